@@ -1,0 +1,1 @@
+"""klingcord: the core of the bot (no slash-command code here)."""

@@ -1,0 +1,210 @@
+"""Settings from the environment.
+
+Everything the process needs to know about its surroundings is read here, once, into a frozen
+dataclass that is handed to whatever needs it. A bad environment is reported in one message that
+names every problem at once, so an operator fixes their `.env` in one go instead of one crash per
+variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+DEFAULT_KLING_API_BASE = "https://api.acedata.cloud"
+DEFAULT_DATABASE_URL = "sqlite:///data/klingcord.db"
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+class ConfigError(Exception):
+    """The environment is missing or malformed; `problems` lists each variable at fault."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(
+            "klingcord cannot start, the configuration has problems:\n"
+            f"{lines}\n"
+            "Copy .env.example to .env and fill it in (see the README's settings table)."
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The process configuration. Secrets are kept out of `repr` so they never reach a log."""
+
+    discord_token: str = field(repr=False)
+    kling_api_token: str = field(repr=False)
+    kling_api_base: str = DEFAULT_KLING_API_BASE
+    database_url: str = DEFAULT_DATABASE_URL
+    public_base_url: str | None = None
+    web_host: str = "0.0.0.0"
+    web_port: int = 8080
+    default_credits_per_day: int = 10
+    credit_reset_hour_utc: int = 0
+    dev_guild_id: int | None = None
+    log_level: str = "INFO"
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
+    job_deadline_seconds: float = 1800.0
+    poll_interval_seconds: float = 5.0
+    kling_models_file: Path | None = None
+    costs_file: Path | None = None
+
+    @property
+    def callbacks_enabled(self) -> bool:
+        return self.public_base_url is not None
+
+    def callback_url(self, token: str) -> str | None:
+        """Where Kling should POST the result of the job that owns `token`."""
+        if self.public_base_url is None:
+            return None
+        return f"{self.public_base_url}/kling/callback/{token}"
+
+
+class _Reader:
+    """Collects problems instead of raising at the first one."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self.problems: list[str] = []
+
+    def raw(self, name: str) -> str | None:
+        value = self.env.get(name)
+        if value is None or value.strip() == "":
+            return None
+        return value.strip()
+
+    def required(self, name: str, why: str) -> str:
+        value = self.raw(name)
+        if value is None:
+            self.problems.append(f"{name} is missing ({why})")
+            return ""
+        return value
+
+    def integer(self, name: str, default: int | None, *, low: int = 0, high: int | None = None
+                ) -> int | None:
+        value = self.raw(name)
+        if value is None:
+            return default
+        try:
+            number = int(value)
+        except ValueError:
+            self.problems.append(f"{name} must be a whole number, got {value!r}")
+            return default
+        if number < low or (high is not None and number > high):
+            bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+            self.problems.append(f"{name} must be {bound}, got {number}")
+            return default
+        return number
+
+    def number(self, name: str, default: float, *, low: float = 0.0) -> float:
+        value = self.raw(name)
+        if value is None:
+            return default
+        try:
+            number = float(value)
+        except ValueError:
+            self.problems.append(f"{name} must be a number, got {value!r}")
+            return default
+        if number <= low:
+            self.problems.append(f"{name} must be greater than {low}, got {value}")
+            return default
+        return number
+
+    def url(self, name: str, default: str | None, schemes: tuple[str, ...]) -> str | None:
+        value = self.raw(name)
+        if value is None:
+            return default
+        parts = urlsplit(value)
+        if parts.scheme not in schemes or not parts.netloc:
+            allowed = " or ".join(f"{s}://" for s in schemes)
+            self.problems.append(f"{name} must be a URL starting with {allowed}, got {value!r}")
+            return default
+        return value.rstrip("/")
+
+    def path(self, name: str) -> Path | None:
+        value = self.raw(name)
+        if value is None:
+            return None
+        path = Path(value)
+        if not path.is_file():
+            self.problems.append(f"{name} points at {value!r}, which is not a readable file")
+            return None
+        return path
+
+
+def _database_url(reader: _Reader) -> str:
+    value = reader.raw("DATABASE_URL") or DEFAULT_DATABASE_URL
+    scheme = value.split("://", 1)[0] if "://" in value else ""
+    if scheme == "sqlite":
+        if not value.startswith("sqlite:///") or value == "sqlite:///":
+            reader.problems.append(
+                f"DATABASE_URL must look like sqlite:///path/to/file.db, got {value!r}"
+            )
+    elif scheme in ("postgresql", "postgres"):
+        reader.problems.append(
+            "DATABASE_URL: PostgreSQL is not supported by this version yet; use sqlite:///..."
+        )
+    else:
+        reader.problems.append(
+            f"DATABASE_URL has an unknown scheme {scheme or value!r}: use sqlite:///path/to/file.db"
+        )
+    return value
+
+
+def _shard_ids(reader: _Reader, shard_count: int | None) -> tuple[int, ...] | None:
+    value = reader.raw("SHARD_IDS")
+    if value is None:
+        return None
+    try:
+        ids = tuple(int(part) for part in value.replace(" ", "").split(",") if part)
+    except ValueError:
+        reader.problems.append(f"SHARD_IDS must be comma-separated numbers, got {value!r}")
+        return None
+    if shard_count is None:
+        reader.problems.append("SHARD_IDS needs SHARD_COUNT as well")
+    elif any(i < 0 or i >= shard_count for i in ids) or not ids:
+        reader.problems.append(f"SHARD_IDS must be numbers from 0 to {shard_count - 1}")
+    return ids
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from `env` (the process environment by default); raise `ConfigError`."""
+    reader = _Reader(os.environ if env is None else env)
+    discord_token = reader.required(
+        "DISCORD_TOKEN", "the bot token from the Discord developer portal"
+    )
+    kling_token = reader.required("KLING_API_TOKEN", "the API token of your Kling/AceData account")
+    log_level = (reader.raw("LOG_LEVEL") or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        allowed = ", ".join(LOG_LEVELS)
+        reader.problems.append(f"LOG_LEVEL must be one of {allowed}, got {log_level!r}")
+        log_level = "INFO"
+    shard_count = reader.integer("SHARD_COUNT", None, low=1)
+    settings = Settings(
+        discord_token=discord_token,
+        kling_api_token=kling_token,
+        kling_api_base=reader.url("KLING_API_BASE", DEFAULT_KLING_API_BASE, ("https", "http"))
+        or DEFAULT_KLING_API_BASE,
+        database_url=_database_url(reader),
+        public_base_url=reader.url("PUBLIC_BASE_URL", None, ("https", "http")),
+        web_host=reader.raw("WEB_HOST") or "0.0.0.0",
+        web_port=reader.integer("WEB_PORT", 8080, low=0, high=65535) or 0,
+        default_credits_per_day=reader.integer("DEFAULT_CREDITS_PER_DAY", 10, low=0) or 0,
+        credit_reset_hour_utc=reader.integer("CREDIT_RESET_HOUR_UTC", 0, low=0, high=23) or 0,
+        dev_guild_id=reader.integer("DEV_GUILD_ID", None, low=1),
+        log_level=log_level,
+        shard_count=shard_count,
+        shard_ids=_shard_ids(reader, shard_count),
+        job_deadline_seconds=reader.number("JOB_DEADLINE_SECONDS", 1800.0),
+        poll_interval_seconds=reader.number("POLL_INTERVAL_SECONDS", 5.0),
+        kling_models_file=reader.path("KLING_MODELS_FILE"),
+        costs_file=reader.path("CREDIT_COSTS_FILE"),
+    )
+    if reader.problems:
+        raise ConfigError(reader.problems)
+    return settings

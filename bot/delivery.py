@@ -1,0 +1,223 @@
+"""The Discord side of a job: its status card, its thread, its result, its failure notice.
+
+Everything here posts with the bot's own token to a channel and message id kept in the job row,
+never through an interaction webhook, so a job that outlives the 15-minute interaction token
+still edits its card and posts its video. Card edits are throttled per job (Discord's message
+edit buckets are tight) and coalesced: a burst of changes becomes one edit of the latest state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import discord
+
+from bot.cards import result_embed, status_card
+from bot.download import DownloadFailed, VideoTooLarge, downloaded_video
+from bot.guild_settings import load_guild_settings
+from bot.jobs import Placement
+from bot.replies import jump_url
+from bot.store import Job, JobState
+from bot.texts import text
+from bot.views import result_view
+
+if TYPE_CHECKING:
+    from bot.discord_bot import KlingBot
+
+log = logging.getLogger(__name__)
+
+DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024
+THREAD_NAME_LIMIT = 90
+
+
+class CardThrottle:
+    """At most one edit per job per `interval`; later changes wait and the latest one wins."""
+
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = interval
+        self.clock = clock
+        self._last: dict[str, float] = {}
+        self._latest: dict[str, Job] = {}
+        self._pending: dict[str, asyncio.Task[None]] = {}
+
+    async def submit(self, job: Job, edit: Callable[[Job], Awaitable[None]]) -> None:
+        self._latest[job.id] = job
+        if job.id in self._pending:
+            return
+        last = self._last.get(job.id)
+        now = self.clock()
+        if last is None or now - last >= self.interval:
+            await self._run(job.id, edit)
+            return
+        self._pending[job.id] = asyncio.create_task(
+            self._later(job.id, self.interval - (now - last), edit), name=f"card-{job.id}")
+
+    async def _later(self, job_id: str, delay: float,
+                     edit: Callable[[Job], Awaitable[None]]) -> None:
+        await asyncio.sleep(delay)
+        self._pending.pop(job_id, None)
+        await self._run(job_id, edit)
+
+    async def _run(self, job_id: str, edit: Callable[[Job], Awaitable[None]]) -> None:
+        job = self._latest[job_id]
+        self._last[job_id] = self.clock()
+        try:
+            await edit(job)
+        except Exception:
+            log.exception("Job %s: card edit failed", job_id)
+        if job.state.terminal and job_id not in self._pending:
+            self._latest.pop(job_id, None)
+            self._last.pop(job_id, None)
+
+    async def close(self) -> None:
+        for task in self._pending.values():
+            task.cancel()
+        await asyncio.gather(*self._pending.values(), return_exceptions=True)
+        self._pending.clear()
+
+    async def flush(self) -> None:
+        """Wait for deferred edits (tests and shutdown)."""
+        while self._pending:
+            await asyncio.gather(*list(self._pending.values()), return_exceptions=True)
+
+
+class DiscordNotifier:
+    """`JobNotifier` over discord.py's REST client."""
+
+    def __init__(self, bot: KlingBot, session: aiohttp.ClientSession, *,
+                 edit_interval: float = 10.0) -> None:
+        self.bot = bot
+        self.session = session
+        self.cards = CardThrottle(edit_interval)
+
+    # -- where things go -----------------------------------------------------------------
+
+    def _messageable(self, channel_id: int, guild_id: int | None) -> discord.PartialMessageable:
+        return self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
+
+    def upload_limit(self, guild_id: int | None) -> int:
+        guild = self.bot.get_guild(guild_id) if guild_id else None
+        return guild.filesize_limit if guild is not None else DEFAULT_UPLOAD_LIMIT
+
+    def _can_thread(self, channel_id: int) -> bool:
+        channel = self.bot.get_channel(channel_id)
+        if not isinstance(channel, (discord.TextChannel,)) or isinstance(channel, discord.Thread):
+            return False
+        perms = channel.permissions_for(channel.guild.me)
+        return perms.create_public_threads and perms.send_messages_in_threads
+
+    @staticmethod
+    def _note(job: Job) -> str | None:
+        return text("card.no_thread") if job.thread_id is None else None
+
+    # -- JobNotifier ---------------------------------------------------------------------
+
+    async def announce(self, job: Job) -> Placement:
+        """Post the card where the member asked; start a thread from it when possible."""
+        channel = self._messageable(job.channel_id, job.guild_id)
+        if job.thread_id is not None or isinstance(self.bot.get_channel(job.channel_id),
+                                                   discord.Thread):
+            # An Extend (or a command typed inside a thread): the chain stays in this thread.
+            thread_id = job.thread_id or job.channel_id
+            card_job = dataclasses.replace(job, thread_id=thread_id)
+            message = await channel.send(embed=status_card(card_job),
+                                         allowed_mentions=discord.AllowedMentions.none())
+            return Placement(status_message_id=message.id, thread_id=thread_id)
+        thread_possible = self._can_thread(job.channel_id)
+        message = await channel.send(
+            embed=status_card(job, note=None if thread_possible else text("card.no_thread")),
+            allowed_mentions=discord.AllowedMentions.none())
+        if not thread_possible:
+            return Placement(status_message_id=message.id, thread_id=None)
+        name = (job.prompt or text(f"card.title.{job.action}"))[:THREAD_NAME_LIMIT]
+        try:
+            thread = await message.create_thread(name=name, auto_archive_duration=1440)
+        except discord.HTTPException as exc:
+            log.warning("Job %s: could not start a thread (%s); posting in the channel",
+                        job.id, exc.status)
+            await message.edit(embed=status_card(job, note=text("card.no_thread")))
+            return Placement(status_message_id=message.id, thread_id=None)
+        return Placement(status_message_id=message.id, thread_id=thread.id)
+
+    async def progress(self, job: Job, result_link: str | None = None) -> None:
+        if job.status_message_id is None:
+            return
+
+        async def edit(latest: Job) -> None:
+            assert latest.status_message_id is not None
+            channel = self._messageable(latest.channel_id, latest.guild_id)
+            link = (jump_url(latest.guild_id, latest.post_channel_id, latest.result_message_id)
+                    if latest.result_message_id else result_link)
+            await channel.get_partial_message(latest.status_message_id).edit(
+                embed=status_card(latest, note=self._note(latest), result_link=link))
+
+        await self.cards.submit(job, edit)
+
+    async def deliver(self, job: Job) -> int:
+        """Upload the video when it fits the server's limit, else post its link."""
+        assert job.video_url is not None
+        target = self._messageable(job.post_channel_id, job.guild_id)
+        limit = self.upload_limit(job.guild_id)
+        common: dict[str, Any] = {
+            "embed": result_embed(job),
+            "view": result_view(job),
+            "allowed_mentions": discord.AllowedMentions(
+                everyone=False, roles=False, replied_user=False,
+                users=[discord.Object(id=job.user_id)]),
+            # Discord returns the earlier message for a repeated nonce: a delivery retried
+            # after a crash between posting and recording does not post twice.
+            "nonce": job.id,
+        }
+        ready = text("result.ready", user_id=job.user_id)
+        note: str
+        try:
+            async with downloaded_video(self.session, job.video_url, max_bytes=limit) as video:
+                file = discord.File(video.path, filename=f"kling-{job.id}.mp4")
+                message = await target.send(ready, file=file, **common)
+                await self._finish_card(job, message.id)
+                return message.id
+        except VideoTooLarge:
+            note = text("result.link_too_large", limit=limit // (1024 * 1024))
+        except DownloadFailed as exc:
+            log.warning("Job %s: download failed (%s); posting the link", job.id, exc)
+            note = text("result.link_download")
+        except discord.HTTPException as exc:
+            if exc.status != 413:
+                raise
+            note = text("result.link_refused")
+        message = await target.send(f"{ready}\n{note}\n{job.video_url}", **common)
+        await self._finish_card(job, message.id)
+        return message.id
+
+    async def _finish_card(self, job: Job, message_id: int) -> None:
+        done = dataclasses.replace(job, state=JobState.DELIVERED, result_message_id=message_id)
+        await self.progress(done)
+
+    async def failed(self, job: Job) -> None:
+        await self.progress(job)
+        if job.submitted_at is None:
+            # Refused at once: the member already got a private answer to their command.
+            return
+        refund = text("failed.refunded", cost=job.cost)
+        target = self._messageable(job.post_channel_id, job.guild_id)
+        await target.send(
+            text("result.failed", user_id=job.user_id, reason=job.error_message or "",
+                 refund=refund),
+            allowed_mentions=discord.AllowedMentions(
+                everyone=False, roles=False, users=[discord.Object(id=job.user_id)]),
+            nonce=f"{job.id}f")
+
+    async def alert(self, guild_id: int | None, message: str) -> None:
+        settings = await load_guild_settings(self.bot.engine.store, guild_id)
+        if settings.log_channel_id is None:
+            log.warning("Moderator alert for guild %s (no log channel set): %s", guild_id,
+                        message)
+            return
+        await self._messageable(settings.log_channel_id, guild_id).send(
+            message, allowed_mentions=discord.AllowedMentions.none())

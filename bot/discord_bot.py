@@ -1,0 +1,91 @@
+"""The discord.py client: builds the engine in `setup_hook`, registers the persistent buttons,
+loads the cogs, syncs commands, and turns command errors into private answers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+import aiohttp
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.config import Settings
+from bot.delivery import DiscordNotifier
+from bot.engine import Engine
+from bot.replies import reply_error
+from bot.views import DYNAMIC_ITEMS
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("cogs.video",)
+GLOBAL_SCOPE = 0  # guild_settings row that holds bot-wide state
+
+
+class KlingTree(app_commands.CommandTree["KlingBot"]):
+    """One error handler for every slash command and context menu."""
+
+    async def on_error(self, interaction: discord.Interaction[KlingBot],
+                       error: app_commands.AppCommandError) -> None:
+        original: BaseException = error
+        if isinstance(error, app_commands.CommandInvokeError):
+            original = error.original
+        await reply_error(interaction, original)
+
+
+class KlingBot(commands.AutoShardedBot):
+    engine: Engine
+
+    def __init__(self, settings: Settings, *, card_edit_interval: float = 10.0,
+                 **options: Any) -> None:
+        if settings.shard_count is not None:
+            options.setdefault("shard_count", settings.shard_count)
+            if settings.shard_ids is not None:
+                options.setdefault("shard_ids", list(settings.shard_ids))
+        super().__init__(command_prefix=commands.when_mentioned, intents=discord.Intents.default(),
+                         tree_cls=KlingTree, help_command=None, **options)
+        self.settings = settings
+        self.card_edit_interval = card_edit_interval
+        self.http_session: aiohttp.ClientSession | None = None
+
+    async def setup_hook(self) -> None:
+        self.http_session = aiohttp.ClientSession()
+        notifier = DiscordNotifier(self, self.http_session, edit_interval=self.card_edit_interval)
+        self.notifier = notifier
+        self.engine = Engine(self.settings, notifier, session=self.http_session,
+                             readiness=lambda: {"discord": self.is_ready()})
+        await self.engine.start()
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Instant sync to the dev guild; a global sync only when the commands changed."""
+        if self.settings.dev_guild_id is not None:
+            guild = discord.Object(id=self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+            log.info("Commands synced to the development guild %s", guild.id)
+            return
+        payload = [command.to_dict(self.tree) for command in self.tree.get_commands()]
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        state = await self.engine.store.guild_settings(GLOBAL_SCOPE)
+        if state.get("command_hash") == digest:
+            log.info("Commands unchanged; no global sync")
+            return
+        await self.tree.sync()
+        await self.engine.store.set_guild_setting(GLOBAL_SCOPE, "command_hash", digest)
+        log.info("Commands synced globally")
+
+    async def close(self) -> None:
+        engine = getattr(self, "engine", None)
+        if engine is not None:
+            await self.notifier.cards.close()
+            await engine.close()
+        if self.http_session is not None:
+            await self.http_session.close()
+        await super().close()

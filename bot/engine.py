@@ -1,0 +1,74 @@
+"""The core assembled: store, Kling client, job service, callback receiver, poller and web
+server, started and stopped as one. The Discord client builds one in `setup_hook` with its
+notifier; tests build one with a notifier of their own; nothing here imports discord.py."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+import aiohttp
+
+from bot.config import Settings
+from bot.jobs import Clock, JobNotifier, JobService
+from bot.kling.capabilities import load_capabilities
+from bot.kling.client import KlingClient, RetryPolicy
+from bot.quotas import QuotaPolicy, load_costs
+from bot.store import Store, make_store
+from bot.tracker import CallbackReceiver, Poller
+from bot.web import WebServer
+
+log = logging.getLogger(__name__)
+
+
+class Engine:
+    def __init__(self, settings: Settings, notifier: JobNotifier, *, clock: Clock = time.time,
+                 retry: RetryPolicy | None = None, store: Store | None = None,
+                 readiness: Callable[[], dict[str, bool]] | None = None,
+                 session: aiohttp.ClientSession | None = None) -> None:
+        self.settings = settings
+        self._owns_session = session is None
+        self.session = session or aiohttp.ClientSession()
+        self.store = store or make_store(settings.database_url)
+        self.kling = KlingClient(self.session, settings.kling_api_base,
+                                 settings.kling_api_token, retry=retry)
+        self.capabilities = load_capabilities(settings.kling_models_file)
+        self.jobs = JobService(
+            store=self.store,
+            kling=self.kling,
+            notifier=notifier,
+            settings=settings,
+            capabilities=self.capabilities,
+            costs=load_costs(settings.costs_file),
+            quota=QuotaPolicy(settings.default_credits_per_day, settings.credit_reset_hour_utc),
+            clock=clock,
+        )
+        self.receiver = CallbackReceiver(self.jobs)
+        self.poller = Poller(self.jobs, interval=settings.poll_interval_seconds)
+        self.web = WebServer(self.jobs, self.receiver, self.poller, host=settings.web_host,
+                             port=settings.web_port, readiness=readiness)
+        self._poller_task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Open the store, listen for callbacks, recover unfinished jobs, start polling."""
+        await self.store.open()
+        await self.web.start()
+        single_process = self.settings.database_url.startswith("sqlite")
+        await self.jobs.recover(single_process=single_process)
+        self._poller_task = asyncio.create_task(self.poller.run(), name="kling-poller")
+
+    async def close(self) -> None:
+        if self._poller_task is not None:
+            self._poller_task.cancel()
+            try:
+                await self._poller_task
+            except asyncio.CancelledError:
+                pass
+            self._poller_task = None
+        await self.web.close()
+        await self.jobs.close()
+        if self._owns_session:
+            await self.session.close()
+        await self.store.close()

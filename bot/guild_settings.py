@@ -1,0 +1,49 @@
+"""Per-server settings: defaults for new jobs and who may do what.
+
+Stored as key/value rows so a new setting needs no migration; read into a typed dataclass so
+the rest of the code never sees raw keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, Literal
+
+from bot.store import Job, Store
+
+ExtendAccess = Literal["requester", "anyone"]
+
+
+@dataclass(frozen=True)
+class GuildSettings:
+    default_model: str | None = None
+    default_mode: str | None = None
+    default_duration: int | None = None
+    extend_access: ExtendAccess = "requester"
+    moderator_role_id: int | None = None
+    log_channel_id: int | None = None
+
+    @classmethod
+    def from_rows(cls, rows: dict[str, Any]) -> GuildSettings:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in rows.items() if k in known})
+
+
+async def load_guild_settings(store: Store, guild_id: int | None) -> GuildSettings:
+    if guild_id is None:
+        return GuildSettings()
+    return GuildSettings.from_rows(await store.guild_settings(guild_id))
+
+
+def may_press_job_buttons(job: Job, user_id: int, *, is_moderator: bool,
+                          settings: GuildSettings) -> bool:
+    """The requester and moderators always; everyone else only where the server allows it."""
+    return is_moderator or user_id == job.user_id or settings.extend_access == "anyone"
+
+
+def is_moderator(permissions_manage_guild: bool, role_ids: list[int],
+                 settings: GuildSettings) -> bool:
+    """Manage Server, or the moderator role the server named."""
+    return permissions_manage_guild or (
+        settings.moderator_role_id is not None and settings.moderator_role_id in role_ids
+    )

@@ -1,0 +1,48 @@
+"""Checks on images a member attaches, made before anything is spent.
+
+Discord tells us each attachment's type, size and dimensions, so the checks need no download;
+the limits are Kling's (kling-api.md, "Input images").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.kling.options import InvalidOptions
+from bot.texts import text
+
+ACCEPTED_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG", "image/jpg": "JPEG"}
+MAX_BYTES = 10 * 1024 * 1024
+MIN_SIDE = 300
+MAX_RATIO = 2.5
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    filename: str
+    content_type: str | None
+    size: int
+    width: int | None
+    height: int | None
+
+
+def check_image(image: ImageFacts, option: str = "image") -> None:
+    """Raise `InvalidOptions` naming the first rule the image breaks."""
+    kind = (image.content_type or "").split(";")[0].strip().lower()
+    name = image.filename
+    if kind not in ACCEPTED_TYPES:
+        shown = kind or "an unknown type"
+        raise InvalidOptions(text("image.type", name=name, kind=shown), option)
+    if image.size > MAX_BYTES:
+        raise InvalidOptions(text("image.size", name=name, size=image.size / 1_048_576,
+                                  limit=MAX_BYTES // 1_048_576), option)
+    if not image.width or not image.height:
+        raise InvalidOptions(text("image.unreadable", name=name), option)
+    short = min(image.width, image.height)
+    if short < MIN_SIDE:
+        raise InvalidOptions(text("image.small", name=name, width=image.width,
+                                  height=image.height, minimum=MIN_SIDE), option)
+    ratio = max(image.width, image.height) / short
+    if ratio > MAX_RATIO:
+        raise InvalidOptions(text("image.ratio", name=name, width=image.width,
+                                  height=image.height), option)

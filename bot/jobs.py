@@ -1,0 +1,401 @@
+"""The job service: validate -> reserve -> submit -> track -> deliver.
+
+It owns the job's life as design.md draws it. Each step writes the row before the remote side
+effect it leads to, and each state change is a compare-and-set, so whichever of a callback, the
+poller, a restarted process or a second process gets there first does the work, and the others
+find nothing to do. Discord is reached only through `JobNotifier`, so the whole life runs in a
+test without a gateway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import Callable, Coroutine, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.config import Settings
+from bot.kling.capabilities import CapabilityTable
+from bot.kling.client import KlingClient
+from bot.kling.errors import (
+    KlingAuthError,
+    KlingBadRequest,
+    KlingBalanceExhausted,
+    KlingError,
+    KlingRateLimited,
+    KlingServerError,
+    KlingUnreachable,
+)
+from bot.kling.options import VideoOptions, validate
+from bot.kling.results import TaskResult, TaskStatus
+from bot.quotas import CostTable, QuotaExceeded, QuotaPolicy
+from bot.store import Job, JobState, LedgerStatus, Store
+from bot.texts import text
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+
+UNFINISHED = (JobState.RESERVED, JobState.SUBMITTED)
+DELIVERY_LEASE = 60.0
+MAX_DELIVERY_ATTEMPTS = 8
+
+
+class KlingPaused(Exception):
+    """New jobs are refused because the operator's Kling balance is used up."""
+
+    def __init__(self) -> None:
+        super().__init__(text("kling.paused"))
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a job's card went: the ids the bot needs to edit it and post the result later."""
+
+    status_message_id: int | None
+    thread_id: int | None
+
+
+class JobNotifier(Protocol):
+    """What the job service needs from Discord. The real one posts with the bot's own token,
+    by channel and message id, so nothing depends on a 15-minute interaction token."""
+
+    async def announce(self, job: Job) -> Placement:
+        """Post the job's status card (and start its thread)."""
+
+    async def progress(self, job: Job) -> None:
+        """The job moved on: refresh its card."""
+
+    async def deliver(self, job: Job) -> int:
+        """Post the finished video; return the result message's id."""
+
+    async def failed(self, job: Job) -> None:
+        """Tell the requester how the job ended, and that nothing was charged."""
+
+    async def alert(self, guild_id: int | None, message: str) -> None:
+        """Something the server's moderators (or the operator) must hear about."""
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """One member's ask, as the Discord layer hands it over."""
+
+    guild_id: int | None
+    channel_id: int
+    user_id: int
+    options: VideoOptions
+    explicit_mode: bool = True
+    parent_job_id: str | None = None
+    thread_id: int | None = None
+
+
+def new_job_id() -> str:
+    """20 hex characters: fits a Discord nonce (25) and a custom id with room to spare."""
+    return secrets.token_hex(10)
+
+
+class JobService:
+    def __init__(self, *, store: Store, kling: KlingClient, notifier: JobNotifier,
+                 settings: Settings, capabilities: CapabilityTable, costs: CostTable,
+                 quota: QuotaPolicy, clock: Clock = time.time) -> None:
+        self.store = store
+        self.kling = kling
+        self.notifier = notifier
+        self.settings = settings
+        self.capabilities = capabilities
+        self.costs = costs
+        self.quota = quota
+        self.clock = clock
+        self.paused_reason: str | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # -- background work -------------------------------------------------------------------
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        """Run `coro` in the background; keep a reference and log (never lose) its failure."""
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("Background task %s failed", task.get_name(), exc_info=task.exception())
+
+    async def idle(self) -> None:
+        """Wait until background work started so far is done (tests and shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    # -- accepting a job -------------------------------------------------------------------
+
+    def price(self, request: JobRequest) -> tuple[Any, int]:
+        """Validate and price a request without touching the ledger."""
+        validated = validate(request.options, self.capabilities,
+                             explicit_mode=request.explicit_mode)
+        return validated, self.costs.cost(validated.model, validated.mode, validated.duration)
+
+    async def request(self, request: JobRequest) -> Job:
+        """Accept a job: validate, reserve credits, announce it, and send it to Kling.
+
+        Raises `InvalidOptions`, `QuotaExceeded` or `KlingPaused` before anything is spent.
+        Returns the job as it stands after the first submit attempt; a job that Kling refused
+        at once comes back FAILED (and refunded) with its reason in `error_message`.
+        """
+        if self.paused_reason is not None:
+            raise KlingPaused()
+        validated, cost = self.price(request)
+        now = self.clock()
+        job = Job(
+            id=new_job_id(),
+            guild_id=request.guild_id,
+            channel_id=request.channel_id,
+            user_id=request.user_id,
+            state=JobState.RESERVED,
+            action=validated.action,
+            model=validated.model,
+            mode=validated.mode,
+            duration=validated.duration,
+            prompt=validated.prompt,
+            request=validated.body,
+            cost=cost,
+            callback_token=secrets.token_urlsafe(32),
+            created_at=now,
+            updated_at=now,
+            deadline_at=now + self.settings.job_deadline_seconds,
+            parent_job_id=request.parent_job_id,
+            thread_id=request.thread_id,
+        )
+        period = self.quota.period(now)
+        limit = self.quota.limit_for(request.guild_id, request.user_id)
+        reservation = await self.store.reserve_job(job, limit=limit, period_start=period.start)
+        if not reservation.accepted:
+            remaining = max(0, limit - reservation.spent_before)
+            raise QuotaExceeded(cost, remaining, limit, period.end)
+        log.info("Job %s reserved: %s %s/%s %ss, %d credits, user %s", job.id, job.action,
+                 job.model, job.mode or "-", job.duration, cost, job.user_id)
+        await self._announce(job)
+        await self.submit(job.id)
+        return await self.store.get_job(job.id) or job
+
+    async def _announce(self, job: Job) -> None:
+        try:
+            placement = await self.notifier.announce(job)
+        except Exception:
+            # The job goes on: its result falls back to the channel.
+            log.exception("Job %s: could not post its status card", job.id)
+            return
+        await self.store.update(job.id, (*UNFINISHED, JobState.SUCCEEDED),
+                                status_message_id=placement.status_message_id,
+                                thread_id=placement.thread_id or job.thread_id)
+
+    # -- submitting ------------------------------------------------------------------------
+
+    async def submit(self, job_id: str) -> None:
+        """Send a RESERVED job to Kling once; classify the answer into the job's next state."""
+        job = await self.store.claim_for_submit(job_id, self.clock())
+        if job is None:
+            return
+        callback_url = self.settings.callback_url(job.callback_token)
+        try:
+            task_id = await self.kling.create(job.request, callback_url)
+        except KlingRateLimited as exc:
+            await self._retry_submit_later(job, exc.retry_after, "rate limited")
+        except KlingUnreachable as exc:
+            if exc.request_sent:
+                await self._unconfirmed(job)
+            else:
+                await self._retry_submit_later(job, None, "unreachable")
+        except KlingBadRequest as exc:
+            await self.fail(job, "failed.rejected", code=exc.code, reason=exc.message)
+        except KlingAuthError as exc:
+            log.error("OPERATOR: the Kling API refused the token (%s: %s). Set KLING_API_TOKEN "
+                      "to a valid token; job %s was refunded.", exc.code, exc.message, job.id)
+            await self.fail(job, "failed.misconfigured", code=exc.code)
+        except KlingBalanceExhausted as exc:
+            await self._pause(job, exc)
+        except KlingServerError as exc:
+            # Never re-sent: the task may exist. The API said it failed, so refund now.
+            await self.fail(job, "failed.server_error", code=exc.code)
+        except KlingError as exc:
+            await self.fail(job, "failed.rejected", code=exc.code, reason=exc.message)
+        else:
+            await self._submitted(job, task_id)
+
+    async def _submitted(self, job: Job, task_id: str) -> None:
+        now = self.clock()
+        moved = await self.store.transition(
+            job.id, (JobState.RESERVED,), JobState.SUBMITTED, task_id=task_id,
+            submitted_at=now, updated_at=now, next_poll_at=now + self._first_poll_delay(),
+        )
+        if moved is None:
+            # A callback beat the create's answer, or recovery marked the job unconfirmed:
+            # keep the task id so the poller can still find the task.
+            await self.store.update(job.id, (JobState.SUBMITTED, JobState.SUCCEEDED,
+                                             JobState.DELIVERED, JobState.FAILED),
+                                    task_id=task_id)
+            return
+        log.info("Job %s submitted as task %s", job.id, task_id)
+        await self._progress(moved)
+
+    async def _retry_submit_later(self, job: Job, retry_after: float | None, why: str) -> None:
+        delay = max(retry_after or 0.0, self.settings.poll_interval_seconds * 2)
+        moved = await self.store.update(job.id, (JobState.RESERVED,), submit_started_at=None,
+                                        next_attempt_at=self.clock() + delay)
+        log.warning("Job %s: Kling %s; will submit again in %.0fs", job.id, why, delay)
+        if moved is not None:
+            await self._progress(moved)
+
+    async def _unconfirmed(self, job: Job) -> None:
+        """The create may or may not have reached Kling. Never send it again."""
+        if self.settings.callbacks_enabled:
+            # A late callback finds the job by its token; otherwise the deadline refunds it.
+            now = self.clock()
+            moved = await self.store.transition(job.id, (JobState.RESERVED,), JobState.SUBMITTED,
+                                                submitted_at=now, updated_at=now)
+            log.warning("Job %s: create unconfirmed; waiting for a callback", job.id)
+            if moved is not None:
+                await self._progress(moved)
+        else:
+            await self.fail(job, "failed.unconfirmed")
+
+    async def _pause(self, job: Job, exc: KlingError) -> None:
+        first = self.paused_reason is None
+        self.paused_reason = exc.code
+        log.error("OPERATOR: Kling balance is used up (%s); new jobs are paused", exc.code)
+        await self.fail(job, "failed.used_up", code=exc.code)
+        if first:
+            try:
+                await self.notifier.alert(job.guild_id, text("alert.used_up"))
+            except Exception:
+                log.exception("Could not alert moderators about the used-up balance")
+
+    def resume(self) -> None:
+        """Accept new jobs again (after the operator topped up the balance)."""
+        self.paused_reason = None
+
+    def _first_poll_delay(self) -> float:
+        interval = self.settings.poll_interval_seconds
+        # With callbacks the poller is only the safety net, so it looks later.
+        return interval * 12 if self.settings.callbacks_enabled else interval
+
+    # -- results ---------------------------------------------------------------------------
+
+    async def record_result(self, job: Job, result: TaskResult, source: str) -> None:
+        """Store a finished task's outcome (from a callback or the poller) exactly once."""
+        if result.status is TaskStatus.SUCCEEDED:
+            now = self.clock()
+            moved = await self.store.transition(
+                job.id, UNFINISHED, JobState.SUCCEEDED, video_id=result.video_id,
+                video_url=result.video_url, video_duration=result.duration,
+                finished_at=now, updated_at=now, next_attempt_at=None,
+            )
+            if moved is None:
+                log.debug("Job %s: duplicate %s result ignored", job.id, source)
+                return
+            log.info("Job %s succeeded (via %s): video %s", job.id, source, result.video_id)
+            self.spawn(self.deliver(job.id), name=f"deliver-{job.id}")
+        elif result.status is TaskStatus.FAILED:
+            await self.fail(job, "failed.kling", code=result.error_code,
+                            reason=result.error_message or "unknown error", source=source)
+
+    async def fail(self, job: Job, key: str, *, code: str | None = None,
+                   source: str = "bot", expected: Iterable[JobState] = UNFINISHED,
+                   **fields: Any) -> bool:
+        """End a job as FAILED with its credits refunded, and tell its requester. Only the
+        caller that wins the compare-and-set tells anyone."""
+        message = text(key, **fields)
+        now = self.clock()
+        moved = await self.store.transition(
+            job.id, expected, JobState.FAILED, ledger=LedgerStatus.REFUNDED,
+            error_code=code or key, error_message=message, finished_at=now, updated_at=now,
+        )
+        if moved is None:
+            return False
+        log.info("Job %s failed (%s, via %s); %d credits refunded", job.id, code or key, source,
+                 job.cost)
+        try:
+            await self.notifier.failed(moved)
+        except Exception:
+            log.exception("Job %s: could not tell the requester it failed", job.id)
+        return True
+
+    async def _progress(self, job: Job) -> None:
+        try:
+            await self.notifier.progress(job)
+        except Exception:
+            log.exception("Job %s: could not update its card", job.id)
+
+    # -- delivery --------------------------------------------------------------------------
+
+    async def deliver(self, job_id: str) -> None:
+        """Post a SUCCEEDED job's video, then mark it DELIVERED and commit its credits."""
+        now = self.clock()
+        job = await self.store.claim_for_delivery(job_id, now, now + DELIVERY_LEASE)
+        if job is None:
+            return
+        try:
+            message_id = await self.notifier.deliver(job)
+        except Exception:
+            if job.delivery_attempts >= MAX_DELIVERY_ATTEMPTS:
+                log.exception("Job %s: delivery failed %d times; giving up", job.id,
+                              job.delivery_attempts)
+                await self.fail(job, "failed.undeliverable", expected=(JobState.SUCCEEDED,))
+                return
+            delay = min(300.0, 5.0 * 2 ** job.delivery_attempts)
+            log.exception("Job %s: delivery failed; retrying in %.0fs", job.id, delay)
+            await self.store.update(job.id, (JobState.SUCCEEDED,),
+                                    next_attempt_at=self.clock() + delay)
+            return
+        delivered = await self.store.transition(
+            job.id, (JobState.SUCCEEDED,), JobState.DELIVERED, ledger=LedgerStatus.COMMITTED,
+            result_message_id=message_id, updated_at=self.clock(),
+        )
+        if delivered is not None:
+            log.info("Job %s delivered as message %s", job.id, message_id)
+
+    # -- housekeeping (the poller's tick and start-up recovery) ------------------------------
+
+    async def expire_overdue(self) -> int:
+        """Fail and refund every unfinished job past its deadline."""
+        minutes = max(1, round(self.settings.job_deadline_seconds / 60))
+        count = 0
+        for job in await self.store.jobs_overdue(self.clock()):
+            if await self.fail(job, "failed.deadline", code="deadline", minutes=minutes):
+                count += 1
+        return count
+
+    async def submit_due(self) -> None:
+        for job in await self.store.jobs_due_for_submit(self.clock()):
+            await self.submit(job.id)
+
+    async def deliver_due(self) -> None:
+        for job in await self.store.jobs_due_for_delivery(self.clock()):
+            self.spawn(self.deliver(job.id), name=f"deliver-{job.id}")
+
+    async def recover(self, *, single_process: bool) -> None:
+        """Pick up where a stopped process left off. RESERVED rows whose create may have been
+        sent are treated as unconfirmed (never sent twice); the rest is the poller's routine
+        work, started here at once."""
+        if single_process:
+            await self.store.release_delivery_leases()
+        stale_before = self.clock() - 120.0
+        for job in await self.store.jobs_in_state((JobState.RESERVED,)):
+            if job.submit_started_at is not None and job.submit_started_at < stale_before:
+                await self._unconfirmed(job)
+            elif job.submit_started_at is not None and single_process:
+                await self._unconfirmed(job)
+        counts = await self.store.count_by_state()
+        log.info("Recovery: %s", ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+        await self.expire_overdue()
+        await self.submit_due()
+        await self.deliver_due()

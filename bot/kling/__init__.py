@@ -1,0 +1,1 @@
+"""The Kling video API: capabilities, options, results, errors and the HTTP client."""

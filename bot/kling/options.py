@@ -1,0 +1,274 @@
+"""Video options: what a user asked for, checked against the capability table.
+
+`validate` is the single gate between user input and the API. It fills defaults, refuses what a
+model cannot do with a message that names the option and what is allowed, and returns the exact
+JSON body the API will receive. Nothing is reserved or sent before it has passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from bot.kling.capabilities import CapabilityTable, ModelCapabilities
+from bot.texts import text
+
+Action = Literal["text2video", "image2video", "extend"]
+
+PROMPT_LIMIT = 2500
+NEGATIVE_PROMPT_LIMIT = 200
+ASPECT_RATIOS = ("16:9", "9:16", "1:1")
+CAMERA_PRESETS = ("down_back", "forward_up", "left_turn_forward", "right_turn_forward")
+# Simple moves: one axis, one direction. Names are what a user picks from a list.
+CAMERA_SIMPLE: dict[str, tuple[str, float]] = {
+    "pan_left": ("pan", -1.0),
+    "pan_right": ("pan", 1.0),
+    "tilt_up": ("tilt", 1.0),
+    "tilt_down": ("tilt", -1.0),
+    "zoom_in": ("zoom", 1.0),
+    "zoom_out": ("zoom", -1.0),
+    "move_left": ("horizontal", -1.0),
+    "move_right": ("horizontal", 1.0),
+    "move_up": ("vertical", 1.0),
+    "move_down": ("vertical", -1.0),
+    "roll_left": ("roll", -1.0),
+    "roll_right": ("roll", 1.0),
+}
+CAMERA_MOVES = (*CAMERA_PRESETS, *CAMERA_SIMPLE)
+
+
+class InvalidOptions(ValueError):
+    """The request cannot run as asked. `message` is for the user, `option` names the culprit."""
+
+    def __init__(self, message: str, option: str) -> None:
+        self.message = message
+        self.option = option
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class VideoOptions:
+    """What the user asked for; `None` means "use the default"."""
+
+    action: Action
+    model: str | None = None
+    mode: str | None = None
+    prompt: str | None = None
+    negative_prompt: str | None = None
+    cfg_scale: float | None = None
+    aspect_ratio: str | None = None
+    duration: int | None = None
+    start_image_url: str | None = None
+    end_image_url: str | None = None
+    camera: str | None = None
+    video_id: str | None = None
+    image_urls: tuple[str, ...] = ()
+
+    def with_defaults(self, model: str | None, mode: str | None, duration: int | None
+                      ) -> VideoOptions:
+        """Fill unset model/mode/duration from a server's or the bot's defaults."""
+        return replace(
+            self,
+            model=self.model or model,
+            mode=self.mode or mode,
+            duration=self.duration or duration,
+        )
+
+
+@dataclass(frozen=True)
+class ValidatedRequest:
+    """A request the API should accept: the body to send and the facts the bot bills on."""
+
+    action: Action
+    model: str
+    mode: str | None
+    duration: int
+    prompt: str
+    body: dict[str, Any] = field(hash=False)
+
+
+def _camera_control(move: str) -> dict[str, Any]:
+    if move in CAMERA_PRESETS:
+        return {"type": move}
+    axis, value = CAMERA_SIMPLE[move]
+    config = dict.fromkeys(("horizontal", "vertical", "pan", "tilt", "roll", "zoom"), 0.0)
+    config[axis] = value
+    return {"type": "simple", "config": config}
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(f"`{n}`" for n in names) if names else "none"
+
+
+class _Checker:
+    """One validation run; small methods per option keep the rules readable."""
+
+    def __init__(self, options: VideoOptions, table: CapabilityTable,
+                 explicit_mode: bool) -> None:
+        self.o = options
+        self.table = table
+        self.explicit_mode = explicit_mode
+
+    def fail(self, option: str, key: str, **fields: object) -> InvalidOptions:
+        return InvalidOptions(text(key, **fields), option)
+
+    def model(self) -> ModelCapabilities:
+        name = self.o.model or self.table.default_model
+        caps = self.table.get(name)
+        if caps is None:
+            raise self.fail("model", "invalid.unknown_model", model=name,
+                            allowed=_names(self.table.names()))
+        return caps
+
+    def mode(self, caps: ModelCapabilities) -> str | None:
+        mode = self.o.mode
+        if not caps.modes:
+            if mode is not None and self.explicit_mode:
+                raise self.fail("mode", "invalid.mode_single", model=caps.name)
+            return None
+        if mode is None:
+            return caps.default_mode
+        if mode not in caps.modes:
+            if not self.explicit_mode:
+                # A server default that this model lacks is not the user's mistake.
+                return caps.default_mode
+            raise self.fail("mode", "invalid.mode", model=caps.name, mode=mode,
+                            allowed=_names(list(caps.modes)))
+        return mode
+
+    def duration(self, caps: ModelCapabilities) -> int:
+        wanted = self.o.duration
+        if wanted is None:
+            return 5 if 5 in caps.durations else caps.durations[0]
+        if wanted not in caps.durations:
+            raise self.fail("duration", "invalid.duration", model=caps.name, duration=wanted,
+                            allowed=" or ".join(str(d) for d in caps.durations))
+        return wanted
+
+    def prompt(self) -> str:
+        prompt = (self.o.prompt or "").strip()
+        if self.o.action == "text2video" and not prompt:
+            raise self.fail("prompt", "invalid.prompt_missing")
+        if len(prompt) > PROMPT_LIMIT:
+            raise self.fail("prompt", "invalid.prompt_long", length=len(prompt),
+                            limit=PROMPT_LIMIT)
+        return prompt
+
+    def tuning(self, caps: ModelCapabilities, body: dict[str, Any]) -> None:
+        """negative_prompt and cfg_scale: not for extend or omni requests."""
+        what = "extending a video" if self.o.action == "extend" else f"`{caps.name}`"
+        plain = self.o.action != "extend" and not caps.omni
+        negative = (self.o.negative_prompt or "").strip()
+        if negative:
+            if not plain:
+                raise self.fail("negative_prompt", "invalid.negative_unsupported", what=what)
+            if len(negative) > NEGATIVE_PROMPT_LIMIT:
+                raise self.fail("negative_prompt", "invalid.negative_long",
+                                length=len(negative), limit=NEGATIVE_PROMPT_LIMIT)
+            body["negative_prompt"] = negative
+        if self.o.cfg_scale is not None:
+            if not plain:
+                raise self.fail("cfg_scale", "invalid.cfg_unsupported", what=what)
+            if not 0.0 <= self.o.cfg_scale <= 1.0:
+                raise self.fail("cfg_scale", "invalid.cfg_range", value=self.o.cfg_scale)
+            body["cfg_scale"] = self.o.cfg_scale
+
+    def aspect_ratio(self, body: dict[str, Any]) -> None:
+        ratio = self.o.aspect_ratio
+        if ratio is None:
+            if self.o.action == "text2video":
+                body["aspect_ratio"] = "16:9"
+            return
+        if self.o.action != "text2video":
+            raise self.fail("aspect_ratio", "invalid.aspect_ratio_image")
+        if ratio not in ASPECT_RATIOS:
+            raise self.fail("aspect_ratio", "invalid.aspect_ratio", value=ratio,
+                            allowed=_names(list(ASPECT_RATIOS)))
+        body["aspect_ratio"] = ratio
+
+    def images(self, caps: ModelCapabilities, mode: str | None, duration: int,
+               body: dict[str, Any]) -> None:
+        o = self.o
+        if o.action == "image2video":
+            if not caps.image2video:
+                able = [n for n, c in self.table.models.items() if c.image2video]
+                raise self.fail("model", "invalid.image2video_unsupported", model=caps.name,
+                                allowed=_names(able))
+            if not o.start_image_url:
+                raise self.fail("image", "invalid.start_image_missing")
+            body["start_image_url"] = o.start_image_url
+        if o.end_image_url:
+            if o.action != "image2video":
+                raise self.fail("end_image", "invalid.end_image_text")
+            if caps.end_frame == "none":
+                able = [n for n, c in self.table.models.items() if c.end_frame != "none"]
+                raise self.fail("end_image", "invalid.end_image_unsupported", model=caps.name,
+                                allowed=_names(able))
+            if caps.end_frame == "pro" and mode != "pro":
+                raise self.fail("end_image", "invalid.end_image_pro", model=caps.name)
+            if duration != 5:
+                raise self.fail("duration", "invalid.end_image_duration")
+            body["end_image_url"] = o.end_image_url
+        if o.image_urls:
+            omni = [n for n, c in self.table.models.items() if c.omni]
+            if not caps.omni:
+                raise self.fail("images", "invalid.omni_only", allowed=_names(omni))
+            if not 1 <= len(o.image_urls) <= 7:
+                raise self.fail("images", "invalid.omni_images", count=len(o.image_urls))
+            body["image_list"] = [{"image_url": url} for url in o.image_urls]
+
+    def camera(self, caps: ModelCapabilities, duration: int, body: dict[str, Any]) -> None:
+        move = self.o.camera
+        if not move:
+            return
+        if move not in CAMERA_MOVES:
+            raise self.fail("camera", "invalid.camera_unknown", value=move,
+                            allowed=_names(list(CAMERA_MOVES)))
+        if self.o.action != "text2video":
+            raise self.fail("camera", "invalid.camera_image")
+        if caps.camera_control == "none":
+            able = [n for n, c in self.table.models.items() if c.camera_control != "none"]
+            raise self.fail("camera", "invalid.camera_unsupported", model=caps.name,
+                            allowed=_names(able))
+        if caps.camera_control == "text2video-5s" and duration != 5:
+            raise self.fail("camera", "invalid.camera_duration", model=caps.name)
+        body["camera_control"] = _camera_control(move)
+
+    def extend(self, caps: ModelCapabilities, body: dict[str, Any]) -> None:
+        if self.o.action != "extend":
+            return
+        if not caps.extend:
+            raise self.fail("model", "invalid.extend_unsupported", model=caps.name,
+                            allowed=_names(self.table.extendable()))
+        if not self.o.video_id:
+            raise self.fail("video_id", "invalid.extend_missing_video")
+        body["video_id"] = self.o.video_id
+
+
+def validate(options: VideoOptions, table: CapabilityTable, *,
+             explicit_mode: bool = True) -> ValidatedRequest:
+    """Check `options` against `table` and build the API body; raise `InvalidOptions`.
+
+    `explicit_mode` is False when the mode came from a server default rather than the user, so
+    a default that a model lacks falls back quietly instead of blaming the user.
+    """
+    check = _Checker(options, table, explicit_mode)
+    caps = check.model()
+    mode = check.mode(caps)
+    has_end_frame = bool(options.end_image_url)
+    duration = 5 if has_end_frame and options.duration is None else check.duration(caps)
+    prompt = check.prompt()
+    body: dict[str, Any] = {"action": options.action, "model": caps.name}
+    if mode is not None:
+        body["mode"] = mode
+    if prompt:
+        body["prompt"] = prompt
+    check.tuning(caps, body)
+    check.aspect_ratio(body)
+    check.images(caps, mode, duration, body)
+    check.camera(caps, duration, body)
+    check.extend(caps, body)
+    if options.action != "extend":
+        body["duration"] = duration
+    return ValidatedRequest(action=options.action, model=caps.name, mode=mode,
+                            duration=duration, prompt=prompt, body=body)

@@ -1,0 +1,16 @@
+"""Persistence behind one interface (`Store`); `open_store` picks the backend from the URL."""
+
+from __future__ import annotations
+
+from bot.store.base import Store
+from bot.store.models import Job, JobState, LedgerStatus, Reservation
+from bot.store.sqlite import SQLiteStore, sqlite_path
+
+__all__ = ["Job", "JobState", "LedgerStatus", "Reservation", "Store", "make_store"]
+
+
+def make_store(database_url: str) -> Store:
+    """The store for `database_url` (config has already checked the scheme)."""
+    if database_url.startswith("sqlite:///"):
+        return SQLiteStore(sqlite_path(database_url))
+    raise ValueError("unsupported DATABASE_URL scheme")

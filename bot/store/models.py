@@ -1,0 +1,94 @@
+"""The rows the store keeps, as plain dataclasses the rest of the core passes around."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class JobState(StrEnum):
+    """The job's life (design.md). Only the store changes it, by compare-and-set."""
+
+    RESERVED = "reserved"
+    SUBMITTED = "submitted"
+    SUCCEEDED = "succeeded"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+    @property
+    def terminal(self) -> bool:
+        return self in (JobState.DELIVERED, JobState.FAILED)
+
+
+class LedgerStatus(StrEnum):
+    HELD = "held"
+    COMMITTED = "committed"
+    REFUNDED = "refunded"
+
+
+@dataclass
+class Job:
+    id: str
+    guild_id: int | None
+    channel_id: int
+    user_id: int
+    state: JobState
+    action: str
+    model: str
+    mode: str | None
+    duration: int
+    prompt: str
+    request: dict[str, Any]
+    cost: int
+    callback_token: str = field(repr=False)
+    created_at: float
+    updated_at: float
+    deadline_at: float
+    parent_job_id: str | None = None
+    task_id: str | None = None
+    submit_started_at: float | None = None
+    next_attempt_at: float | None = None
+    video_id: str | None = None
+    video_url: str | None = None
+    video_duration: float | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    status_message_id: int | None = None
+    thread_id: int | None = None
+    result_message_id: int | None = None
+    poll_misses: int = 0
+    delivery_attempts: int = 0
+    next_poll_at: float | None = None
+    submitted_at: float | None = None
+    finished_at: float | None = None
+
+    @property
+    def post_channel_id(self) -> int:
+        """Where results go: the job's thread when it has one, else its channel."""
+        return self.thread_id or self.channel_id
+
+
+JOB_COLUMNS: tuple[str, ...] = (
+    "id", "guild_id", "channel_id", "user_id", "state", "action", "model", "mode", "duration",
+    "prompt", "request_json", "cost", "callback_token", "parent_job_id", "task_id",
+    "submit_started_at", "next_attempt_at", "video_id", "video_url", "video_duration",
+    "error_code", "error_message", "status_message_id", "thread_id", "result_message_id",
+    "poll_misses", "delivery_attempts", "next_poll_at", "created_at", "updated_at",
+    "submitted_at", "finished_at", "deadline_at",
+)
+
+# Fields a caller may set alongside a state change; the store refuses anything else so a typo
+# cannot silently write nothing.
+MUTABLE_FIELDS: frozenset[str] = frozenset(JOB_COLUMNS) - {
+    "id", "guild_id", "user_id", "callback_token", "created_at", "request_json", "state",
+}
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """The outcome of a reserve: whether it fit, and the member's spend before it."""
+
+    accepted: bool
+    spent_before: int
+    limit: int

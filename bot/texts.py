@@ -1,0 +1,133 @@
+"""Every sentence a user reads, in one place, so they can be reviewed and translated.
+
+Code refers to a text by key and fills its fields with `text(key, **fields)`; a missing field
+is a bug that shows up in tests rather than as a half-formatted message in Discord.
+"""
+
+from __future__ import annotations
+
+TEXTS: dict[str, str] = {
+    # Validation: what was wrong and what is allowed.
+    "invalid.unknown_model": "Unknown model `{model}`. Available models: {allowed}.",
+    "invalid.mode": "`{model}` supports the modes {allowed}, not `{mode}`.",
+    "invalid.mode_single": "`{model}` has a single mode: leave `mode` empty.",
+    "invalid.duration": "`{model}` makes videos of {allowed} seconds, not {duration}.",
+    "invalid.prompt_missing": "A text-to-video job needs a prompt.",
+    "invalid.prompt_long": "The prompt is {length} characters long; the limit is {limit}.",
+    "invalid.negative_long": (
+        "The negative prompt is {length} characters long; the limit is {limit}."
+    ),
+    "invalid.negative_unsupported": "A negative prompt is not available for {what}.",
+    "invalid.cfg_range": "`cfg_scale` must be between 0 and 1, got {value}.",
+    "invalid.cfg_unsupported": "`cfg_scale` is not available for {what}.",
+    "invalid.aspect_ratio": "Aspect ratio must be one of {allowed}, not `{value}`.",
+    "invalid.aspect_ratio_image": (
+        "The aspect ratio of an image-to-video job follows its image; leave `aspect_ratio` empty."
+    ),
+    "invalid.start_image_missing": "Image to video needs a start image.",
+    "invalid.image2video_unsupported": "`{model}` cannot animate images. Try {allowed}.",
+    "invalid.end_image_text": "An end frame needs a start image: use image to video.",
+    "invalid.end_image_unsupported": (
+        "`{model}` does not take an end frame. Models that do: {allowed}."
+    ),
+    "invalid.end_image_pro": "`{model}` takes an end frame only in `pro` mode.",
+    "invalid.end_image_duration": "With an end frame the video must be 5 seconds long.",
+    "invalid.camera_unsupported": (
+        "`{model}` has no camera control. Models that do: {allowed}."
+    ),
+    "invalid.camera_image": "Camera control is not available for image to video.",
+    "invalid.camera_duration": "Camera control on `{model}` works with 5-second videos only.",
+    "invalid.camera_unknown": "Unknown camera move `{value}`. Available: {allowed}.",
+    "invalid.extend_unsupported": (
+        "`{model}` videos cannot be extended. Models that can: {allowed}."
+    ),
+    "invalid.extend_missing_video": "Extend needs the video to continue.",
+    "invalid.omni_only": "Image and video lists are for omni models only ({allowed}).",
+    "invalid.omni_images": "An omni job takes 1 to 7 images, not {count}.",
+    # Attached images.
+    "image.type": "`{name}` is {kind}; Kling takes PNG or JPEG images only.",
+    "image.size": "`{name}` is {size:.1f} MB; images may be at most {limit} MB.",
+    "image.unreadable": "`{name}` could not be read as an image.",
+    "image.small": (
+        "`{name}` is {width}×{height} px; each side must be at least {minimum} px."
+    ),
+    "image.ratio": (
+        "`{name}` is {width}×{height} px; the aspect ratio must be between 1:2.5 and 2.5:1."
+    ),
+    "image.none_in_message": "That message has no PNG or JPEG image to animate.",
+    # Quotas and availability.
+    "quota.exceeded": (
+        "This job costs {cost} credits and you have {remaining} of {limit} left. "
+        "Your credits reset {reset}."
+    ),
+    "kling.paused": (
+        "New videos are paused: the bot's Kling balance is used up. "
+        "The server's moderators have been told."
+    ),
+    "kling.unavailable": "The video service is not reachable right now. Nothing was charged; "
+    "please try again in a few minutes.",
+    # The status card and the result.
+    "card.title.text2video": "Text to video",
+    "card.title.image2video": "Image to video",
+    "card.title.extend": "Extend video",
+    "card.requester": "Requested by <@{user_id}>",
+    "card.settings": "{model} · {mode} · {duration} s · {cost} credits",
+    "card.state.reserved": "⏳ Queued: sending to Kling…",
+    "card.state.waiting": "⏳ Queued: Kling is busy, retrying <t:{at}:R>.",
+    "card.state.submitted": "🎬 Generating since <t:{since}:R>; usually ready <t:{eta}:R>.",
+    "card.state.unconfirmed": "🎬 Sent to Kling; waiting for its answer.",
+    "card.state.succeeded": "📦 Done; posting the video…",
+    "card.state.delivered": "✅ Done: {link}",
+    "card.state.failed": "❌ {reason}",
+    "card.no_thread": (
+        "Threads are not possible here, so the result will be posted in this channel."
+    ),
+    "card.refunded": "{cost} credits refunded.",
+    "result.ready": "<@{user_id}> your video is ready.",
+    "result.link_too_large": (
+        "The file is larger than this server's upload limit ({limit} MB), so here is the link."
+    ),
+    "result.link_refused": "Discord refused the upload, so here is the link.",
+    "result.link_download": "The file could not be fetched for upload, so here is the link.",
+    "result.failed": "<@{user_id}> your video could not be made. {reason} {refund}",
+    "result.open": "Open the video",
+    "button.extend": "Extend",
+    "button.extend_prompt": "Extend with a new prompt…",
+    "modal.extend.title": "Extend the video",
+    "modal.prompt.label": "Prompt",
+    "modal.prompt.placeholder": "What happens next?",
+    "modal.animate.title": "Animate with Kling",
+    "modal.animate.placeholder": "Describe the motion (optional)",
+    "access.not_yours": (
+        "Only the person who asked for this video, or a moderator, can extend it."
+    ),
+    "access.gone": "This video is no longer known to the bot.",
+    "access.not_ready": "This video is not finished yet.",
+    "ack.started": "Your video is on its way: {link}",
+    "ack.failed": "That did not work: {reason}",
+    "error.unknown": "Sorry, something went wrong on our side (error `{error_id}`).",
+    # How a job ended, shown on its card and to its requester.
+    "failed.kling": "Kling could not make this video: {reason}",
+    "failed.rejected": "Kling refused the request: {reason}",
+    "failed.misconfigured": (
+        "The bot is misconfigured (its Kling token was refused). The operator has been told."
+    ),
+    "failed.used_up": "The bot's Kling balance is used up. Moderators have been told.",
+    "failed.server_error": "Kling had an internal error and did not start the video.",
+    "failed.unconfirmed": (
+        "Kling did not confirm the job and it could not be tracked, so it was cancelled."
+    ),
+    "failed.deadline": "Kling did not finish within {minutes} minutes, so the job was stopped.",
+    "failed.lost": "Kling lost track of this job.",
+    "failed.undeliverable": "The video was made but could not be posted here.",
+    "failed.refunded": "Your {cost} credits were refunded.",
+    "alert.used_up": (
+        "Kling answered that the bot's balance is used up: new video jobs are paused until "
+        "the operator tops it up."
+    ),
+}
+
+
+def text(key: str, **fields: object) -> str:
+    """The user-facing sentence for `key`, with `fields` filled in."""
+    return TEXTS[key].format(**fields)

@@ -1,0 +1,109 @@
+"""The bot's HTTP side: Kling callbacks, a health check and metrics, on one aiohttp server.
+
+It runs inside the bot's event loop (`web.AppRunner`), started at set-up and cleaned up at
+close. The access log is replaced with one that hides callback tokens, which are credentials.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+
+from bot.jobs import JobService
+from bot.tracker import MAX_CALLBACK_BYTES, CallbackReceiver, Poller
+
+log = logging.getLogger(__name__)
+
+_TOKEN_IN_PATH = re.compile(r"(/kling/callback/)[^/?#]+")
+
+
+def redact_path(path: str) -> str:
+    return _TOKEN_IN_PATH.sub(r"\1<token>", path)
+
+
+class RedactingAccessLogger(AbstractAccessLogger):
+    """aiohttp's access log, minus the callback token."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info("%s %s %s %.1fms", request.method, redact_path(request.path),
+                         response.status, time * 1000)
+
+
+class WebServer:
+    def __init__(self, jobs: JobService, receiver: CallbackReceiver, poller: Poller, *,
+                 host: str, port: int, readiness: Callable[[], dict[str, bool]] | None = None
+                 ) -> None:
+        self.jobs = jobs
+        self.receiver = receiver
+        self.poller = poller
+        self.host = host
+        self.port = port
+        self.readiness = readiness
+        self._runner: web.AppRunner | None = None
+        self.app = web.Application(client_max_size=MAX_CALLBACK_BYTES * 2)
+        self.app.router.add_post("/kling/callback/{token}", self.callback)
+        self.app.router.add_get("/healthz", self.healthz)
+        self.app.router.add_get("/metrics", self.metrics)
+
+    async def start(self) -> None:
+        self._runner = web.AppRunner(self.app, access_log_class=RedactingAccessLogger,
+                                     access_log=logging.getLogger("bot.web.access"))
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        # With port 0 the OS picked one; remember it so tests and logs know where we listen.
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        if sockets:
+            self.port = sockets[0].getsockname()[1]
+        log.info("HTTP server listening on %s:%d", self.host, self.port)
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def callback(self, request: web.Request) -> web.Response:
+        if (request.content_length or 0) > MAX_CALLBACK_BYTES:
+            return web.json_response({"error": "body too large"}, status=413)
+        body = await request.content.read(MAX_CALLBACK_BYTES + 1)
+        outcome = await self.receiver.receive(request.match_info["token"], body)
+        return web.json_response({"ok": outcome.status == 200, "detail": outcome.reason},
+                                 status=outcome.status)
+
+    async def healthz(self, request: web.Request) -> web.Response:
+        checks: dict[str, bool] = {}
+        try:
+            await self.jobs.store.count_by_state()
+            checks["store"] = True
+        except Exception:
+            log.exception("Health check: store unavailable")
+            checks["store"] = False
+        last = self.poller.stats.last_tick_at
+        checks["poller"] = last is not None and (
+            self.jobs.clock() - last < max(60.0, self.poller.interval * 6)
+        )
+        if self.readiness is not None:
+            checks.update(self.readiness())
+        healthy = all(checks.values())
+        return web.json_response({"status": "ok" if healthy else "unhealthy", "checks": checks,
+                                  "paused": self.jobs.paused_reason is not None},
+                                 status=200 if healthy else 503)
+
+    async def metrics(self, request: web.Request) -> web.Response:
+        lines = ["# TYPE klingcord_jobs gauge"]
+        for state, count in sorted((await self.jobs.store.count_by_state()).items()):
+            lines.append(f'klingcord_jobs{{state="{state}"}} {count}')
+        lines.append("# TYPE klingcord_callbacks_total counter")
+        for status, count in sorted(self.receiver.counts.items()):
+            lines.append(f'klingcord_callbacks_total{{status="{status}"}} {count}')
+        lines.append("# TYPE klingcord_kling_calls_total counter")
+        for call, count in sorted(self.jobs.kling.calls.items()):
+            lines.append(f'klingcord_kling_calls_total{{call="{call}"}} {count}')
+        lines.append("# TYPE klingcord_poller_ticks_total counter")
+        lines.append(f"klingcord_poller_ticks_total {self.poller.stats.ticks}")
+        return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")

@@ -1,0 +1,1 @@
+"""Thin discord.py extensions: parse the interaction, call the core, reply."""

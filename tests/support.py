@@ -1,0 +1,127 @@
+"""Test scaffolding shared by the engine tests: settings pointing at the fakes, and a notifier
+that stands in for Discord (the edge) while recording what a user would have seen."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bot.config import Settings
+from bot.download import VideoTooLarge, downloaded_video
+from bot.jobs import Placement
+from bot.store import Job
+
+DISCORD_TOKEN = "test-discord-token-Xq8.abc.def"
+KLING_TOKEN = "test-kling-token-5f0c2b1e"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def make_settings(tmp_path: Path, kling_base: str, *, callbacks: bool = True,
+                  **overrides: Any) -> Settings:
+    port = free_port()
+    values: dict[str, Any] = {
+        "discord_token": DISCORD_TOKEN,
+        "kling_api_token": KLING_TOKEN,
+        "kling_api_base": kling_base,
+        "database_url": f"sqlite:///{tmp_path / 'klingcord.db'}",
+        "public_base_url": f"http://127.0.0.1:{port}" if callbacks else None,
+        "web_host": "127.0.0.1",
+        "web_port": port,
+        "poll_interval_seconds": 0.1,
+        "default_credits_per_day": 100,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@dataclass
+class Delivered:
+    job_id: str
+    channel_id: int
+    size: int
+    sha256: str
+    video_id: str | None
+    duration: float | None
+
+
+@dataclass
+class RecordingNotifier:
+    """Records each call; `deliver` really downloads the video, as the Discord one does."""
+
+    max_bytes: int = 10 * 1024 * 1024
+    announced: list[str] = field(default_factory=list)
+    progress_log: list[tuple[str, str]] = field(default_factory=list)
+    delivered: list[Delivered] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)
+    fail_deliveries: int = 0
+    _next_id: int = 1000
+
+    def __post_init__(self) -> None:
+        self.changed = asyncio.Event()
+
+    def _touch(self) -> None:
+        self.changed.set()
+
+    async def announce(self, job: Job) -> Placement:
+        self.announced.append(job.id)
+        self._next_id += 1
+        self._touch()
+        return Placement(status_message_id=self._next_id, thread_id=self._next_id)
+
+    async def progress(self, job: Job) -> None:
+        self.progress_log.append((job.id, job.state.value))
+        self._touch()
+
+    async def deliver(self, job: Job) -> int:
+        if self.fail_deliveries > 0:
+            self.fail_deliveries -= 1
+            raise ConnectionError("Discord is down")
+        assert job.video_url
+        async with aiohttp.ClientSession() as session:
+            try:
+                async with downloaded_video(session, job.video_url,
+                                            max_bytes=self.max_bytes) as video:
+                    digest = hashlib.sha256(video.path.read_bytes()).hexdigest()
+                    size = video.size
+            except VideoTooLarge:
+                digest, size = "link", -1
+        self.delivered.append(Delivered(job.id, job.post_channel_id, size, digest,
+                                        job.video_id, job.video_duration))
+        self._next_id += 1
+        self._touch()
+        return self._next_id
+
+    async def failed(self, job: Job) -> None:
+        self.failures.append((job.id, job.error_message or ""))
+        self._touch()
+
+    async def alert(self, guild_id: int | None, message: str) -> None:
+        self.alerts.append(message)
+        self._touch()
+
+
+async def eventually(predicate: Any, timeout: float = 10.0) -> Any:
+    """Wait for `predicate()` (sync or async) to be truthy; return its value."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while True:
+        value = predicate()
+        if asyncio.iscoroutine(value):
+            value = await value
+        if value:
+            return value
+        if loop.time() > end:
+            raise TimeoutError("condition not met in time")
+        await asyncio.sleep(0.02)

@@ -1,0 +1,81 @@
+"""Settings: one clear message naming every problem, and exit status 2 from `python -m bot`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_bot(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`python -m bot` in an empty folder (no .env) with only `env` set."""
+    base = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
+    return subprocess.run([sys.executable, "-m", "bot"], cwd=tmp_path, env=base | env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_missing_tokens_exit_2_with_one_message(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, {})
+    assert result.returncode == 2
+    assert "DISCORD_TOKEN is missing" in result.stderr
+    assert "KLING_API_TOKEN is missing" in result.stderr
+    assert ".env.example" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_malformed_values_are_named(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, {"DISCORD_TOKEN": "d", "KLING_API_TOKEN": "k",
+                                "WEB_PORT": "eighty", "DATABASE_URL": "mysql://db/x"})
+    assert result.returncode == 2
+    assert "WEB_PORT must be a whole number, got 'eighty'" in result.stderr
+    assert "DATABASE_URL has an unknown scheme 'mysql'" in result.stderr
+    assert "Traceback" not in result.stderr
+    # Secrets are never echoed back.
+    assert "KLING_API_TOKEN=k" not in result.stderr
+
+
+def test_env_file_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("DISCORD_TOKEN=from-file\nWEB_PORT=99999\n")
+    result = run_bot(tmp_path, {})
+    assert result.returncode == 2
+    assert "DISCORD_TOKEN" not in result.stderr  # found in .env
+    assert "KLING_API_TOKEN is missing" in result.stderr
+    assert "WEB_PORT must be between 0 and 65535, got 99999" in result.stderr
+
+
+@pytest.mark.parametrize(("env", "fragment"), [
+    ({"PUBLIC_BASE_URL": "ftp://x"}, "PUBLIC_BASE_URL must be a URL"),
+    ({"LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of"),
+    ({"SHARD_IDS": "0,1"}, "SHARD_IDS needs SHARD_COUNT"),
+    ({"SHARD_COUNT": "2", "SHARD_IDS": "0,2"}, "SHARD_IDS must be numbers from 0 to 1"),
+    ({"JOB_DEADLINE_SECONDS": "-5"}, "JOB_DEADLINE_SECONDS must be greater than 0"),
+    ({"CREDIT_RESET_HOUR_UTC": "24"}, "CREDIT_RESET_HOUR_UTC must be between 0 and 23"),
+    ({"KLING_MODELS_FILE": "/nonexistent.json"}, "KLING_MODELS_FILE points at"),
+    ({"DATABASE_URL": "sqlite://relative.db"}, "DATABASE_URL must look like sqlite:///"),
+])
+def test_each_malformed_setting(env: dict[str, str], fragment: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"DISCORD_TOKEN": "d", "KLING_API_TOKEN": "k", **env})
+    assert any(fragment in p for p in raised.value.problems), raised.value.problems
+
+
+def test_defaults_and_callback_url() -> None:
+    settings = load_settings({"DISCORD_TOKEN": "d", "KLING_API_TOKEN": "k",
+                              "PUBLIC_BASE_URL": "https://bot.example.org/"})
+    assert settings.kling_api_base == "https://api.acedata.cloud"
+    assert settings.database_url == "sqlite:///data/klingcord.db"
+    assert settings.callback_url("abc") == "https://bot.example.org/kling/callback/abc"
+    assert settings.job_deadline_seconds == 1800
+    assert "discord_token" not in repr(settings)
+
+
+def test_no_public_url_means_no_callback() -> None:
+    settings = load_settings({"DISCORD_TOKEN": "d", "KLING_API_TOKEN": "k"})
+    assert settings.callback_url("abc") is None and not settings.callbacks_enabled

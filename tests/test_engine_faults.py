@@ -1,0 +1,267 @@
+"""Faults: forged callbacks, API errors, deadlines, invalid options, secrets in logs."""
+
+from __future__ import annotations
+
+import logging
+
+import aiohttp
+import pytest
+
+from bot.jobs import JobRequest
+from bot.kling.options import InvalidOptions, VideoOptions
+from bot.store import JobState, LedgerStatus
+from tests.conftest import EngineFactory
+from tests.fakes.kling import FakeKling
+from tests.support import DISCORD_TOKEN, KLING_TOKEN, eventually
+
+
+def text_job(**options: object) -> JobRequest:
+    options.setdefault("prompt", "a lighthouse in a storm")
+    return JobRequest(guild_id=1, channel_id=10, user_id=100,
+                      options=VideoOptions(action="text2video", **options))  # type: ignore[arg-type]
+
+
+async def _ledger_rows(engine: object) -> int:
+    db = engine.store.db  # type: ignore[attr-defined]
+    async with db.execute("SELECT COUNT(*) FROM ledger") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0])
+
+
+async def test_forged_bad_and_oversized_callbacks_change_nothing(
+        make_engine: EngineFactory, fake_kling: FakeKling) -> None:
+    fake_kling.auto_finish = False
+    engine, notifier = await make_engine()
+    job = await engine.jobs.request(text_job())
+    base = f"{engine.settings.public_base_url}/kling/callback"
+    good = {"success": True, "task_id": job.task_id, "video_id": "1",
+            "video_url": "http://127.0.0.1:1/x.mp4", "duration": "5.0", "state": "succeed"}
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{base}/not-a-real-token", json=good) as resp:
+            assert resp.status == 404
+        async with http.post(f"{base}/{job.callback_token}", data=b"{not json",
+                             headers={"content-type": "application/json"}) as resp:
+            assert resp.status == 400
+        async with http.post(f"{base}/{job.callback_token}",
+                             data=b"{" + b" " * (1024 * 1024 + 10) + b"}") as resp:
+            assert resp.status == 413
+        other = dict(good, task_id="someone-elses-task")
+        async with http.post(f"{base}/{job.callback_token}", json=other) as resp:
+            assert resp.status == 400
+    stored = await engine.store.get_job(job.id)
+    assert stored is not None and stored.state is JobState.SUBMITTED
+    assert notifier.delivered == [] and notifier.failures == []
+    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.HELD)
+
+
+async def test_rate_limited_create_waits_then_goes_through(
+        make_engine: EngineFactory, fake_kling: FakeKling) -> None:
+    engine, notifier = await make_engine()
+    fake_kling.fail_next("create", 429, times=2, retry_after=0.05)
+    job = await engine.jobs.request(text_job())
+    assert job.state is JobState.SUBMITTED
+    await eventually(lambda: notifier.delivered)
+    assert fake_kling.create_count == 3 and len(fake_kling.tasks) == 1
+
+
+async def test_rate_limited_beyond_retries_queues_the_job(
+        make_engine: EngineFactory, fake_kling: FakeKling) -> None:
+    engine, notifier = await make_engine(poll_interval_seconds=0.05)
+    fake_kling.fail_next("create", 429, times=6, retry_after=0.01)
+    job = await engine.jobs.request(text_job())
+    # Still waiting, not failed, nothing charged for good.
+    assert job.state is JobState.RESERVED and job.next_attempt_at is not None
+    await eventually(lambda: notifier.delivered, timeout=10)
+    assert len(fake_kling.tasks) == 1
+    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.COMMITTED)
+
+
+async def test_unauthorised_fails_refunds_and_tells_the_operator(
+        make_engine: EngineFactory, fake_kling: FakeKling,
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    engine, notifier = await make_engine()
+    fake_kling.fail_next("create", 401)
+    job = await engine.jobs.request(text_job())
+    assert job.state is JobState.FAILED
+    assert "misconfigured" in (job.error_message or "")
+    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    operator = [r for r in caplog.records if r.levelno == logging.ERROR
+                and "OPERATOR" in r.getMessage()]
+    assert operator and "KLING_API_TOKEN" in operator[0].getMessage()
+    assert notifier.failures == [(job.id, job.error_message)]
+
+
+async def test_repeated_server_errors_fail_and_refund_without_a_second_create(
+        make_engine: EngineFactory, fake_kling: FakeKling) -> None:
+    engine, notifier = await make_engine()
+    fake_kling.fail_next("create", 500, times=5)
+    job = await engine.jobs.request(text_job())
+    assert job.state is JobState.FAILED
+    assert fake_kling.create_count == 1, "a create must never be retried on a 5xx"
+    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    assert notifier.failures and "internal error" in notifier.failures[0][1]
+
+
+async def test_server_errors_on_queries_are_retried(
+        make_engine: EngineFactory, fake_kling: FakeKling) -> None:
+    fake_kling.auto_finish = False
+    engine, notifier = await make_engine(callbacks=False)
+    job = await engine.jobs.request(text_job())
+    await fake_kling.finish(job.task_id or "")
+    fake_kling.fail_next("tasks", 500, times=2)
+    await eventually(lambda: notifier.delivered)
+    assert notifier.failures == []
+
+
+async def test_dropped_create_is_never_sent_twice(
+        make_engine: EngineFactory, fake_kling: FakeKling) -> None:
+    """The task was created but the answer was lost: the callback still finds the job."""
+    engine, notifier = await make_engine()
+    fake_kling.drop_next("create", after_create=True)
+    job = await engine.jobs.request(text_job())
+    assert job.state is JobState.SUBMITTED and job.task_id is None
+    await eventually(lambda: notifier.delivered)
+    assert fake_kling.create_count == 1 and len(fake_kling.tasks) == 1
+
+
+async def test_dropped_create_without_callbacks_is_refunded(
+        make_engine: EngineFactory, fake_kling: FakeKling) -> None:
+    engine, _ = await make_engine(callbacks=False)
+    fake_kling.drop_next("create")
+    job = await engine.jobs.request(text_job())
+    assert job.state is JobState.FAILED
+    assert fake_kling.create_count == 1
+    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+
+
+async def test_balance_used_up_pauses_new_jobs(
+        make_engine: EngineFactory, fake_kling: FakeKling) -> None:
+    from bot.jobs import KlingPaused
+
+    engine, notifier = await make_engine()
+    fake_kling.fail_next("create", 403)
+    job = await engine.jobs.request(text_job())
+    assert job.state is JobState.FAILED
+    assert notifier.alerts and "balance" in notifier.alerts[0]
+    with pytest.raises(KlingPaused):
+        await engine.jobs.request(text_job())
+    assert await _ledger_rows(engine) == 1
+
+
+async def test_task_that_never_finishes_is_refunded_at_the_deadline(
+        make_engine: EngineFactory, fake_kling: FakeKling) -> None:
+    fake_kling.never_finish = True
+    engine, notifier = await make_engine(job_deadline_seconds=0.5, poll_interval_seconds=0.1)
+    job = await engine.jobs.request(text_job())
+    await eventually(lambda: notifier.failures, timeout=5)
+    assert notifier.failures[0][0] == job.id
+    assert "did not finish" in notifier.failures[0][1]
+    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    # A result that shows up after the deadline changes nothing.
+    fake_kling.never_finish = False
+    await fake_kling.finish(job.task_id or "")
+    await fake_kling.wait_for(lambda: fake_kling.callback_log)
+    stored = await engine.store.get_job(job.id)
+    assert stored is not None and stored.state is JobState.FAILED
+    assert notifier.delivered == []
+
+
+INVALID = [
+    ({"model": "kling-v9"}, "model", "Unknown model"),
+    ({"model": "kling-v2-master", "mode": "pro"}, "mode", "single mode"),
+    ({"model": "kling-v1", "mode": "ultra"}, "mode", "supports the modes"),
+    ({"duration": 7}, "duration", "5 or 10"),
+    ({"model": "kling-o1", "duration": 10}, "duration", "makes videos of 5 seconds"),
+    ({"negative_prompt": "x" * 201}, "negative_prompt", "limit is 200"),
+    ({"cfg_scale": 1.5}, "cfg_scale", "between 0 and 1"),
+    ({"cfg_scale": -0.1}, "cfg_scale", "between 0 and 1"),
+    ({"prompt": "   "}, "prompt", "needs a prompt"),
+    ({"prompt": "p" * 2501}, "prompt", "limit is 2500"),
+    ({"aspect_ratio": "4:3"}, "aspect_ratio", "16:9"),
+    ({"model": "kling-v1-6", "camera": "zoom_in"}, "camera", "no camera control"),
+    ({"model": "kling-v1", "camera": "zoom_in", "duration": 10}, "camera", "5-second"),
+    ({"camera": "barrel_roll"}, "camera", "Unknown camera move"),
+    ({"end_image_url": "https://x/y.png"}, "end_image", "needs a start image"),
+    ({"model": "kling-v1-6", "image_urls": ("https://x/1.png",)}, "images", "omni"),
+]
+
+
+@pytest.mark.parametrize(("options", "option", "fragment"), INVALID)
+async def test_invalid_text_options_are_refused_before_any_credit(
+        make_engine: EngineFactory, fake_kling: FakeKling, options: dict[str, object],
+        option: str, fragment: str) -> None:
+    engine, _ = await make_engine()
+    with pytest.raises(InvalidOptions) as raised:
+        await engine.jobs.request(text_job(**options))
+    assert raised.value.option == option
+    assert fragment in raised.value.message
+    assert await _ledger_rows(engine) == 0
+    assert fake_kling.create_count == 0
+
+
+INVALID_OTHER = [
+    (VideoOptions(action="image2video", model="kling-v1"), "image", "needs a start image"),
+    (VideoOptions(action="image2video", model="kling-v2-master", start_image_url="https://a/b",
+                  end_image_url="https://a/c"), "end_image", "does not take an end frame"),
+    (VideoOptions(action="image2video", model="kling-v1-6", mode="std",
+                  start_image_url="https://a/b", end_image_url="https://a/c"),
+     "end_image", "only in `pro` mode"),
+    (VideoOptions(action="image2video", model="kling-v1", start_image_url="https://a/b",
+                  end_image_url="https://a/c", duration=10), "duration", "5 seconds"),
+    (VideoOptions(action="image2video", model="kling-v1", start_image_url="https://a/b",
+                  camera="forward_up"), "camera", "not available for image to video"),
+    (VideoOptions(action="extend", model="kling-v2-5-turbo", video_id="123"), "model",
+     "cannot be extended"),
+    (VideoOptions(action="extend", model="kling-v1", video_id="123", negative_prompt="blur"),
+     "negative_prompt", "extending"),
+    (VideoOptions(action="extend", model="kling-v1", video_id="123", cfg_scale=0.5),
+     "cfg_scale", "extending"),
+    (VideoOptions(action="extend", model="kling-v1"), "video_id", "needs the video"),
+]
+
+
+@pytest.mark.parametrize(("options", "option", "fragment"), INVALID_OTHER)
+async def test_invalid_image_and_extend_options_are_refused(
+        make_engine: EngineFactory, fake_kling: FakeKling, options: VideoOptions, option: str,
+        fragment: str) -> None:
+    engine, _ = await make_engine()
+    request = JobRequest(guild_id=1, channel_id=10, user_id=100, options=options)
+    with pytest.raises(InvalidOptions) as raised:
+        await engine.jobs.request(request)
+    assert raised.value.option == option
+    assert fragment in raised.value.message
+    assert await _ledger_rows(engine) == 0
+
+
+async def test_quota_exceeded_is_refused_with_the_reset_time(
+        make_engine: EngineFactory, fake_kling: FakeKling) -> None:
+    from bot.quotas import QuotaExceeded
+
+    engine, _ = await make_engine(default_credits_per_day=2)
+    await engine.jobs.request(text_job())  # 1 credit (std 5 s)
+    with pytest.raises(QuotaExceeded) as raised:
+        await engine.jobs.request(text_job(mode="pro"))  # 2 credits, only 1 left
+    assert raised.value.remaining == 1
+    assert "<t:" in str(raised.value)
+    assert await _ledger_rows(engine) == 1
+
+
+async def test_no_secret_reaches_a_log_line(
+        make_engine: EngineFactory, fake_kling: FakeKling,
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    engine, notifier = await make_engine()
+    fake_kling.callback_copies = 2
+    job = await engine.jobs.request(text_job())
+    await eventually(lambda: notifier.delivered)
+    async with aiohttp.ClientSession() as http:
+        await http.post(f"{engine.settings.public_base_url}/kling/callback/forged-token-123",
+                        json={})
+    await engine.jobs.idle()
+    text = "\n".join(f"{r.name} {r.getMessage()} {r.args!r}" for r in caplog.records)
+    assert "kling/callback/<token>" in text, "the access log should show redacted callbacks"
+    for secret in (KLING_TOKEN, DISCORD_TOKEN, job.callback_token, "forged-token-123"):
+        assert secret not in text
+    assert job.callback_token not in repr(job)
+    assert KLING_TOKEN not in repr(engine.settings)
