@@ -51,6 +51,9 @@ class Settings:
     shard_ids: tuple[int, ...] | None = None
     job_deadline_seconds: float = 1800.0
     poll_interval_seconds: float = 5.0
+    max_jobs_per_member: int = 2
+    max_jobs_per_server: int = 5
+    kling_concurrency: int = 10
     kling_models_file: Path | None = None
     costs_file: Path | None = None
 
@@ -202,6 +205,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         shard_ids=_shard_ids(reader, shard_count),
         job_deadline_seconds=reader.number("JOB_DEADLINE_SECONDS", 1800.0),
         poll_interval_seconds=reader.number("POLL_INTERVAL_SECONDS", 5.0),
+        max_jobs_per_member=reader.integer("MAX_JOBS_PER_MEMBER", 2, low=1) or 2,
+        max_jobs_per_server=reader.integer("MAX_JOBS_PER_SERVER", 5, low=1) or 5,
+        kling_concurrency=reader.integer("KLING_CONCURRENCY", 10, low=1) or 10,
         kling_models_file=reader.path("KLING_MODELS_FILE"),
         costs_file=reader.path("CREDIT_COSTS_FILE"),
     )

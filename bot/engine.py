@@ -12,10 +12,11 @@ from collections.abc import Callable
 import aiohttp
 
 from bot.config import Settings
+from bot.dispatch import Limits
 from bot.jobs import Clock, JobNotifier, JobService
 from bot.kling.capabilities import load_capabilities
 from bot.kling.client import KlingClient, RetryPolicy
-from bot.quotas import QuotaPolicy, load_costs
+from bot.quotas import QuotaBook, load_costs
 from bot.store import Store, make_store
 from bot.tracker import CallbackReceiver, Poller
 from bot.web import WebServer
@@ -42,7 +43,11 @@ class Engine:
             settings=settings,
             capabilities=self.capabilities,
             costs=load_costs(settings.costs_file),
-            quota=QuotaPolicy(settings.default_credits_per_day, settings.credit_reset_hour_utc),
+            quota=QuotaBook(self.store, bot_default=settings.default_credits_per_day,
+                            bot_reset_hour=settings.credit_reset_hour_utc),
+            limits=Limits(per_member=settings.max_jobs_per_member,
+                          per_server=settings.max_jobs_per_server,
+                          total=settings.kling_concurrency),
             clock=clock,
         )
         self.receiver = CallbackReceiver(self.jobs)

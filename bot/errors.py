@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 
-from bot.jobs import KlingPaused
+from bot.jobs import JobNotCancellable, KlingPaused
 from bot.kling.errors import KlingError, KlingUnreachable
 from bot.kling.options import InvalidOptions
 from bot.quotas import QuotaExceeded
@@ -24,7 +24,7 @@ def describe(error: BaseException) -> str | None:
     """The member-facing sentence for a known error, or None for a bug."""
     if isinstance(error, InvalidOptions):
         return error.message
-    if isinstance(error, (QuotaExceeded, KlingPaused, UserFacingError)):
+    if isinstance(error, (QuotaExceeded, KlingPaused, UserFacingError, JobNotCancellable)):
         return str(error)
     if isinstance(error, KlingUnreachable):
         return text("kling.unavailable")

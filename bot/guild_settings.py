@@ -22,11 +22,18 @@ class GuildSettings:
     extend_access: ExtendAccess = "requester"
     moderator_role_id: int | None = None
     log_channel_id: int | None = None
+    allowed_channel_ids: tuple[int, ...] = ()
+    default_credits: int | None = None
+    server_cap: int | None = None
+    reset_hour_utc: int | None = None
 
     @classmethod
     def from_rows(cls, rows: dict[str, Any]) -> GuildSettings:
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in rows.items() if k in known})
+        values = {k: v for k, v in rows.items() if k in known}
+        if "allowed_channel_ids" in values:
+            values["allowed_channel_ids"] = tuple(values["allowed_channel_ids"])
+        return cls(**values)
 
 
 async def load_guild_settings(store: Store, guild_id: int | None) -> GuildSettings:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.config import Settings
+from bot.dispatch import Limits, plan_dispatch
+from bot.guild_settings import load_guild_settings
 from bot.kling.capabilities import CapabilityTable
 from bot.kling.client import KlingClient
 from bot.kling.errors import (
@@ -29,9 +31,9 @@ from bot.kling.errors import (
     KlingServerError,
     KlingUnreachable,
 )
-from bot.kling.options import VideoOptions, validate
+from bot.kling.options import ValidatedRequest, VideoOptions, validate
 from bot.kling.results import TaskResult, TaskStatus
-from bot.quotas import CostTable, QuotaExceeded, QuotaPolicy
+from bot.quotas import CostTable, QuotaBook, QuotaExceeded
 from bot.store import Job, JobState, LedgerStatus, Store
 from bot.texts import text
 
@@ -39,7 +41,7 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 
-UNFINISHED = (JobState.RESERVED, JobState.SUBMITTED)
+UNFINISHED = (JobState.QUEUED, JobState.RESERVED, JobState.SUBMITTED)
 DELIVERY_LEASE = 60.0
 MAX_DELIVERY_ATTEMPTS = 8
 
@@ -49,6 +51,10 @@ class KlingPaused(Exception):
 
     def __init__(self) -> None:
         super().__init__(text("kling.paused"))
+
+
+class JobNotCancellable(Exception):
+    """The job cannot be cancelled (not yours, or it already started); says why."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,7 @@ class JobRequest:
     channel_id: int
     user_id: int
     options: VideoOptions
+    role_ids: tuple[int, ...] = ()
     explicit_mode: bool = True
     parent_job_id: str | None = None
     thread_id: int | None = None
@@ -100,7 +107,7 @@ def new_job_id() -> str:
 class JobService:
     def __init__(self, *, store: Store, kling: KlingClient, notifier: JobNotifier,
                  settings: Settings, capabilities: CapabilityTable, costs: CostTable,
-                 quota: QuotaPolicy, clock: Clock = time.time) -> None:
+                 quota: QuotaBook, limits: Limits, clock: Clock = time.time) -> None:
         self.store = store
         self.kling = kling
         self.notifier = notifier
@@ -108,8 +115,11 @@ class JobService:
         self.capabilities = capabilities
         self.costs = costs
         self.quota = quota
+        self.limits = limits
         self.clock = clock
         self.paused_reason: str | None = None
+        self.dispatch_paused_until = 0.0
+        self._dispatch_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # -- background work -------------------------------------------------------------------
@@ -138,18 +148,18 @@ class JobService:
 
     # -- accepting a job -------------------------------------------------------------------
 
-    def price(self, request: JobRequest) -> tuple[Any, int]:
+    def price(self, request: JobRequest) -> tuple[ValidatedRequest, int]:
         """Validate and price a request without touching the ledger."""
         validated = validate(request.options, self.capabilities,
                              explicit_mode=request.explicit_mode)
         return validated, self.costs.cost(validated.model, validated.mode, validated.duration)
 
     async def request(self, request: JobRequest) -> Job:
-        """Accept a job: validate, reserve credits, announce it, and send it to Kling.
+        """Accept a job: validate, reserve its credits, announce it, queue it and dispatch.
 
         Raises `InvalidOptions`, `QuotaExceeded` or `KlingPaused` before anything is spent.
-        Returns the job as it stands after the first submit attempt; a job that Kling refused
-        at once comes back FAILED (and refunded) with its reason in `error_message`.
+        Returns the job as it stands after dispatch: QUEUED (waiting for a slot), on its way
+        or SUBMITTED, or FAILED (refunded) when Kling refused it at once.
         """
         if self.paused_reason is not None:
             raise KlingPaused()
@@ -160,7 +170,7 @@ class JobService:
             guild_id=request.guild_id,
             channel_id=request.channel_id,
             user_id=request.user_id,
-            state=JobState.RESERVED,
+            state=JobState.QUEUED,
             action=validated.action,
             model=validated.model,
             mode=validated.mode,
@@ -175,16 +185,19 @@ class JobService:
             parent_job_id=request.parent_job_id,
             thread_id=request.thread_id,
         )
-        period = self.quota.period(now)
-        limit = self.quota.limit_for(request.guild_id, request.user_id)
-        reservation = await self.store.reserve_job(job, limit=limit, period_start=period.start)
+        settings = await load_guild_settings(self.store, request.guild_id)
+        period = self.quota.period(now, settings)
+        limit = await self.quota.limit_for(request.guild_id, request.user_id, request.role_ids,
+                                           settings)
+        reservation = await self.store.reserve_job(job, limit=limit.credits,
+                                                   period_start=period.start,
+                                                   server_cap=settings.server_cap)
         if not reservation.accepted:
-            remaining = max(0, limit - reservation.spent_before)
-            raise QuotaExceeded(cost, remaining, limit, period.end)
+            raise QuotaExceeded.from_reservation(reservation, cost, period, settings.server_cap)
         log.info("Job %s reserved: %s %s/%s %ss, %d credits, user %s", job.id, job.action,
                  job.model, job.mode or "-", job.duration, cost, job.user_id)
         await self._announce(job)
-        await self.submit(job.id)
+        await self.dispatch()
         return await self.store.get_job(job.id) or job
 
     async def _announce(self, job: Job) -> None:
@@ -194,14 +207,51 @@ class JobService:
             # The job goes on: its result falls back to the channel.
             log.exception("Job %s: could not post its status card", job.id)
             return
-        await self.store.update(job.id, (*UNFINISHED, JobState.SUCCEEDED),
+        await self.store.update(job.id, (*UNFINISHED, JobState.SUCCEEDED, JobState.FAILED),
                                 status_message_id=placement.status_message_id,
                                 thread_id=placement.thread_id or job.thread_id)
+
+    # -- the fair queue --------------------------------------------------------------------
+
+    async def dispatch(self) -> None:
+        """Start the queued jobs that have a free slot, fairly; renumber the rest."""
+        async with self._dispatch_lock:
+            queued = await self.store.jobs_in_state((JobState.QUEUED,), limit=2000)
+            if not queued:
+                return
+            plan = plan_dispatch(queued, await self.store.in_flight(),
+                                 await self.store.last_dispatch_times(), self.limits,
+                                 paused=self.clock() < self.dispatch_paused_until)
+            await asyncio.gather(*(self.submit(job.id) for job in plan.start))
+            for job in queued:
+                position = plan.positions.get(job.id)
+                if position is not None and position != job.queue_position:
+                    moved = await self.store.update(job.id, (JobState.QUEUED,),
+                                                    queue_position=position)
+                    if moved is not None:
+                        await self._progress(moved)
+
+    def _dispatch_soon(self) -> None:
+        """A slot may have freed up: dispatch in the background."""
+        self.spawn(self.dispatch(), name="dispatch")
+
+    async def cancel(self, job_id: str, actor_id: int, *, is_moderator: bool) -> Job:
+        """Cancel a queued job with a full refund. Raises `JobNotCancellable`."""
+        job = await self.store.get_job(job_id)
+        if job is None:
+            raise JobNotCancellable(text("access.gone"))
+        if actor_id != job.user_id and not is_moderator:
+            raise JobNotCancellable(text("cancel.not_yours"))
+        if not await self.fail(job, "failed.cancelled", code="cancelled",
+                               expected=(JobState.QUEUED,), user_id=actor_id):
+            raise JobNotCancellable(text("cancel.too_late"))
+        self._dispatch_soon()
+        return await self.store.get_job(job_id) or job
 
     # -- submitting ------------------------------------------------------------------------
 
     async def submit(self, job_id: str) -> None:
-        """Send a RESERVED job to Kling once; classify the answer into the job's next state."""
+        """Send a QUEUED job to Kling once; classify the answer into the job's next state."""
         job = await self.store.claim_for_submit(job_id, self.clock())
         if job is None:
             return
@@ -209,12 +259,12 @@ class JobService:
         try:
             task_id = await self.kling.create(job.request, callback_url)
         except KlingRateLimited as exc:
-            await self._retry_submit_later(job, exc.retry_after, "rate limited")
+            await self._requeue(job, exc.retry_after, "rate limited")
         except KlingUnreachable as exc:
             if exc.request_sent:
                 await self._unconfirmed(job)
             else:
-                await self._retry_submit_later(job, None, "unreachable")
+                await self._requeue(job, None, "unreachable")
         except KlingBadRequest as exc:
             await self.fail(job, "failed.rejected", code=exc.code, reason=exc.message)
         except KlingAuthError as exc:
@@ -247,11 +297,14 @@ class JobService:
         log.info("Job %s submitted as task %s", job.id, task_id)
         await self._progress(moved)
 
-    async def _retry_submit_later(self, job: Job, retry_after: float | None, why: str) -> None:
+    async def _requeue(self, job: Job, retry_after: float | None, why: str) -> None:
+        """Kling certainly did not take the job: back into the queue, and pause dispatch."""
         delay = max(retry_after or 0.0, self.settings.poll_interval_seconds * 2)
-        moved = await self.store.update(job.id, (JobState.RESERVED,), submit_started_at=None,
-                                        next_attempt_at=self.clock() + delay)
-        log.warning("Job %s: Kling %s; will submit again in %.0fs", job.id, why, delay)
+        self.dispatch_paused_until = max(self.dispatch_paused_until, self.clock() + delay)
+        moved = await self.store.transition(job.id, (JobState.RESERVED,), JobState.QUEUED,
+                                            submit_started_at=None, dispatched_at=None,
+                                            updated_at=self.clock())
+        log.warning("Job %s: Kling %s; dispatch paused for %.0fs", job.id, why, delay)
         if moved is not None:
             await self._progress(moved)
 
@@ -304,6 +357,7 @@ class JobService:
                 return
             log.info("Job %s succeeded (via %s): video %s", job.id, source, result.video_id)
             self.spawn(self.deliver(job.id), name=f"deliver-{job.id}")
+            self._dispatch_soon()
         elif result.status is TaskStatus.FAILED:
             await self.fail(job, "failed.kling", code=result.error_code,
                             reason=result.error_message or "unknown error", source=source)
@@ -323,6 +377,8 @@ class JobService:
             return False
         log.info("Job %s failed (%s, via %s); %d credits refunded", job.id, code or key, source,
                  job.cost)
+        if job.state is not JobState.QUEUED:
+            self._dispatch_soon()
         try:
             await self.notifier.failed(moved)
         except Exception:
@@ -370,32 +426,29 @@ class JobService:
         minutes = max(1, round(self.settings.job_deadline_seconds / 60))
         count = 0
         for job in await self.store.jobs_overdue(self.clock()):
-            if await self.fail(job, "failed.deadline", code="deadline", minutes=minutes):
+            key = "failed.queue_deadline" if job.state is JobState.QUEUED else "failed.deadline"
+            if await self.fail(job, key, code="deadline", minutes=minutes):
                 count += 1
         return count
-
-    async def submit_due(self) -> None:
-        for job in await self.store.jobs_due_for_submit(self.clock()):
-            await self.submit(job.id)
 
     async def deliver_due(self) -> None:
         for job in await self.store.jobs_due_for_delivery(self.clock()):
             self.spawn(self.deliver(job.id), name=f"deliver-{job.id}")
 
     async def recover(self, *, single_process: bool) -> None:
-        """Pick up where a stopped process left off. RESERVED rows whose create may have been
-        sent are treated as unconfirmed (never sent twice); the rest is the poller's routine
-        work, started here at once."""
+        """Pick up where a stopped process left off. A RESERVED job's create may have reached
+        Kling, so it is treated as unconfirmed (never sent twice); the rest is the poller's
+        routine work, started here at once. With several processes, only RESERVED jobs older
+        than any create can take are someone else's leftovers."""
         if single_process:
             await self.store.release_delivery_leases()
         stale_before = self.clock() - 120.0
         for job in await self.store.jobs_in_state((JobState.RESERVED,)):
-            if job.submit_started_at is not None and job.submit_started_at < stale_before:
-                await self._unconfirmed(job)
-            elif job.submit_started_at is not None and single_process:
+            started = job.submit_started_at or job.updated_at
+            if single_process or started < stale_before:
                 await self._unconfirmed(job)
         counts = await self.store.count_by_state()
         log.info("Recovery: %s", ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
         await self.expire_overdue()
-        await self.submit_due()
+        await self.dispatch()
         await self.deliver_due()

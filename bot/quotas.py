@@ -1,8 +1,10 @@
-"""Credits: what a job costs and how much a member may spend per period.
+"""Credits: what a job costs, what a member may spend, and when their allowance resets.
 
 Costs are a table (`costs.json`, or the operator's `CREDIT_COSTS_FILE`) because they follow the
-provider's bill: pro and longer videos cost more. The ledger in the store is the truth about
-spend; this module only computes prices, limits and period boundaries.
+provider's bill: pro and longer videos cost more. A member's limit resolves as: their own
+setting > the best of their roles > the server's default > the bot's default. The ledger in the
+store is the truth about spend; this module computes prices, limits and periods, and the store's
+`reserve_job` checks them in one transaction.
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from bot.guild_settings import GuildSettings
+from bot.store import Block, Reservation, Store
 from bot.texts import text
+
+LimitSource = Literal["member", "role", "server", "bot"]
 
 
 @dataclass(frozen=True)
@@ -44,15 +50,30 @@ def load_costs(path: Path | None = None) -> CostTable:
 
 
 class QuotaExceeded(Exception):
-    """The member's credits do not cover the job. The message says when they come back."""
+    """The job may not be paid for now; the message says why and until when."""
 
-    def __init__(self, cost: int, remaining: int, limit: int, resets_at: float) -> None:
+    def __init__(self, message: str, *, cost: int = 0, remaining: int = 0, limit: int = 0,
+                 resets_at: float = 0.0) -> None:
         self.cost = cost
         self.remaining = remaining
         self.limit = limit
         self.resets_at = resets_at
-        super().__init__(text("quota.exceeded", cost=cost, remaining=remaining, limit=limit,
-                              reset=f"<t:{int(resets_at)}:R>"))
+        super().__init__(message)
+
+    @classmethod
+    def from_reservation(cls, reservation: Reservation, cost: int, period: Period,
+                         server_cap: int | None) -> QuotaExceeded:
+        reset = f"<t:{int(period.end)}:R>"
+        remaining = max(0, reservation.limit - reservation.spent_before)
+        if reservation.refusal == "blocked":
+            message = text("quota.blocked", reason=reservation.block_reason or "")
+        elif reservation.refusal == "server":
+            message = text("quota.server_cap", cap=server_cap or 0, reset=reset)
+        else:
+            message = text("quota.exceeded", cost=cost, remaining=remaining,
+                           limit=reservation.limit, reset=reset)
+        return cls(message, cost=cost, remaining=remaining, limit=reservation.limit,
+                   resets_at=period.end)
 
 
 @dataclass(frozen=True)
@@ -61,23 +82,73 @@ class Period:
     end: float
 
 
+def period_at(now: float, reset_hour_utc: int) -> Period:
+    """The day-long period containing `now` that starts at `reset_hour_utc`."""
+    moment = datetime.fromtimestamp(now, UTC)
+    start = moment.replace(hour=reset_hour_utc, minute=0, second=0, microsecond=0)
+    if start > moment:
+        start -= timedelta(days=1)
+    return Period(start.timestamp(), (start + timedelta(days=1)).timestamp())
+
+
 @dataclass(frozen=True)
-class QuotaPolicy:
-    """A flat per-member daily allowance, reset at a fixed UTC hour.
+class MemberLimit:
+    credits: int
+    source: LimitSource
 
-    The fuller rules (roles, server caps, bonuses) build on the same two questions: which
-    period are we in, and what is this member's limit in it.
-    """
 
-    credits_per_period: int
-    reset_hour_utc: int = 0
+@dataclass(frozen=True)
+class MemberStatus:
+    limit: MemberLimit
+    spent: int
+    period: Period
+    block: Block | None
+    running: int
+    queued: int
 
-    def period(self, now: float) -> Period:
-        moment = datetime.fromtimestamp(now, UTC)
-        start = moment.replace(hour=self.reset_hour_utc, minute=0, second=0, microsecond=0)
-        if start > moment:
-            start -= timedelta(days=1)
-        return Period(start.timestamp(), (start + timedelta(days=1)).timestamp())
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit.credits - self.spent)
 
-    def limit_for(self, guild_id: int | None, user_id: int) -> int:
-        return self.credits_per_period
+
+class QuotaBook:
+    """Resolves limits and periods from the bot's defaults and each server's settings."""
+
+    def __init__(self, store: Store, *, bot_default: int, bot_reset_hour: int) -> None:
+        self.store = store
+        self.bot_default = bot_default
+        self.bot_reset_hour = bot_reset_hour
+
+    def period(self, now: float, settings: GuildSettings) -> Period:
+        hour = settings.reset_hour_utc if settings.reset_hour_utc is not None else (
+            self.bot_reset_hour)
+        return period_at(now, hour)
+
+    async def limit_for(self, guild_id: int | None, user_id: int, role_ids: tuple[int, ...],
+                        settings: GuildSettings) -> MemberLimit:
+        if guild_id is None:
+            return MemberLimit(self.bot_default, "bot")
+        own = await self.store.member_limit(guild_id, user_id)
+        if own is not None:
+            return MemberLimit(own, "member")
+        roles = await self.store.role_limits(guild_id)
+        role_credits = [roles[r] for r in role_ids if r in roles]
+        if role_credits:
+            return MemberLimit(max(role_credits), "role")
+        if settings.default_credits is not None:
+            return MemberLimit(settings.default_credits, "server")
+        return MemberLimit(self.bot_default, "bot")
+
+    async def status(self, guild_id: int | None, user_id: int, role_ids: tuple[int, ...],
+                     settings: GuildSettings, now: float) -> MemberStatus:
+        guild = guild_id or 0
+        period = self.period(now, settings)
+        counts = await self.store.member_job_counts(guild, user_id)
+        return MemberStatus(
+            limit=await self.limit_for(guild_id, user_id, role_ids, settings),
+            spent=await self.store.credits_spent(guild, user_id, period.start),
+            period=period,
+            block=await self.store.block(guild, user_id),
+            running=counts.get("reserved", 0) + counts.get("submitted", 0),
+            queued=counts.get("queued", 0),
+        )

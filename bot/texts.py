@@ -60,6 +60,10 @@ TEXTS: dict[str, str] = {
         "This job costs {cost} credits and you have {remaining} of {limit} left. "
         "Your credits reset {reset}."
     ),
+    "quota.blocked": "You are blocked from making videos in this server. Reason: {reason}",
+    "quota.server_cap": (
+        "This server has used its {cap} credits for this period. They reset {reset}."
+    ),
     "kling.paused": (
         "New videos are paused: the bot's Kling balance is used up. "
         "The server's moderators have been told."
@@ -119,6 +123,13 @@ TEXTS: dict[str, str] = {
     ),
     "failed.deadline": "Kling did not finish within {minutes} minutes, so the job was stopped.",
     "failed.lost": "Kling lost track of this job.",
+    "failed.cancelled": "Cancelled by <@{user_id}>.",
+    "failed.queue_deadline": (
+        "The job waited in the queue for {minutes} minutes without a free slot, so it was "
+        "stopped."
+    ),
+    "cancel.not_yours": "Only the person who asked for this video, or a moderator, can cancel it.",
+    "cancel.too_late": "This job has already started and can no longer be cancelled.",
     "failed.undeliverable": "The video was made but could not be posted here.",
     "failed.refunded": "Your {cost} credits were refunded.",
     "alert.used_up": (

@@ -119,7 +119,7 @@ class Poller:
         self.stats.ticks += 1
         self.stats.last_tick_at = now
         await jobs.expire_overdue()
-        await jobs.submit_due()
+        await jobs.dispatch()
         await jobs.deliver_due()
         if now < self.stats.backoff_until:
             return

@@ -69,8 +69,9 @@ async def test_rate_limited_beyond_retries_queues_the_job(
     engine, notifier = await make_engine(poll_interval_seconds=0.05)
     fake_kling.fail_next("create", 429, times=6, retry_after=0.01)
     job = await engine.jobs.request(text_job())
-    # Still waiting, not failed, nothing charged for good.
-    assert job.state is JobState.RESERVED and job.next_attempt_at is not None
+    # Back in the queue, not failed; dispatch pauses instead of failing jobs.
+    assert job.state is JobState.QUEUED and job.submit_started_at is None
+    assert engine.jobs.dispatch_paused_until > 0
     await eventually(lambda: notifier.delivered, timeout=10)
     assert len(fake_kling.tasks) == 1
     assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.COMMITTED)

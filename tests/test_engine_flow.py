@@ -64,7 +64,9 @@ async def test_image2video_with_callback_keeps_video_id(
 async def test_poller_serves_many_jobs_with_one_batch_call(
         make_engine: EngineFactory, fake_kling: FakeKling) -> None:
     fake_kling.auto_finish = False
-    engine, notifier = await make_engine(callbacks=False, poll_interval_seconds=30)
+    engine, notifier = await make_engine(callbacks=False, poll_interval_seconds=30,
+                                         max_jobs_per_member=30, max_jobs_per_server=30,
+                                         kling_concurrency=30)
     jobs = [await engine.jobs.request(text_job(f"scene {i}")) for i in range(30)]
     assert all("callback_url" not in t.request for t in fake_kling.tasks.values())
     for job in jobs:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.kling.capabilities import load_capabilities, parse_table
 from bot.kling.results import TaskStatus, parse_error, parse_result, parse_task_record
-from bot.quotas import QuotaPolicy, load_costs
+from bot.quotas import load_costs, period_at
 
 # Copies of the platform's real payloads (shared/fixtures/kling), kept with the tests.
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "kling"
@@ -87,8 +87,7 @@ def test_costs_and_periods() -> None:
     assert costs.cost("kling-v1", "std", 5) == 1
     assert costs.cost("kling-v1", "pro", 10) == 4
     assert costs.cost("kling-v2-master", None, 5) == 4
-    policy = QuotaPolicy(10, reset_hour_utc=6)
     # 2026-01-01 05:00 UTC is still in the period that began the day before at 06:00.
-    period = policy.period(1767243600.0)
+    period = period_at(1767243600.0, 6)
     assert period.end - period.start == 86400
     assert period.start == 1767160800.0

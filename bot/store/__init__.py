@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from bot.store.base import Store
-from bot.store.models import Job, JobState, LedgerStatus, Reservation
+from bot.store.models import (
+    AuditEntry,
+    Block,
+    InFlight,
+    Job,
+    JobState,
+    LedgerStatus,
+    Reservation,
+)
 from bot.store.sqlite import SQLiteStore, sqlite_path
 
-__all__ = ["Job", "JobState", "LedgerStatus", "Reservation", "Store", "make_store"]
+__all__ = ["AuditEntry", "Block", "InFlight", "Job", "JobState", "LedgerStatus",
+           "Reservation", "Store", "make_store"]
 
 
 def make_store(database_url: str) -> Store:

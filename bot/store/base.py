@@ -1,4 +1,4 @@
-"""The one storage interface. SQLite implements it now; PostgreSQL will implement the same.
+"""The one storage interface. SQLite implements it; PostgreSQL implements the same.
 
 Every state change is a compare-and-set (`transition`): it names the states it expects the
 job to be in and does nothing when the job has moved on. That is what makes duplicate callbacks,
@@ -11,10 +11,20 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import Any
 
-from bot.store.models import Job, JobState, LedgerStatus, Reservation
+from bot.store.models import (
+    AuditEntry,
+    Block,
+    InFlight,
+    Job,
+    JobState,
+    LedgerStatus,
+    Reservation,
+)
 
 
 class Store(ABC):
+    # -- lifecycle ---------------------------------------------------------------------------
+
     @abstractmethod
     async def open(self) -> None:
         """Connect and bring the schema up to date."""
@@ -25,10 +35,14 @@ class Store(ABC):
     @abstractmethod
     async def schema_version(self) -> int: ...
 
+    # -- jobs --------------------------------------------------------------------------------
+
     @abstractmethod
-    async def reserve_job(self, job: Job, *, limit: int, period_start: float) -> Reservation:
-        """Atomically: if the member's spend since `period_start` plus `job.cost` fits `limit`,
-        hold the credits in the ledger and insert the job (state RESERVED)."""
+    async def reserve_job(self, job: Job, *, limit: int, period_start: float,
+                          server_cap: int | None) -> Reservation:
+        """In one transaction: refuse a blocked member, or a job that does not fit the member's
+        `limit` or the server's `server_cap` for the period; otherwise hold the credits in the
+        ledger and insert the job as it is (normally QUEUED)."""
 
     @abstractmethod
     async def get_job(self, job_id: str) -> Job | None: ...
@@ -50,8 +64,8 @@ class Store(ABC):
 
     @abstractmethod
     async def claim_for_submit(self, job_id: str, now: float) -> Job | None:
-        """Mark a RESERVED job as being sent (`submit_started_at`), unless it already is.
-        From here on the API may know the task, so it is never created again."""
+        """QUEUED -> RESERVED with `submit_started_at` set. From here on the API may know the
+        task, so it is never created again."""
 
     @abstractmethod
     async def claim_for_delivery(self, job_id: str, now: float, until: float) -> Job | None:
@@ -71,11 +85,7 @@ class Store(ABC):
 
     @abstractmethod
     async def jobs_overdue(self, now: float, *, limit: int = 500) -> list[Job]:
-        """Unfinished jobs (RESERVED, SUBMITTED) past their deadline."""
-
-    @abstractmethod
-    async def jobs_due_for_submit(self, now: float, *, limit: int = 100) -> list[Job]:
-        """RESERVED jobs not yet sent and whose retry time (if any) has come."""
+        """Unfinished jobs (QUEUED, RESERVED, SUBMITTED) past their deadline."""
 
     @abstractmethod
     async def jobs_due_for_delivery(self, now: float, *, limit: int = 100) -> list[Job]:
@@ -85,15 +95,79 @@ class Store(ABC):
     async def count_by_state(self) -> dict[str, int]: ...
 
     @abstractmethod
+    async def member_job_counts(self, guild_id: int, user_id: int) -> dict[str, int]:
+        """The member's unfinished jobs by state."""
+
+    # -- the fair queue ----------------------------------------------------------------------
+
+    @abstractmethod
+    async def in_flight(self) -> InFlight:
+        """Jobs RESERVED or SUBMITTED, in total, per server and per member."""
+
+    @abstractmethod
+    async def last_dispatch_times(self) -> dict[tuple[int, int], float]:
+        """When each member with queued jobs last had a job sent to Kling."""
+
+    # -- the ledger --------------------------------------------------------------------------
+
+    @abstractmethod
     async def credits_spent(self, guild_id: int, user_id: int, since: float) -> int:
-        """Credits held or committed by the member since `since` (refunds excluded)."""
+        """Credits held or committed by the member since `since`, less bonus grants."""
+
+    @abstractmethod
+    async def server_spent(self, guild_id: int, since: float) -> int:
+        """Credits held or committed in the server since `since` (grants excluded)."""
 
     @abstractmethod
     async def ledger_entry(self, job_id: str) -> tuple[int, LedgerStatus] | None:
         """(amount, status) of a job's ledger entry."""
 
     @abstractmethod
+    async def add_grant(self, guild_id: int, user_id: int, credits: int, at: float,
+                        note: str | None) -> None:
+        """One-off bonus credits for the period that contains `at`."""
+
+    @abstractmethod
+    async def usage(self, guild_id: int, since: float, until: float, *, limit: int = 20
+                    ) -> list[tuple[int, int, int]]:
+        """(user_id, credits spent, jobs) in [since, until), biggest spenders first."""
+
+    # -- limits, blocks and settings ---------------------------------------------------------
+
+    @abstractmethod
+    async def member_limit(self, guild_id: int, user_id: int) -> int | None: ...
+
+    @abstractmethod
+    async def set_member_limit(self, guild_id: int, user_id: int, credits: int | None
+                               ) -> None:
+        """Set (or with None, clear) a member's own limit."""
+
+    @abstractmethod
+    async def role_limits(self, guild_id: int) -> dict[int, int]: ...
+
+    @abstractmethod
+    async def set_role_limit(self, guild_id: int, role_id: int, credits: int | None
+                             ) -> None: ...
+
+    @abstractmethod
+    async def block(self, guild_id: int, user_id: int) -> Block | None: ...
+
+    @abstractmethod
+    async def set_block(self, guild_id: int, user_id: int, block: Block | None) -> None: ...
+
+    @abstractmethod
     async def guild_settings(self, guild_id: int) -> dict[str, Any]: ...
 
     @abstractmethod
-    async def set_guild_setting(self, guild_id: int, key: str, value: Any) -> None: ...
+    async def set_guild_setting(self, guild_id: int, key: str, value: Any) -> None:
+        """Set a setting; a value of None removes it."""
+
+    # -- the audit log -----------------------------------------------------------------------
+
+    @abstractmethod
+    async def add_audit(self, entry: AuditEntry) -> None: ...
+
+    @abstractmethod
+    async def audit_entries(self, guild_id: int, target_id: int | None = None, *,
+                            limit: int = 10) -> list[AuditEntry]:
+        """Newest first; only those about `target_id` when it is given."""

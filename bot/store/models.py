@@ -10,7 +10,8 @@ from typing import Any
 class JobState(StrEnum):
     """The job's life (design.md). Only the store changes it, by compare-and-set."""
 
-    RESERVED = "reserved"
+    QUEUED = "queued"  # credits held; waiting for a free slot (fair queue)
+    RESERVED = "reserved"  # the create request is on its way to Kling
     SUBMITTED = "submitted"
     SUCCEEDED = "succeeded"
     DELIVERED = "delivered"
@@ -62,6 +63,9 @@ class Job:
     next_poll_at: float | None = None
     submitted_at: float | None = None
     finished_at: float | None = None
+    dispatched_at: float | None = None
+    queue_position: int | None = None
+    credits_left: int | None = None
 
     @property
     def post_channel_id(self) -> int:
@@ -75,7 +79,8 @@ JOB_COLUMNS: tuple[str, ...] = (
     "submit_started_at", "next_attempt_at", "video_id", "video_url", "video_duration",
     "error_code", "error_message", "status_message_id", "thread_id", "result_message_id",
     "poll_misses", "delivery_attempts", "next_poll_at", "created_at", "updated_at",
-    "submitted_at", "finished_at", "deadline_at",
+    "submitted_at", "finished_at", "deadline_at", "dispatched_at", "queue_position",
+    "credits_left",
 )
 
 # Fields a caller may set alongside a state change; the store refuses anything else so a typo
@@ -87,8 +92,42 @@ MUTABLE_FIELDS: frozenset[str] = frozenset(JOB_COLUMNS) - {
 
 @dataclass(frozen=True)
 class Reservation:
-    """The outcome of a reserve: whether it fit, and the member's spend before it."""
+    """The outcome of a reserve. `refusal` says which rule said no: "member" (their limit),
+    "server" (the server's cap) or "blocked" (with `block_reason`)."""
 
     accepted: bool
     spent_before: int
     limit: int
+    refusal: str | None = None
+    server_spent: int = 0
+    block_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Block:
+    reason: str
+    blocked_by: int
+    blocked_at: float
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One moderator action: who did what to whom, the value before and after, and why."""
+
+    guild_id: int
+    actor_id: int
+    action: str
+    target_id: int | None
+    old_value: str | None
+    new_value: str | None
+    reason: str | None
+    created_at: float
+
+
+@dataclass(frozen=True)
+class InFlight:
+    """Jobs with Kling right now (RESERVED or SUBMITTED), counted three ways."""
+
+    total: int
+    by_guild: dict[int, int]
+    by_member: dict[tuple[int, int], int]

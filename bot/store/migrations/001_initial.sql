@@ -1,6 +1,6 @@
 -- Jobs, the credit ledger and per-server settings.
--- Kept to portable SQL (no AUTOINCREMENT quirks relied on, REAL seconds since the epoch for
--- time, TEXT JSON) so the PostgreSQL store can share the schema.
+-- Portable SQL, shared by SQLite and PostgreSQL: text ids made by the bot (no serial types),
+-- DOUBLE PRECISION seconds since the epoch for time, TEXT JSON.
 
 CREATE TABLE jobs (
     id                TEXT PRIMARY KEY,
@@ -18,11 +18,11 @@ CREATE TABLE jobs (
     callback_token    TEXT NOT NULL UNIQUE,
     parent_job_id     TEXT,
     task_id           TEXT,
-    submit_started_at REAL,
-    next_attempt_at   REAL,
+    submit_started_at DOUBLE PRECISION,
+    next_attempt_at   DOUBLE PRECISION,
     video_id          TEXT,
     video_url         TEXT,
-    video_duration    REAL,
+    video_duration    DOUBLE PRECISION,
     error_code        TEXT,
     error_message     TEXT,
     status_message_id BIGINT,
@@ -30,12 +30,12 @@ CREATE TABLE jobs (
     result_message_id BIGINT,
     poll_misses       INTEGER NOT NULL DEFAULT 0,
     delivery_attempts INTEGER NOT NULL DEFAULT 0,
-    next_poll_at      REAL,
-    created_at        REAL NOT NULL,
-    updated_at        REAL NOT NULL,
-    submitted_at      REAL,
-    finished_at       REAL,
-    deadline_at       REAL NOT NULL
+    next_poll_at      DOUBLE PRECISION,
+    created_at        DOUBLE PRECISION NOT NULL,
+    updated_at        DOUBLE PRECISION NOT NULL,
+    submitted_at      DOUBLE PRECISION,
+    finished_at       DOUBLE PRECISION,
+    deadline_at       DOUBLE PRECISION NOT NULL
 );
 
 CREATE INDEX jobs_state ON jobs (state, next_poll_at);
@@ -43,14 +43,14 @@ CREATE INDEX jobs_task ON jobs (task_id);
 CREATE INDEX jobs_user ON jobs (guild_id, user_id, state);
 
 CREATE TABLE ledger (
-    id         INTEGER PRIMARY KEY,
+    id         TEXT PRIMARY KEY,
     guild_id   BIGINT NOT NULL,
     user_id    BIGINT NOT NULL,
     job_id     TEXT UNIQUE,
     kind       TEXT NOT NULL,
     amount     INTEGER NOT NULL,
     status     TEXT NOT NULL,
-    created_at REAL NOT NULL,
+    created_at DOUBLE PRECISION NOT NULL,
     note       TEXT
 );
 

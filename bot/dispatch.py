@@ -1,0 +1,74 @@
+"""The fair queue's rule: which queued jobs start now, and where the others stand.
+
+Pure and synchronous so it can be reasoned about and tested alone. Slots are limited per member,
+per server and in total (the API plan's concurrency). Among members with a job waiting and a
+free slot, the one served longest ago goes first (round-robin), so one member's ten jobs never
+hold back another member's one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+from bot.store import InFlight, Job
+
+MemberKey = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Limits:
+    per_member: int = 2
+    per_server: int = 5
+    total: int = 10
+
+
+@dataclass(frozen=True)
+class DispatchPlan:
+    start: list[Job]
+    positions: dict[str, int]  # job id -> 1-based place in the queue, for those that wait
+
+
+def _key(job: Job) -> MemberKey:
+    return (job.guild_id or 0, job.user_id)
+
+
+def plan_dispatch(queued: list[Job], in_flight: InFlight,
+                  last_served: dict[MemberKey, float], limits: Limits, *,
+                  paused: bool = False) -> DispatchPlan:
+    lines: dict[MemberKey, deque[Job]] = {}
+    for job in sorted(queued, key=lambda j: j.created_at):
+        lines.setdefault(_key(job), deque()).append(job)
+    served = dict(last_served)
+    member_load = dict(in_flight.by_member)
+    server_load = dict(in_flight.by_guild)
+    total = in_flight.total
+    turn = max([*served.values(), 0.0]) + 1.0
+
+    def pick(candidates: list[MemberKey]) -> MemberKey:
+        return min(candidates, key=lambda k: (served.get(k, -math.inf), lines[k][0].created_at))
+
+    start: list[Job] = []
+    while not paused and total < limits.total:
+        free = [k for k, line in lines.items() if line
+                and member_load.get(k, 0) < limits.per_member
+                and server_load.get(k[0], 0) < limits.per_server]
+        if not free:
+            break
+        key = pick(free)
+        start.append(lines[key].popleft())
+        member_load[key] = member_load.get(key, 0) + 1
+        server_load[key[0]] = server_load.get(key[0], 0) + 1
+        total += 1
+        served[key] = turn
+        turn += 1.0
+
+    # The rest, in the order the same rule would start them if slots were free.
+    positions: dict[str, int] = {}
+    while any(lines.values()):
+        key = pick([k for k, line in lines.items() if line])
+        positions[lines[key].popleft().id] = len(positions) + 1
+        served[key] = turn
+        turn += 1.0
+    return DispatchPlan(start, positions)

@@ -1,0 +1,116 @@
+"""What server staff can change, each change recorded in the audit log.
+
+Every action returns the `AuditEntry` it stored (who, what, the value before and after, why,
+when) so the Discord layer can post it to the server's log channel. Permission checks happen
+before these calls; the core trusts its caller on who is a moderator.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from bot.guild_settings import GuildSettings, load_guild_settings
+from bot.jobs import Clock
+from bot.quotas import Period, QuotaBook
+from bot.store import AuditEntry, Block, Store
+
+# Settings a moderator may change with /klingbot settings, and how to read a value.
+EDITABLE_SETTINGS: dict[str, str] = {
+    "log_channel_id": "channel",
+    "moderator_role_id": "role",
+    "extend_access": "choice",
+    "allowed_channel_ids": "channels",
+    "default_model": "text",
+    "default_mode": "text",
+    "default_duration": "number",
+    "reset_hour_utc": "number",
+}
+
+
+def _shown(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    user_id: int
+    credits: int
+    jobs: int
+
+
+class Moderation:
+    def __init__(self, store: Store, quota: QuotaBook, clock: Clock = time.time) -> None:
+        self.store = store
+        self.quota = quota
+        self.clock = clock
+
+    async def _record(self, guild_id: int, actor_id: int, action: str, target_id: int | None,
+                      old: Any, new: Any, reason: str | None) -> AuditEntry:
+        entry = AuditEntry(guild_id=guild_id, actor_id=actor_id, action=action,
+                           target_id=target_id, old_value=_shown(old), new_value=_shown(new),
+                           reason=reason, created_at=self.clock())
+        await self.store.add_audit(entry)
+        return entry
+
+    async def set_member_limit(self, guild_id: int, actor_id: int, user_id: int,
+                               credits: int | None, reason: str | None = None) -> AuditEntry:
+        old = await self.store.member_limit(guild_id, user_id)
+        await self.store.set_member_limit(guild_id, user_id, credits)
+        return await self._record(guild_id, actor_id, "set_member_limit", user_id, old,
+                                  credits, reason)
+
+    async def set_role_limit(self, guild_id: int, actor_id: int, role_id: int,
+                             credits: int | None, reason: str | None = None) -> AuditEntry:
+        old = (await self.store.role_limits(guild_id)).get(role_id)
+        await self.store.set_role_limit(guild_id, role_id, credits)
+        return await self._record(guild_id, actor_id, "set_role_limit", role_id, old, credits,
+                                  reason)
+
+    async def set_setting(self, guild_id: int, actor_id: int, key: str, value: Any,
+                          reason: str | None = None) -> AuditEntry:
+        old = (await self.store.guild_settings(guild_id)).get(key)
+        await self.store.set_guild_setting(guild_id, key, value)
+        return await self._record(guild_id, actor_id, f"set_{key}", None, old, value, reason)
+
+    async def set_server_default(self, guild_id: int, actor_id: int, credits: int | None
+                                 ) -> AuditEntry:
+        return await self.set_setting(guild_id, actor_id, "default_credits", credits)
+
+    async def set_server_cap(self, guild_id: int, actor_id: int, credits: int | None
+                             ) -> AuditEntry:
+        return await self.set_setting(guild_id, actor_id, "server_cap", credits)
+
+    async def grant(self, guild_id: int, actor_id: int, user_id: int, credits: int,
+                    reason: str) -> AuditEntry:
+        """Bonus credits, usable in the current period."""
+        await self.store.add_grant(guild_id, user_id, credits, self.clock(), reason)
+        return await self._record(guild_id, actor_id, "grant", user_id, None, credits, reason)
+
+    async def block(self, guild_id: int, actor_id: int, user_id: int, reason: str
+                    ) -> AuditEntry:
+        old = await self.store.block(guild_id, user_id)
+        await self.store.set_block(guild_id, user_id, Block(reason, actor_id, self.clock()))
+        return await self._record(guild_id, actor_id, "block", user_id,
+                                  "blocked" if old else "not blocked", "blocked", reason)
+
+    async def unblock(self, guild_id: int, actor_id: int, user_id: int,
+                      reason: str | None = None) -> AuditEntry:
+        old = await self.store.block(guild_id, user_id)
+        await self.store.set_block(guild_id, user_id, None)
+        return await self._record(guild_id, actor_id, "unblock", user_id,
+                                  "blocked" if old else "not blocked", "not blocked", reason)
+
+    async def history(self, guild_id: int, user_id: int, limit: int = 10) -> list[AuditEntry]:
+        return await self.store.audit_entries(guild_id, user_id, limit=limit)
+
+    async def usage(self, guild_id: int, *, previous: bool = False, limit: int = 20
+                    ) -> tuple[Period, list[UsageRow]]:
+        """The leaderboard of the current (or the previous) period."""
+        settings: GuildSettings = await load_guild_settings(self.store, guild_id)
+        period = self.quota.period(self.clock(), settings)
+        if previous:
+            period = Period(period.start - 86400, period.start)
+        rows = await self.store.usage(guild_id, period.start, period.end, limit=limit)
+        return period, [UsageRow(u, c, j) for u, c, j in rows]

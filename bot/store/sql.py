@@ -1,0 +1,449 @@
+"""Every query the bot makes, written once in portable SQL for both backends.
+
+A backend supplies a few primitives (run a statement, fetch rows, open a transaction, take a
+lock on a member's spending) and SQL with `?` placeholders; this class supplies the meaning.
+Keeping the queries in one place is what keeps SQLite and PostgreSQL behaving the same.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from abc import abstractmethod
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
+from importlib import resources
+from typing import Any, Protocol
+
+from bot.store.base import Store
+from bot.store.models import (
+    JOB_COLUMNS,
+    MUTABLE_FIELDS,
+    AuditEntry,
+    Block,
+    InFlight,
+    Job,
+    JobState,
+    LedgerStatus,
+    Reservation,
+)
+
+log = logging.getLogger(__name__)
+
+UNFINISHED = (JobState.QUEUED.value, JobState.RESERVED.value, JobState.SUBMITTED.value)
+IN_FLIGHT = (JobState.RESERVED.value, JobState.SUBMITTED.value)
+SPENDING = "status IN ('held', 'committed')"
+
+
+class Tx(Protocol):
+    """A connection inside (or outside) a transaction."""
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a statement; return the number of rows it changed."""
+
+    async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
+
+
+def load_migrations() -> list[tuple[int, str]]:
+    """(version, sql) for every numbered file in store/migrations, in order."""
+    folder = resources.files("bot.store").joinpath("migrations")
+    found = []
+    for entry in folder.iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:3].isdigit():
+            found.append((int(name[:3]), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def split_statements(sql: str) -> list[str]:
+    lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
+    return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
+
+
+def _row_to_job(row: dict[str, Any]) -> Job:
+    data = dict(row)
+    data["request"] = json.loads(data.pop("request_json"))
+    data["state"] = JobState(data["state"])
+    return Job(**data)
+
+
+def _job_values(job: Job) -> list[Any]:
+    values = []
+    for column in JOB_COLUMNS:
+        if column == "request_json":
+            values.append(json.dumps(job.request, separators=(",", ":")))
+        elif column == "state":
+            values.append(job.state.value)
+        else:
+            values.append(getattr(job, column))
+    return values
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _assignments(fields: dict[str, Any]) -> tuple[list[str], list[Any]]:
+    unknown = set(fields) - MUTABLE_FIELDS
+    if unknown:
+        raise ValueError(f"cannot set job fields {sorted(unknown)}")
+    return [f"{name} = ?" for name in fields], list(fields.values())
+
+
+class SqlStore(Store):
+    """The queries; subclasses provide `_tx`, `_read` and `_lock_spender`."""
+
+    @abstractmethod
+    def _tx(self) -> AbstractAsyncContextManager[Tx]:
+        """A write transaction, committed on success and rolled back on error."""
+
+    @abstractmethod
+    def _read(self) -> AbstractAsyncContextManager[Tx]:
+        """A connection for reads outside any transaction."""
+
+    @abstractmethod
+    async def _lock_spender(self, tx: Tx, guild_id: int, user_id: int) -> None:
+        """Serialise reservations of one member and one server inside `tx`."""
+
+    # -- schema ------------------------------------------------------------------------------
+
+    async def _migrate(self) -> None:
+        async with self._tx() as tx:
+            await tx.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            current = await self._version(tx)
+            for version, sql in load_migrations():
+                if version <= current:
+                    continue
+                log.info("Applying schema version %d", version)
+                for statement in split_statements(sql):
+                    await tx.execute(statement)
+                await tx.execute("DELETE FROM schema_version")
+                await tx.execute("INSERT INTO schema_version VALUES (?)", (version,))
+                current = version
+
+    @staticmethod
+    async def _version(tx: Tx) -> int:
+        rows = await tx.fetch("SELECT MAX(version) AS v FROM schema_version")
+        value = rows[0]["v"] if rows else None
+        return int(value) if value is not None else 0
+
+    async def schema_version(self) -> int:
+        async with self._read() as tx:
+            return await self._version(tx)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    async def _jobs(self, sql: str, params: Sequence[Any] = ()) -> list[Job]:
+        async with self._read() as tx:
+            return [_row_to_job(row) for row in await tx.fetch(sql, params)]
+
+    @staticmethod
+    async def _scalar(tx: Tx, sql: str, params: Sequence[Any]) -> int:
+        rows = await tx.fetch(sql, params)
+        value = next(iter(rows[0].values())) if rows else None
+        return int(value or 0)
+
+    @staticmethod
+    async def _member_spent(tx: Tx, guild_id: int, user_id: int, since: float) -> int:
+        return await SqlStore._scalar(
+            tx, f"SELECT COALESCE(SUM(amount), 0) AS s FROM ledger WHERE guild_id = ? "
+            f"AND user_id = ? AND created_at >= ? AND {SPENDING}", (guild_id, user_id, since))
+
+    @staticmethod
+    async def _server_spent(tx: Tx, guild_id: int, since: float) -> int:
+        return await SqlStore._scalar(
+            tx, f"SELECT COALESCE(SUM(amount), 0) AS s FROM ledger WHERE guild_id = ? "
+            f"AND kind = 'job' AND created_at >= ? AND {SPENDING}", (guild_id, since))
+
+    # -- jobs --------------------------------------------------------------------------------
+
+    async def reserve_job(self, job: Job, *, limit: int, period_start: float,
+                          server_cap: int | None) -> Reservation:
+        guild = job.guild_id or 0
+        async with self._tx() as tx:
+            await self._lock_spender(tx, guild, job.user_id)
+            blocked = await tx.fetch(
+                "SELECT reason FROM member_blocks WHERE guild_id = ? AND user_id = ?",
+                (guild, job.user_id))
+            spent = await self._member_spent(tx, guild, job.user_id, period_start)
+            if blocked:
+                return Reservation(False, spent, limit, refusal="blocked",
+                                   block_reason=str(blocked[0]["reason"]))
+            if spent + job.cost > limit:
+                return Reservation(False, spent, limit, refusal="member")
+            server_spent = 0
+            if server_cap is not None:
+                server_spent = await self._server_spent(tx, guild, period_start)
+                if server_spent + job.cost > server_cap:
+                    return Reservation(False, spent, limit, refusal="server",
+                                       server_spent=server_spent)
+            job.credits_left = limit - spent - job.cost
+            await tx.execute(
+                f"INSERT INTO jobs ({', '.join(JOB_COLUMNS)}) VALUES ({_marks(JOB_COLUMNS)})",
+                _job_values(job))
+            await tx.execute(
+                "INSERT INTO ledger (id, guild_id, user_id, job_id, kind, amount, status, "
+                "created_at) VALUES (?, ?, ?, ?, 'job', ?, 'held', ?)",
+                (uuid.uuid4().hex, guild, job.user_id, job.id, job.cost, job.created_at))
+        return Reservation(True, spent, limit, server_spent=server_spent)
+
+    async def get_job(self, job_id: str) -> Job | None:
+        jobs = await self._jobs("SELECT * FROM jobs WHERE id = ?", (job_id,))
+        return jobs[0] if jobs else None
+
+    async def get_job_by_token(self, token: str) -> Job | None:
+        jobs = await self._jobs("SELECT * FROM jobs WHERE callback_token = ?", (token,))
+        return jobs[0] if jobs else None
+
+    async def transition(self, job_id: str, expected: Iterable[JobState], new: JobState, *,
+                         ledger: LedgerStatus | None = None, **fields: Any) -> Job | None:
+        states = [s.value for s in expected]
+        sets, values = _assignments(fields)
+        sets.insert(0, "state = ?")
+        values.insert(0, new.value)
+        async with self._tx() as tx:
+            changed = await tx.execute(
+                f"UPDATE jobs SET {', '.join(sets)} WHERE id = ? AND state IN ({_marks(states)})",
+                (*values, job_id, *states))
+            if changed and ledger is not None:
+                await tx.execute(
+                    "UPDATE ledger SET status = ? WHERE job_id = ? AND status = 'held'",
+                    (ledger.value, job_id))
+        return await self.get_job(job_id) if changed else None
+
+    async def update(self, job_id: str, expected: Iterable[JobState], **fields: Any
+                     ) -> Job | None:
+        states = [s.value for s in expected]
+        sets, values = _assignments(fields)
+        async with self._tx() as tx:
+            changed = await tx.execute(
+                f"UPDATE jobs SET {', '.join(sets)} WHERE id = ? AND state IN ({_marks(states)})",
+                (*values, job_id, *states))
+        return await self.get_job(job_id) if changed else None
+
+    async def _claim(self, job_id: str, sql_set: str, sql_where: str,
+                     params: Sequence[Any]) -> Job | None:
+        async with self._tx() as tx:
+            changed = await tx.execute(
+                f"UPDATE jobs SET {sql_set} WHERE id = ? AND {sql_where}", params)
+        return await self.get_job(job_id) if changed else None
+
+    async def claim_for_submit(self, job_id: str, now: float) -> Job | None:
+        return await self._claim(
+            job_id, "state = 'reserved', submit_started_at = ?, dispatched_at = ?, "
+            "queue_position = NULL, updated_at = ?", "state = 'queued'",
+            (now, now, now, job_id))
+
+    async def claim_for_delivery(self, job_id: str, now: float, until: float) -> Job | None:
+        return await self._claim(
+            job_id, "next_attempt_at = ?, delivery_attempts = delivery_attempts + 1",
+            "state = 'succeeded' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
+            (until, job_id, now))
+
+    async def release_delivery_leases(self) -> int:
+        async with self._tx() as tx:
+            return await tx.execute(
+                "UPDATE jobs SET next_attempt_at = NULL WHERE state = 'succeeded'")
+
+    async def jobs_in_state(self, states: Iterable[JobState], *, limit: int = 1000
+                            ) -> list[Job]:
+        values = [s.value for s in states]
+        return await self._jobs(
+            f"SELECT * FROM jobs WHERE state IN ({_marks(values)}) ORDER BY created_at LIMIT ?",
+            (*values, limit))
+
+    async def jobs_due_for_poll(self, now: float, *, limit: int) -> list[Job]:
+        return await self._jobs(
+            "SELECT * FROM jobs WHERE state = 'submitted' AND task_id IS NOT NULL "
+            "AND (next_poll_at IS NULL OR next_poll_at <= ?) "
+            "ORDER BY next_poll_at, created_at LIMIT ?", (now, limit))
+
+    async def jobs_overdue(self, now: float, *, limit: int = 500) -> list[Job]:
+        return await self._jobs(
+            f"SELECT * FROM jobs WHERE state IN ({_marks(UNFINISHED)}) AND deadline_at <= ? "
+            "ORDER BY deadline_at LIMIT ?", (*UNFINISHED, now, limit))
+
+    async def jobs_due_for_delivery(self, now: float, *, limit: int = 100) -> list[Job]:
+        return await self._jobs(
+            "SELECT * FROM jobs WHERE state = 'succeeded' "
+            "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY created_at LIMIT ?",
+            (now, limit))
+
+    async def count_by_state(self) -> dict[str, int]:
+        async with self._read() as tx:
+            rows = await tx.fetch("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state")
+        return {str(row["state"]): int(row["n"]) for row in rows}
+
+    async def member_job_counts(self, guild_id: int, user_id: int) -> dict[str, int]:
+        async with self._read() as tx:
+            rows = await tx.fetch(
+                f"SELECT state, COUNT(*) AS n FROM jobs WHERE guild_id = ? AND user_id = ? "
+                f"AND state IN ({_marks(UNFINISHED)}) GROUP BY state",
+                (guild_id, user_id, *UNFINISHED))
+        return {str(row["state"]): int(row["n"]) for row in rows}
+
+    # -- the fair queue ----------------------------------------------------------------------
+
+    async def in_flight(self) -> InFlight:
+        async with self._read() as tx:
+            rows = await tx.fetch(
+                f"SELECT guild_id, user_id, COUNT(*) AS n FROM jobs "
+                f"WHERE state IN ({_marks(IN_FLIGHT)}) GROUP BY guild_id, user_id", IN_FLIGHT)
+        by_guild: dict[int, int] = {}
+        by_member: dict[tuple[int, int], int] = {}
+        for row in rows:
+            guild, user, count = int(row["guild_id"] or 0), int(row["user_id"]), int(row["n"])
+            by_guild[guild] = by_guild.get(guild, 0) + count
+            by_member[(guild, user)] = count
+        return InFlight(sum(by_member.values()), by_guild, by_member)
+
+    async def last_dispatch_times(self) -> dict[tuple[int, int], float]:
+        async with self._read() as tx:
+            rows = await tx.fetch(
+                "SELECT guild_id, user_id, MAX(dispatched_at) AS t FROM jobs "
+                "WHERE dispatched_at IS NOT NULL AND (guild_id, user_id) IN "
+                "(SELECT guild_id, user_id FROM jobs WHERE state = 'queued') "
+                "GROUP BY guild_id, user_id")
+        return {(int(r["guild_id"] or 0), int(r["user_id"])): float(r["t"]) for r in rows}
+
+    # -- the ledger --------------------------------------------------------------------------
+
+    async def credits_spent(self, guild_id: int, user_id: int, since: float) -> int:
+        async with self._read() as tx:
+            return await self._member_spent(tx, guild_id, user_id, since)
+
+    async def server_spent(self, guild_id: int, since: float) -> int:
+        async with self._read() as tx:
+            return await self._server_spent(tx, guild_id, since)
+
+    async def ledger_entry(self, job_id: str) -> tuple[int, LedgerStatus] | None:
+        async with self._read() as tx:
+            rows = await tx.fetch("SELECT amount, status FROM ledger WHERE job_id = ?",
+                                  (job_id,))
+        return (int(rows[0]["amount"]), LedgerStatus(rows[0]["status"])) if rows else None
+
+    async def add_grant(self, guild_id: int, user_id: int, credits: int, at: float,
+                        note: str | None) -> None:
+        async with self._tx() as tx:
+            await tx.execute(
+                "INSERT INTO ledger (id, guild_id, user_id, job_id, kind, amount, status, "
+                "created_at, note) VALUES (?, ?, ?, NULL, 'grant', ?, 'committed', ?, ?)",
+                (uuid.uuid4().hex, guild_id, user_id, -credits, at, note))
+
+    async def usage(self, guild_id: int, since: float, until: float, *, limit: int = 20
+                    ) -> list[tuple[int, int, int]]:
+        async with self._read() as tx:
+            rows = await tx.fetch(
+                f"SELECT user_id, SUM(amount) AS credits, COUNT(*) AS jobs FROM ledger "
+                f"WHERE guild_id = ? AND kind = 'job' AND created_at >= ? AND created_at < ? "
+                f"AND {SPENDING} GROUP BY user_id ORDER BY credits DESC, user_id LIMIT ?",
+                (guild_id, since, until, limit))
+        return [(int(r["user_id"]), int(r["credits"]), int(r["jobs"])) for r in rows]
+
+    # -- limits, blocks and settings ---------------------------------------------------------
+
+    async def member_limit(self, guild_id: int, user_id: int) -> int | None:
+        async with self._read() as tx:
+            rows = await tx.fetch(
+                "SELECT credits FROM member_limits WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id))
+        return int(rows[0]["credits"]) if rows else None
+
+    async def set_member_limit(self, guild_id: int, user_id: int, credits: int | None
+                               ) -> None:
+        async with self._tx() as tx:
+            if credits is None:
+                await tx.execute("DELETE FROM member_limits WHERE guild_id = ? AND user_id = ?",
+                                 (guild_id, user_id))
+            else:
+                await tx.execute(
+                    "INSERT INTO member_limits (guild_id, user_id, credits) VALUES (?, ?, ?) "
+                    "ON CONFLICT (guild_id, user_id) DO UPDATE SET credits = excluded.credits",
+                    (guild_id, user_id, credits))
+
+    async def role_limits(self, guild_id: int) -> dict[int, int]:
+        async with self._read() as tx:
+            rows = await tx.fetch(
+                "SELECT role_id, credits FROM role_limits WHERE guild_id = ?", (guild_id,))
+        return {int(r["role_id"]): int(r["credits"]) for r in rows}
+
+    async def set_role_limit(self, guild_id: int, role_id: int, credits: int | None
+                             ) -> None:
+        async with self._tx() as tx:
+            if credits is None:
+                await tx.execute("DELETE FROM role_limits WHERE guild_id = ? AND role_id = ?",
+                                 (guild_id, role_id))
+            else:
+                await tx.execute(
+                    "INSERT INTO role_limits (guild_id, role_id, credits) VALUES (?, ?, ?) "
+                    "ON CONFLICT (guild_id, role_id) DO UPDATE SET credits = excluded.credits",
+                    (guild_id, role_id, credits))
+
+    async def block(self, guild_id: int, user_id: int) -> Block | None:
+        async with self._read() as tx:
+            rows = await tx.fetch(
+                "SELECT reason, blocked_by, blocked_at FROM member_blocks "
+                "WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
+        if not rows:
+            return None
+        row = rows[0]
+        return Block(str(row["reason"]), int(row["blocked_by"]), float(row["blocked_at"]))
+
+    async def set_block(self, guild_id: int, user_id: int, block: Block | None) -> None:
+        async with self._tx() as tx:
+            await tx.execute("DELETE FROM member_blocks WHERE guild_id = ? AND user_id = ?",
+                             (guild_id, user_id))
+            if block is not None:
+                await tx.execute(
+                    "INSERT INTO member_blocks (guild_id, user_id, reason, blocked_by, "
+                    "blocked_at) VALUES (?, ?, ?, ?, ?)",
+                    (guild_id, user_id, block.reason, block.blocked_by, block.blocked_at))
+
+    async def guild_settings(self, guild_id: int) -> dict[str, Any]:
+        async with self._read() as tx:
+            rows = await tx.fetch(
+                "SELECT key, value FROM guild_settings WHERE guild_id = ?", (guild_id,))
+        return {str(r["key"]): json.loads(r["value"]) for r in rows}
+
+    async def set_guild_setting(self, guild_id: int, key: str, value: Any) -> None:
+        async with self._tx() as tx:
+            if value is None:
+                await tx.execute("DELETE FROM guild_settings WHERE guild_id = ? AND key = ?",
+                                 (guild_id, key))
+                return
+            await tx.execute(
+                "INSERT INTO guild_settings (guild_id, key, value) VALUES (?, ?, ?) "
+                "ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value",
+                (guild_id, key, json.dumps(value)))
+
+    # -- the audit log -----------------------------------------------------------------------
+
+    async def add_audit(self, entry: AuditEntry) -> None:
+        async with self._tx() as tx:
+            await tx.execute(
+                "INSERT INTO audit_log (id, guild_id, actor_id, action, target_id, old_value, "
+                "new_value, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (uuid.uuid4().hex, entry.guild_id, entry.actor_id, entry.action,
+                 entry.target_id, entry.old_value, entry.new_value, entry.reason,
+                 entry.created_at))
+
+    async def audit_entries(self, guild_id: int, target_id: int | None = None, *,
+                            limit: int = 10) -> list[AuditEntry]:
+        where, params = "guild_id = ?", [guild_id]
+        if target_id is not None:
+            where += " AND target_id = ?"
+            params.append(target_id)
+        async with self._read() as tx:
+            rows = await tx.fetch(
+                f"SELECT guild_id, actor_id, action, target_id, old_value, new_value, reason, "
+                f"created_at FROM audit_log WHERE {where} ORDER BY created_at DESC LIMIT ?",
+                (*params, limit))
+        return [AuditEntry(
+            guild_id=int(r["guild_id"]), actor_id=int(r["actor_id"]), action=str(r["action"]),
+            target_id=int(r["target_id"]) if r["target_id"] is not None else None,
+            old_value=r["old_value"], new_value=r["new_value"], reason=r["reason"],
+            created_at=float(r["created_at"])) for r in rows]
+
+
