@@ -215,7 +215,9 @@ class JobService:
 
     async def dispatch(self) -> None:
         """Start the queued jobs that have a free slot, fairly; renumber the rest."""
-        async with self._dispatch_lock:
+        async with self._dispatch_lock, self.store.dispatch_guard() as ours:
+            if not ours:
+                return
             queued = await self.store.jobs_in_state((JobState.QUEUED,), limit=2000)
             if not queued:
                 return

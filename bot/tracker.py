@@ -123,7 +123,9 @@ class Poller:
         await jobs.deliver_due()
         if now < self.stats.backoff_until:
             return
-        due = await jobs.store.jobs_due_for_poll(now, limit=self.batch_size * self.max_batches)
+        # Claimed with a short lease: a process that dies mid-poll leaves them to others soon.
+        due = await jobs.store.claim_due_for_poll(now, now + self.interval * 6,
+                                                  limit=self.batch_size * self.max_batches)
         for start in range(0, len(due), self.batch_size):
             batch = due[start:start + self.batch_size]
             if not await self._poll_batch(batch):

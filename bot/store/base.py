@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from bot.store.models import (
@@ -82,6 +83,17 @@ class Store(ABC):
     @abstractmethod
     async def jobs_due_for_poll(self, now: float, *, limit: int) -> list[Job]:
         """SUBMITTED jobs with a task id whose next poll time has come, oldest poll first."""
+
+    @abstractmethod
+    async def claim_due_for_poll(self, now: float, until: float, *, limit: int) -> list[Job]:
+        """Take up to `limit` SUBMITTED jobs due for a poll and push their next poll to `until`
+        in one statement, skipping rows another process holds: no two processes poll the same
+        job in the same round."""
+
+    @abstractmethod
+    def dispatch_guard(self) -> AbstractAsyncContextManager[bool]:
+        """Held around a dispatch pass so only one process dispatches at a time; yields False
+        when another process holds it (skip this pass)."""
 
     @abstractmethod
     async def jobs_overdue(self, now: float, *, limit: int = 500) -> list[Job]:

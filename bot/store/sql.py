@@ -106,6 +106,9 @@ class SqlStore(Store):
     async def _lock_spender(self, tx: Tx, guild_id: int, user_id: int) -> None:
         """Serialise reservations of one member and one server inside `tx`."""
 
+    # Appended to a SELECT that picks rows to claim; PostgreSQL skips rows others hold.
+    skip_locked: str = ""
+
     # -- schema ------------------------------------------------------------------------------
 
     async def _migrate(self) -> None:
@@ -259,6 +262,16 @@ class SqlStore(Store):
             "SELECT * FROM jobs WHERE state = 'submitted' AND task_id IS NOT NULL "
             "AND (next_poll_at IS NULL OR next_poll_at <= ?) "
             "ORDER BY next_poll_at, created_at LIMIT ?", (now, limit))
+
+    async def claim_due_for_poll(self, now: float, until: float, *, limit: int) -> list[Job]:
+        async with self._tx() as tx:
+            rows = await tx.fetch(
+                "UPDATE jobs SET next_poll_at = ? WHERE id IN (SELECT id FROM jobs "
+                "WHERE state = 'submitted' AND task_id IS NOT NULL "
+                "AND (next_poll_at IS NULL OR next_poll_at <= ?) "
+                f"ORDER BY next_poll_at, created_at LIMIT ?{self.skip_locked}) RETURNING *",
+                (until, now, limit))
+        return sorted((_row_to_job(row) for row in rows), key=lambda j: j.created_at)
 
     async def jobs_overdue(self, now: float, *, limit: int = 500) -> list[Job]:
         return await self._jobs(

@@ -92,3 +92,8 @@ class SQLiteStore(SqlStore):
 
     async def _lock_spender(self, tx: Tx, guild_id: int, user_id: int) -> None:
         """BEGIN IMMEDIATE already holds the database's single write lock."""
+
+    @asynccontextmanager
+    async def dispatch_guard(self) -> AsyncIterator[bool]:
+        # One process owns a SQLite file; the job service's own lock is enough.
+        yield True
