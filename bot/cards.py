@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import discord
 
-from bot.store import Job, JobState
+from bot.store import AuditEntry, Job, JobState
 from bot.texts import text
 
 TYPICAL_SECONDS = 120
 COLOURS = {
+    JobState.QUEUED: discord.Colour.light_grey(),
     JobState.RESERVED: discord.Colour.light_grey(),
     JobState.SUBMITTED: discord.Colour.blurple(),
     JobState.SUCCEEDED: discord.Colour.blurple(),
@@ -26,14 +27,19 @@ def _quote(prompt: str, limit: int = 1000) -> str:
 
 
 def settings_line(job: Job) -> str:
-    return text("card.settings", model=job.model, mode=job.mode or "single mode",
+    line = text("card.settings", model=job.model, mode=job.mode or "single mode",
                 duration=job.duration, cost=job.cost)
+    if job.credits_left is not None:
+        line += " · " + text("card.credits_left", left=job.credits_left)
+    return line
 
 
 def state_line(job: Job, result_link: str | None = None) -> str:
+    if job.state is JobState.QUEUED:
+        if job.queue_position:
+            return text("card.state.queued", position=job.queue_position)
+        return text("card.state.queued_first")
     if job.state is JobState.RESERVED:
-        if job.next_attempt_at:
-            return text("card.state.waiting", at=int(job.next_attempt_at))
         return text("card.state.reserved")
     if job.state is JobState.SUBMITTED:
         if job.task_id is None:
@@ -69,3 +75,15 @@ def result_embed(job: Job) -> discord.Embed:
         details += f" · {job.video_duration:.1f} s long"
     embed.add_field(name="\u200b", value=details, inline=False)
     return embed
+
+
+def audit_line(entry: AuditEntry) -> str:
+    """One moderator action as the log channel shows it."""
+    target = ""
+    if entry.target_id is not None:
+        target = f" <@&{entry.target_id}>" if entry.action.endswith("role_limit") else (
+            f" <@{entry.target_id}>")
+    reason = f" ({entry.reason})" if entry.reason else ""
+    return text("audit.line", actor=entry.actor_id, action=entry.action.replace("_", " "),
+                target=target, old=entry.old_value or "—", new=entry.new_value or "—",
+                reason=reason)

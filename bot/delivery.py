@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import discord
 
-from bot.cards import result_embed, status_card
+from bot.cards import audit_line, result_embed, status_card
 from bot.download import DownloadFailed, VideoTooLarge, downloaded_video
 from bot.guild_settings import load_guild_settings
 from bot.jobs import Placement
 from bot.replies import jump_url
-from bot.store import Job, JobState
+from bot.store import AuditEntry, Job, JobState
 from bot.texts import text
-from bot.views import result_view
+from bot.views import card_view, result_view
 
 if TYPE_CHECKING:
     from bot.discord_bot import KlingBot
@@ -113,6 +113,14 @@ class DiscordNotifier:
         return perms.create_public_threads and perms.send_messages_in_threads
 
     @staticmethod
+    def _card_extras(job: Job) -> dict[str, Any]:
+        extras: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
+        view = card_view(job)
+        if view is not None:
+            extras["view"] = view
+        return extras
+
+    @staticmethod
     def _note(job: Job) -> str | None:
         return text("card.no_thread") if job.thread_id is None else None
 
@@ -126,13 +134,12 @@ class DiscordNotifier:
             # An Extend (or a command typed inside a thread): the chain stays in this thread.
             thread_id = job.thread_id or job.channel_id
             card_job = dataclasses.replace(job, thread_id=thread_id)
-            message = await channel.send(embed=status_card(card_job),
-                                         allowed_mentions=discord.AllowedMentions.none())
+            message = await channel.send(embed=status_card(card_job), **self._card_extras(job))
             return Placement(status_message_id=message.id, thread_id=thread_id)
         thread_possible = self._can_thread(job.channel_id)
         message = await channel.send(
             embed=status_card(job, note=None if thread_possible else text("card.no_thread")),
-            allowed_mentions=discord.AllowedMentions.none())
+            **self._card_extras(job))
         if not thread_possible:
             return Placement(status_message_id=message.id, thread_id=None)
         name = (job.prompt or text(f"card.title.{job.action}"))[:THREAD_NAME_LIMIT]
@@ -155,7 +162,8 @@ class DiscordNotifier:
             link = (jump_url(latest.guild_id, latest.post_channel_id, latest.result_message_id)
                     if latest.result_message_id else result_link)
             await channel.get_partial_message(latest.status_message_id).edit(
-                embed=status_card(latest, note=self._note(latest), result_link=link))
+                embed=status_card(latest, note=self._note(latest), result_link=link),
+                view=card_view(latest))
 
         await self.cards.submit(job, edit)
 
@@ -221,3 +229,15 @@ class DiscordNotifier:
             return
         await self._messageable(settings.log_channel_id, guild_id).send(
             message, allowed_mentions=discord.AllowedMentions.none())
+
+    async def post_audit(self, entry: AuditEntry) -> None:
+        """Post a moderator action to the server's log channel, when one is set."""
+        settings = await load_guild_settings(self.bot.engine.store, entry.guild_id)
+        if settings.log_channel_id is None:
+            return
+        try:
+            await self._messageable(settings.log_channel_id, entry.guild_id).send(
+                audit_line(entry), allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException as exc:
+            log.warning("Could not post to the log channel of guild %s (%s)", entry.guild_id,
+                        exc.status)

@@ -21,7 +21,7 @@ from bot.views import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.video",)
+EXTENSIONS = ("cogs.video", "cogs.quota", "cogs.admin")
 GLOBAL_SCOPE = 0  # guild_settings row that holds bot-wide state
 
 
@@ -38,6 +38,7 @@ class KlingTree(app_commands.CommandTree["KlingBot"]):
 
 class KlingBot(commands.AutoShardedBot):
     engine: Engine
+    notifier: DiscordNotifier
 
     def __init__(self, settings: Settings, *, card_edit_interval: float = 10.0,
                  **options: Any) -> None:
@@ -53,9 +54,9 @@ class KlingBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         self.http_session = aiohttp.ClientSession()
-        notifier = DiscordNotifier(self, self.http_session, edit_interval=self.card_edit_interval)
-        self.notifier = notifier
-        self.engine = Engine(self.settings, notifier, session=self.http_session,
+        self.notifier = DiscordNotifier(self, self.http_session,
+                                        edit_interval=self.card_edit_interval)
+        self.engine = Engine(self.settings, self.notifier, session=self.http_session,
                              readiness=lambda: {"discord": self.is_ready()})
         await self.engine.start()
         self.add_dynamic_items(*DYNAMIC_ITEMS)

@@ -16,6 +16,7 @@ from bot.dispatch import Limits
 from bot.jobs import Clock, JobNotifier, JobService
 from bot.kling.capabilities import load_capabilities
 from bot.kling.client import KlingClient, RetryPolicy
+from bot.moderation import Moderation
 from bot.quotas import QuotaBook, load_costs
 from bot.store import Store, make_store
 from bot.tracker import CallbackReceiver, Poller
@@ -50,6 +51,7 @@ class Engine:
                           total=settings.kling_concurrency),
             clock=clock,
         )
+        self.moderation = Moderation(self.store, self.jobs.quota, clock)
         self.receiver = CallbackReceiver(self.jobs)
         self.poller = Poller(self.jobs, interval=settings.poll_interval_seconds)
         self.web = WebServer(self.jobs, self.receiver, self.poller, host=settings.web_host,

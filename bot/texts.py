@@ -76,8 +76,10 @@ TEXTS: dict[str, str] = {
     "card.title.extend": "Extend video",
     "card.requester": "Requested by <@{user_id}>",
     "card.settings": "{model} · {mode} · {duration} s · {cost} credits",
-    "card.state.reserved": "⏳ Queued: sending to Kling…",
-    "card.state.waiting": "⏳ Queued: Kling is busy, retrying <t:{at}:R>.",
+    "card.credits_left": "{left} credits left this period",
+    "card.state.queued": "⏳ Queued: position {position}.",
+    "card.state.queued_first": "⏳ Queued: starting soon.",
+    "card.state.reserved": "⏳ Sending to Kling…",
     "card.state.submitted": "🎬 Generating since <t:{since}:R>; usually ready <t:{eta}:R>.",
     "card.state.unconfirmed": "🎬 Sent to Kling; waiting for its answer.",
     "card.state.succeeded": "📦 Done; posting the video…",
@@ -96,6 +98,8 @@ TEXTS: dict[str, str] = {
     "result.failed": "<@{user_id}> your video could not be made. {reason} {refund}",
     "result.open": "Open the video",
     "button.extend": "Extend",
+    "button.cancel": "Cancel",
+    "cancel.done": "Cancelled; your {cost} credits were refunded.",
     "button.extend_prompt": "Extend with a new prompt…",
     "modal.extend.title": "Extend the video",
     "modal.prompt.label": "Prompt",
@@ -110,6 +114,35 @@ TEXTS: dict[str, str] = {
     "ack.started": "Your video is on its way: {link}",
     "ack.failed": "That did not work: {reason}",
     "error.unknown": "Sorry, something went wrong on our side (error `{error_id}`).",
+    # Quotas and moderation.
+    "quota.me": (
+        "**{remaining}** of {limit} credits left ({source}). They reset {reset}.\n"
+        "Running: {running} · queued: {queued}"
+    ),
+    "quota.me_blocked": "You are blocked from making videos here. Reason: {reason}",
+    "quota.source.member": "your own limit",
+    "quota.source.role": "from your roles",
+    "quota.source.server": "the server's default",
+    "quota.source.bot": "the bot's default",
+    "quota.show": (
+        "<@{user_id}>: **{remaining}** of {limit} credits left ({source}), {spent} spent this "
+        "period; resets {reset}. Running: {running} · queued: {queued}"
+    ),
+    "quota.show_blocked": "Blocked by <@{by}> <t:{at}:R>: {reason}",
+    "quota.history_title": "Recent moderator actions:",
+    "quota.history_none": "No moderator actions recorded for this member.",
+    "quota.usage_title": "Credits spent {start} – {end}:",
+    "quota.usage_line": "{rank}. <@{user_id}>: {credits} credits in {jobs} jobs",
+    "quota.usage_none": "Nobody spent credits in that period.",
+    "mod.only": "Only moderators (Manage Server, or the server's moderator role) can do that.",
+    "mod.guild_only": "This only works in a server.",
+    "mod.done": "Done. {summary}",
+    "audit.line": "🛡️ <@{actor}> {action}{target}: {old} → {new}{reason}",
+    "settings.current": "Current settings:\n{lines}",
+    "settings.not_allowed_here": "Videos can be made in these channels only: {channels}.",
+    "status.line": (
+        "Jobs: {counts}. Kling: {kling}. Poller: last round <t:{tick}:R>."
+    ),
     # How a job ended, shown on its card and to its requester.
     "failed.kling": "Kling could not make this video: {reason}",
     "failed.rejected": "Kling refused the request: {reason}",

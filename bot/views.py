@@ -14,10 +14,15 @@ from typing import Any
 import discord
 
 from bot.errors import UserFacingError
-from bot.guild_settings import is_moderator, load_guild_settings, may_press_job_buttons
+from bot.guild_settings import (
+    GuildSettings,
+    is_moderator,
+    load_guild_settings,
+    may_press_job_buttons,
+)
 from bot.jobs import JobRequest
 from bot.kling.options import PROMPT_LIMIT, VideoOptions
-from bot.replies import kling_bot, reply_error, start_job
+from bot.replies import kling_bot, reply_error, send_ephemeral, start_job
 from bot.store import Job, JobState
 from bot.texts import text
 
@@ -38,6 +43,18 @@ def extend_request(interaction: discord.Interaction, source: Job, prompt: str | 
                       thread_id=source.thread_id)
 
 
+async def member_is_moderator(interaction: discord.Interaction,
+                              settings: GuildSettings | None = None) -> bool:
+    """Manage Server, or the server's moderator role; never in DMs."""
+    if interaction.guild_id is None:
+        return False
+    if settings is None:
+        settings = await load_guild_settings(kling_bot(interaction).engine.store,
+                                             interaction.guild_id)
+    roles = [role.id for role in getattr(interaction.user, "roles", [])]
+    return is_moderator(bool(interaction.permissions.manage_guild), roles, settings)
+
+
 async def extendable_source(interaction: discord.Interaction, job_id: str) -> Job:
     """The job behind a button, if this member may extend it. Raises `UserFacingError`."""
     bot = kling_bot(interaction)
@@ -45,11 +62,9 @@ async def extendable_source(interaction: discord.Interaction, job_id: str) -> Jo
     if source is None:
         raise UserFacingError(text("access.gone"))
     settings = await load_guild_settings(bot.engine.store, interaction.guild_id)
-    member = interaction.user
-    manage = bool(interaction.permissions.manage_guild) if interaction.guild_id else False
-    roles = [role.id for role in getattr(member, "roles", [])]
-    moderator = is_moderator(manage, roles, settings)
-    if not may_press_job_buttons(source, member.id, is_moderator=moderator, settings=settings):
+    moderator = await member_is_moderator(interaction, settings)
+    if not may_press_job_buttons(source, interaction.user.id, is_moderator=moderator,
+                                 settings=settings):
         raise UserFacingError(text("access.not_yours"))
     if source.state is not JobState.DELIVERED or not source.video_id:
         raise UserFacingError(text("access.not_ready"))
@@ -104,6 +119,33 @@ class ExtendPromptButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
             await reply_error(interaction, error)
 
 
+class CancelButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
+                   template=rf"kling:cancel:{JOB_ID}"):
+    """Cancel a queued job, with a full refund (its requester or a moderator)."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(discord.ui.Button(
+            label=text("button.cancel"), style=discord.ButtonStyle.danger,
+            custom_id=f"kling:cancel:{job_id}"))
+        self.job_id = job_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction,
+                             item: discord.ui.Item[Any], match: re.Match[str]
+                             ) -> CancelButton:
+        return cls(match["job_id"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            bot = kling_bot(interaction)
+            moderator = await member_is_moderator(interaction)
+            job = await bot.engine.jobs.cancel(self.job_id, interaction.user.id,
+                                               is_moderator=moderator)
+            await send_ephemeral(interaction, text("cancel.done", cost=job.cost))
+        except Exception as error:
+            await reply_error(interaction, error)
+
+
 class PromptModal(discord.ui.Modal):
     """A modal with one prompt field; subclasses say what to do with it."""
 
@@ -142,4 +184,13 @@ def result_view(job: Job) -> discord.ui.View:
     return view
 
 
-DYNAMIC_ITEMS = (ExtendButton, ExtendPromptButton)
+def card_view(job: Job) -> discord.ui.View | None:
+    """A queued job's card carries a Cancel button; others carry none."""
+    if job.state is not JobState.QUEUED:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(CancelButton(job.id))
+    return view
+
+
+DYNAMIC_ITEMS = (ExtendButton, ExtendPromptButton, CancelButton)
