@@ -66,7 +66,8 @@ async def extendable_source(interaction: discord.Interaction, job_id: str) -> Jo
     if not may_press_job_buttons(source, interaction.user.id, is_moderator=moderator,
                                  settings=settings):
         raise UserFacingError(text("access.not_yours"))
-    if source.state is not JobState.DELIVERED or not source.video_id:
+    # SUCCEEDED too: the result message is posted a moment before the job is marked DELIVERED.
+    if source.state not in (JobState.SUCCEEDED, JobState.DELIVERED) or not source.video_id:
         raise UserFacingError(text("access.not_ready"))
     return source
 

@@ -1,0 +1,185 @@
+"""Running the real KlingBot in-process against the fake Discord and the fake Kling.
+
+Imported by the Discord-level test modules for its fixtures. The bot is the production class
+with its production set-up (engine, cogs, persistent buttons, dev-guild command sync); the only
+difference is where discord.py's REST base and gateway point.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.discord_bot import KlingBot
+from bot.store import JobState
+from tests.fakes.discord import FakeDiscord, Member
+from tests.fakes.kling import FakeKling
+from tests.support import make_settings
+
+READY_TIMEOUT = 15.0
+EPHEMERAL = 1 << 6
+
+
+class FastKlingBot(KlingBot):
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False
+                                   ) -> None:
+        """discord.py waits 5 s between shard IDENTIFYs; the fake needs no such wait."""
+
+
+class _Errors(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def error_logs() -> Iterator[_Errors]:
+    """Collects ERROR logs; `assert_no_errors` at the end of the test if none are expected.
+    Exceptions in buttons and modals surface only as logs, so this is how tests see them."""
+    handler = _Errors()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+
+
+@pytest.fixture
+def no_bot_errors(error_logs: _Errors) -> Iterator[None]:
+    """Fail the test if the bot or discord.py logged an error (swallowed exceptions)."""
+    yield
+    ours = [r for r in error_logs.records if r.name.startswith(("bot", "cogs", "discord"))]
+    assert not ours, [f"{r.name}: {r.getMessage()}" for r in ours]
+
+
+@pytest.fixture
+async def fake_discord(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    server = FakeDiscord()
+    await server.start()
+    server.patch_discord(monkeypatch)
+    try:
+        yield server
+    finally:
+        await server.close()
+
+
+@dataclass
+class World:
+    """The fakes, the members, and the bots started in this test."""
+
+    discord: FakeDiscord
+    kling: FakeKling
+    tmp_path: Path
+    alice: Member
+    bob: Member
+    moderator: Member
+    running: list[tuple[KlingBot, asyncio.Task[None]]] = field(default_factory=list)
+
+    async def start_bot(self, *, card_edit_interval: float = 0.05, **overrides: Any
+                        ) -> KlingBot:
+        settings = make_settings(self.tmp_path, self.kling.base_url,
+                                 discord_token=self.discord.bot_token,
+                                 dev_guild_id=self.discord.guild_id, **overrides)
+        bot = FastKlingBot(settings, card_edit_interval=card_edit_interval,
+                           guild_ready_timeout=0.05)
+        task = asyncio.create_task(bot.start(settings.discord_token))
+        self.running.append((bot, task))
+        ready = asyncio.create_task(bot.wait_until_ready())
+        done, _ = await asyncio.wait({ready, task}, timeout=READY_TIMEOUT,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        if task in done:
+            task.result()
+        assert ready in done, "the bot did not become ready"
+        return bot
+
+    async def stop_bot(self, bot: KlingBot) -> None:
+        for entry in list(self.running):
+            if entry[0] is bot:
+                self.running.remove(entry)
+                await bot.close()
+                await asyncio.wait_for(entry[1], READY_TIMEOUT)
+
+    async def video(self, member: Member, subcommand: str = "text",
+                    options: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        return await self.discord.slash(self.discord.guild_id, self.discord.channel_id,
+                                        member.user.id, "video", [subcommand],
+                                        options or {"prompt": "a fox in the snow"}, **kwargs)
+
+    def private_replies(self, interaction: Any) -> list[str]:
+        """What the member was told privately (ephemeral answers and follow-ups)."""
+        texts = [r.data.get("content", "") for r in self.discord.interaction_responses(
+            interaction) if r.type == 4 and r.ephemeral]
+        texts += [m["content"] for m in self.discord.interaction_messages(interaction)
+                  if m["flags"] & EPHEMERAL]
+        return [t for t in texts if t]  # a deferred "thinking" message has no text yet
+
+    async def wait_private_reply(self, interaction: Any, timeout: float = 10) -> str:
+        return str(await self.discord.wait_until(
+            lambda: next(iter(self.private_replies(interaction)), None), timeout,
+            "a private reply"))
+
+    def card(self) -> dict[str, Any]:
+        """The newest status card in the main channel."""
+        cards = [m for m in self.discord.messages_in(self.discord.channel_id) if m["embeds"]]
+        return cards[-1]
+
+    async def wait_delivered(self, bot: KlingBot, count: int = 1, timeout: float = 10
+                             ) -> list[Any]:
+        """Jobs marked DELIVERED (a moment after their message is posted)."""
+        from tests.support import eventually
+
+        async def delivered() -> list[Any] | None:
+            jobs = await bot.engine.store.jobs_in_state((JobState.DELIVERED,))
+            return jobs if len(jobs) >= count else None
+
+        return list(await eventually(delivered, timeout))
+
+    async def wait_result(self, channel_id: int, count: int = 1, timeout: float = 15
+                          ) -> list[dict[str, Any]]:
+        def results() -> list[dict[str, Any]] | None:
+            found = [m for m in self.discord.messages_in(channel_id)
+                     if "your video is ready" in m["content"]]
+            return found if len(found) >= count else None
+        return list(await self.discord.wait_until(results, timeout, f"{count} result(s)"))
+
+
+@pytest.fixture
+async def world(fake_discord: FakeDiscord, fake_kling: FakeKling, tmp_path: Path
+                ) -> AsyncIterator[World]:
+    from tests.fakes.discord import Permission
+
+    guild = fake_discord.guild_id
+    state = World(
+        discord=fake_discord, kling=fake_kling, tmp_path=tmp_path,
+        alice=await fake_discord.add_member(guild, name="alice"),
+        bob=await fake_discord.add_member(guild, name="bob"),
+        moderator=await fake_discord.add_member(guild, name="mod",
+                                                permissions=Permission.MANAGE_GUILD),
+    )
+    try:
+        yield state
+    finally:
+        for bot, task in list(state.running):
+            await bot.close()
+            await asyncio.wait_for(task, READY_TIMEOUT)
+
+
+def components_of(message: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for row in message.get("components", []) for c in row.get("components", [])]
+
+
+def custom_ids(message: dict[str, Any]) -> list[str]:
+    return [c["custom_id"] for c in components_of(message) if "custom_id" in c]
+
+
+Predicate = Callable[[dict[str, Any]], bool]

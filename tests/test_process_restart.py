@@ -1,0 +1,127 @@
+"""The bot as a real process, killed with SIGKILL mid-job and started again (issue 2, case 5).
+
+The API accepts the task, the process dies before the result comes, the fake Kling finishes
+the task while the bot is down (its callback fails), and the restarted process must deliver
+the video exactly once and charge for it exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sqlite3
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.discord_support import fake_discord  # noqa: F401 - fixture
+from tests.fakes.discord import FakeDiscord
+from tests.fakes.kling import FakeKling
+from tests.support import KLING_TOKEN, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.timeout(90)
+
+
+class BotProcess:
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env = env
+        self.log = log
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        with self.log.open("ab") as sink:
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable, str(ROOT / "tests" / "run_bot.py"), cwd=ROOT, env=self.env,
+                stdout=sink, stderr=sink)
+
+    async def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        await self.proc.wait()
+
+    async def stop(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.proc.wait(), 10)
+            except TimeoutError:
+                await self.kill()
+
+
+@pytest.fixture
+async def process_env(tmp_path: Path, fake_discord: FakeDiscord
+                      ) -> AsyncIterator[tuple[dict[str, str], FakeKling]]:
+    async with FakeKling(token=KLING_TOKEN, processing_seconds=0.2) as kling:
+        port = free_port()
+        env = {
+            "PATH": os.environ["PATH"],
+            "PYTHONPATH": str(ROOT),
+            "DISCORD_TOKEN": fake_discord.bot_token,
+            "KLING_API_TOKEN": KLING_TOKEN,
+            "KLING_API_BASE": kling.base_url,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            "WEB_HOST": "127.0.0.1",
+            "WEB_PORT": str(port),
+            "DEV_GUILD_ID": str(fake_discord.guild_id),
+            "POLL_INTERVAL_SECONDS": "0.2",
+            "LOG_LEVEL": "DEBUG",
+            "KLINGCORD_TEST_DISCORD_API": fake_discord.api_base,
+            "KLINGCORD_TEST_DISCORD_GATEWAY": fake_discord.gateway_url,
+        }
+        yield env, kling
+
+
+def ledger(db: Path) -> list[tuple[str, int, str]]:
+    with sqlite3.connect(db) as conn:
+        return list(conn.execute("SELECT kind, amount, status FROM ledger"))
+
+
+async def test_sigkill_after_the_api_accepted_then_restart_delivers_once(
+        tmp_path: Path, fake_discord: FakeDiscord,
+        process_env: tuple[dict[str, str], FakeKling]) -> None:
+    env, kling = process_env
+    kling.auto_finish = False
+    member = await fake_discord.add_member(fake_discord.guild_id, name="alice")
+    log = tmp_path / "bot.log"
+    bot = BotProcess(env, log)
+    await bot.start()
+    try:
+        await fake_discord.wait_until(lambda: fake_discord.commands.get(fake_discord.guild_id),
+                                      30, "the bot to sync its commands")
+        await fake_discord.slash(fake_discord.guild_id, fake_discord.channel_id,
+                                 member.user.id, "video", ["text"], {"prompt": "a red kite"})
+        task = await kling.wait_for(lambda: kling.last_task, 15)
+        await bot.kill()
+
+        # While the bot is down, Kling finishes: the callback cannot reach anyone.
+        await kling.finish(task.task_id)
+        await kling.wait_for(lambda: kling.callback_log, 10)
+        assert kling.callback_log[0].status is None
+
+        await bot.start()
+        thread_id = int(fake_discord.messages_in(fake_discord.channel_id)[0]["id"])
+
+        def results() -> list[dict[str, object]]:
+            return [m for m in fake_discord.messages_in(thread_id)
+                    if "your video is ready" in str(m["content"])]
+
+        await fake_discord.wait_until(lambda: results() or None, 30,
+                                      "the result after the restart")
+        # A duplicate, late callback after recovery changes nothing.
+        await kling.send_callback(task.task_id)
+        await asyncio.sleep(1.0)
+        assert len(results()) == 1
+        assert len(kling.tasks) == 1 and kling.create_count == 1
+        assert ledger(tmp_path / "bot.db") == [("job", 1, "committed")]
+    finally:
+        await bot.stop()
+    text = log.read_text(errors="replace")
+    assert KLING_TOKEN not in text and fake_discord.bot_token not in text
+    assert "/kling/callback/<token>" in text  # the access log ran, and hid the token
+    assert re.search(r"/(interactions|webhooks)/\d+/(?!<token>)[^/\s]+", text) is None
