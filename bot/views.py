@@ -38,9 +38,10 @@ def extend_request(interaction: discord.Interaction, source: Job, prompt: str | 
                            prompt=source.prompt if prompt is None else prompt,
                            video_id=source.video_id)
     channel_id = interaction.channel_id or source.post_channel_id
+    roles = tuple(role.id for role in getattr(interaction.user, "roles", []))
     return JobRequest(guild_id=interaction.guild_id, channel_id=channel_id,
-                      user_id=interaction.user.id, options=options, parent_job_id=source.id,
-                      thread_id=source.thread_id)
+                      user_id=interaction.user.id, options=options, role_ids=roles,
+                      parent_job_id=source.id, thread_id=source.thread_id)
 
 
 async def member_is_moderator(interaction: discord.Interaction,

@@ -43,12 +43,19 @@ async def make_request(interaction: discord.Interaction, options: VideoOptions) 
     """Fill in the server's defaults and say whether the mode was the member's choice."""
     store = kling_bot(interaction).engine.store
     settings = await load_guild_settings(store, interaction.guild_id)
+    if settings.allowed_channel_ids:
+        channel = interaction.channel
+        here = {interaction.channel_id, getattr(channel, "parent_id", None)}
+        if not here & set(settings.allowed_channel_ids):
+            where = ", ".join(f"<#{c}>" for c in settings.allowed_channel_ids)
+            raise UserFacingError(text("settings.not_allowed_here", channels=where))
     explicit_mode = options.mode is not None
     options = options.with_defaults(settings.default_model, settings.default_mode,
                                     settings.default_duration)
+    roles = tuple(role.id for role in getattr(interaction.user, "roles", []))
     return JobRequest(guild_id=interaction.guild_id,
                       channel_id=interaction.channel_id or interaction.user.id,
-                      user_id=interaction.user.id, options=options,
+                      user_id=interaction.user.id, options=options, role_ids=roles,
                       explicit_mode=explicit_mode)
 
 

@@ -129,8 +129,9 @@ class World:
             "a private reply"))
 
     def card(self) -> dict[str, Any]:
-        """The newest status card in the main channel."""
-        cards = [m for m in self.discord.messages_in(self.discord.channel_id) if m["embeds"]]
+        """The newest status card (an embed with a title) in the main channel."""
+        cards = [m for m in self.discord.messages_in(self.discord.channel_id)
+                 if m["embeds"] and m["embeds"][0].get("title")]
         return cards[-1]
 
     async def wait_delivered(self, bot: KlingBot, count: int = 1, timeout: float = 10

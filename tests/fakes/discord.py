@@ -1700,9 +1700,12 @@ class _Messages(_RestApi):
                                 attachments: Sequence[AttachmentSpec] = ()) -> JSON:
         """A human posts in a channel (e.g. a target for a message context menu)."""
         channel = self.channels[channel_id]
-        files = [UploadedFile(f"files[{i}]", a.filename, a.content_type, a.content())
-                 for i, a in enumerate(attachments)]
-        msg = self._create_message(channel, self.users[user_id], {"content": content}, files)
+        msg = self._create_message(channel, self.users[user_id], {"content": content}, [])
+        # Discord reads an uploaded image's dimensions itself; the spec stands in for that.
+        msg["attachments"] = [
+            self._store_attachment(channel_id, a.filename, a.content(), a.content_type,
+                                   width=a.width, height=a.height)
+            for a in attachments]
         await self._announce("MESSAGE_CREATE", msg)
         return msg
 
