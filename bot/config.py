@@ -149,12 +149,14 @@ def _database_url(reader: _Reader) -> str:
                 f"DATABASE_URL must look like sqlite:///path/to/file.db, got {value!r}"
             )
     elif scheme in ("postgresql", "postgres"):
-        reader.problems.append(
-            "DATABASE_URL: PostgreSQL is not supported by this version yet; use sqlite:///..."
-        )
+        # The rest is asyncpg's to read, as libpq would: a URL without a host means the local
+        # socket or PGHOST, and ?sslmode=... and friends are valid. Never echo it: it may
+        # hold a password.
+        pass
     else:
         reader.problems.append(
-            f"DATABASE_URL has an unknown scheme {scheme or value!r}: use sqlite:///path/to/file.db"
+            f"DATABASE_URL has an unknown scheme {scheme or value!r}: use "
+            "sqlite:///path/to/file.db or postgresql://user:password@host:5432/database"
         )
     return value
 

@@ -12,6 +12,7 @@ from bot.store.models import (
     LedgerStatus,
     Reservation,
 )
+from bot.store.postgres import POSTGRES_SCHEMES, PostgresStore
 from bot.store.sqlite import SQLiteStore, sqlite_path
 
 __all__ = ["AuditEntry", "Block", "InFlight", "Job", "JobState", "LedgerStatus",
@@ -22,4 +23,6 @@ def make_store(database_url: str) -> Store:
     """The store for `database_url` (config has already checked the scheme)."""
     if database_url.startswith("sqlite:///"):
         return SQLiteStore(sqlite_path(database_url))
+    if database_url.startswith(POSTGRES_SCHEMES):
+        return PostgresStore(database_url)
     raise ValueError("unsupported DATABASE_URL scheme")
