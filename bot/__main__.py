@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 
+import aiohttp
 import discord
 from dotenv import find_dotenv, load_dotenv
 
 from bot.config import ConfigError, load_settings
 from bot.discord_bot import KlingBot
+from bot.engine import StartupError
 from bot.logs import setup_logging
 
 
@@ -28,6 +30,13 @@ def main() -> int:
         print("Discord refused DISCORD_TOKEN: copy the bot token again from the developer "
               "portal (Bot > Reset Token) into .env.", file=sys.stderr)
         return 2
+    except StartupError as error:
+        print(f"klingcord cannot start: {error}", file=sys.stderr)
+        return 1
+    except (aiohttp.ClientConnectionError, OSError) as error:
+        print(f"klingcord cannot reach Discord ({type(error).__name__}). Check the network "
+              "and try again.", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -39,7 +39,8 @@ class Settings:
     discord_token: str = field(repr=False)
     kling_api_token: str = field(repr=False)
     kling_api_base: str = DEFAULT_KLING_API_BASE
-    database_url: str = DEFAULT_DATABASE_URL
+    # May carry a PostgreSQL password: kept out of repr like the tokens.
+    database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)
     public_base_url: str | None = None
     web_host: str = "0.0.0.0"
     web_port: int = 8080

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024
 THREAD_NAME_LIMIT = 90
+LIMIT_CACHE_SECONDS = 600.0
 
 
 class CardThrottle:
@@ -95,15 +96,30 @@ class DiscordNotifier:
         self.bot = bot
         self.session = session
         self.cards = CardThrottle(edit_interval)
+        self._limits: dict[int, tuple[int, float]] = {}
 
     # -- where things go -----------------------------------------------------------------
 
     def _messageable(self, channel_id: int, guild_id: int | None) -> discord.PartialMessageable:
         return self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
 
-    def upload_limit(self, guild_id: int | None) -> int:
-        guild = self.bot.get_guild(guild_id) if guild_id else None
-        return guild.filesize_limit if guild is not None else DEFAULT_UPLOAD_LIMIT
+    async def upload_limit(self, guild_id: int | None) -> int:
+        """The server's upload limit. A guild another shard (process) owns is fetched by REST
+        once and remembered for a while: its boost tier rarely changes."""
+        if guild_id is None:
+            return DEFAULT_UPLOAD_LIMIT
+        guild = self.bot.get_guild(guild_id)
+        if guild is not None:
+            return guild.filesize_limit
+        known = self._limits.get(guild_id)
+        if known is not None and time.monotonic() - known[1] < LIMIT_CACHE_SECONDS:
+            return known[0]
+        try:
+            limit = (await self.bot.fetch_guild(guild_id)).filesize_limit
+        except discord.HTTPException:
+            return DEFAULT_UPLOAD_LIMIT
+        self._limits[guild_id] = (limit, time.monotonic())
+        return limit
 
     def _can_thread(self, channel_id: int) -> bool:
         channel = self.bot.get_channel(channel_id)
@@ -171,7 +187,7 @@ class DiscordNotifier:
         """Upload the video when it fits the server's limit, else post its link."""
         assert job.video_url is not None
         target = self._messageable(job.post_channel_id, job.guild_id)
-        limit = self.upload_limit(job.guild_id)
+        limit = await self.upload_limit(job.guild_id)
         common: dict[str, Any] = {
             "embed": result_embed(job),
             "view": result_view(job),

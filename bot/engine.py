@@ -25,6 +25,10 @@ from bot.web import WebServer
 log = logging.getLogger(__name__)
 
 
+class StartupError(Exception):
+    """The engine cannot start (database unreachable, port taken); the message says which."""
+
+
 class Engine:
     def __init__(self, settings: Settings, notifier: JobNotifier, *, clock: Clock = time.time,
                  retry: RetryPolicy | None = None, store: Store | None = None,
@@ -60,8 +64,17 @@ class Engine:
 
     async def start(self) -> None:
         """Open the store, listen for callbacks, recover unfinished jobs, start polling."""
-        await self.store.open()
-        await self.web.start()
+        try:
+            await self.store.open()
+        except Exception as exc:
+            raise StartupError(f"cannot open the database ({type(exc).__name__}: {exc}). "
+                               "Check DATABASE_URL and that the database is running.") from None
+        try:
+            await self.web.start()
+        except OSError as exc:
+            raise StartupError(f"cannot listen on {self.settings.web_host}:"
+                               f"{self.settings.web_port} ({exc.strerror}). Set WEB_PORT to a "
+                               "free port.") from None
         single_process = self.settings.database_url.startswith("sqlite")
         await self.jobs.recover(single_process=single_process)
         self._poller_task = asyncio.create_task(self.poller.run(), name="kling-poller")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,6 @@ import pytest
 
 from bot.engine import Engine
 from bot.kling.client import RetryPolicy
-from bot.store.postgres import PostgresStore, to_dollar_params
 from tests.fakes.kling import FakeKling
 from tests.support import KLING_TOKEN, RecordingNotifier, make_settings
 
@@ -35,6 +34,9 @@ DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 BACKENDS = ["sqlite", "postgres"]
 
 EngineFactory = Callable[..., Awaitable[tuple[Engine, RecordingNotifier]]]
+
+# The Discord-level fixtures (the fake Discord, the running bot) live beside the others.
+pytest_plugins = ["tests.discord_support"]
 
 
 def postgres_admin_dsn() -> str:
@@ -78,33 +80,6 @@ async def throwaway_postgres() -> AsyncIterator[str]:
             await admin.close()
 
 
-class _LedgerCountCursor:
-    def __init__(self, rows: list[asyncpg.Record]) -> None:
-        self._rows = rows
-
-    async def fetchone(self) -> asyncpg.Record | None:
-        return self._rows[0] if self._rows else None
-
-
-class _SqliteStyleDb:
-    """`store.db.execute(sql)` as aiosqlite has it, answered by PostgreSQL.
-
-    Only because `_ledger_rows` in tests/test_engine_faults.py reads the SQLite connection
-    directly (`engine.store.db`). It runs the same query for real on the test's database, so
-    the assertion keeps its meaning. Remove it once that helper counts ledger rows through
-    the store.
-    """
-
-    def __init__(self, store: PostgresStore) -> None:
-        self._store = store
-
-    @asynccontextmanager
-    async def execute(self, sql: str, params: Sequence[Any] = ()
-                      ) -> AsyncIterator[_LedgerCountCursor]:
-        rows = await self._store.pool.fetch(to_dollar_params(sql), *params)
-        yield _LedgerCountCursor(rows)
-
-
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     """Which store the test runs on; every store-backed test runs once per backend."""
@@ -144,8 +119,6 @@ async def make_engine(tmp_path: Path, fake_kling: FakeKling, database_url: str
                                  **overrides)
         notifier = notifier or RecordingNotifier()
         engine = Engine(settings, notifier, retry=FAST_RETRY)
-        if isinstance(engine.store, PostgresStore):
-            engine.store.db = _SqliteStyleDb(engine.store)  # type: ignore[attr-defined]
         engines.append(engine)
         if start:
             await engine.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
+from tests.fakes.discord import FakeDiscord
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,3 +81,36 @@ def test_defaults_and_callback_url() -> None:
 def test_no_public_url_means_no_callback() -> None:
     settings = load_settings({"DISCORD_TOKEN": "d", "KLING_API_TOKEN": "k"})
     assert settings.callback_url("abc") is None and not settings.callbacks_enabled
+
+
+async def test_unreachable_database_is_a_clear_message(tmp_path: Path,
+                                                      fake_discord: FakeDiscord) -> None:
+    """Not a traceback: the operator reads which setting to fix (the real bot process, logged
+    in to a local Discord, failing at the database)."""
+    env = {"DISCORD_TOKEN": fake_discord.bot_token, "KLING_API_TOKEN": "k" * 30,
+           "DATABASE_URL": "postgresql://nobody:secretpw@127.0.0.1:9/nowhere",
+           "WEB_PORT": "0", "KLINGCORD_TEST_DISCORD_API": fake_discord.api_base,
+           "KLINGCORD_TEST_DISCORD_GATEWAY": fake_discord.gateway_url}
+    base = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "tests" / "run_bot.py"), cwd=tmp_path, env=base | env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    stderr = err.decode()
+    assert proc.returncode == 1
+    assert "cannot open the database" in stderr and "DATABASE_URL" in stderr
+    assert "Traceback" not in stderr
+    assert "secretpw" not in stderr + out.decode()
+
+
+def test_unreachable_discord_is_a_clear_message(tmp_path: Path) -> None:
+    env = {"DISCORD_TOKEN": "d" * 30, "KLING_API_TOKEN": "k" * 30,
+           "KLINGCORD_TEST_DISCORD_API": "http://127.0.0.1:9/api/v10",
+           "KLINGCORD_TEST_DISCORD_GATEWAY": "ws://127.0.0.1:9/"}
+    base = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, str(ROOT / "tests" / "run_bot.py")],
+                            cwd=tmp_path, env=base | env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 1
+    assert "cannot reach Discord" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -5,16 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.store import JobState, LedgerStatus
-from tests.discord_support import (  # noqa: F401 - fixtures
-    EPHEMERAL,
-    World,
-    components_of,
-    custom_ids,
-    error_logs,
-    fake_discord,
-    no_bot_errors,
-    world,
-)
+from tests.discord_support import World, components_of, custom_ids
 from tests.fakes.discord import MIB, AttachmentSpec
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("no_bot_errors")]
@@ -114,7 +105,7 @@ async def test_extend_and_extend_with_new_prompt_in_the_same_thread(world: World
     await world.wait_result(thread_id, 2)
     extend = world.kling.last_task
     assert extend is not None and extend.request["action"] == "extend"
-    assert extend.request["video_id"] == list(world.kling.tasks.values())[0].video_id
+    assert extend.request["video_id"] == next(iter(world.kling.tasks.values())).video_id
     assert extend.request["prompt"] == "a fox in the snow"
     assert "on its way" in await world.wait_private_reply(click)
 

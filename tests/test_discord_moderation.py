@@ -7,14 +7,7 @@ from typing import Any
 import pytest
 
 from bot.store import JobState, LedgerStatus
-from tests.discord_support import (  # noqa: F401 - fixtures
-    World,
-    custom_ids,
-    error_logs,
-    fake_discord,
-    no_bot_errors,
-    world,
-)
+from tests.discord_support import World, custom_ids
 from tests.fakes.discord import Permission
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("no_bot_errors")]

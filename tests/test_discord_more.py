@@ -3,20 +3,14 @@ defaults and allowed channels, role limits, card edit pacing, and errors with an
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from typing import Any
 
 import pytest
 
-from tests.discord_support import (  # noqa: F401 - fixtures
-    World,
-    custom_ids,
-    error_logs,
-    fake_discord,
-    no_bot_errors,
-    world,
-)
+from tests.discord_support import World
 from tests.fakes.discord import DEFAULT_BOT_PERMISSIONS, AttachmentSpec, Permission
 
 pytestmark = pytest.mark.timeout(60)
@@ -142,7 +136,7 @@ async def test_card_edits_are_paced(world: World) -> None:
     edits = [r.received_at for r in world.discord.requests_to(
         "PATCH", rf"/channels/{world.discord.channel_id}/messages/{card_id}$")]
     assert len(edits) >= 2
-    gaps = [b - a for a, b in zip(edits, edits[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(edits)]
     assert min(gaps) >= 0.45, gaps
 
 

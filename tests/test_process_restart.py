@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.discord_support import fake_discord  # noqa: F401 - fixture
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.kling import FakeKling
 from tests.support import KLING_TOKEN, free_port

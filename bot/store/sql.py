@@ -261,7 +261,7 @@ class SqlStore(Store):
         return await self._jobs(
             "SELECT * FROM jobs WHERE state = 'submitted' AND task_id IS NOT NULL "
             "AND (next_poll_at IS NULL OR next_poll_at <= ?) "
-            "ORDER BY next_poll_at, created_at LIMIT ?", (now, limit))
+            "ORDER BY next_poll_at NULLS FIRST, created_at LIMIT ?", (now, limit))
 
     async def claim_due_for_poll(self, now: float, until: float, *, limit: int) -> list[Job]:
         async with self._tx() as tx:
@@ -269,7 +269,8 @@ class SqlStore(Store):
                 "UPDATE jobs SET next_poll_at = ? WHERE id IN (SELECT id FROM jobs "
                 "WHERE state = 'submitted' AND task_id IS NOT NULL "
                 "AND (next_poll_at IS NULL OR next_poll_at <= ?) "
-                f"ORDER BY next_poll_at, created_at LIMIT ?{self.skip_locked}) RETURNING *",
+                f"ORDER BY next_poll_at NULLS FIRST, created_at LIMIT ?{self.skip_locked}) "
+                "RETURNING *",
                 (until, now, limit))
         return sorted((_row_to_job(row) for row in rows), key=lambda j: j.created_at)
 
