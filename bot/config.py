@@ -9,6 +9,7 @@ variable.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,7 @@ class Settings:
     shard_ids: tuple[int, ...] | None = None
     job_deadline_seconds: float = 1800.0
     poll_interval_seconds: float = 5.0
+    instance_id: str = "local"
     max_jobs_per_member: int = 2
     max_jobs_per_server: int = 5
     kling_concurrency: int = 10
@@ -178,6 +180,12 @@ def _shard_ids(reader: _Reader, shard_count: int | None) -> tuple[int, ...] | No
     return ids
 
 
+def _default_instance_id(shard_ids: str | None) -> str:
+    """Stable across restarts of the same process slot: the host plus its shards."""
+    shards = (shard_ids or "all").replace(",", "+").replace(" ", "")
+    return f"{socket.gethostname()}:{shards}"
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read settings from `env` (the process environment by default); raise `ConfigError`."""
     reader = _Reader(os.environ if env is None else env)
@@ -208,6 +216,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         shard_ids=_shard_ids(reader, shard_count),
         job_deadline_seconds=reader.number("JOB_DEADLINE_SECONDS", 1800.0),
         poll_interval_seconds=reader.number("POLL_INTERVAL_SECONDS", 5.0),
+        instance_id=reader.raw("INSTANCE_ID") or _default_instance_id(reader.raw("SHARD_IDS")),
         max_jobs_per_member=reader.integer("MAX_JOBS_PER_MEMBER", 2, low=1) or 2,
         max_jobs_per_server=reader.integer("MAX_JOBS_PER_SERVER", 5, low=1) or 5,
         kling_concurrency=reader.integer("KLING_CONCURRENCY", 10, low=1) or 10,

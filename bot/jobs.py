@@ -43,6 +43,8 @@ Clock = Callable[[], float]
 
 UNFINISHED = (JobState.QUEUED, JobState.RESERVED, JobState.SUBMITTED)
 DELIVERY_LEASE = 60.0
+# Longer than a create can take (its HTTP timeout is 30 s, plus retries on 429).
+STALE_SUBMIT_SECONDS = 300.0
 MAX_DELIVERY_ATTEMPTS = 8
 
 
@@ -254,7 +256,7 @@ class JobService:
 
     async def submit(self, job_id: str) -> None:
         """Send a QUEUED job to Kling once; classify the answer into the job's next state."""
-        job = await self.store.claim_for_submit(job_id, self.clock())
+        job = await self.store.claim_for_submit(job_id, self.clock(), self.settings.instance_id)
         if job is None:
             return
         callback_url = self.settings.callback_url(job.callback_token)
@@ -398,7 +400,8 @@ class JobService:
     async def deliver(self, job_id: str) -> None:
         """Post a SUCCEEDED job's video, then mark it DELIVERED and commit its credits."""
         now = self.clock()
-        job = await self.store.claim_for_delivery(job_id, now, now + DELIVERY_LEASE)
+        job = await self.store.claim_for_delivery(job_id, now, now + DELIVERY_LEASE,
+                                                  self.settings.instance_id)
         if job is None:
             return
         try:
@@ -423,6 +426,14 @@ class JobService:
 
     # -- housekeeping (the poller's tick and start-up recovery) ------------------------------
 
+    async def recover_stale(self) -> None:
+        """A RESERVED job whose create started longer ago than any create can take belongs to
+        a process that died: treat it as unconfirmed."""
+        stale_before = self.clock() - STALE_SUBMIT_SECONDS
+        for job in await self.store.jobs_in_state((JobState.RESERVED,)):
+            if (job.submit_started_at or job.updated_at) < stale_before:
+                await self._unconfirmed(job)
+
     async def expire_overdue(self) -> int:
         """Fail and refund every unfinished job past its deadline."""
         minutes = max(1, round(self.settings.job_deadline_seconds / 60))
@@ -438,17 +449,19 @@ class JobService:
             self.spawn(self.deliver(job.id), name=f"deliver-{job.id}")
 
     async def recover(self, *, single_process: bool) -> None:
-        """Pick up where a stopped process left off. A RESERVED job's create may have reached
-        Kling, so it is treated as unconfirmed (never sent twice); the rest is the poller's
-        routine work, started here at once. With several processes, only RESERVED jobs older
-        than any create can take are someone else's leftovers."""
-        if single_process:
-            await self.store.release_delivery_leases()
-        stale_before = self.clock() - 120.0
+        """Pick up where a stopped process left off, then run the routine work at once.
+
+        A RESERVED job's create may have reached Kling, so it becomes unconfirmed (never sent
+        twice). This process's own claims (same INSTANCE_ID) are taken back at once; with a
+        single process every claim is its own; other live processes' claims are left alone
+        until they are stale (see `recover_stale`).
+        """
+        me = None if single_process else self.settings.instance_id
+        await self.store.release_delivery_leases(me)
         for job in await self.store.jobs_in_state((JobState.RESERVED,)):
-            started = job.submit_started_at or job.updated_at
-            if single_process or started < stale_before:
+            if me is None or job.owner == me:
                 await self._unconfirmed(job)
+        await self.recover_stale()
         counts = await self.store.count_by_state()
         log.info("Recovery: %s", ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
         await self.expire_overdue()

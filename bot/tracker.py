@@ -119,6 +119,7 @@ class Poller:
         self.stats.ticks += 1
         self.stats.last_tick_at = now
         await jobs.expire_overdue()
+        await jobs.recover_stale()
         await jobs.dispatch()
         await jobs.deliver_due()
         if now < self.stats.backoff_until:

@@ -64,17 +64,19 @@ class Store(ABC):
         """Set fields without a state change, only while the job is in `expected`."""
 
     @abstractmethod
-    async def claim_for_submit(self, job_id: str, now: float) -> Job | None:
-        """QUEUED -> RESERVED with `submit_started_at` set. From here on the API may know the
-        task, so it is never created again."""
+    async def claim_for_submit(self, job_id: str, now: float, owner: str) -> Job | None:
+        """QUEUED -> RESERVED with `submit_started_at` set, claimed by process `owner`. From
+        here on the API may know the task, so it is never created again."""
 
     @abstractmethod
-    async def claim_for_delivery(self, job_id: str, now: float, until: float) -> Job | None:
+    async def claim_for_delivery(self, job_id: str, now: float, until: float, owner: str
+                                 ) -> Job | None:
         """Lease a SUCCEEDED job for delivery until `until`, unless someone holds the lease."""
 
     @abstractmethod
-    async def release_delivery_leases(self) -> int:
-        """Forget every delivery lease: only for a store that a single process owns, at start."""
+    async def release_delivery_leases(self, owner: str | None) -> int:
+        """Forget the delivery leases `owner` holds (every lease when None): a restarted
+        process takes back its own at once instead of waiting for them to expire."""
 
     @abstractmethod
     async def jobs_in_state(self, states: Iterable[JobState], *, limit: int = 1000

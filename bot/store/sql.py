@@ -233,22 +233,27 @@ class SqlStore(Store):
                 f"UPDATE jobs SET {sql_set} WHERE id = ? AND {sql_where}", params)
         return await self.get_job(job_id) if changed else None
 
-    async def claim_for_submit(self, job_id: str, now: float) -> Job | None:
+    async def claim_for_submit(self, job_id: str, now: float, owner: str) -> Job | None:
         return await self._claim(
             job_id, "state = 'reserved', submit_started_at = ?, dispatched_at = ?, "
-            "queue_position = NULL, updated_at = ?", "state = 'queued'",
-            (now, now, now, job_id))
+            "queue_position = NULL, updated_at = ?, owner = ?", "state = 'queued'",
+            (now, now, now, owner, job_id))
 
-    async def claim_for_delivery(self, job_id: str, now: float, until: float) -> Job | None:
+    async def claim_for_delivery(self, job_id: str, now: float, until: float, owner: str
+                                 ) -> Job | None:
         return await self._claim(
-            job_id, "next_attempt_at = ?, delivery_attempts = delivery_attempts + 1",
+            job_id, "next_attempt_at = ?, delivery_attempts = delivery_attempts + 1, owner = ?",
             "state = 'succeeded' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
-            (until, job_id, now))
+            (until, owner, job_id, now))
 
-    async def release_delivery_leases(self) -> int:
+    async def release_delivery_leases(self, owner: str | None) -> int:
         async with self._tx() as tx:
+            if owner is None:
+                return await tx.execute(
+                    "UPDATE jobs SET next_attempt_at = NULL WHERE state = 'succeeded'")
             return await tx.execute(
-                "UPDATE jobs SET next_attempt_at = NULL WHERE state = 'succeeded'")
+                "UPDATE jobs SET next_attempt_at = NULL WHERE state = 'succeeded' "
+                "AND owner = ?", (owner,))
 
     async def jobs_in_state(self, states: Iterable[JobState], *, limit: int = 1000
                             ) -> list[Job]:
