@@ -122,6 +122,7 @@ class JobService:
         self.paused_reason: str | None = None
         self.dispatch_paused_until = 0.0
         self._dispatch_lock = asyncio.Lock()
+        self._dispatch_next: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # -- background work -------------------------------------------------------------------
@@ -216,8 +217,38 @@ class JobService:
     # -- the fair queue --------------------------------------------------------------------
 
     async def dispatch(self) -> None:
-        """Start the queued jobs that have a free slot, fairly; renumber the rest."""
-        async with self._dispatch_lock, self.store.dispatch_guard() as ours:
+        """Start the queued jobs that have a free slot, fairly; renumber the rest.
+
+        Callers share passes. Each pass reads and ranks the whole queue, so a burst of N
+        commands queueing one pass each behind the lock is O(N^2) work that stalls the event
+        loop (and every interaction waiting for its acknowledgement). A caller joins the pass
+        that has not started yet, or schedules one; either way the pass it waits for starts
+        after its call, so it sees the caller's job. The pass runs in a task of its own, so a
+        cancelled caller never cancels it for the others.
+        """
+        task = self._dispatch_next
+        if task is None:
+            task = asyncio.create_task(self._dispatch_pass(), name="dispatch-pass")
+            self._dispatch_next = task
+            self._tasks.add(task)
+            task.add_done_callback(self._dispatch_pass_done)
+        await asyncio.shield(task)
+
+    def _dispatch_pass_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if self._dispatch_next is task:  # cancelled before it started
+            self._dispatch_next = None
+        if not task.cancelled():
+            task.exception()  # its callers receive the error; it is not a lost one
+
+    async def _dispatch_pass(self) -> None:
+        async with self._dispatch_lock:
+            # From here on a new caller's job may be missed by this pass: it needs the next.
+            self._dispatch_next = None
+            await self._dispatch_once()
+
+    async def _dispatch_once(self) -> None:
+        async with self.store.dispatch_guard() as ours:
             if not ours:
                 return
             queued = await self.store.jobs_in_state((JobState.QUEUED,), limit=2000)
