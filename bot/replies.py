@@ -1,8 +1,9 @@
 """Answering a member's interaction about a job: one defer, one ephemeral follow-up.
 
 Shared by the slash commands, the context menu, the Extend buttons and the modals, so every
-entry point validates before deferring (errors come back at once), never uses the interaction
-token after the first follow-up, and words its errors the same way.
+entry point validates what it can without I/O before deferring (those errors come back at once),
+defers before it waits on the database (Discord drops an interaction not answered within 3 s),
+never uses the interaction token after the first follow-up, and words its errors the same way.
 """
 
 from __future__ import annotations
@@ -59,12 +60,22 @@ def _where(interaction: discord.Interaction) -> str:
     return command or str(data.get("custom_id", "an interaction"))
 
 
+async def acknowledge(interaction: discord.Interaction) -> None:
+    """Defer privately ("thinking"), unless the interaction is answered already.
+
+    Called before any database read on the way to a job: under a burst of commands the reads
+    queue behind every other command's reservation, and the acknowledgement must not wait for
+    them. An error found after this still reaches the member privately, as the follow-up.
+    """
+    if not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=True, thinking=True)
+
+
 async def start_job(interaction: discord.Interaction, request: JobRequest) -> Job:
     """Validate (answering at once if wrong), defer, run the request, confirm privately."""
     jobs = kling_bot(interaction).engine.jobs
     jobs.price(request)  # raises InvalidOptions before anything is spent or deferred
-    if not interaction.response.is_done():
-        await interaction.response.defer(ephemeral=True, thinking=True)
+    await acknowledge(interaction)
     job = await jobs.request(request)
     if job.state is JobState.FAILED:
         await send_ephemeral(interaction, text("ack.failed", reason=job.error_message or ""))

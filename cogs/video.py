@@ -24,7 +24,7 @@ from bot.kling.options import (
     PROMPT_LIMIT,
     VideoOptions,
 )
-from bot.replies import kling_bot, start_job
+from bot.replies import acknowledge, kling_bot, start_job
 from bot.texts import text
 from bot.views import PromptModal
 
@@ -40,7 +40,11 @@ def image_facts(attachment: discord.Attachment) -> ImageFacts:
 
 
 async def make_request(interaction: discord.Interaction, options: VideoOptions) -> JobRequest:
-    """Fill in the server's defaults and say whether the mode was the member's choice."""
+    """Fill in the server's defaults and say whether the mode was the member's choice.
+
+    Reads the server's settings, so callers acknowledge the interaction first (`acknowledge`):
+    the 3-second deadline must not depend on how busy the database is.
+    """
     store = kling_bot(interaction).engine.store
     settings = await load_guild_settings(store, interaction.guild_id)
     if settings.allowed_channel_ids:
@@ -106,6 +110,7 @@ def build_video_group(table: CapabilityTable) -> app_commands.Group:
                                duration=duration, aspect_ratio=aspect_ratio,
                                cfg_scale=cfg_scale, negative_prompt=negative_prompt,
                                camera=camera)
+        await acknowledge(interaction)
         await start_job(interaction, await make_request(interaction, options))
 
     @group.command(name="image", description="Animate an image")
@@ -135,6 +140,7 @@ def build_video_group(table: CapabilityTable) -> app_commands.Group:
                                negative_prompt=negative_prompt, camera=camera,
                                start_image_url=image.url,
                                end_image_url=end_image.url if end_image else None)
+        await acknowledge(interaction)
         await start_job(interaction, await make_request(interaction, options))
 
     return group
@@ -151,6 +157,7 @@ class AnimateModal(PromptModal):
     async def on_submit(self, interaction: discord.Interaction, /) -> None:
         options = VideoOptions(action="image2video", prompt=self.prompt.value or None,
                                start_image_url=self.image_url)
+        await acknowledge(interaction)
         await start_job(interaction, await make_request(interaction, options))
 
 
