@@ -10,9 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import signal
 import sqlite3
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,36 +18,10 @@ import pytest
 
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.kling import FakeKling
+from tests.processes import ROOT, BotProcess
 from tests.support import KLING_TOKEN, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.timeout(90)
-
-
-class BotProcess:
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env = env
-        self.log = log
-        self.proc: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        with self.log.open("ab") as sink:
-            self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, str(ROOT / "tests" / "run_bot.py"), cwd=ROOT, env=self.env,
-                stdout=sink, stderr=sink)
-
-    async def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        await self.proc.wait()
-
-    async def stop(self) -> None:
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.proc.wait(), 10)
-            except TimeoutError:
-                await self.kill()
 
 
 @pytest.fixture

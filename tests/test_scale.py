@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -23,38 +21,13 @@ import pytest
 from tests.conftest import throwaway_postgres
 from tests.fakes.discord import FakeDiscord, Guild
 from tests.fakes.kling import FakeKling
+from tests.processes import ROOT, BotProcess
 from tests.support import KLING_TOKEN, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.timeout(180)
 
 JOBS_PER_GUILD = 25
 MEMBERS_PER_GUILD = 5
-
-
-class Process:
-    def __init__(self, name: str, env: dict[str, str], log: Path) -> None:
-        self.name, self.env, self.log = name, env, log
-        self.proc: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        with self.log.open("ab") as sink:
-            self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, str(ROOT / "tests" / "run_bot.py"), cwd=ROOT, env=self.env,
-                stdout=sink, stderr=sink)
-
-    async def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        await self.proc.wait()
-
-    async def stop(self) -> None:
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.proc.wait(), 15)
-            except TimeoutError:
-                await self.kill()
 
 
 def job_of(message: dict[str, Any]) -> str | None:
@@ -71,7 +44,7 @@ async def test_two_processes_one_database_every_job_once(tmp_path: Path) -> None
     await fake.start()
     kling = FakeKling(token=KLING_TOKEN, processing_seconds=0.6)
     await kling.start()
-    processes: list[Process] = []
+    processes: list[BotProcess] = []
     try:
         async with throwaway_postgres() as database_url:
             guilds: list[Guild] = [fake.guilds[fake.guild_id]]
@@ -99,7 +72,7 @@ async def test_two_processes_one_database_every_job_once(tmp_path: Path) -> None
                               "WEB_PORT": str(ports[shard]),
                               # Callbacks go to the *other* process.
                               "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports[1 - shard]}"}
-                processes.append(Process(f"bot-{shard}", env, tmp_path / f"bot-{shard}.log"))
+                processes.append(BotProcess(env, tmp_path / f"bot-{shard}.log"))
             for process in processes:
                 await process.start()
             await fake.wait_until(lambda: len([s for s in fake.sessions if s.live]) >= 2 or None,
