@@ -34,6 +34,12 @@ log = logging.getLogger(__name__)
 UNFINISHED = (JobState.QUEUED.value, JobState.RESERVED.value, JobState.SUBMITTED.value)
 IN_FLIGHT = (JobState.RESERVED.value, JobState.SUBMITTED.value)
 SPENDING = "status IN ('held', 'committed')"
+# Credits a member, and a whole server (grants excluded), spent since a time: scalar subqueries
+# with the parameters (guild, user, since) and (guild, since).
+MEMBER_SPENT = (f"SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE guild_id = ? "
+                f"AND user_id = ? AND created_at >= ? AND {SPENDING}")
+SERVER_SPENT = (f"SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE guild_id = ? "
+                f"AND kind = 'job' AND created_at >= ? AND {SPENDING}")
 
 
 class Tx(Protocol):
@@ -150,15 +156,12 @@ class SqlStore(Store):
 
     @staticmethod
     async def _member_spent(tx: Tx, guild_id: int, user_id: int, since: float) -> int:
-        return await SqlStore._scalar(
-            tx, f"SELECT COALESCE(SUM(amount), 0) AS s FROM ledger WHERE guild_id = ? "
-            f"AND user_id = ? AND created_at >= ? AND {SPENDING}", (guild_id, user_id, since))
+        return await SqlStore._scalar(tx, f"SELECT ({MEMBER_SPENT}) AS s",
+                                      (guild_id, user_id, since))
 
     @staticmethod
     async def _server_spent(tx: Tx, guild_id: int, since: float) -> int:
-        return await SqlStore._scalar(
-            tx, f"SELECT COALESCE(SUM(amount), 0) AS s FROM ledger WHERE guild_id = ? "
-            f"AND kind = 'job' AND created_at >= ? AND {SPENDING}", (guild_id, since))
+        return await SqlStore._scalar(tx, f"SELECT ({SERVER_SPENT}) AS s", (guild_id, since))
 
     # -- jobs --------------------------------------------------------------------------------
 
@@ -167,18 +170,27 @@ class SqlStore(Store):
         guild = job.guild_id or 0
         async with self._tx() as tx:
             await self._lock_spender(tx, guild, job.user_id)
-            blocked = await tx.fetch(
-                "SELECT reason FROM member_blocks WHERE guild_id = ? AND user_id = ?",
-                (guild, job.user_id))
-            spent = await self._member_spent(tx, guild, job.user_id, period_start)
-            if blocked:
+            # The block, the member's spend and the server's spend in one statement: on
+            # SQLite every statement is a round trip to aiosqlite's thread, made while the
+            # database's one write lock is held, so statements here bound reservations/s.
+            params: list[Any] = [guild, job.user_id, guild, job.user_id, period_start]
+            server_sql = "0"
+            if server_cap is not None:
+                server_sql = SERVER_SPENT
+                params += [guild, period_start]
+            [checks] = await tx.fetch(
+                "SELECT (SELECT reason FROM member_blocks WHERE guild_id = ? AND user_id = ?) "
+                f"AS blocked, ({MEMBER_SPENT}) AS spent, ({server_sql}) AS server_spent",
+                params)
+            spent = int(checks["spent"] or 0)
+            if checks["blocked"] is not None:
                 return Reservation(False, spent, limit, refusal="blocked",
-                                   block_reason=str(blocked[0]["reason"]))
+                                   block_reason=str(checks["blocked"]))
             if spent + job.cost > limit:
                 return Reservation(False, spent, limit, refusal="member")
             server_spent = 0
             if server_cap is not None:
-                server_spent = await self._server_spent(tx, guild, period_start)
+                server_spent = int(checks["server_spent"] or 0)
                 if server_spent + job.cost > server_cap:
                     return Reservation(False, spent, limit, refusal="server",
                                        server_spent=server_spent)
