@@ -164,6 +164,15 @@ class JobService:
         Returns the job as it stands after dispatch: QUEUED (waiting for a slot), on its way
         or SUBMITTED, or FAILED (refunded) when Kling refused it at once.
         """
+        job = await self.reserve(request)
+        await self._announce(job)
+        await self.dispatch()
+        return await self.store.get_job(job.id) or job
+
+    async def reserve(self, request: JobRequest) -> Job:
+        """Validate and price the request, resolve the member's limit and the period, and hold
+        the credits and write the job (QUEUED) in one store transaction. The first half of
+        `request`, with no Discord or Kling I/O; raises as `request` does."""
         if self.paused_reason is not None:
             raise KlingPaused()
         validated, cost = self.price(request)
@@ -199,9 +208,7 @@ class JobService:
             raise QuotaExceeded.from_reservation(reservation, cost, period, settings.server_cap)
         log.info("Job %s reserved: %s %s/%s %ss, %d credits, user %s", job.id, job.action,
                  job.model, job.mode or "-", job.duration, cost, job.user_id)
-        await self._announce(job)
-        await self.dispatch()
-        return await self.store.get_job(job.id) or job
+        return job
 
     async def _announce(self, job: Job) -> None:
         try:
