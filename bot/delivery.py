@@ -21,7 +21,7 @@ import discord
 from bot.cards import audit_line, result_embed, status_card
 from bot.download import DownloadFailed, VideoTooLarge, downloaded_video
 from bot.guild_settings import load_guild_settings
-from bot.jobs import Placement
+from bot.jobs import CannotPostHere, Placement
 from bot.replies import jump_url
 from bot.store import AuditEntry, Job, JobState
 from bot.texts import text
@@ -144,6 +144,12 @@ class DiscordNotifier:
 
     async def announce(self, job: Job) -> Placement:
         """Post the card where the member asked; start a thread from it when possible."""
+        try:
+            return await self._announce(job)
+        except (discord.Forbidden, discord.NotFound) as exc:
+            raise CannotPostHere(text("post.forbidden")) from exc
+
+    async def _announce(self, job: Job) -> Placement:
         channel = self._messageable(job.channel_id, job.guild_id)
         if job.thread_id is not None or isinstance(self.bot.get_channel(job.channel_id),
                                                    discord.Thread):

@@ -55,6 +55,11 @@ class KlingPaused(Exception):
         super().__init__(text("kling.paused"))
 
 
+class CannotPostHere(Exception):
+    """The notifier can never post in the job's channel (no permission, no such channel), so
+    the job must not run: its result could not be delivered."""
+
+
 class JobNotCancellable(Exception):
     """The job cannot be cancelled (not yours, or it already started); says why."""
 
@@ -165,8 +170,8 @@ class JobService:
         or SUBMITTED, or FAILED (refunded) when Kling refused it at once.
         """
         job = await self.reserve(request)
-        await self._announce(job)
-        await self.dispatch()
+        if await self._announce(job):
+            await self.dispatch()
         return await self.store.get_job(job.id) or job
 
     async def reserve(self, request: JobRequest) -> Job:
@@ -210,16 +215,23 @@ class JobService:
                  job.model, job.mode or "-", job.duration, cost, job.user_id)
         return job
 
-    async def _announce(self, job: Job) -> None:
+    async def _announce(self, job: Job) -> bool:
+        """Post the job's card. False when the job cannot be delivered where it was asked for
+        (it is then failed and refunded before it runs)."""
         try:
             placement = await self.notifier.announce(job)
+        except CannotPostHere as exc:
+            log.warning("Job %s: cannot post in channel %s (%s)", job.id, job.channel_id, exc)
+            await self.fail(job, "failed.cannot_post", code="cannot_post", reason=str(exc))
+            return False
         except Exception:
-            # The job goes on: its result falls back to the channel.
+            # A passing Discord fault: the job goes on, and its result is retried later.
             log.exception("Job %s: could not post its status card", job.id)
-            return
+            return True
         await self.store.update(job.id, (*UNFINISHED, JobState.SUCCEEDED, JobState.FAILED),
                                 status_message_id=placement.status_message_id,
                                 thread_id=placement.thread_id or job.thread_id)
+        return True
 
     # -- the fair queue --------------------------------------------------------------------
 

@@ -164,6 +164,11 @@ TEXTS: dict[str, str] = {
     "cancel.not_yours": "Only the person who asked for this video, or a moderator, can cancel it.",
     "cancel.too_late": "This job has already started and can no longer be cancelled.",
     "failed.undeliverable": "The video was made but could not be posted here.",
+    "failed.cannot_post": "{reason} Nothing was charged.",
+    "post.forbidden": (
+        "I cannot post in this channel: I need View Channel, Send Messages, Embed Links and "
+        "Attach Files here."
+    ),
     "failed.refunded": "Your {cost} credits were refunded.",
     "alert.used_up": (
         "Kling answered that the bot's balance is used up: new video jobs are paused until "

@@ -154,3 +154,15 @@ async def test_an_unexpected_error_gets_an_apology_with_an_id(
     assert logged and match.group(1) in logged[0].getMessage()
     assert logged[0].levelno == logging.ERROR
     assert world.kling.create_count == 0
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_a_channel_the_bot_cannot_post_in_is_refused_and_refunded(world: World) -> None:
+    bot = await world.start_bot()
+    await world.discord.set_overwrite(world.discord.channel_id, world.discord.bot_user.id,
+                                      deny=Permission.SEND_MESSAGES)
+    reply = await world.wait_private_reply(await world.video(world.alice))
+    assert "cannot post in this channel" in reply and "Nothing was charged" in reply
+    assert world.kling.create_count == 0
+    assert await bot.engine.store.credits_spent(world.discord.guild_id,
+                                                world.alice.user.id, 0) == 0

@@ -227,3 +227,20 @@ async def test_the_server_cap_holds_under_concurrent_reservations(
         for n in range(40)))
     assert results.count(True) == 10
     assert await first.server_spent(GUILD, 0.0) == 10
+
+
+async def test_in_flight_counts_running_jobs_but_not_unconfirmed_ones(
+        open_store: StoreFactory) -> None:
+    store = await open_store()
+    running, claimed, unconfirmed, queued = (new_job(ALICE), new_job(ALICE), new_job(ALICE),
+                                             new_job(BOB))
+    for job in (running, claimed, unconfirmed, queued):
+        assert await reserve(store, job)
+    await store.transition(running.id, (JobState.QUEUED,), JobState.SUBMITTED, task_id="t-1")
+    assert await store.claim_for_submit(claimed.id, time.time(), "bot-a") is not None
+    # A create cut off mid-way: SUBMITTED with no task id, waiting for a callback or deadline.
+    await store.transition(unconfirmed.id, (JobState.QUEUED,), JobState.SUBMITTED)
+    counts = await store.in_flight()
+    assert counts.total == 2
+    assert counts.by_member == {(GUILD, ALICE): 2}
+    assert counts.by_guild == {GUILD: 2}

@@ -116,7 +116,8 @@ class Store(ABC):
 
     @abstractmethod
     async def in_flight(self) -> InFlight:
-        """Jobs RESERVED or SUBMITTED, in total, per server and per member."""
+        """Jobs RESERVED or SUBMITTED, in total, per server and per member (unconfirmed jobs,
+        SUBMITTED without a task id, excepted)."""
 
     @abstractmethod
     async def last_dispatch_times(self) -> dict[tuple[int, int], float]:

@@ -319,9 +319,14 @@ class SqlStore(Store):
 
     async def in_flight(self) -> InFlight:
         async with self._read() as tx:
+            # An unconfirmed job (SUBMITTED with no task id: its create was cut off) holds no
+            # slot: it may never have reached Kling, and it can wait for its deadline for a
+            # long time; counting it would block its member's queue that long.
             rows = await tx.fetch(
                 f"SELECT guild_id, user_id, COUNT(*) AS n FROM jobs "
-                f"WHERE state IN ({_marks(IN_FLIGHT)}) GROUP BY guild_id, user_id", IN_FLIGHT)
+                f"WHERE state IN ({_marks(IN_FLIGHT)}) "
+                f"AND NOT (state = 'submitted' AND task_id IS NULL) "
+                f"GROUP BY guild_id, user_id", IN_FLIGHT)
         by_guild: dict[int, int] = {}
         by_member: dict[tuple[int, int], int] = {}
         for row in rows:
