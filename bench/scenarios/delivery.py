@@ -7,6 +7,8 @@ after the previous result was posted), so the figure is the bot's own overhead p
 look up the job by token, record the result, claim the delivery, fetch the file, upload it.
 Timed on the fakes' side, on one clock: the moment the fake Kling starts the callback POST to
 the moment the fake Discord has received the result message (`RecordedRequest.received_at`).
+The driving process's garbage collector is kept from pausing the fakes meanwhile (see
+`fakes_without_gc_pauses`); the bot's is not.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from bench.harness import (
     Figure,
     bot_env,
     fakes,
+    fakes_without_gc_pauses,
     ms,
     percentile,
     running_bot,
@@ -76,13 +79,15 @@ async def run(ctx: Context) -> list[Figure]:
 
             overheads: list[float] = []
             watch = ResultWatch(fx)
-            for index, task_id in enumerate(list(fx.kling.tasks)):
-                await fx.kling.finish(task_id)  # no callback yet: suppressed
-                sent = time.monotonic()
-                await fx.kling.send_callback(task_id)
-                posted = await fx.discord.wait_until(watch.next_result, 30, "a result message")
-                if index >= WARM_UP:
-                    overheads.append(posted.received_at - sent)
+            with fakes_without_gc_pauses():
+                for index, task_id in enumerate(list(fx.kling.tasks)):
+                    await fx.kling.finish(task_id)  # no callback yet: suppressed
+                    sent = time.monotonic()
+                    await fx.kling.send_callback(task_id)
+                    posted = await fx.discord.wait_until(watch.next_result, 30,
+                                                         "a result message")
+                    if index >= WARM_UP:
+                        overheads.append(posted.received_at - sent)
             await bot.wait_jobs("delivered", total, 60)
 
     p50, p99 = percentile(overheads, 50), percentile(overheads, 99)
