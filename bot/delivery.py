@@ -82,11 +82,6 @@ class CardThrottle:
         await asyncio.gather(*self._pending.values(), return_exceptions=True)
         self._pending.clear()
 
-    async def flush(self) -> None:
-        """Wait for deferred edits (tests and shutdown)."""
-        while self._pending:
-            await asyncio.gather(*list(self._pending.values()), return_exceptions=True)
-
 
 class DiscordNotifier:
     """`JobNotifier` over discord.py's REST client."""

@@ -43,6 +43,8 @@ Clock = Callable[[], float]
 
 UNFINISHED = (JobState.QUEUED, JobState.RESERVED, JobState.SUBMITTED)
 DELIVERY_LEASE = 60.0
+# How long new jobs are refused after Kling said the balance is used up.
+BALANCE_PAUSE_SECONDS = 900.0
 # Longer than a create can take (its HTTP timeout is 30 s, plus retries on 429).
 STALE_SUBMIT_SECONDS = 300.0
 MAX_DELIVERY_ATTEMPTS = 8
@@ -124,7 +126,8 @@ class JobService:
         self.quota = quota
         self.limits = limits
         self.clock = clock
-        self.paused_reason: str | None = None
+        self._paused_reason: str | None = None
+        self._paused_until = 0.0
         self.dispatch_paused_until = 0.0
         self._dispatch_lock = asyncio.Lock()
         self._dispatch_next: asyncio.Task[None] | None = None
@@ -375,20 +378,25 @@ class JobService:
         else:
             await self.fail(job, "failed.unconfirmed")
 
+    @property
+    def paused_reason(self) -> str | None:
+        """Why new jobs are refused, while the pause lasts."""
+        return self._paused_reason if self.clock() < self._paused_until else None
+
     async def _pause(self, job: Job, exc: KlingError) -> None:
+        """The balance is used up: refuse new jobs for a while, then let the next job find out
+        whether the operator has topped up (no restart needed)."""
         first = self.paused_reason is None
-        self.paused_reason = exc.code
-        log.error("OPERATOR: Kling balance is used up (%s); new jobs are paused", exc.code)
+        self._paused_reason = exc.code
+        self._paused_until = self.clock() + BALANCE_PAUSE_SECONDS
+        log.error("OPERATOR: Kling balance is used up (%s); new jobs are paused for %.0f "
+                  "minutes", exc.code, BALANCE_PAUSE_SECONDS / 60)
         await self.fail(job, "failed.used_up", code=exc.code)
         if first:
             try:
                 await self.notifier.alert(job.guild_id, text("alert.used_up"))
             except Exception:
                 log.exception("Could not alert moderators about the used-up balance")
-
-    def resume(self) -> None:
-        """Accept new jobs again (after the operator topped up the balance)."""
-        self.paused_reason = None
 
     def _first_poll_delay(self) -> float:
         interval = self.settings.poll_interval_seconds

@@ -171,8 +171,8 @@ TEXTS: dict[str, str] = {
     ),
     "failed.refunded": "Your {cost} credits were refunded.",
     "alert.used_up": (
-        "Kling answered that the bot's balance is used up: new video jobs are paused until "
-        "the operator tops it up."
+        "Kling answered that the bot's balance is used up: new video jobs are paused for 15 "
+        "minutes at a time until the operator tops it up."
     ),
 }
 

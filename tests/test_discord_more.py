@@ -166,3 +166,19 @@ async def test_a_channel_the_bot_cannot_post_in_is_refused_and_refunded(world: W
     assert world.kling.create_count == 0
     assert await bot.engine.store.credits_spent(world.discord.guild_id,
                                                 world.alice.user.id, 0) == 0
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_a_discord_rate_limit_delays_the_result_but_never_doubles_it(
+        world: World) -> None:
+    await world.start_bot()
+    # The first post into the thread is answered 429; discord.py waits and tries again.
+    world.discord.fail_next("POST", rf"^/channels/(?!{world.discord.channel_id}/)\d+/messages$",
+                            429, retry_after=0.2)
+    await world.video(world.alice)
+    thread_id = int((await world.discord.wait_for_message(
+        world.discord.channel_id, lambda m: bool(m["embeds"])))["id"])
+    [result] = await world.wait_result(thread_id)
+    assert result["attachments"]
+    posts = world.discord.requests_to("POST", rf"^/channels/{thread_id}/messages$")
+    assert [r.status for r in posts] == [429, 200]

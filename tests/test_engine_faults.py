@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import aiohttp
 import pytest
@@ -148,6 +149,32 @@ async def test_balance_used_up_pauses_new_jobs(
     with pytest.raises(KlingPaused):
         await engine.jobs.request(text_job())
     assert await _ledger_rows(engine) == 1
+    assert len(notifier.alerts) == 1
+    # Fifteen minutes later the next job finds out whether the balance was topped up.
+    engine.jobs.clock = lambda: time.time() + 901
+    later = await engine.jobs.request(text_job())
+    assert later.state is JobState.SUBMITTED
+
+
+async def test_health_and_metrics(make_engine: EngineFactory, fake_kling: FakeKling) -> None:
+    engine, notifier = await make_engine()
+    await engine.jobs.request(text_job())
+    await eventually(lambda: notifier.delivered)
+    base = engine.settings.public_base_url
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{base}/healthz") as resp:
+            body = await resp.json()
+            assert resp.status == 200 and body["status"] == "ok"
+            assert body["checks"] == {"store": True, "poller": True}
+        async with http.get(f"{base}/metrics") as resp:
+            text = await resp.text()
+    assert 'klingcord_jobs{state="delivered"} 1' in text
+    assert 'klingcord_callbacks_total{status="200"} 1' in text
+    # A store that is gone makes the process unhealthy (so an orchestrator restarts it).
+    await engine.store.close()
+    async with aiohttp.ClientSession() as http, http.get(f"{base}/healthz") as resp:
+        assert resp.status == 503
+        assert (await resp.json())["checks"]["store"] is False
 
 
 async def test_task_that_never_finishes_is_refunded_at_the_deadline(

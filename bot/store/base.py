@@ -83,10 +83,6 @@ class Store(ABC):
                             ) -> list[Job]: ...
 
     @abstractmethod
-    async def jobs_due_for_poll(self, now: float, *, limit: int) -> list[Job]:
-        """SUBMITTED jobs with a task id whose next poll time has come, oldest poll first."""
-
-    @abstractmethod
     async def claim_due_for_poll(self, now: float, until: float, *, limit: int) -> list[Job]:
         """Take up to `limit` SUBMITTED jobs due for a poll and push their next poll to `until`
         in one statement, skipping rows another process holds: no two processes poll the same

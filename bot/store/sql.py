@@ -274,12 +274,6 @@ class SqlStore(Store):
             f"SELECT * FROM jobs WHERE state IN ({_marks(values)}) ORDER BY created_at LIMIT ?",
             (*values, limit))
 
-    async def jobs_due_for_poll(self, now: float, *, limit: int) -> list[Job]:
-        return await self._jobs(
-            "SELECT * FROM jobs WHERE state = 'submitted' AND task_id IS NOT NULL "
-            "AND (next_poll_at IS NULL OR next_poll_at <= ?) "
-            "ORDER BY next_poll_at NULLS FIRST, created_at LIMIT ?", (now, limit))
-
     async def claim_due_for_poll(self, now: float, until: float, *, limit: int) -> list[Job]:
         async with self._tx() as tx:
             rows = await tx.fetch(
