@@ -70,6 +70,9 @@ class CardThrottle:
         self._last[job_id] = self.clock()
         try:
             await edit(job)
+        except discord.HTTPException as exc:
+            # The card was deleted, or the channel closed to the bot: the job goes on.
+            log.warning("Job %s: card edit refused (%s %s)", job_id, exc.status, exc.code)
         except Exception:
             log.exception("Job %s: card edit failed", job_id)
         if job.state.terminal and job_id not in self._pending:
@@ -185,6 +188,18 @@ class DiscordNotifier:
         await self.cards.submit(job, edit)
 
     async def deliver(self, job: Job) -> int:
+        """Post the result in the job's thread; if the thread is gone or closed to the bot
+        (deleted, locked, permission removed), in the channel the job was asked in."""
+        try:
+            return await self._deliver_to(job)
+        except (discord.Forbidden, discord.NotFound) as exc:
+            if job.thread_id is None or job.thread_id == job.channel_id:
+                raise
+            log.warning("Job %s: cannot post in its thread (%s); posting in the channel",
+                        job.id, exc.status)
+            return await self._deliver_to(dataclasses.replace(job, thread_id=None))
+
+    async def _deliver_to(self, job: Job) -> int:
         """Upload the video when it fits the server's limit, else post its link."""
         assert job.video_url is not None
         target = self._messageable(job.post_channel_id, job.guild_id)

@@ -182,3 +182,22 @@ async def test_a_discord_rate_limit_delays_the_result_but_never_doubles_it(
     assert result["attachments"]
     posts = world.discord.requests_to("POST", rf"^/channels/{thread_id}/messages$")
     assert [r.status for r in posts] == [429, 200]
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_a_deleted_thread_sends_the_result_to_the_channel(world: World) -> None:
+    world.kling.auto_finish = False
+    bot = await world.start_bot()
+    await world.video(world.alice)
+    card = await world.discord.wait_for_message(world.discord.channel_id,
+                                                lambda m: bool(m["embeds"]))
+    thread_id = int(card["id"])
+    task = await world.kling.wait_for(lambda: world.kling.last_task)
+    await world.discord.wait_until(lambda: thread_id in world.discord.channels or None, 5,
+                                   "the thread")
+    del world.discord.channels[thread_id]  # a moderator deleted the thread meanwhile
+    await world.kling.finish(task.task_id)
+    [result] = await world.wait_result(world.discord.channel_id)
+    assert result["attachments"]
+    [job] = await world.wait_delivered(bot)
+    assert job.result_message_id == int(result["id"])
