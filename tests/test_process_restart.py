@@ -48,6 +48,12 @@ async def process_env(tmp_path: Path, fake_discord: FakeDiscord
         yield env, kling
 
 
+def stored_task_ids(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return [row[0] for row in conn.execute(
+            "SELECT task_id FROM jobs WHERE state = 'submitted' AND task_id IS NOT NULL")]
+
+
 def ledger(db: Path) -> list[tuple[str, int, str]]:
     with sqlite3.connect(db) as conn:
         return list(conn.execute("SELECT kind, amount, status FROM ledger"))
@@ -68,6 +74,10 @@ async def test_sigkill_after_the_api_accepted_then_restart_delivers_once(
         await fake_discord.slash(fake_discord.guild_id, fake_discord.channel_id,
                                  member.user.id, "video", ["text"], {"prompt": "a red kite"})
         task = await kling.wait_for(lambda: kling.last_task, 15)
+        # "After the API accepted the task": its answer (the task id) is stored. (Killed
+        # between Kling's answer and that write, the job would be unconfirmed instead and
+        # wait for a callback, never re-sent: tests/test_engine_faults.py covers that.)
+        await kling.wait_for(lambda: stored_task_ids(tmp_path / "bot.db") == [task.task_id], 15)
         await bot.kill()
 
         # While the bot is down, Kling finishes: the callback cannot reach anyone.
