@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +22,7 @@ import pytest
 from bot.engine import Engine
 from bot.kling.client import RetryPolicy
 from tests.fakes.kling import FakeKling
+from tests.postgres import throwaway_database
 from tests.support import KLING_TOKEN, RecordingNotifier, make_settings
 
 FAST_RETRY = RetryPolicy(query_attempts=3, create_attempts=4, base_delay=0.01, max_delay=0.05)
@@ -59,25 +59,9 @@ async def _admin_connection(dsn: str) -> asyncpg.Connection:
         f"user may CREATE DATABASE.", pytrace=False)
 
 
-@asynccontextmanager
-async def throwaway_postgres() -> AsyncIterator[str]:
-    """A fresh, empty database on the test server; its URL, then it is dropped."""
-    admin_dsn = postgres_admin_dsn()
-    name = f"klingcord_test_{uuid.uuid4().hex[:16]}"
-    admin = await _admin_connection(admin_dsn)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    try:
-        yield urlsplit(admin_dsn)._replace(path=f"/{name}").geturl()
-    finally:
-        admin = await _admin_connection(admin_dsn)
-        try:
-            # FORCE ends connections a failed test may have left open.
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+def throwaway_postgres() -> AbstractAsyncContextManager[str]:
+    """A fresh database on the test server (failing the test if it cannot be reached)."""
+    return throwaway_database(postgres_admin_dsn(), connect=_admin_connection)
 
 
 @pytest.fixture(params=BACKENDS)

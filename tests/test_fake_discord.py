@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import logging
 import os
 import re
 import signal
@@ -36,38 +35,19 @@ pytestmark = pytest.mark.timeout(30)
 READY_TIMEOUT = 10.0
 
 
-class _ErrorCollector(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.fixture(autouse=True)
-def no_discord_errors() -> Iterator[None]:
+def no_discord_errors(error_logs: Any) -> Iterator[None]:
     """Swallowed exceptions (view callbacks, dynamic items, modals) surface only as logs."""
-    collector = _ErrorCollector()
-    logger = logging.getLogger("discord")
-    logger.addHandler(collector)
-    try:
-        yield
-    finally:
-        logger.removeHandler(collector)
-    messages = [collector.format(r) for r in collector.records]
+    yield
+    messages = [f"{r.name}: {r.getMessage()}" for r in error_logs.records
+                if r.name.startswith("discord")]
     assert not messages, f"discord.py logged errors: {messages}"
 
 
 @pytest.fixture
-async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord()
-    await server.start()
-    server.patch_discord(monkeypatch)
-    try:
-        yield server
-    finally:
-        await server.close()
+def fake(fake_discord: FakeDiscord) -> FakeDiscord:
+    """The shared fake Discord (tests/discord_support.py), discord.py pointed at it."""
+    return fake_discord
 
 
 def make_bot() -> commands.Bot:

@@ -21,11 +21,8 @@ import asyncio
 import contextlib
 import os
 import time
-import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import asyncpg
 
@@ -36,6 +33,7 @@ from bot.jobs import JobRequest, Placement
 from bot.kling.options import VideoOptions
 from bot.quotas import QuotaExceeded
 from bot.store import Job
+from tests.postgres import throwaway_database
 
 MEMBERS = 500
 LIMIT = 10
@@ -120,24 +118,10 @@ async def contest(database_url: str, backend: str, *, capped: bool) -> Outcome:
                    ledger_rows=sum(entries for _, _, entries in usage))
 
 
-@contextlib.asynccontextmanager
-async def throwaway_postgres() -> AsyncIterator[str]:
+def throwaway_postgres() -> contextlib.AbstractAsyncContextManager[str]:
     """A fresh database on the local PostgreSQL, dropped afterwards."""
-    admin_dsn = os.environ.get(POSTGRES_ENV) or DEFAULT_POSTGRES
-    name = f"klingcord_bench_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(admin_dsn, timeout=10)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    try:
-        yield urlsplit(admin_dsn)._replace(path=f"/{name}").geturl()
-    finally:
-        admin = await asyncpg.connect(admin_dsn, timeout=10)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+    return throwaway_database(os.environ.get(POSTGRES_ENV) or DEFAULT_POSTGRES,
+                              prefix="klingcord_bench")
 
 
 def figure(outcome: Outcome, target: float | None) -> Figure:
