@@ -27,6 +27,7 @@ from bot.kling.errors import (
     KlingBadRequest,
     KlingBalanceExhausted,
     KlingError,
+    KlingNotFound,
     KlingRateLimited,
     KlingServerError,
     KlingUnreachable,
@@ -328,6 +329,10 @@ class JobService:
             log.error("OPERATOR: the Kling API refused the token (%s: %s). Set KLING_API_TOKEN "
                       "to a valid token; job %s was refunded.", exc.code, exc.message, job.id)
             await self.fail(job, "failed.misconfigured", code=exc.code)
+        except KlingNotFound as exc:
+            log.error("OPERATOR: the Kling API answered 404 (%s): check KLING_API_BASE; job %s "
+                      "was refunded.", exc.code, job.id)
+            await self.fail(job, "failed.misconfigured_base", code=exc.code)
         except KlingBalanceExhausted as exc:
             await self._pause(job, exc)
         except KlingServerError as exc:

@@ -149,6 +149,9 @@ TEXTS: dict[str, str] = {
     "failed.misconfigured": (
         "The bot is misconfigured (its Kling token was refused). The operator has been told."
     ),
+    "failed.misconfigured_base": (
+        "The bot is misconfigured (its Kling API address is wrong). The operator has been told."
+    ),
     "failed.used_up": "The bot's Kling balance is used up. Moderators have been told.",
     "failed.server_error": "Kling had an internal error and did not start the video.",
     "failed.unconfirmed": (

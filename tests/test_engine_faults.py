@@ -94,6 +94,18 @@ async def test_unauthorised_fails_refunds_and_tells_the_operator(
     assert notifier.failures == [(job.id, job.error_message)]
 
 
+async def test_a_wrong_api_address_fails_refunds_and_tells_the_operator(
+        make_engine: EngineFactory, fake_kling: FakeKling,
+        caplog: pytest.LogCaptureFixture) -> None:
+    engine, _ = await make_engine()
+    fake_kling.fail_next("create", 404)
+    job = await engine.jobs.request(text_job())
+    assert job.state is JobState.FAILED and "API address is wrong" in (job.error_message or "")
+    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    assert any("KLING_API_BASE" in r.getMessage() for r in caplog.records
+               if r.levelno == logging.ERROR)
+
+
 async def test_repeated_server_errors_fail_and_refund_without_a_second_create(
         make_engine: EngineFactory, fake_kling: FakeKling) -> None:
     engine, notifier = await make_engine()
