@@ -137,7 +137,7 @@ async def test_card_edits_are_paced(world: World) -> None:
         "PATCH", rf"/channels/{world.discord.channel_id}/messages/{card_id}$")]
     assert len(edits) >= 2
     gaps = [b - a for a, b in itertools.pairwise(edits)]
-    assert min(gaps) >= 0.45, gaps
+    assert min(gaps) >= 0.4, gaps  # 0.5 s apart when sent; allow for delivery jitter
 
 
 async def test_an_unexpected_error_gets_an_apology_with_an_id(

@@ -75,6 +75,7 @@ async def test_rate_limited_beyond_retries_queues_the_job(
     assert engine.jobs.dispatch_paused_until > 0
     await eventually(lambda: notifier.delivered, timeout=10)
     assert len(fake_kling.tasks) == 1
+    await engine.jobs.idle()  # the delivery records itself just after posting
     assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.COMMITTED)
 
 
@@ -172,6 +173,7 @@ async def test_health_and_metrics(make_engine: EngineFactory, fake_kling: FakeKl
     engine, notifier = await make_engine()
     await engine.jobs.request(text_job())
     await eventually(lambda: notifier.delivered)
+    await engine.jobs.idle()
     base = engine.settings.public_base_url
     async with aiohttp.ClientSession() as http:
         async with http.get(f"{base}/healthz") as resp:
