@@ -28,6 +28,11 @@ def kling_bot(interaction: discord.Interaction) -> KlingBot:
     return cast("KlingBot", interaction.client)
 
 
+def role_ids(user: discord.abc.User) -> tuple[int, ...]:
+    """The member's role ids (none for a user outside a server, e.g. in DMs)."""
+    return tuple(role.id for role in getattr(user, "roles", []))
+
+
 def jump_url(guild_id: int | None, channel_id: int, message_id: int) -> str:
     return f"https://discord.com/channels/{guild_id or '@me'}/{channel_id}/{message_id}"
 

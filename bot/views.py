@@ -22,7 +22,7 @@ from bot.guild_settings import (
 )
 from bot.jobs import JobRequest
 from bot.kling.options import PROMPT_LIMIT, VideoOptions
-from bot.replies import kling_bot, reply_error, send_ephemeral, start_job
+from bot.replies import kling_bot, reply_error, role_ids, send_ephemeral, start_job
 from bot.store import Job, JobState
 from bot.texts import text
 
@@ -38,9 +38,9 @@ def extend_request(interaction: discord.Interaction, source: Job, prompt: str | 
                            prompt=source.prompt if prompt is None else prompt,
                            video_id=source.video_id)
     channel_id = interaction.channel_id or source.post_channel_id
-    roles = tuple(role.id for role in getattr(interaction.user, "roles", []))
     return JobRequest(guild_id=interaction.guild_id, channel_id=channel_id,
-                      user_id=interaction.user.id, options=options, role_ids=roles,
+                      user_id=interaction.user.id, options=options,
+                      role_ids=role_ids(interaction.user),
                       parent_job_id=source.id, thread_id=source.thread_id)
 
 
@@ -52,8 +52,8 @@ async def member_is_moderator(interaction: discord.Interaction,
     if settings is None:
         settings = await load_guild_settings(kling_bot(interaction).engine.store,
                                              interaction.guild_id)
-    roles = [role.id for role in getattr(interaction.user, "roles", [])]
-    return is_moderator(bool(interaction.permissions.manage_guild), roles, settings)
+    return is_moderator(bool(interaction.permissions.manage_guild),
+                        list(role_ids(interaction.user)), settings)
 
 
 async def extendable_source(interaction: discord.Interaction, job_id: str) -> Job:

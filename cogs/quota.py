@@ -16,7 +16,7 @@ from discord.app_commands import Choice, Range
 from bot.cards import audit_line
 from bot.guild_settings import load_guild_settings
 from bot.quotas import MemberStatus
-from bot.replies import kling_bot, send_ephemeral
+from bot.replies import kling_bot, role_ids, send_ephemeral
 from bot.store import AuditEntry
 from bot.texts import text
 from cogs.moderation_checks import require_moderator
@@ -27,14 +27,10 @@ if TYPE_CHECKING:
 CREDITS = Range[int, -1, 1_000_000]
 
 
-def _roles(member: discord.abc.User) -> tuple[int, ...]:
-    return tuple(role.id for role in getattr(member, "roles", []))
-
-
 async def _status(interaction: discord.Interaction, member: discord.abc.User) -> MemberStatus:
     engine = kling_bot(interaction).engine
     settings = await load_guild_settings(engine.store, interaction.guild_id)
-    return await engine.jobs.quota.status(interaction.guild_id, member.id, _roles(member),
+    return await engine.jobs.quota.status(interaction.guild_id, member.id, role_ids(member),
                                           settings, engine.jobs.clock())
 
 

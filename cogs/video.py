@@ -24,7 +24,7 @@ from bot.kling.options import (
     PROMPT_LIMIT,
     VideoOptions,
 )
-from bot.replies import acknowledge, kling_bot, start_job
+from bot.replies import acknowledge, kling_bot, role_ids, start_job
 from bot.texts import text
 from bot.views import PromptModal
 
@@ -56,10 +56,10 @@ async def make_request(interaction: discord.Interaction, options: VideoOptions) 
     explicit_mode = options.mode is not None
     options = options.with_defaults(settings.default_model, settings.default_mode,
                                     settings.default_duration)
-    roles = tuple(role.id for role in getattr(interaction.user, "roles", []))
     return JobRequest(guild_id=interaction.guild_id,
                       channel_id=interaction.channel_id or interaction.user.id,
-                      user_id=interaction.user.id, options=options, role_ids=roles,
+                      user_id=interaction.user.id, options=options,
+                      role_ids=role_ids(interaction.user),
                       explicit_mode=explicit_mode)
 
 
