@@ -23,6 +23,7 @@ from typing import Any
 
 import aiohttp
 
+import tests.processes
 from tests.fakes.discord import FakeDiscord, Member
 from tests.fakes.kling import FakeKling
 
@@ -207,14 +208,11 @@ def bot_env(fx: Fakes, db_url: str, *, callbacks: bool = True,
     return env
 
 
-class BotProcess:
+class BotProcess(tests.processes.BotProcess):
     """`python -m bench.run_bot` with a given environment; its output goes to `log`."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env = env
-        self.log = log
-        self.proc: asyncio.subprocess.Process | None = None
-        self.started_at = 0.0
+    command = (sys.executable, "-m", "bench.run_bot")
+    stop_grace = 30.0
 
     @property
     def pid(self) -> int:
@@ -224,13 +222,6 @@ class BotProcess:
     @property
     def web_base(self) -> str:
         return f"http://127.0.0.1:{self.env['WEB_PORT']}"
-
-    async def start(self) -> None:
-        with self.log.open("ab") as sink:
-            self.started_at = time.monotonic()
-            self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bench.run_bot", cwd=ROOT, env=self.env,
-                stdout=sink, stderr=sink)
 
     async def wait_ready(self, fx: Fakes, limit: float = READY_TIMEOUT) -> float:
         """Wait until the fake Discord has a live session for the bot (it sent READY and
@@ -288,18 +279,6 @@ class BotProcess:
         finally:
             self.proc.send_signal(signal.SIGUSR2)
             await bounded_wait(target.exists, 60, "the profile to be saved", every=0.1)
-
-    async def stop(self) -> None:
-        """SIGINT (discord.py closes cleanly), SIGKILL if it hangs."""
-        if self.proc is None or self.proc.returncode is not None:
-            return
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            await asyncio.wait_for(self.proc.wait(), 30)
-        except TimeoutError:
-            self.proc.kill()
-            await self.proc.wait()
-
 
 @contextlib.asynccontextmanager
 async def running_bot(fx: Fakes, env: dict[str, str], log: Path) -> AsyncIterator[BotProcess]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -13,16 +14,22 @@ ROOT = Path(__file__).resolve().parent.parent
 class BotProcess:
     """`python tests/run_bot.py` with `env`, its output appended to `log`."""
 
+    # What runs; the benchmarks run their own entry point (bench/run_bot.py).
+    command: tuple[str, ...] = (sys.executable, str(ROOT / "tests" / "run_bot.py"))
+    # How long a clean stop may take before it becomes a kill.
+    stop_grace: float = 15.0
+
     def __init__(self, env: dict[str, str], log: Path) -> None:
         self.env = env
         self.log = log
         self.proc: asyncio.subprocess.Process | None = None
+        self.started_at = 0.0
 
     async def start(self) -> None:
         with self.log.open("ab") as sink:
+            self.started_at = time.monotonic()
             self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, str(ROOT / "tests" / "run_bot.py"), cwd=ROOT, env=self.env,
-                stdout=sink, stderr=sink)
+                *self.command, cwd=ROOT, env=self.env, stdout=sink, stderr=sink)
 
     async def kill(self) -> None:
         """SIGKILL: no clean-up of any kind, as in a crash or an OOM kill."""
@@ -31,9 +38,10 @@ class BotProcess:
         await self.proc.wait()
 
     async def stop(self) -> None:
+        """SIGINT, which discord.py turns into a clean close; a kill if it hangs."""
         if self.proc is not None and self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(signal.SIGINT)
             try:
-                await asyncio.wait_for(self.proc.wait(), 15)
+                await asyncio.wait_for(self.proc.wait(), self.stop_grace)
             except TimeoutError:
                 await self.kill()
