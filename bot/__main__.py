@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+from types import FrameType
 
 import aiohttp
 import discord
@@ -12,6 +14,10 @@ from bot.config import ConfigError, load_settings
 from bot.discord_bot import KlingBot
 from bot.engine import StartupError
 from bot.logs import setup_logging
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def main() -> int:
@@ -24,6 +30,9 @@ def main() -> int:
         return 2
     setup_logging(settings.log_level, [settings.discord_token, settings.kling_api_token])
     bot = KlingBot(settings)
+    # `docker stop` and process managers send SIGTERM; discord.py closes cleanly only on
+    # SIGINT (KeyboardInterrupt), so treat both alike.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         bot.run(settings.discord_token, log_handler=None)
     except discord.LoginFailure:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import signal
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -106,3 +107,20 @@ async def test_sigkill_after_the_api_accepted_then_restart_delivers_once(
     assert KLING_TOKEN not in text and fake_discord.bot_token not in text
     assert "/kling/callback/<token>" in text  # the access log ran, and hid the token
     assert re.search(r"/(interactions|webhooks)/\d+/(?!<token>)[^/\s]+", text) is None
+
+
+async def test_sigterm_stops_the_bot_cleanly(
+        tmp_path: Path, fake_discord: FakeDiscord,
+        process_env: tuple[dict[str, str], FakeKling]) -> None:
+    """`docker stop` sends SIGTERM: the bot closes (exit 0), it is not cut off mid-write."""
+    env, _ = process_env
+    bot = BotProcess(env, tmp_path / "bot.log")
+    await bot.start()
+    try:
+        await fake_discord.wait_until(lambda: fake_discord.commands.get(fake_discord.guild_id),
+                                      30, "the bot to sync its commands")
+        assert bot.proc is not None
+        bot.proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(bot.proc.wait(), 30) == 0
+    finally:
+        await bot.stop()
