@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 
 from bot.jobs import JobRequest
 from bot.kling.options import VideoOptions
@@ -153,8 +154,6 @@ async def test_delivery_retries_when_discord_is_down(
 async def _state_is(engine: object, job_id: str, state: JobState) -> object:
     """The job in `state` with a retry time set by a failed delivery (not the delivery's own
     60-second lease, which is also a future `next_attempt_at`)."""
-    import time
-
     job = await engine.store.get_job(job_id)  # type: ignore[attr-defined]
     return job if (job is not None and job.state is state and job.next_attempt_at
                    and job.next_attempt_at < time.time() + 30) else None
