@@ -1,26 +1,81 @@
-"""`python -m bot`: read the settings (from `.env` too), set up logging, run the bot."""
+"""`python -m bot`: read the settings (from `.env` too), set up logging, run the bot.
+
+Signals are handled by the event loop: SIGTERM (`docker stop`, process managers) and SIGINT
+set a stop event, and the bot is closed from the loop, whatever it was doing, start-up
+included. An exception raised from a signal handler would instead land wherever the code
+happened to be (half-way through a migration, a recovery, a write), which is no clean stop.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import signal
 import sys
 from types import FrameType
+from typing import TYPE_CHECKING
 
-import aiohttp
-import discord
-from dotenv import find_dotenv, load_dotenv
+if TYPE_CHECKING:
+    from bot.config import Settings
 
-from bot.config import ConfigError, load_settings
-from bot.discord_bot import KlingBot
-from bot.engine import StartupError
-from bot.logs import setup_logging
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+class EarlyStop:
+    """Remembers a stop signal that arrives before the event loop runs (while settings load
+    and discord.py is imported), so the bot then exits at once, with status 0."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, self._note)
+
+    def _note(self, signum: int, frame: FrameType | None) -> None:
+        self.requested = True
 
 
-def main() -> int:
+async def run(settings: Settings, early: EarlyStop) -> None:
+    """Run the bot until Discord or the engine fails, or a stop signal arrives."""
+    from bot.discord_bot import KlingBot
+
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, stop.set)
+    if early.requested:
+        return
+    bot = KlingBot(settings)
+    try:
+        async with bot:
+            running = asyncio.create_task(bot.start(settings.discord_token), name="bot")
+            stopping = asyncio.create_task(stop.wait(), name="stop-signal")
+            await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            if not running.done():
+                running.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await running
+                return  # `async with` closes the bot: engine, web server, Discord
+            running.result()  # a start-up or connection error, raised for `main` to word
+    finally:
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)
+
+
+def main(early: EarlyStop | None = None) -> int:
+    """Run the bot; the exit status. `early` is given by a caller that had to import more
+    before calling (the tests' launcher)."""
+    # Signals first: the imports below (discord.py, aiohttp) take most of a second, and a
+    # `docker stop` in that second must still end in a clean exit.
+    early = early or EarlyStop()
+    import aiohttp
+    import discord
+    from dotenv import find_dotenv, load_dotenv
+
+    from bot.config import ConfigError, load_settings
+    from bot.engine import StartupError
+    from bot.logs import setup_logging
+
     # The .env of the folder the bot is started from (not of the installed package).
     load_dotenv(find_dotenv(usecwd=True))
     try:
@@ -29,12 +84,8 @@ def main() -> int:
         print(error, file=sys.stderr)
         return 2
     setup_logging(settings.log_level, [settings.discord_token, settings.kling_api_token])
-    bot = KlingBot(settings)
-    # `docker stop` and process managers send SIGTERM; discord.py closes cleanly only on
-    # SIGINT (KeyboardInterrupt), so treat both alike.
-    signal.signal(signal.SIGTERM, _interrupt)
     try:
-        bot.run(settings.discord_token, log_handler=None)
+        asyncio.run(run(settings, early))
     except discord.LoginFailure:
         print("Discord refused DISCORD_TOKEN: copy the bot token again from the developer "
               "portal (Bot > Reset Token) into .env.", file=sys.stderr)

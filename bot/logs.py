@@ -42,7 +42,21 @@ class SecretFilter(logging.Filter):
 
 
 def setup_logging(level: str, secrets: Iterable[str]) -> None:
-    discord.utils.setup_logging(level=getattr(logging, level), root=True)
+    """discord.py's log format, coloured only on a terminal, with secrets scrubbed.
+
+    discord.py colours its output inside any Docker container, so `docker logs` and every log
+    collector would show raw escape codes; colour is for a person at a terminal only.
+    """
+    handler = logging.StreamHandler()
+    plain = logging.Formatter("[{asctime}] [{levelname:<8}] {name}: {message}",
+                              "%Y-%m-%d %H:%M:%S", style="{")
+    # Without a formatter discord.py picks its colour one.
+    colour: dict[str, logging.Formatter] = {} if handler.stream.isatty() else {"formatter": plain}
+    discord.utils.setup_logging(handler=handler, level=getattr(logging, level), root=True,
+                                **colour)
+    # The bot has no voice: discord.py's "voice will NOT be supported" warnings are noise.
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
     secret_filter = SecretFilter(secrets)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(secret_filter)
+    for root_handler in logging.getLogger().handlers:
+        root_handler.addFilter(secret_filter)

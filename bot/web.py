@@ -26,11 +26,13 @@ def redact_path(path: str) -> str:
 
 
 class RedactingAccessLogger(AbstractAccessLogger):
-    """aiohttp's access log, minus the callback token."""
+    """aiohttp's access log, minus the callback token. Health checks (every few seconds from
+    Docker or a load balancer) are logged at DEBUG, so they do not bury the bot's own lines."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        self.logger.info("%s %s %s %.1fms", request.method, redact_path(request.path),
-                         response.status, time * 1000)
+        level = logging.DEBUG if request.path == "/healthz" else logging.INFO
+        self.logger.log(level, "%s %s %s %.1fms", request.method, redact_path(request.path),
+                        response.status, time * 1000)
 
 
 class WebServer:

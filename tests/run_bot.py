@@ -7,14 +7,15 @@ from __future__ import annotations
 import os
 import sys
 
-import discord.gateway
-import discord.http
-import yarl
-
-from bot.__main__ import main
+from bot.__main__ import EarlyStop, main
 
 if __name__ == "__main__":
+    early = EarlyStop()  # before the imports below, as `main` does in production
+    import discord.gateway
+    import discord.http
+    import yarl
+
     discord.http.Route.BASE = os.environ["KLINGCORD_TEST_DISCORD_API"]
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(
         os.environ["KLINGCORD_TEST_DISCORD_GATEWAY"])
-    sys.exit(main())
+    sys.exit(main(early))

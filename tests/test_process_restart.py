@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from tests.fakes.discord import FakeDiscord
@@ -124,3 +125,70 @@ async def test_sigterm_stops_the_bot_cleanly(
         assert await asyncio.wait_for(bot.proc.wait(), 30) == 0
     finally:
         await bot.stop()
+
+
+async def _wait_for_line(log: Path, marker: str, bot: BotProcess, timeout: float = 30) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while marker not in log.read_text(errors="replace"):
+        assert bot.proc is not None and bot.proc.returncode is None, "the bot died early"
+        assert asyncio.get_running_loop().time() < deadline, f"no {marker!r} in the log"
+        await asyncio.sleep(0.01)
+
+
+# Moments of start-up: before the event loop runs (imports), the store opened and the HTTP
+# server listening (recovery next), and once the commands are synced.
+START_UP_MOMENTS = (None, "HTTP server listening", "Recovery:", "Commands synced")
+
+
+@pytest.mark.parametrize("marker", START_UP_MOMENTS)
+async def test_sigterm_at_any_moment_of_start_up_exits_cleanly(
+        tmp_path: Path, marker: str | None,
+        process_env: tuple[dict[str, str], FakeKling]) -> None:
+    """SIGTERM while the bot starts (imports, migrations, recovery, command sync) ends it with
+    status 0 and no traceback: the event loop handles the signal, nothing is cut mid-way."""
+    env, _ = process_env
+    log = tmp_path / "bot.log"
+    bot = BotProcess(env, log)
+    await bot.start()
+    try:
+        if marker is None:
+            await asyncio.sleep(0.15)  # inside the imports of discord.py
+        else:
+            await _wait_for_line(log, marker, bot)
+        assert bot.proc is not None
+        bot.proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(bot.proc.wait(), 30) == 0
+    finally:
+        await bot.stop()
+    text = log.read_text(errors="replace")
+    assert "Traceback" not in text, text
+
+
+async def _healthz(port: str) -> None:
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"http://127.0.0.1:{port}/healthz") as resp:
+            await resp.read()
+
+
+@pytest.mark.parametrize("level", ["INFO", "DEBUG"])
+async def test_logs_are_plain_quiet_and_keep_health_checks_at_debug(
+        tmp_path: Path, fake_discord: FakeDiscord, level: str,
+        process_env: tuple[dict[str, str], FakeKling]) -> None:
+    """`docker logs` reads a pipe: no colour codes (even inside a container), no warnings
+    about voice (the bot has none), and health checks only at DEBUG."""
+    env, _ = process_env
+    log = tmp_path / "bot.log"
+    bot = BotProcess({**env, "LOG_LEVEL": level}, log)
+    await bot.start()
+    try:
+        await _wait_for_line(log, "Commands synced", bot)
+        for _ in range(3):
+            await _healthz(env["WEB_PORT"])
+        await asyncio.sleep(0.2)
+    finally:
+        await bot.stop()
+    text = log.read_text(errors="replace")
+    assert "HTTP server listening" in text  # the bot's own INFO lines are there
+    assert "\x1b[" not in text
+    assert "voice will NOT be supported" not in text
+    assert ("GET /healthz " in text) is (level == "DEBUG")
