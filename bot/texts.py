@@ -136,6 +136,10 @@ TEXTS: dict[str, str] = {
     "quota.usage_none": "Nobody spent credits in that period.",
     "mod.only": "Only moderators (Manage Server, or the server's moderator role) can do that.",
     "mod.guild_only": "This only works in a server.",
+    "dm.refused": (
+        "Videos are made in servers only, where each server's moderators and limits apply. "
+        "Use my commands in a server channel."
+    ),
     "mod.done": "Done. {summary}",
     "audit.line": "🛡️ <@{actor}> {action}{target}: {old} → {new}{reason}",
     "settings.current": "Current settings:\n{lines}",

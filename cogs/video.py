@@ -79,7 +79,8 @@ def _choices(table: CapabilityTable) -> dict[str, list[Choice[Any]]]:
 
 def build_video_group(table: CapabilityTable) -> app_commands.Group:
     choices = _choices(table)
-    group = app_commands.Group(name="video", description="Make a video with Kling")
+    group = app_commands.Group(name="video", description="Make a video with Kling",
+                               guild_only=True)
     shared_descriptions = {
         "model": "Which Kling model (default: the server's choice)",
         "mode": "Standard is faster and cheaper; Professional looks better",
@@ -172,5 +173,5 @@ async def animate_message(interaction: discord.Interaction, message: discord.Mes
 
 async def setup(bot: KlingBot) -> None:
     bot.tree.add_command(build_video_group(bot.engine.capabilities))
-    bot.tree.add_command(app_commands.ContextMenu(name="Animate with Kling",
-                                                  callback=animate_message))
+    menu = app_commands.ContextMenu(name="Animate with Kling", callback=animate_message)
+    bot.tree.add_command(app_commands.guild_only(menu))

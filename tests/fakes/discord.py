@@ -295,6 +295,8 @@ class Channel:
     auto_archive_duration: int = 1440
     created_at: str = field(default_factory=iso_now)
     message_count: int = 0
+    # DM-only: the user on the other side of the bot's DM channel
+    recipient_id: int | None = None
 
     @property
     def is_thread(self) -> bool:
@@ -1013,6 +1015,19 @@ class _World(_Gateway):
         kind = 0 if target_id in guild.roles else 1
         channel.overwrites[target_id] = Overwrite(target_id, kind, int(allow), int(deny))
         await self._dispatch_guild("CHANNEL_UPDATE", channel.payload(), guild.id)
+
+    async def open_dm(self, user_id: int) -> Channel:
+        """The DM channel between a user and the bot (type 1, no guild)."""
+        for channel in self.channels.values():
+            if channel.type == 1 and channel.recipient_id == user_id:
+                return channel
+        channel = self._new_channel(None, "", 1)
+        channel.recipient_id = user_id
+        return channel
+
+    async def add_user(self, name: str = "user") -> User:
+        """A Discord user who shares no guild with the bot (e.g. someone who left)."""
+        return self._ensure_user(None, name)
 
     def set_filesize_limit(self, guild_id: int, limit: int | None) -> None:
         """Override the enforced upload limit (None: back to the boost-tier table)."""
@@ -1960,6 +1975,8 @@ class _InteractionDriver(_InteractionWebhooks):
         else:
             payload.update(user=self.users[user_id].payload(), app_permissions=str(ALL_PERMISSIONS),
                            authorizing_integration_owners={"1": str(user_id)}, context=1)
+            if channel.type == 1:
+                payload["channel"]["recipients"] = [self.users[user_id].payload()]
         if message is not None:
             payload["message"] = message
         inter = Interaction(inter_id, token, type_, guild_id, channel_id, user_id, payload,
@@ -1986,9 +2003,20 @@ class _InteractionDriver(_InteractionWebhooks):
         have = self.base_permissions(guild_id, user_id)
         return have == ALL_PERMISSIONS or (int(needed) != 0 and have & int(needed) == int(needed))
 
+    def command_allowed_in(self, cmd: JSON, context: int) -> bool:
+        """Discord's client offers a command only in the contexts it was synced with (guild 0,
+        bot DM 1, private channel 2); without ``contexts`` the old ``dm_permission`` decides."""
+        contexts = cmd.get("contexts")
+        if contexts is None:
+            contexts = [0, 1, 2] if cmd.get("dm_permission", True) else [0]
+        return context in contexts
+
     def _command_data(self, guild_id: int | None, user_id: int, name: str,
                       type_: int) -> JSON:
         cmd, is_guild = self._find_command(guild_id, name, type_)
+        if not self.command_allowed_in(cmd, 0 if guild_id is not None else 1):
+            raise PermissionError(f"command {name!r} is not offered here (contexts "
+                                  f"{cmd.get('contexts')})")
         if guild_id is not None and not self.can_use_command(guild_id, user_id, cmd):
             raise PermissionError(f"user {user_id} cannot see command {name!r}")
         data: JSON = {"id": cmd["id"], "name": name, "type": type_}
@@ -1998,7 +2026,7 @@ class _InteractionDriver(_InteractionWebhooks):
 
     async def slash(
         self,
-        guild_id: int,
+        guild_id: int | None,
         channel_id: int,
         user_id: int,
         name: str,
@@ -2030,7 +2058,7 @@ class _InteractionDriver(_InteractionWebhooks):
             data["resolved"] = resolved
         return await self._send_interaction(2, guild_id, channel_id, user_id, data)
 
-    def _build_options(self, guild_id: int, channel_id: int, defs: list[JSON],
+    def _build_options(self, guild_id: int | None, channel_id: int, defs: list[JSON],
                        given: Mapping[str, Any], resolved: JSON) -> list[JSON]:
         by_name = {d["name"]: d for d in defs}
         unknown = set(given) - set(by_name)
@@ -2039,7 +2067,7 @@ class _InteractionDriver(_InteractionWebhooks):
         missing = [d["name"] for d in defs if d.get("required") and d["name"] not in given]
         if missing:
             raise ValueError(f"Discord's client requires options {missing}")
-        guild = self.guilds[guild_id]
+        guild = self.guilds[guild_id] if guild_id is not None else Guild(0, "", 0)
         out: list[JSON] = []
         for opt_name, value in given.items():
             spec = by_name[opt_name]
@@ -2079,7 +2107,7 @@ class _InteractionDriver(_InteractionWebhooks):
             out.append({"name": opt_name, "type": kind, "value": value})
         return out
 
-    async def context_menu(self, guild_id: int, channel_id: int, user_id: int, name: str,
+    async def context_menu(self, guild_id: int | None, channel_id: int, user_id: int, name: str,
                            target_message_id: int | None = None,
                            target_user_id: int | None = None) -> Interaction:
         """A user picks a message (or user) context-menu command."""
@@ -2094,7 +2122,8 @@ class _InteractionDriver(_InteractionWebhooks):
             data["target_id"] = str(target_user_id)
             resolved: JSON = {"users": {str(target_user_id):
                                         self.users[target_user_id].payload()}}
-            member = self.guilds[guild_id].members.get(target_user_id)
+            member = self.guilds[guild_id].members.get(target_user_id) \
+                if guild_id is not None else None
             if member is not None:
                 resolved["members"] = {str(target_user_id): {
                     **member.payload(with_user=False),
