@@ -177,6 +177,10 @@ TEXTS: dict[str, str] = {
         "Attach Files here."
     ),
     "failed.refunded": "Your {cost} credits were refunded.",
+    "alert.default_model_removed": (
+        "This server's default model `{model}` is no longer offered by the bot, so videos use "
+        "`{fallback}` instead. Pick another default with `/klingbot settings default_model`."
+    ),
     "alert.used_up": (
         "Kling answered that the bot's balance is used up: new video jobs are paused for 15 "
         "minutes at a time until the operator tops it up."

@@ -4,6 +4,10 @@ buttons, thread names)."""
 
 from __future__ import annotations
 
+import json
+from importlib import resources
+from typing import Any
+
 import pytest
 
 from tests.discord_support import World
@@ -34,3 +38,49 @@ async def test_commands_are_server_only_and_a_dm_is_refused(
     assert await bot.engine.store.count_by_state() == {}
     assert world.kling.create_count == 0
     assert [m for m in world.discord.messages_in(dm.id) if m["embeds"]] == []
+
+
+async def settings_by(world: World, options: dict[str, Any]) -> str:
+    inter = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
+                                      world.moderator.user.id, "klingbot", ["settings"], options)
+    return await world.wait_private_reply(inter)
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_a_server_default_the_model_cannot_do_falls_back_quietly(world: World) -> None:
+    await world.start_bot()
+    await settings_by(world, {"default_duration": 10, "default_mode": "pro"})
+    inter = await world.video(world.alice, options={"prompt": "a fox", "model": "kling-o1"})
+    assert "on its way" in await world.wait_private_reply(inter)
+    body = world.kling.last_task.request
+    assert (body["model"], body["mode"], body["duration"]) == ("kling-o1", "pro", 5)
+    # The member's own choice is still checked.
+    inter = await world.video(world.alice, options={"prompt": "a fox", "model": "kling-o1",
+                                                    "duration": 10})
+    assert "makes videos of 5 seconds, not 10" in await world.wait_private_reply(inter)
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_a_removed_default_model_runs_on_the_bot_default_with_one_note(
+        world: World) -> None:
+    bot = await world.start_bot()
+    log_channel = await world.discord.add_channel(world.discord.guild_id, "mod-log")
+    await settings_by(world, {"default_model": "kling-v2-5-turbo",
+                              "log_channel": log_channel.id})
+    await world.discord.wait_until(lambda: len(world.discord.messages_in(log_channel.id)) == 2,
+                                   5, "both settings in the log channel")
+    await world.stop_bot(bot)
+    # The operator drops the model from the table and restarts the bot.
+    table = json.loads(resources.files("bot.kling").joinpath("models.json").read_text())
+    del table["models"]["kling-v2-5-turbo"]
+    models_file = world.tmp_path / "models.json"
+    models_file.write_text(json.dumps(table))
+    await world.start_bot(kling_models_file=models_file)
+    for count, prompt in enumerate(("a fox", "a boat"), 1):
+        inter = await world.video(world.alice, options={"prompt": prompt})
+        assert "on its way" in await world.wait_private_reply(inter)
+        await world.kling.wait_for(lambda n=count: world.kling.create_count >= n)
+        assert world.kling.last_task.request["model"] == table["default_model"]
+    notes = [m["content"] for m in world.discord.messages_in(log_channel.id)
+             if "no longer offered" in m["content"]]
+    assert len(notes) == 1 and "`kling-v2-5-turbo`" in notes[0], notes
