@@ -7,8 +7,18 @@ from __future__ import annotations
 
 import discord
 
+from bot.moderation import REASON_LIMIT
 from bot.store import AuditEntry, Job, JobState
-from bot.texts import text
+from bot.texts import clip, text
+
+# Discord's limits (characters); a message over any of them is refused whole (400, 50035).
+MESSAGE_LIMIT = 2000
+EMBED_TITLE_LIMIT = 256
+EMBED_DESCRIPTION_LIMIT = 4096
+EMBED_FIELD_LIMIT = 1024
+EMBED_FOOTER_LIMIT = 2048
+THREAD_NAME_LIMIT = 100
+LINK_BUTTON_URL_LIMIT = 512
 
 TYPICAL_SECONDS = 120
 COLOURS = {
@@ -22,8 +32,21 @@ COLOURS = {
 
 
 def _quote(prompt: str, limit: int = 1000) -> str:
-    shown = prompt if len(prompt) <= limit else prompt[: limit - 1] + "…"
-    return shown or "—"
+    return clip(prompt, limit) or "—"
+
+
+def fit_lines(lines: list[str], limit: int = MESSAGE_LIMIT) -> str:
+    """Whole lines, as many as fit in one message (each line clipped on its own first), so a
+    long list loses its tail rather than breaking a mention or a timestamp halfway."""
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        line = clip(line, limit)
+        if used + len(line) + (1 if kept else 0) > limit:
+            break
+        used += len(line) + (1 if kept else 0)
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def settings_line(job: Job) -> str:
@@ -57,14 +80,13 @@ def state_line(job: Job, result_link: str | None = None) -> str:
 def status_card(job: Job, *, note: str | None = None, result_link: str | None = None
                 ) -> discord.Embed:
     """The public card that follows the job from queued to done."""
-    embed = discord.Embed(title=text(f"card.title.{job.action}"),
+    embed = discord.Embed(title=clip(text(f"card.title.{job.action}"), EMBED_TITLE_LIMIT),
                           description=_quote(job.prompt), colour=COLOURS[job.state])
-    embed.add_field(name="\u200b", value=text("card.requester", user_id=job.user_id),
-                    inline=False)
-    embed.add_field(name="\u200b", value=settings_line(job), inline=False)
-    embed.add_field(name="\u200b", value=state_line(job, result_link), inline=False)
+    for value in (text("card.requester", user_id=job.user_id), settings_line(job),
+                  state_line(job, result_link)):
+        embed.add_field(name="\u200b", value=clip(value, EMBED_FIELD_LIMIT), inline=False)
     if note:
-        embed.set_footer(text=note)
+        embed.set_footer(text=clip(note, EMBED_FOOTER_LIMIT))
     return embed
 
 
@@ -73,7 +95,7 @@ def result_embed(job: Job) -> discord.Embed:
     details = settings_line(job)
     if job.video_duration:
         details += f" · {job.video_duration:.1f} s long"
-    embed.add_field(name="\u200b", value=details, inline=False)
+    embed.add_field(name="\u200b", value=clip(details, EMBED_FIELD_LIMIT), inline=False)
     return embed
 
 
@@ -83,7 +105,7 @@ def audit_line(entry: AuditEntry) -> str:
     if entry.target_id is not None:
         target = f" <@&{entry.target_id}>" if entry.action.endswith("role_limit") else (
             f" <@{entry.target_id}>")
-    reason = f" ({entry.reason})" if entry.reason else ""
-    return text("audit.line", actor=entry.actor_id, action=entry.action.replace("_", " "),
-                target=target, old=entry.old_value or "—", new=entry.new_value or "—",
-                reason=reason)
+    reason = f" ({clip(entry.reason, REASON_LIMIT)})" if entry.reason else ""
+    return clip(text("audit.line", actor=entry.actor_id, action=entry.action.replace("_", " "),
+                     target=target, old=entry.old_value or "—", new=entry.new_value or "—",
+                     reason=reason), MESSAGE_LIMIT)

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, cast
 
 import discord
 
+from bot.cards import MESSAGE_LIMIT
 from bot.errors import describe, new_error_id
 from bot.jobs import JobRequest
 from bot.store import Job, JobState
-from bot.texts import text
+from bot.texts import clip, text
 
 if TYPE_CHECKING:
     from bot.discord_bot import KlingBot
@@ -38,7 +39,9 @@ def jump_url(guild_id: int | None, channel_id: int, message_id: int) -> str:
 
 
 async def send_ephemeral(interaction: discord.Interaction, message: str) -> None:
-    """Reply privately, whether or not the interaction was answered already."""
+    """Reply privately, whether or not the interaction was answered already. The text is
+    clipped to Discord's message limit: free text echoed in it must not lose the whole reply."""
+    message = clip(message, MESSAGE_LIMIT)
     none = discord.AllowedMentions.none()
     if interaction.response.is_done():
         await interaction.followup.send(message, ephemeral=True, allowed_mentions=none)

@@ -188,6 +188,15 @@ TEXTS: dict[str, str] = {
 }
 
 
+def clip(value: str, limit: int) -> str:
+    """`value` cut to at most `limit` characters, with an ellipsis where it was cut.
+
+    Free text (reasons, prompts, Kling's messages) is echoed inside fixed sentences, and
+    Discord refuses a whole message (400) when any part of it is one character too long.
+    """
+    return value if len(value) <= limit else value[: max(limit - 1, 0)] + "…"
+
+
 def text(key: str, **fields: object) -> str:
     """The user-facing sentence for `key`, with `fields` filled in."""
     return TEXTS[key].format(**fields)

@@ -13,6 +13,7 @@ from typing import Any
 
 import discord
 
+from bot.cards import LINK_BUTTON_URL_LIMIT
 from bot.errors import UserFacingError
 from bot.guild_settings import (
     GuildSettings,
@@ -181,7 +182,8 @@ def result_view(job: Job) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(ExtendButton(job.id))
     view.add_item(ExtendPromptButton(job.id))
-    if job.video_url and job.video_url.startswith(("http://", "https://")):
+    if job.video_url and job.video_url.startswith(("http://", "https://")) \
+            and len(job.video_url) <= LINK_BUTTON_URL_LIMIT:  # else Discord refuses the post
         view.add_item(discord.ui.Button(label=text("result.open"), url=job.video_url))
     return view
 

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
+from bot.moderation import REASON_LIMIT
 from tests.discord_support import World
+from tests.fakes.discord import Member
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -84,3 +86,47 @@ async def test_a_removed_default_model_runs_on_the_bot_default_with_one_note(
     notes = [m["content"] for m in world.discord.messages_in(log_channel.id)
              if "no longer offered" in m["content"]]
     assert len(notes) == 1 and "`kling-v2-5-turbo`" in notes[0], notes
+
+
+async def quota(world: World, member: Member, sub: str, options: dict[str, Any]) -> str:
+    inter = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
+                                      member.user.id, "quota", [sub], options)
+    return await world.wait_private_reply(inter)
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_a_reason_at_the_limit_reaches_everyone_and_a_longer_one_is_refused(
+        world: World) -> None:
+    await world.start_bot()
+    log_channel = await world.discord.add_channel(world.discord.guild_id, "mod-log")
+    await settings_by(world, {"log_channel": log_channel.id})
+    mod, alice = world.moderator, world.alice
+    reason = ("posting spoilers again and again, " * 20)[:REASON_LIMIT - 1] + "!"
+    block = next(o for o in next(c for c in world.discord.commands[world.discord.guild_id]
+                                 if c["name"] == "quota")["options"] if o["name"] == "block")
+    assert next(o for o in block["options"] if o["name"] == "reason")["max_length"] == 500
+    with pytest.raises(ValueError, match="length"):  # Discord's client refuses a longer one
+        await quota(world, mod, "block", {"member": alice.user.id, "reason": reason + "x"})
+    assert reason in await quota(world, mod, "block", {"member": alice.user.id,
+                                                       "reason": reason})
+    refused = await world.wait_private_reply(await world.video(alice))
+    assert reason in refused and world.kling.create_count == 0
+    assert reason in await quota(world, mod, "show", {"member": alice.user.id})
+    audit = await world.discord.wait_for_message(log_channel.id,
+                                                 lambda m: "block" in m["content"])
+    assert reason in audit["content"]
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_a_reason_kept_from_before_the_limit_still_gets_every_answer(
+        world: World) -> None:
+    bot = await world.start_bot()
+    guild, alice = world.discord.guild_id, world.alice
+    # A block given before reasons were bounded (straight through the core, as then).
+    await bot.engine.moderation.block(guild, world.moderator.user.id, alice.user.id,
+                                      "spoilers! " * 250)
+    for reply in (await world.wait_private_reply(await world.video(alice)),
+                  await quota(world, alice, "me", {}),
+                  await quota(world, world.moderator, "show", {"member": alice.user.id})):
+        assert "spoilers! spoilers!" in reply and len(reply) <= 2000
+    assert world.kling.create_count == 0

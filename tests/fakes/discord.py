@@ -1420,6 +1420,10 @@ class _RestApi(_World):
             if len(opt.get("choices") or []) > 25:
                 raise invalid_form(f"{where}.choices", "BASE_TYPE_MAX_LENGTH",
                                    "Must be 25 or fewer in length.")
+            for bound in ("min_length", "max_length"):
+                if bound in opt and not 0 <= int(opt[bound]) <= 6000:
+                    raise invalid_form(f"{where}.{bound}", "NUMBER_TYPE_MAX",
+                                       "int value should be less than or equal to 6000.")
             if opt.get("type") in (1, 2):
                 self._validate_options(opt.get("options", []), f"{where}.options")
             elif opt.get("required"):
@@ -1449,6 +1453,7 @@ class _Messages(_RestApi):
                                "Must be 2000 or fewer in length.")
         if len(body.get("embeds") or []) > 10:
             raise invalid_form("embeds", "BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.")
+        _validate_embeds(body.get("embeds") or [])
         components = body.get("components") or []
         v2 = int(body.get("flags") or 0) & (1 << 15)
         if not v2:
@@ -1463,6 +1468,11 @@ class _Messages(_RestApi):
             if len(comp.get("custom_id") or "") > 100:
                 raise invalid_form("components", "BASE_TYPE_MAX_LENGTH",
                                    "custom_id must be 100 or fewer in length.")
+            if comp.get("type") == 2 and (len(comp.get("url") or "") > 512
+                                          or len(comp.get("label") or "") > 80):
+                raise invalid_form("components", "BASE_TYPE_MAX_LENGTH",
+                                   "A button's url must be 512 and its label 80 or fewer "
+                                   "in length.")
         if creating and not (content or body.get("embeds") or files or components
                              or body.get("sticker_ids") or body.get("poll")):
             raise DiscordError(400, 50006, "Cannot send an empty message")
@@ -2326,6 +2336,42 @@ def _number_components(components: list[JSON]) -> list[JSON]:
                 counter += 1
             comp["id"] = counter
     return copied
+
+
+# Discord's embed limits (characters): each part, and all embeds of a message together.
+EMBED_LIMITS = {"title": 256, "description": 4096, "footer.text": 2048, "author.name": 256}
+EMBED_FIELD_NAME_LIMIT = 256
+EMBED_FIELD_VALUE_LIMIT = 1024
+EMBED_TOTAL_LIMIT = 6000
+
+
+def _validate_embeds(embeds: list[JSON]) -> None:
+    """400/50035 for an embed part over its limit, more than 25 fields, or a total over 6000."""
+    total = 0
+    for i, embed in enumerate(embeds):
+        for path, limit in EMBED_LIMITS.items():
+            part, _, sub = path.partition(".")
+            value = str((embed.get(part) or {}).get(sub) or "") if sub else \
+                str(embed.get(part) or "")
+            if len(value) > limit:
+                raise invalid_form(f"embeds.{i}.{path}", "BASE_TYPE_MAX_LENGTH",
+                                   f"Must be {limit} or fewer in length.")
+            total += len(value)
+        fields = embed.get("fields") or []
+        if len(fields) > 25:
+            raise invalid_form(f"embeds.{i}.fields", "BASE_TYPE_MAX_LENGTH",
+                               "Must be 25 or fewer in length.")
+        for j, embed_field in enumerate(fields):
+            name, value = str(embed_field.get("name") or ""), str(embed_field.get("value") or "")
+            if len(name) > EMBED_FIELD_NAME_LIMIT or len(value) > EMBED_FIELD_VALUE_LIMIT:
+                limit = EMBED_FIELD_NAME_LIMIT if len(name) > EMBED_FIELD_NAME_LIMIT \
+                    else EMBED_FIELD_VALUE_LIMIT
+                raise invalid_form(f"embeds.{i}.fields.{j}", "BASE_TYPE_MAX_LENGTH",
+                                   f"Must be {limit} or fewer in length.")
+            total += len(name) + len(value)
+    if total > EMBED_TOTAL_LIMIT:
+        raise invalid_form("embeds", "MAX_EMBED_SIZE_EXCEEDED",
+                           "Embed size exceeds maximum size of 6000")
 
 
 def _check_option_value(spec: JSON, value: Any) -> None:
