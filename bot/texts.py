@@ -114,6 +114,15 @@ TEXTS: dict[str, str] = {
     "ack.started": "Your video is on its way: {link}",
     "ack.failed": "That did not work: {reason}",
     "error.unknown": "Sorry, something went wrong on our side (error `{error_id}`).",
+    # discord.py's own refusals of a command.
+    "command.cooldown": "You are using this command too fast. Try again {when}.",
+    "command.bot_missing": "I need the {permissions} permission(s) in this channel to do that.",
+    "command.missing": "You need the {permissions} permission(s) to use this command.",
+    "command.missing_role": "You do not have the role this command needs.",
+    "command.not_allowed": "You cannot use this command here.",
+    "command.not_a_member": "That user is not a member of this server.",
+    "command.bad_channel": "I cannot use that channel for this.",
+    "command.bad_value": "`{value}` is not a valid value for that option.",
     # Quotas and moderation.
     "quota.me": (
         "**{remaining}** of {limit} credits left ({source}). They reset {reset}.\n"

@@ -5,10 +5,13 @@ buttons, thread names)."""
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 from typing import Any
 
+import discord
 import pytest
+from discord import app_commands
 
 from bot.moderation import REASON_LIMIT
 from tests.discord_support import World
@@ -130,3 +133,69 @@ async def test_a_reason_kept_from_before_the_limit_still_gets_every_answer(
                   await quota(world, world.moderator, "show", {"member": alice.user.id})):
         assert "spoilers! spoilers!" in reply and len(reply) <= 2000
     assert world.kling.create_count == 0
+
+
+def probes() -> app_commands.Group:
+    """Commands with discord.py's own checks, added to the real bot's tree for the test: each
+    fails the way a check, a cooldown or a missing permission does in production."""
+    group = app_commands.Group(name="probe", description="Checks that fail")
+
+    def no_dms(interaction: discord.Interaction) -> bool:
+        raise app_commands.NoPrivateMessage()
+
+    @group.command(name="check", description="A check that says no")
+    @app_commands.check(lambda interaction: False)
+    async def check(interaction: discord.Interaction) -> None: ...
+
+    @group.command(name="admin", description="Needs Administrator")
+    @app_commands.checks.has_permissions(administrator=True)
+    async def admin(interaction: discord.Interaction) -> None: ...
+
+    @group.command(name="bot", description="The bot needs Manage Roles")
+    @app_commands.checks.bot_has_permissions(manage_roles=True, manage_guild=True)
+    async def bot(interaction: discord.Interaction) -> None: ...
+
+    @group.command(name="private", description="No DMs")
+    @app_commands.check(no_dms)
+    async def private(interaction: discord.Interaction) -> None: ...
+
+    @group.command(name="cooldown", description="Once a minute")
+    @app_commands.checks.cooldown(1, 60.0)
+    async def cooldown(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("ok", ephemeral=True)
+
+    return group
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_discord_py_refusals_get_plain_answers_without_an_error_id(world: World) -> None:
+    bot = await world.start_bot()
+    guild = discord.Object(world.discord.guild_id)
+    bot.tree.add_command(probes(), guild=guild)
+    await bot.tree.sync(guild=guild)
+
+    async def probe(name: str) -> str:
+        inter = await world.discord.slash(guild.id, world.discord.channel_id,
+                                          world.alice.user.id, "probe", [name], {})
+        return await world.wait_private_reply(inter)
+
+    replies = {name: await probe(name) for name in ("check", "admin", "bot", "private")}
+    assert "cannot use this command here" in replies["check"]
+    assert "**Administrator**" in replies["admin"]
+    assert "**Manage Roles**, **Manage Server**" in replies["bot"]
+    assert "servers only" in replies["private"]
+    assert await probe("cooldown") == "ok"
+    replies["cooldown"] = await probe("cooldown")
+    assert re.search(r"Try again <t:\d+:R>", replies["cooldown"]), replies["cooldown"]
+    # A user who left the server, picked in /quota show (discord.py cannot make a Member).
+    ghost = await world.discord.add_user("ghost")
+    inter = await world.discord.slash(guild.id, world.discord.channel_id,
+                                      world.moderator.user.id, "quota", ["show"],
+                                      {"member": ghost.id})
+    replies["member"] = await world.wait_private_reply(inter)
+    assert "not a member of this server" in replies["member"]
+    # /klingbot settings names a model the bot does not have.
+    replies["model"] = await settings_by(world, {"default_model": "kling-v9"})
+    assert "Unknown model `kling-v9`" in replies["model"]
+    for name, reply in replies.items():
+        assert "went wrong" not in reply and "error `" not in reply, (name, reply)
