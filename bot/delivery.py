@@ -206,7 +206,7 @@ class DiscordNotifier:
         limit = await self.upload_limit(job.guild_id)
         common: dict[str, Any] = {
             "embed": result_embed(job),
-            "view": result_view(job),
+            "view": result_view(job, self.bot.engine.capabilities),
             "allowed_mentions": discord.AllowedMentions(
                 everyone=False, roles=False, replied_user=False,
                 users=[discord.Object(id=job.user_id)]),

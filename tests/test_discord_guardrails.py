@@ -14,7 +14,7 @@ import pytest
 from discord import app_commands
 
 from bot.moderation import REASON_LIMIT
-from tests.discord_support import World
+from tests.discord_support import World, custom_ids
 from tests.fakes.discord import Member
 
 pytestmark = pytest.mark.timeout(60)
@@ -199,3 +199,18 @@ async def test_discord_py_refusals_get_plain_answers_without_an_error_id(world: 
     assert "Unknown model `kling-v9`" in replies["model"]
     for name, reply in replies.items():
         assert "went wrong" not in reply and "error `" not in reply, (name, reply)
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_extend_buttons_only_under_results_that_can_be_extended(world: World) -> None:
+    await world.start_bot()
+    buttons: dict[str, list[str]] = {}
+    for model in ("kling-v2-master", "kling-v1"):
+        await world.video(world.alice, options={"prompt": f"a {model} fox", "model": model})
+        card = await world.discord.wait_for_message(
+            world.discord.channel_id,
+            lambda m, model=model: bool(m["embeds"]) and f"a {model} fox" in str(m["embeds"]))
+        [result] = await world.wait_result(int(card["id"]))  # in the card's thread
+        buttons[model] = custom_ids(result)
+    assert not [b for b in buttons["kling-v2-master"] if b.startswith("kling:extend")]
+    assert [b.split(":")[1] for b in buttons["kling-v1"]] == ["extend", "extend-prompt"]
