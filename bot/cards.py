@@ -1,9 +1,12 @@
-"""What a job looks like in Discord: the status card and the result message's text.
+"""What a job looks like in Discord: the status card, the result message's text, the thread's name.
 
 Rendering is kept apart from posting (delivery.py) so it can be read and tested on its own.
 """
 
 from __future__ import annotations
+
+import logging
+import re
 
 import discord
 
@@ -21,6 +24,12 @@ THREAD_NAME_LIMIT = 100
 LINK_BUTTON_URL_LIMIT = 512
 
 TYPICAL_SECONDS = 120
+# Discord's mention and custom-emoji markup: <@id>, <@!id>, <@&id>, <#id>, <:name:id>.
+MARKUP = re.compile(r"<(?P<kind>@!?|@&|#)(?P<id>\d+)>|<a?:(?P<emoji>\w+):\d+>")
+# REST look-ups one thread name may cost (members outside the cache); the rest read "unknown".
+MEMBER_FETCHES = 5
+
+log = logging.getLogger(__name__)
 COLOURS = {
     JobState.QUEUED: discord.Colour.light_grey(),
     JobState.RESERVED: discord.Colour.light_grey(),
@@ -109,3 +118,51 @@ def audit_line(entry: AuditEntry) -> str:
     return clip(text("audit.line", actor=entry.actor_id, action=entry.action.replace("_", " "),
                      target=target, old=entry.old_value or "—", new=entry.new_value or "—",
                      reason=reason), MESSAGE_LIMIT)
+
+
+async def thread_name(client: discord.Client, job: Job) -> str:
+    """The job's thread name: its prompt on one line, mentions shown as the names a reader
+    sees (`@role`, `@member`, `#channel`, never `<@&123>`), cut to Discord's 100 characters."""
+    source = job.prompt or text(f"card.title.{job.action}")
+    guild = client.get_guild(job.guild_id) if job.guild_id is not None else None
+    parts: list[str] = []
+    fetches = MEMBER_FETCHES
+    position = 0
+    for match in MARKUP.finditer(source):
+        parts.append(source[position:match.start()])
+        position = match.end()
+        if match["emoji"]:
+            parts.append(f":{match['emoji']}:")
+        elif match["kind"] == "@&":
+            role = guild.get_role(int(match["id"])) if guild is not None else None
+            parts.append(f"@{role.name}" if role is not None else "@unknown-role")
+        elif match["kind"] == "#":
+            channel = client.get_channel(int(match["id"]))
+            parts.append(f"#{getattr(channel, 'name', None) or 'unknown-channel'}")
+        else:
+            name, fetched = await _member_name(client, guild, int(match["id"]), fetches > 0)
+            fetches -= fetched
+            parts.append(f"@{name}")
+    parts.append(source[position:])
+    name = " ".join("".join(parts).split())  # thread names are one line
+    return clip(name, THREAD_NAME_LIMIT) or text(f"card.title.{job.action}")
+
+
+async def _member_name(client: discord.Client, guild: discord.Guild | None, user_id: int,
+                       may_fetch: bool) -> tuple[str, bool]:
+    """A member's display name from the cache, else from Discord (without the members intent
+    the cache holds few members); "unknown-user" when neither knows them."""
+    member = guild.get_member(user_id) if guild is not None else None
+    if member is not None:
+        return member.display_name, False
+    if not may_fetch:
+        user = client.get_user(user_id)
+        return (user.display_name if user is not None else "unknown-user"), False
+    try:
+        if guild is not None:
+            return (await guild.fetch_member(user_id)).display_name, True
+        return (await client.fetch_user(user_id)).display_name, True
+    except discord.HTTPException as exc:
+        log.debug("No name for user %s in a thread name (%s)", user_id, exc.status)
+        user = client.get_user(user_id)
+        return (user.display_name if user is not None else "unknown-user"), True

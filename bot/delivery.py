@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import discord
 
-from bot.cards import audit_line, result_embed, status_card
+from bot.cards import audit_line, result_embed, status_card, thread_name
 from bot.download import DownloadFailed, VideoTooLarge, downloaded_video
 from bot.guild_settings import load_guild_settings
 from bot.jobs import CannotPostHere, Placement
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024
-THREAD_NAME_LIMIT = 90
 LIMIT_CACHE_SECONDS = 600.0
 
 
@@ -162,7 +161,7 @@ class DiscordNotifier:
             **self._card_extras(job))
         if not thread_possible:
             return Placement(status_message_id=message.id, thread_id=None)
-        name = (job.prompt or text(f"card.title.{job.action}"))[:THREAD_NAME_LIMIT]
+        name = await thread_name(self.bot, job)
         try:
             thread = await message.create_thread(name=name, auto_archive_duration=1440)
         except discord.HTTPException as exc:

@@ -214,3 +214,21 @@ async def test_extend_buttons_only_under_results_that_can_be_extended(world: Wor
         buttons[model] = custom_ids(result)
     assert not [b for b in buttons["kling-v2-master"] if b.startswith("kling:extend")]
     assert [b.split(":")[1] for b in buttons["kling-v1"]] == ["extend", "extend-prompt"]
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_thread_names_show_mentions_as_names(world: World) -> None:
+    vip = await world.discord.add_role(world.discord.guild_id, "vip")
+    await world.start_bot()
+    deleted_role = 123456789
+    prompt = (f"<@&{vip.id}> and <@{world.bob.user.id}> dance for @everyone in "
+              f"<#{world.discord.channel_id}>, <@&{deleted_role}> watches\n" + "slowly " * 20)
+    inter = await world.video(world.alice, options={"prompt": prompt})
+    assert "on its way" in await world.wait_private_reply(inter)
+    [thread] = [c for c in world.discord.channels.values() if c.is_thread]
+    general = world.discord.channels[world.discord.channel_id].name
+    assert thread.name.startswith(f"@vip and @bob dance for @everyone in #{general}, "
+                                  f"@unknown-role watches slowly"), thread.name
+    assert len(thread.name) == 100 and "<" not in thread.name
+    # Without the members intent bob was not cached: his name came from Discord.
+    assert world.discord.requests_to("GET", rf"/members/{world.bob.user.id}$")
