@@ -22,6 +22,8 @@ EMBED_FIELD_LIMIT = 1024
 EMBED_FOOTER_LIMIT = 2048
 THREAD_NAME_LIMIT = 100
 LINK_BUTTON_URL_LIMIT = 512
+# Kling's own failure text, echoed in a message with a mention and the refund sentence.
+FAILURE_REASON_LIMIT = 1500
 
 TYPICAL_SECONDS = 120
 # Discord's mention and custom-emoji markup: <@id>, <@!id>, <@&id>, <#id>, <:name:id>.

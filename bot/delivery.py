@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import discord
 
-from bot.cards import audit_line, result_embed, status_card, thread_name
+from bot.cards import FAILURE_REASON_LIMIT, audit_line, result_embed, status_card, thread_name
 from bot.download import DownloadFailed, VideoTooLarge, downloaded_video
 from bot.guild_settings import load_guild_settings
 from bot.jobs import CannotPostHere, Placement
 from bot.replies import jump_url
 from bot.store import AuditEntry, Job, JobState
-from bot.texts import text
+from bot.texts import clip, text
 from bot.views import card_view, result_view
 
 if TYPE_CHECKING:
@@ -246,8 +246,8 @@ class DiscordNotifier:
         refund = text("failed.refunded", cost=job.cost)
         target = self._messageable(job.post_channel_id, job.guild_id)
         await target.send(
-            text("result.failed", user_id=job.user_id, reason=job.error_message or "",
-                 refund=refund),
+            text("result.failed", user_id=job.user_id,
+                 reason=clip(job.error_message or "", FAILURE_REASON_LIMIT), refund=refund),
             allowed_mentions=discord.AllowedMentions(
                 everyone=False, roles=False, users=[discord.Object(id=job.user_id)]),
             nonce=f"{job.id}f")

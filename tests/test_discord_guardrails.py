@@ -232,3 +232,19 @@ async def test_thread_names_show_mentions_as_names(world: World) -> None:
     assert len(thread.name) == 100 and "<" not in thread.name
     # Without the members intent bob was not cached: his name came from Discord.
     assert world.discord.requests_to("GET", rf"/members/{world.bob.user.id}$")
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_a_long_failure_message_from_kling_still_reaches_the_member(world: World) -> None:
+    await world.start_bot()
+    world.kling.queue_outcome(False, "the prompt was refused because " + "reasons " * 400)
+    await world.video(world.alice)
+    card = await world.discord.wait_for_message(world.discord.channel_id,
+                                                lambda m: bool(m["embeds"]))
+    notice = await world.discord.wait_for_message(
+        int(card["id"]), lambda m: "could not be made" in m["content"])
+    assert "the prompt was refused because reasons" in notice["content"]
+    assert "refunded" in notice["content"]
+    await world.discord.wait_until(
+        lambda: "the prompt was refused" in str(world.discord.messages[int(card["id"])]
+                                                ["embeds"]), 5, "the card says why")
