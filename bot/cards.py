@@ -1,16 +1,37 @@
-"""What a job looks like in Discord: the status card and the result message's text.
+"""What a job looks like in Discord: the status card, the result message's text, the thread's name.
 
 Rendering is kept apart from posting (delivery.py) so it can be read and tested on its own.
 """
 
 from __future__ import annotations
 
+import logging
+import re
+
 import discord
 
+from bot.moderation import REASON_LIMIT
 from bot.store import AuditEntry, Job, JobState
-from bot.texts import text
+from bot.texts import clip, text
+
+# Discord's limits (characters); a message over any of them is refused whole (400, 50035).
+MESSAGE_LIMIT = 2000
+EMBED_TITLE_LIMIT = 256
+EMBED_DESCRIPTION_LIMIT = 4096
+EMBED_FIELD_LIMIT = 1024
+EMBED_FOOTER_LIMIT = 2048
+THREAD_NAME_LIMIT = 100
+LINK_BUTTON_URL_LIMIT = 512
+# Kling's own failure text, echoed in a message with a mention and the refund sentence.
+FAILURE_REASON_LIMIT = 1500
 
 TYPICAL_SECONDS = 120
+# Discord's mention and custom-emoji markup: <@id>, <@!id>, <@&id>, <#id>, <:name:id>.
+MARKUP = re.compile(r"<(?P<kind>@!?|@&|#)(?P<id>\d+)>|<a?:(?P<emoji>\w+):\d+>")
+# REST look-ups one thread name may cost (members outside the cache); the rest read "unknown".
+MEMBER_FETCHES = 5
+
+log = logging.getLogger(__name__)
 COLOURS = {
     JobState.QUEUED: discord.Colour.light_grey(),
     JobState.RESERVED: discord.Colour.light_grey(),
@@ -22,8 +43,21 @@ COLOURS = {
 
 
 def _quote(prompt: str, limit: int = 1000) -> str:
-    shown = prompt if len(prompt) <= limit else prompt[: limit - 1] + "…"
-    return shown or "—"
+    return clip(prompt, limit) or "—"
+
+
+def fit_lines(lines: list[str], limit: int = MESSAGE_LIMIT) -> str:
+    """Whole lines, as many as fit in one message (each line clipped on its own first), so a
+    long list loses its tail rather than breaking a mention or a timestamp halfway."""
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        line = clip(line, limit)
+        if used + len(line) + (1 if kept else 0) > limit:
+            break
+        used += len(line) + (1 if kept else 0)
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def settings_line(job: Job) -> str:
@@ -57,14 +91,13 @@ def state_line(job: Job, result_link: str | None = None) -> str:
 def status_card(job: Job, *, note: str | None = None, result_link: str | None = None
                 ) -> discord.Embed:
     """The public card that follows the job from queued to done."""
-    embed = discord.Embed(title=text(f"card.title.{job.action}"),
+    embed = discord.Embed(title=clip(text(f"card.title.{job.action}"), EMBED_TITLE_LIMIT),
                           description=_quote(job.prompt), colour=COLOURS[job.state])
-    embed.add_field(name="\u200b", value=text("card.requester", user_id=job.user_id),
-                    inline=False)
-    embed.add_field(name="\u200b", value=settings_line(job), inline=False)
-    embed.add_field(name="\u200b", value=state_line(job, result_link), inline=False)
+    for value in (text("card.requester", user_id=job.user_id), settings_line(job),
+                  state_line(job, result_link)):
+        embed.add_field(name="\u200b", value=clip(value, EMBED_FIELD_LIMIT), inline=False)
     if note:
-        embed.set_footer(text=note)
+        embed.set_footer(text=clip(note, EMBED_FOOTER_LIMIT))
     return embed
 
 
@@ -73,7 +106,7 @@ def result_embed(job: Job) -> discord.Embed:
     details = settings_line(job)
     if job.video_duration:
         details += f" · {job.video_duration:.1f} s long"
-    embed.add_field(name="\u200b", value=details, inline=False)
+    embed.add_field(name="\u200b", value=clip(details, EMBED_FIELD_LIMIT), inline=False)
     return embed
 
 
@@ -83,7 +116,55 @@ def audit_line(entry: AuditEntry) -> str:
     if entry.target_id is not None:
         target = f" <@&{entry.target_id}>" if entry.action.endswith("role_limit") else (
             f" <@{entry.target_id}>")
-    reason = f" ({entry.reason})" if entry.reason else ""
-    return text("audit.line", actor=entry.actor_id, action=entry.action.replace("_", " "),
-                target=target, old=entry.old_value or "—", new=entry.new_value or "—",
-                reason=reason)
+    reason = f" ({clip(entry.reason, REASON_LIMIT)})" if entry.reason else ""
+    return clip(text("audit.line", actor=entry.actor_id, action=entry.action.replace("_", " "),
+                     target=target, old=entry.old_value or "—", new=entry.new_value or "—",
+                     reason=reason), MESSAGE_LIMIT)
+
+
+async def thread_name(client: discord.Client, job: Job) -> str:
+    """The job's thread name: its prompt on one line, mentions shown as the names a reader
+    sees (`@role`, `@member`, `#channel`, never `<@&123>`), cut to Discord's 100 characters."""
+    source = job.prompt or text(f"card.title.{job.action}")
+    guild = client.get_guild(job.guild_id) if job.guild_id is not None else None
+    parts: list[str] = []
+    fetches = MEMBER_FETCHES
+    position = 0
+    for match in MARKUP.finditer(source):
+        parts.append(source[position:match.start()])
+        position = match.end()
+        if match["emoji"]:
+            parts.append(f":{match['emoji']}:")
+        elif match["kind"] == "@&":
+            role = guild.get_role(int(match["id"])) if guild is not None else None
+            parts.append(f"@{role.name}" if role is not None else "@unknown-role")
+        elif match["kind"] == "#":
+            channel = client.get_channel(int(match["id"]))
+            parts.append(f"#{getattr(channel, 'name', None) or 'unknown-channel'}")
+        else:
+            name, fetched = await _member_name(client, guild, int(match["id"]), fetches > 0)
+            fetches -= fetched
+            parts.append(f"@{name}")
+    parts.append(source[position:])
+    name = " ".join("".join(parts).split())  # thread names are one line
+    return clip(name, THREAD_NAME_LIMIT) or text(f"card.title.{job.action}")
+
+
+async def _member_name(client: discord.Client, guild: discord.Guild | None, user_id: int,
+                       may_fetch: bool) -> tuple[str, bool]:
+    """A member's display name from the cache, else from Discord (without the members intent
+    the cache holds few members); "unknown-user" when neither knows them."""
+    member = guild.get_member(user_id) if guild is not None else None
+    if member is not None:
+        return member.display_name, False
+    if not may_fetch:
+        user = client.get_user(user_id)
+        return (user.display_name if user is not None else "unknown-user"), False
+    try:
+        if guild is not None:
+            return (await guild.fetch_member(user_id)).display_name, True
+        return (await client.fetch_user(user_id)).display_name, True
+    except discord.HTTPException as exc:
+        log.debug("No name for user %s in a thread name (%s)", user_id, exc.status)
+        user = client.get_user(user_id)
+        return (user.display_name if user is not None else "unknown-user"), True

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import discord
 
-from bot.cards import audit_line, result_embed, status_card
+from bot.cards import FAILURE_REASON_LIMIT, audit_line, result_embed, status_card, thread_name
 from bot.download import DownloadFailed, VideoTooLarge, downloaded_video
 from bot.guild_settings import load_guild_settings
 from bot.jobs import CannotPostHere, Placement
 from bot.replies import jump_url
 from bot.store import AuditEntry, Job, JobState
-from bot.texts import text
+from bot.texts import clip, text
 from bot.views import card_view, result_view
 
 if TYPE_CHECKING:
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024
-THREAD_NAME_LIMIT = 90
 LIMIT_CACHE_SECONDS = 600.0
 
 
@@ -162,7 +161,7 @@ class DiscordNotifier:
             **self._card_extras(job))
         if not thread_possible:
             return Placement(status_message_id=message.id, thread_id=None)
-        name = (job.prompt or text(f"card.title.{job.action}"))[:THREAD_NAME_LIMIT]
+        name = await thread_name(self.bot, job)
         try:
             thread = await message.create_thread(name=name, auto_archive_duration=1440)
         except discord.HTTPException as exc:
@@ -206,7 +205,7 @@ class DiscordNotifier:
         limit = await self.upload_limit(job.guild_id)
         common: dict[str, Any] = {
             "embed": result_embed(job),
-            "view": result_view(job),
+            "view": result_view(job, self.bot.engine.capabilities),
             "allowed_mentions": discord.AllowedMentions(
                 everyone=False, roles=False, replied_user=False,
                 users=[discord.Object(id=job.user_id)]),
@@ -247,8 +246,8 @@ class DiscordNotifier:
         refund = text("failed.refunded", cost=job.cost)
         target = self._messageable(job.post_channel_id, job.guild_id)
         await target.send(
-            text("result.failed", user_id=job.user_id, reason=job.error_message or "",
-                 refund=refund),
+            text("result.failed", user_id=job.user_id,
+                 reason=clip(job.error_message or "", FAILURE_REASON_LIMIT), refund=refund),
             allowed_mentions=discord.AllowedMentions(
                 everyone=False, roles=False, users=[discord.Object(id=job.user_id)]),
             nonce=f"{job.id}f")

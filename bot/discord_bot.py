@@ -16,7 +16,8 @@ from discord.ext import commands
 from bot.config import Settings
 from bot.delivery import DiscordNotifier
 from bot.engine import Engine
-from bot.replies import reply_error
+from bot.replies import reply_error, send_ephemeral
+from bot.texts import text
 from bot.views import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
@@ -25,8 +26,26 @@ EXTENSIONS = ("cogs.video", "cogs.quota", "cogs.admin")
 GLOBAL_SCOPE = 0  # guild_settings row that holds bot-wide state
 
 
+# Server-only: installed to servers (not to users' accounts) and used in server channels, where
+# the server's blocks, limits and moderators apply. A DM would bypass all of them.
+SERVER_ONLY = app_commands.AppCommandContext(guild=True, dm_channel=False, private_channel=False)
+GUILD_INSTALL = app_commands.AppInstallationType(guild=True, user=False)
+
+
 class KlingTree(app_commands.CommandTree["KlingBot"]):
-    """One error handler for every slash command and context menu."""
+    """One gate and one error handler for every slash command and context menu."""
+
+    async def interaction_check(self, interaction: discord.Interaction[KlingBot], /) -> bool:
+        """Refuse commands outside a server. The synced commands are server-only, but a client
+        with a stale command list (or an old user install) may still send one from a DM."""
+        if interaction.guild_id is not None:
+            return True
+        log.info("Refused a command from a DM (user %s)", interaction.user.id)
+        try:
+            await send_ephemeral(interaction, text("dm.refused"))
+        except discord.HTTPException:
+            log.warning("Could not answer a command sent from a DM")
+        return False
 
     async def on_error(self, interaction: discord.Interaction[KlingBot],
                        error: app_commands.AppCommandError) -> None:
@@ -47,7 +66,8 @@ class KlingBot(commands.AutoShardedBot):
             if settings.shard_ids is not None:
                 options.setdefault("shard_ids", list(settings.shard_ids))
         super().__init__(command_prefix=commands.when_mentioned, intents=discord.Intents.default(),
-                         tree_cls=KlingTree, help_command=None, **options)
+                         tree_cls=KlingTree, help_command=None, allowed_contexts=SERVER_ONLY,
+                         allowed_installs=GUILD_INSTALL, **options)
         self.settings = settings
         self.card_edit_interval = card_edit_interval
         self.http_session: aiohttp.ClientSession | None = None

@@ -12,6 +12,8 @@ from typing import Any, Literal
 from bot.store import Job, Store
 
 ExtendAccess = Literal["requester", "anyone"]
+# Bookkeeping row (not a setting): the removed default model the log channel was told about.
+REMOVED_MODEL_NOTED = "removed_default_model_noted"
 
 
 @dataclass(frozen=True)
@@ -54,3 +56,16 @@ def is_moderator(permissions_manage_guild: bool, role_ids: list[int],
     return permissions_manage_guild or (
         settings.moderator_role_id is not None and settings.moderator_role_id in role_ids
     )
+
+
+async def first_notice_of_removed_model(store: Store, guild_id: int, model: str) -> bool:
+    """True the first time a server's default `model` is found missing from the model table.
+
+    Kept in the store, so moderators hear about it once per removed model, not on every
+    command and not again after a restart.
+    """
+    rows = await store.guild_settings(guild_id)
+    if rows.get(REMOVED_MODEL_NOTED) == model:
+        return False
+    await store.set_guild_setting(guild_id, REMOVED_MODEL_NOTED, model)
+    return True

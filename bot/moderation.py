@@ -16,6 +16,9 @@ from bot.jobs import Clock
 from bot.quotas import Period, QuotaBook
 from bot.store import AuditEntry, Block, Store
 
+# The longest reason a moderator may give (the commands' max_length); echoes clip older ones.
+REASON_LIMIT = 500
+
 # Settings a moderator may change with /klingbot settings, and how to read a value.
 EDITABLE_SETTINGS: dict[str, str] = {
     "log_channel_id": "channel",

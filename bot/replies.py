@@ -9,14 +9,17 @@ never uses the interaction token after the first follow-up, and words its errors
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, cast
 
 import discord
+from discord import app_commands
 
+from bot.cards import MESSAGE_LIMIT
 from bot.errors import describe, new_error_id
 from bot.jobs import JobRequest
 from bot.store import Job, JobState
-from bot.texts import text
+from bot.texts import clip, text
 
 if TYPE_CHECKING:
     from bot.discord_bot import KlingBot
@@ -38,7 +41,9 @@ def jump_url(guild_id: int | None, channel_id: int, message_id: int) -> str:
 
 
 async def send_ephemeral(interaction: discord.Interaction, message: str) -> None:
-    """Reply privately, whether or not the interaction was answered already."""
+    """Reply privately, whether or not the interaction was answered already. The text is
+    clipped to Discord's message limit: free text echoed in it must not lose the whole reply."""
+    message = clip(message, MESSAGE_LIMIT)
     none = discord.AllowedMentions.none()
     if interaction.response.is_done():
         await interaction.followup.send(message, ephemeral=True, allowed_mentions=none)
@@ -46,9 +51,50 @@ async def send_ephemeral(interaction: discord.Interaction, message: str) -> None
         await interaction.response.send_message(message, ephemeral=True, allowed_mentions=none)
 
 
+def describe_command_error(error: BaseException) -> str | None:
+    """The member-facing sentence for discord.py's own refusals (checks, cooldowns, options
+    it could not convert), or None when the error is not one of them.
+
+    Subclasses come before `CheckFailure`, their base. A converter that failed on an exception
+    of its own (`__cause__`) is a bug, and so gets None and an error id.
+    """
+    if isinstance(error, app_commands.CommandOnCooldown):
+        ready_at = int(time.time() + error.retry_after) + 1
+        return text("command.cooldown", when=f"<t:{ready_at}:R>")
+    if isinstance(error, app_commands.BotMissingPermissions):
+        return text("command.bot_missing", permissions=_permissions(error.missing_permissions))
+    if isinstance(error, app_commands.MissingPermissions):
+        return text("command.missing", permissions=_permissions(error.missing_permissions))
+    if isinstance(error, (app_commands.MissingRole, app_commands.MissingAnyRole)):
+        return text("command.missing_role")
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return text("dm.refused")
+    if isinstance(error, app_commands.CheckFailure):
+        return text("command.not_allowed")
+    if isinstance(error, app_commands.TransformerError):
+        return None if error.__cause__ is not None else _bad_option(error)
+    if type(error) is app_commands.AppCommandError and error.args:
+        return str(error)  # raised by a command with a message written for the member
+    return None
+
+
+def _permissions(names: list[str]) -> str:
+    """Permission names as Discord's settings show them ("Manage Server", "Attach Files")."""
+    shown = [name.replace("_", " ").title().replace("Guild", "Server") for name in names]
+    return ", ".join(f"**{name}**" for name in shown)
+
+
+def _bad_option(error: app_commands.TransformerError) -> str:
+    if error.type in (discord.AppCommandOptionType.user, discord.AppCommandOptionType.mentionable):
+        return text("command.not_a_member")
+    if error.type is discord.AppCommandOptionType.channel:
+        return text("command.bad_channel")
+    return text("command.bad_value", value=clip(str(error.value), 100))
+
+
 async def reply_error(interaction: discord.Interaction, error: BaseException) -> None:
     """Turn any error into a private, plain-words answer; log the ones that are bugs."""
-    message = describe(error)
+    message = describe_command_error(error) or describe(error)
     if message is None:
         error_id = new_error_id()
         log.error("Unhandled error %s in %s", error_id, _where(interaction), exc_info=error)

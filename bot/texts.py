@@ -114,6 +114,15 @@ TEXTS: dict[str, str] = {
     "ack.started": "Your video is on its way: {link}",
     "ack.failed": "That did not work: {reason}",
     "error.unknown": "Sorry, something went wrong on our side (error `{error_id}`).",
+    # discord.py's own refusals of a command.
+    "command.cooldown": "You are using this command too fast. Try again {when}.",
+    "command.bot_missing": "I need the {permissions} permission(s) in this channel to do that.",
+    "command.missing": "You need the {permissions} permission(s) to use this command.",
+    "command.missing_role": "You do not have the role this command needs.",
+    "command.not_allowed": "You cannot use this command here.",
+    "command.not_a_member": "That user is not a member of this server.",
+    "command.bad_channel": "I cannot use that channel for this.",
+    "command.bad_value": "`{value}` is not a valid value for that option.",
     # Quotas and moderation.
     "quota.me": (
         "**{remaining}** of {limit} credits left ({source}). They reset {reset}.\n"
@@ -136,6 +145,10 @@ TEXTS: dict[str, str] = {
     "quota.usage_none": "Nobody spent credits in that period.",
     "mod.only": "Only moderators (Manage Server, or the server's moderator role) can do that.",
     "mod.guild_only": "This only works in a server.",
+    "dm.refused": (
+        "Videos are made in servers only, where each server's moderators and limits apply. "
+        "Use my commands in a server channel."
+    ),
     "mod.done": "Done. {summary}",
     "audit.line": "🛡️ <@{actor}> {action}{target}: {old} → {new}{reason}",
     "settings.current": "Current settings:\n{lines}",
@@ -173,11 +186,24 @@ TEXTS: dict[str, str] = {
         "Attach Files here."
     ),
     "failed.refunded": "Your {cost} credits were refunded.",
+    "alert.default_model_removed": (
+        "This server's default model `{model}` is no longer offered by the bot, so videos use "
+        "`{fallback}` instead. Pick another default with `/klingbot settings default_model`."
+    ),
     "alert.used_up": (
         "Kling answered that the bot's balance is used up: new video jobs are paused for 15 "
         "minutes at a time until the operator tops it up."
     ),
 }
+
+
+def clip(value: str, limit: int) -> str:
+    """`value` cut to at most `limit` characters, with an ellipsis where it was cut.
+
+    Free text (reasons, prompts, Kling's messages) is echoed inside fixed sentences, and
+    Discord refuses a whole message (400) when any part of it is one character too long.
+    """
+    return value if len(value) <= limit else value[: max(limit - 1, 0)] + "…"
 
 
 def text(key: str, **fields: object) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 import discord
 
+from bot.cards import LINK_BUTTON_URL_LIMIT
 from bot.errors import UserFacingError
 from bot.guild_settings import (
     GuildSettings,
@@ -21,6 +22,7 @@ from bot.guild_settings import (
     may_press_job_buttons,
 )
 from bot.jobs import JobRequest
+from bot.kling.capabilities import CapabilityTable
 from bot.kling.options import PROMPT_LIMIT, VideoOptions
 from bot.replies import kling_bot, reply_error, role_ids, send_ephemeral, start_job
 from bot.store import Job, JobState
@@ -176,12 +178,16 @@ class ExtendModal(PromptModal):
         await start_job(interaction, request)
 
 
-def result_view(job: Job) -> discord.ui.View:
-    """Extend, Extend with a new prompt, and a link to the file."""
+def result_view(job: Job, capabilities: CapabilityTable) -> discord.ui.View:
+    """Extend and Extend with a new prompt (only where the job's model can extend a video: a
+    button that can only refuse is worse than none), and a link to the file."""
     view = discord.ui.View(timeout=None)
-    view.add_item(ExtendButton(job.id))
-    view.add_item(ExtendPromptButton(job.id))
-    if job.video_url and job.video_url.startswith(("http://", "https://")):
+    model = capabilities.get(job.model)
+    if model is not None and model.extend:
+        view.add_item(ExtendButton(job.id))
+        view.add_item(ExtendPromptButton(job.id))
+    if job.video_url and job.video_url.startswith(("http://", "https://")) \
+            and len(job.video_url) <= LINK_BUTTON_URL_LIMIT:  # else Discord refuses the post
         view.add_item(discord.ui.Button(label=text("result.open"), url=job.video_url))
     return view
 

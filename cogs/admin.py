@@ -11,6 +11,7 @@ from discord import app_commands
 from discord.app_commands import Choice, Range
 
 from bot.guild_settings import GuildSettings, load_guild_settings
+from bot.moderation import REASON_LIMIT
 from bot.replies import kling_bot, send_ephemeral
 from bot.store import AuditEntry
 from bot.texts import text
@@ -18,6 +19,8 @@ from cogs.moderation_checks import require_moderator
 
 if TYPE_CHECKING:
     from bot.discord_bot import KlingBot
+
+MODEL_NAME_LIMIT = 100  # model names are short; the bound keeps the echo in errors short too
 
 
 def _describe(settings: GuildSettings) -> str:
@@ -67,11 +70,11 @@ class KlingbotCommands(app_commands.Group):
         moderator_role: discord.Role | None = None,
         extend_access: str | None = None,
         allowed_channel: discord.TextChannel | None = None,
-        default_model: str | None = None,
+        default_model: Range[str, 1, MODEL_NAME_LIMIT] | None = None,
         default_mode: str | None = None,
         default_duration: int | None = None,
         reset_hour: Range[int, 0, 23] | None = None,
-        reason: str | None = None,
+        reason: Range[str, 1, REASON_LIMIT] | None = None,
     ) -> None:
         guild_id = await require_moderator(interaction)
         bot = kling_bot(interaction)

@@ -13,18 +13,21 @@ import discord
 from discord import app_commands
 from discord.app_commands import Choice, Range
 
-from bot.cards import audit_line
+from bot.cards import audit_line, fit_lines
 from bot.guild_settings import load_guild_settings
+from bot.moderation import REASON_LIMIT
 from bot.quotas import MemberStatus
 from bot.replies import kling_bot, role_ids, send_ephemeral
 from bot.store import AuditEntry
-from bot.texts import text
+from bot.texts import clip, text
 from cogs.moderation_checks import require_moderator
 
 if TYPE_CHECKING:
     from bot.discord_bot import KlingBot
 
 CREDITS = Range[int, -1, 1_000_000]
+# Reasons are echoed to the member, the log channel and /quota show: bounded at the source.
+REASON = Range[str, 1, REASON_LIMIT]
 
 
 async def _status(interaction: discord.Interaction, member: discord.abc.User) -> MemberStatus:
@@ -57,7 +60,8 @@ class QuotaCommands(app_commands.Group):
                       reset=f"<t:{int(status.period.end)}:R>", running=status.running,
                       queued=status.queued)]
         if status.block is not None:
-            lines.append(text("quota.me_blocked", reason=status.block.reason))
+            lines.append(text("quota.me_blocked",
+                              reason=clip(status.block.reason, REASON_LIMIT)))
         await send_ephemeral(interaction, "\n".join(lines))
 
     @app_commands.command(name="show", description="(Moderators) A member's credits and history")
@@ -71,19 +75,20 @@ class QuotaCommands(app_commands.Group):
                       queued=status.queued)]
         if status.block is not None:
             lines.append(text("quota.show_blocked", by=status.block.blocked_by,
-                              at=int(status.block.blocked_at), reason=status.block.reason))
+                              at=int(status.block.blocked_at),
+                              reason=clip(status.block.reason, REASON_LIMIT)))
         history = await kling_bot(interaction).engine.moderation.history(guild_id, member.id)
         if history:
             lines.append(text("quota.history_title"))
             lines.extend(f"<t:{int(e.created_at)}:f> {audit_line(e)}" for e in history)
         else:
             lines.append(text("quota.history_none"))
-        await send_ephemeral(interaction, "\n".join(lines)[:2000])
+        await send_ephemeral(interaction, fit_lines(lines))
 
     @app_commands.command(name="set", description="(Moderators) A member's own limit")
     @app_commands.describe(credits="Credits per period; -1 removes the member's own limit")
     async def set_member(self, interaction: discord.Interaction, member: discord.Member,
-                         credits: CREDITS, reason: str | None = None) -> None:
+                         credits: CREDITS, reason: REASON | None = None) -> None:
         guild_id = await require_moderator(interaction)
         entry = await kling_bot(interaction).engine.moderation.set_member_limit(
             guild_id, interaction.user.id, member.id, _limit(credits), reason)
@@ -92,7 +97,7 @@ class QuotaCommands(app_commands.Group):
     @app_commands.command(name="role", description="(Moderators) The limit for a role")
     @app_commands.describe(credits="Credits per period; -1 removes the role's limit")
     async def set_role(self, interaction: discord.Interaction, role: discord.Role,
-                       credits: CREDITS, reason: str | None = None) -> None:
+                       credits: CREDITS, reason: REASON | None = None) -> None:
         guild_id = await require_moderator(interaction)
         entry = await kling_bot(interaction).engine.moderation.set_role_limit(
             guild_id, interaction.user.id, role.id, _limit(credits), reason)
@@ -108,7 +113,7 @@ class QuotaCommands(app_commands.Group):
 
     @app_commands.command(name="grant", description="(Moderators) One-off bonus credits")
     async def grant(self, interaction: discord.Interaction, member: discord.Member,
-                    credits: Range[int, 1, 1_000_000], reason: str) -> None:
+                    credits: Range[int, 1, 1_000_000], reason: REASON) -> None:
         guild_id = await require_moderator(interaction)
         entry = await kling_bot(interaction).engine.moderation.grant(
             guild_id, interaction.user.id, member.id, credits, reason)
@@ -117,7 +122,7 @@ class QuotaCommands(app_commands.Group):
     @app_commands.command(name="block", description="(Moderators) Stop a member making videos")
     @app_commands.describe(reason="Shown to the member")
     async def block(self, interaction: discord.Interaction, member: discord.Member,
-                    reason: str) -> None:
+                    reason: REASON) -> None:
         guild_id = await require_moderator(interaction)
         entry = await kling_bot(interaction).engine.moderation.block(
             guild_id, interaction.user.id, member.id, reason)
@@ -151,7 +156,7 @@ class QuotaCommands(app_commands.Group):
                           jobs=r.jobs) for i, r in enumerate(rows, 1))
         if not rows:
             lines.append(text("quota.usage_none"))
-        await send_ephemeral(interaction, "\n".join(lines)[:2000])
+        await send_ephemeral(interaction, fit_lines(lines))
 
 
 async def setup(bot: KlingBot) -> None:

@@ -6,6 +6,7 @@ shows up in the model list without a code change.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -13,7 +14,7 @@ from discord import app_commands
 from discord.app_commands import Choice, Range
 
 from bot.errors import UserFacingError
-from bot.guild_settings import load_guild_settings
+from bot.guild_settings import first_notice_of_removed_model, load_guild_settings
 from bot.images import ACCEPTED_TYPES, ImageFacts, check_image
 from bot.jobs import JobRequest
 from bot.kling.capabilities import CapabilityTable
@@ -31,6 +32,8 @@ from bot.views import PromptModal
 if TYPE_CHECKING:
     from bot.discord_bot import KlingBot
 
+log = logging.getLogger(__name__)
+
 MODE_NAMES = {"std": "Standard", "pro": "Professional", "4k": "4K"}
 
 
@@ -40,7 +43,7 @@ def image_facts(attachment: discord.Attachment) -> ImageFacts:
 
 
 async def make_request(interaction: discord.Interaction, options: VideoOptions) -> JobRequest:
-    """Fill in the server's defaults and say whether the mode was the member's choice.
+    """Fill in the server's defaults, marked as such (never refused, only fallen back from).
 
     Reads the server's settings, so callers acknowledge the interaction first (`acknowledge`):
     the 3-second deadline must not depend on how busy the database is.
@@ -53,14 +56,34 @@ async def make_request(interaction: discord.Interaction, options: VideoOptions) 
         if not here & set(settings.allowed_channel_ids):
             where = ", ".join(f"<#{c}>" for c in settings.allowed_channel_ids)
             raise UserFacingError(text("settings.not_allowed_here", channels=where))
-    explicit_mode = options.mode is not None
+    if options.model is None and settings.default_model is not None:
+        await _check_default_model(interaction, settings.default_model)
+    # What the server's defaults fill in is never refused: validation falls back from it.
     options = options.with_defaults(settings.default_model, settings.default_mode,
                                     settings.default_duration)
     return JobRequest(guild_id=interaction.guild_id,
                       channel_id=interaction.channel_id or interaction.user.id,
                       user_id=interaction.user.id, options=options,
-                      role_ids=role_ids(interaction.user),
-                      explicit_mode=explicit_mode)
+                      role_ids=role_ids(interaction.user))
+
+
+async def _check_default_model(interaction: discord.Interaction, model: str) -> None:
+    """Tell the server's log channel, once, that its default model is no longer in the model
+    table (the operator removed it); jobs meanwhile run on the bot's default model."""
+    bot = kling_bot(interaction)
+    table = bot.engine.capabilities
+    if interaction.guild_id is None or table.get(model) is not None:
+        return
+    if not await first_notice_of_removed_model(bot.engine.store, interaction.guild_id, model):
+        return
+    log.warning("Guild %s: default model %s is not in the model table; using %s",
+                interaction.guild_id, model, table.default_model)
+    try:
+        await bot.notifier.alert(interaction.guild_id, text(
+            "alert.default_model_removed", model=model, fallback=table.default_model))
+    except discord.HTTPException as exc:
+        log.warning("Could not post to the log channel of guild %s (%s)",
+                    interaction.guild_id, exc.status)
 
 
 def _choices(table: CapabilityTable) -> dict[str, list[Choice[Any]]]:
@@ -79,7 +102,8 @@ def _choices(table: CapabilityTable) -> dict[str, list[Choice[Any]]]:
 
 def build_video_group(table: CapabilityTable) -> app_commands.Group:
     choices = _choices(table)
-    group = app_commands.Group(name="video", description="Make a video with Kling")
+    group = app_commands.Group(name="video", description="Make a video with Kling",
+                               guild_only=True)
     shared_descriptions = {
         "model": "Which Kling model (default: the server's choice)",
         "mode": "Standard is faster and cheaper; Professional looks better",
@@ -172,5 +196,5 @@ async def animate_message(interaction: discord.Interaction, message: discord.Mes
 
 async def setup(bot: KlingBot) -> None:
     bot.tree.add_command(build_video_group(bot.engine.capabilities))
-    bot.tree.add_command(app_commands.ContextMenu(name="Animate with Kling",
-                                                  callback=animate_message))
+    menu = app_commands.ContextMenu(name="Animate with Kling", callback=animate_message)
+    bot.tree.add_command(app_commands.guild_only(menu))

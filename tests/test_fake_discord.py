@@ -215,6 +215,39 @@ async def test_uploads_limits_threads_and_permissions(fake: FakeDiscord) -> None
             await channel.send("muted")
 
 
+async def test_text_limits_are_refused_as_discord_refuses_them(fake: FakeDiscord) -> None:
+    bot = make_bot()
+    async with running(bot, fake):
+        channel = bot.get_channel(fake.channel_id)
+        assert isinstance(channel, discord.TextChannel)
+        too_long: list[dict[str, Any]] = [
+            {"content": "x" * 2001},
+            {"embed": discord.Embed(title="t" * 257)},
+            {"embed": discord.Embed(description="d" * 4097)},
+            {"embed": discord.Embed().add_field(name="n", value="v" * 1025)},
+            {"embed": discord.Embed().set_footer(text="f" * 2049)},
+            {"embeds": [discord.Embed(description="d" * 4000),
+                        discord.Embed(description="d" * 2001)]},  # 6,001 in all
+        ]
+        for kwargs in too_long:
+            with pytest.raises(discord.HTTPException) as refused:
+                await channel.send(**kwargs)
+            assert (refused.value.status, refused.value.code) == (400, 50035), kwargs
+        fits = await channel.send("x" * 2000, embeds=[
+            discord.Embed(title="t" * 256, description="d" * 3000),
+            discord.Embed(description="d" * 2000).add_field(name="n", value="v" * 500)])
+        assert fits.id in fake.messages
+        message = await channel.send("thread")
+        with pytest.raises(discord.HTTPException) as refused:
+            await message.create_thread(name="n" * 101)
+        assert refused.value.code == 50035
+        view = discord.ui.View()
+        view.add_item(discord.ui.Button(label="open", url="https://e.example/" + "a" * 500))
+        with pytest.raises(discord.HTTPException) as refused:
+            await channel.send("link", view=view)
+        assert refused.value.code == 50035
+
+
 async def test_allowed_mentions_suppress_everyone(fake: FakeDiscord) -> None:
     bot = make_bot()
     member = await fake.add_member(fake.guild_id, name="carol")

@@ -63,15 +63,23 @@ class VideoOptions:
     camera: str | None = None
     video_id: str | None = None
     image_urls: tuple[str, ...] = ()
+    # Which of model/mode/duration a server default filled in: the member did not choose them,
+    # so `validate` never refuses them but falls back to the nearest value the model has.
+    defaulted: frozenset[str] = frozenset()
 
     def with_defaults(self, model: str | None, mode: str | None, duration: int | None
                       ) -> VideoOptions:
-        """Fill unset model/mode/duration from a server's or the bot's defaults."""
+        """Fill unset model/mode/duration from a server's defaults, remembering which."""
+        filled = {name for name, mine, default in (("model", self.model, model),
+                                                   ("mode", self.mode, mode),
+                                                   ("duration", self.duration, duration))
+                  if mine is None and default is not None}
         return replace(
             self,
             model=self.model or model,
             mode=self.mode or mode,
             duration=self.duration or duration,
+            defaulted=self.defaulted | filled,
         )
 
 
@@ -107,7 +115,7 @@ class _Checker:
                  explicit_mode: bool) -> None:
         self.o = options
         self.table = table
-        self.explicit_mode = explicit_mode
+        self.explicit_mode = explicit_mode and "mode" not in options.defaulted
 
     def fail(self, option: str, key: str, **fields: object) -> InvalidOptions:
         return InvalidOptions(text(key, **fields), option)
@@ -115,6 +123,10 @@ class _Checker:
     def model(self) -> ModelCapabilities:
         name = self.o.model or self.table.default_model
         caps = self.table.get(name)
+        if "model" in self.o.defaulted and (
+                caps is None or (self.o.action == "image2video" and not caps.image2video)):
+            # The server's default is gone from the table (or cannot do this): the bot's own.
+            caps = self.table.get(self.table.default_model)
         if caps is None:
             raise self.fail("model", "invalid.unknown_model", model=name,
                             allowed=_names(self.table.names()))
@@ -138,8 +150,15 @@ class _Checker:
 
     def duration(self, caps: ModelCapabilities) -> int:
         wanted = self.o.duration
-        if wanted is None:
-            return 5 if 5 in caps.durations else caps.durations[0]
+        if wanted is None or "duration" in self.o.defaulted:
+            five_only = bool(self.o.end_image_url) or (
+                bool(self.o.camera) and caps.camera_control == "text2video-5s")
+            if five_only:
+                return 5  # what an end frame or a short camera move needs (checked below)
+            if wanted is None:
+                return 5 if 5 in caps.durations else caps.durations[0]
+            # A server default this model lacks: the nearest length it makes, the shorter on a tie.
+            return min(caps.durations, key=lambda d: (abs(d - wanted), d))
         if wanted not in caps.durations:
             raise self.fail("duration", "invalid.duration", model=caps.name, duration=wanted,
                             allowed=" or ".join(str(d) for d in caps.durations))
@@ -250,13 +269,14 @@ def validate(options: VideoOptions, table: CapabilityTable, *,
     """Check `options` against `table` and build the API body; raise `InvalidOptions`.
 
     `explicit_mode` is False when the mode came from a server default rather than the user, so
-    a default that a model lacks falls back quietly instead of blaming the user.
+    a default that a model lacks falls back quietly instead of blaming the user; the same holds
+    for every option named in `options.defaulted` (model, mode, duration): a removed default
+    model becomes the table's default model, a duration the nearest one the model makes.
     """
     check = _Checker(options, table, explicit_mode)
     caps = check.model()
     mode = check.mode(caps)
-    has_end_frame = bool(options.end_image_url)
-    duration = 5 if has_end_frame and options.duration is None else check.duration(caps)
+    duration = check.duration(caps)
     prompt = check.prompt()
     body: dict[str, Any] = {"action": options.action, "model": caps.name}
     if mode is not None:

@@ -295,6 +295,8 @@ class Channel:
     auto_archive_duration: int = 1440
     created_at: str = field(default_factory=iso_now)
     message_count: int = 0
+    # DM-only: the user on the other side of the bot's DM channel
+    recipient_id: int | None = None
 
     @property
     def is_thread(self) -> bool:
@@ -1014,6 +1016,19 @@ class _World(_Gateway):
         channel.overwrites[target_id] = Overwrite(target_id, kind, int(allow), int(deny))
         await self._dispatch_guild("CHANNEL_UPDATE", channel.payload(), guild.id)
 
+    async def open_dm(self, user_id: int) -> Channel:
+        """The DM channel between a user and the bot (type 1, no guild)."""
+        for channel in self.channels.values():
+            if channel.type == 1 and channel.recipient_id == user_id:
+                return channel
+        channel = self._new_channel(None, "", 1)
+        channel.recipient_id = user_id
+        return channel
+
+    async def add_user(self, name: str = "user") -> User:
+        """A Discord user who shares no guild with the bot (e.g. someone who left)."""
+        return self._ensure_user(None, name)
+
     def set_filesize_limit(self, guild_id: int, limit: int | None) -> None:
         """Override the enforced upload limit (None: back to the boost-tier table)."""
         self.guilds[guild_id].explicit_filesize_limit = limit
@@ -1405,6 +1420,10 @@ class _RestApi(_World):
             if len(opt.get("choices") or []) > 25:
                 raise invalid_form(f"{where}.choices", "BASE_TYPE_MAX_LENGTH",
                                    "Must be 25 or fewer in length.")
+            for bound in ("min_length", "max_length"):
+                if bound in opt and not 0 <= int(opt[bound]) <= 6000:
+                    raise invalid_form(f"{where}.{bound}", "NUMBER_TYPE_MAX",
+                                       "int value should be less than or equal to 6000.")
             if opt.get("type") in (1, 2):
                 self._validate_options(opt.get("options", []), f"{where}.options")
             elif opt.get("required"):
@@ -1434,6 +1453,7 @@ class _Messages(_RestApi):
                                "Must be 2000 or fewer in length.")
         if len(body.get("embeds") or []) > 10:
             raise invalid_form("embeds", "BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.")
+        _validate_embeds(body.get("embeds") or [])
         components = body.get("components") or []
         v2 = int(body.get("flags") or 0) & (1 << 15)
         if not v2:
@@ -1448,6 +1468,11 @@ class _Messages(_RestApi):
             if len(comp.get("custom_id") or "") > 100:
                 raise invalid_form("components", "BASE_TYPE_MAX_LENGTH",
                                    "custom_id must be 100 or fewer in length.")
+            if comp.get("type") == 2 and (len(comp.get("url") or "") > 512
+                                          or len(comp.get("label") or "") > 80):
+                raise invalid_form("components", "BASE_TYPE_MAX_LENGTH",
+                                   "A button's url must be 512 and its label 80 or fewer "
+                                   "in length.")
         if creating and not (content or body.get("embeds") or files or components
                              or body.get("sticker_ids") or body.get("poll")):
             raise DiscordError(400, 50006, "Cannot send an empty message")
@@ -1960,6 +1985,8 @@ class _InteractionDriver(_InteractionWebhooks):
         else:
             payload.update(user=self.users[user_id].payload(), app_permissions=str(ALL_PERMISSIONS),
                            authorizing_integration_owners={"1": str(user_id)}, context=1)
+            if channel.type == 1:
+                payload["channel"]["recipients"] = [self.users[user_id].payload()]
         if message is not None:
             payload["message"] = message
         inter = Interaction(inter_id, token, type_, guild_id, channel_id, user_id, payload,
@@ -1986,9 +2013,20 @@ class _InteractionDriver(_InteractionWebhooks):
         have = self.base_permissions(guild_id, user_id)
         return have == ALL_PERMISSIONS or (int(needed) != 0 and have & int(needed) == int(needed))
 
+    def command_allowed_in(self, cmd: JSON, context: int) -> bool:
+        """Discord's client offers a command only in the contexts it was synced with (guild 0,
+        bot DM 1, private channel 2); without ``contexts`` the old ``dm_permission`` decides."""
+        contexts = cmd.get("contexts")
+        if contexts is None:
+            contexts = [0, 1, 2] if cmd.get("dm_permission", True) else [0]
+        return context in contexts
+
     def _command_data(self, guild_id: int | None, user_id: int, name: str,
                       type_: int) -> JSON:
         cmd, is_guild = self._find_command(guild_id, name, type_)
+        if not self.command_allowed_in(cmd, 0 if guild_id is not None else 1):
+            raise PermissionError(f"command {name!r} is not offered here (contexts "
+                                  f"{cmd.get('contexts')})")
         if guild_id is not None and not self.can_use_command(guild_id, user_id, cmd):
             raise PermissionError(f"user {user_id} cannot see command {name!r}")
         data: JSON = {"id": cmd["id"], "name": name, "type": type_}
@@ -1998,7 +2036,7 @@ class _InteractionDriver(_InteractionWebhooks):
 
     async def slash(
         self,
-        guild_id: int,
+        guild_id: int | None,
         channel_id: int,
         user_id: int,
         name: str,
@@ -2030,7 +2068,7 @@ class _InteractionDriver(_InteractionWebhooks):
             data["resolved"] = resolved
         return await self._send_interaction(2, guild_id, channel_id, user_id, data)
 
-    def _build_options(self, guild_id: int, channel_id: int, defs: list[JSON],
+    def _build_options(self, guild_id: int | None, channel_id: int, defs: list[JSON],
                        given: Mapping[str, Any], resolved: JSON) -> list[JSON]:
         by_name = {d["name"]: d for d in defs}
         unknown = set(given) - set(by_name)
@@ -2039,7 +2077,7 @@ class _InteractionDriver(_InteractionWebhooks):
         missing = [d["name"] for d in defs if d.get("required") and d["name"] not in given]
         if missing:
             raise ValueError(f"Discord's client requires options {missing}")
-        guild = self.guilds[guild_id]
+        guild = self.guilds[guild_id] if guild_id is not None else Guild(0, "", 0)
         out: list[JSON] = []
         for opt_name, value in given.items():
             spec = by_name[opt_name]
@@ -2079,7 +2117,7 @@ class _InteractionDriver(_InteractionWebhooks):
             out.append({"name": opt_name, "type": kind, "value": value})
         return out
 
-    async def context_menu(self, guild_id: int, channel_id: int, user_id: int, name: str,
+    async def context_menu(self, guild_id: int | None, channel_id: int, user_id: int, name: str,
                            target_message_id: int | None = None,
                            target_user_id: int | None = None) -> Interaction:
         """A user picks a message (or user) context-menu command."""
@@ -2094,7 +2132,8 @@ class _InteractionDriver(_InteractionWebhooks):
             data["target_id"] = str(target_user_id)
             resolved: JSON = {"users": {str(target_user_id):
                                         self.users[target_user_id].payload()}}
-            member = self.guilds[guild_id].members.get(target_user_id)
+            member = self.guilds[guild_id].members.get(target_user_id) \
+                if guild_id is not None else None
             if member is not None:
                 resolved["members"] = {str(target_user_id): {
                     **member.payload(with_user=False),
@@ -2297,6 +2336,42 @@ def _number_components(components: list[JSON]) -> list[JSON]:
                 counter += 1
             comp["id"] = counter
     return copied
+
+
+# Discord's embed limits (characters): each part, and all embeds of a message together.
+EMBED_LIMITS = {"title": 256, "description": 4096, "footer.text": 2048, "author.name": 256}
+EMBED_FIELD_NAME_LIMIT = 256
+EMBED_FIELD_VALUE_LIMIT = 1024
+EMBED_TOTAL_LIMIT = 6000
+
+
+def _validate_embeds(embeds: list[JSON]) -> None:
+    """400/50035 for an embed part over its limit, more than 25 fields, or a total over 6000."""
+    total = 0
+    for i, embed in enumerate(embeds):
+        for path, limit in EMBED_LIMITS.items():
+            part, _, sub = path.partition(".")
+            value = str((embed.get(part) or {}).get(sub) or "") if sub else \
+                str(embed.get(part) or "")
+            if len(value) > limit:
+                raise invalid_form(f"embeds.{i}.{path}", "BASE_TYPE_MAX_LENGTH",
+                                   f"Must be {limit} or fewer in length.")
+            total += len(value)
+        fields = embed.get("fields") or []
+        if len(fields) > 25:
+            raise invalid_form(f"embeds.{i}.fields", "BASE_TYPE_MAX_LENGTH",
+                               "Must be 25 or fewer in length.")
+        for j, embed_field in enumerate(fields):
+            name, value = str(embed_field.get("name") or ""), str(embed_field.get("value") or "")
+            if len(name) > EMBED_FIELD_NAME_LIMIT or len(value) > EMBED_FIELD_VALUE_LIMIT:
+                limit = EMBED_FIELD_NAME_LIMIT if len(name) > EMBED_FIELD_NAME_LIMIT \
+                    else EMBED_FIELD_VALUE_LIMIT
+                raise invalid_form(f"embeds.{i}.fields.{j}", "BASE_TYPE_MAX_LENGTH",
+                                   f"Must be {limit} or fewer in length.")
+            total += len(name) + len(value)
+    if total > EMBED_TOTAL_LIMIT:
+        raise invalid_form("embeds", "MAX_EMBED_SIZE_EXCEEDED",
+                           "Embed size exceeds maximum size of 6000")
 
 
 def _check_option_value(spec: JSON, value: Any) -> None:
