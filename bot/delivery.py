@@ -187,7 +187,7 @@ class DiscordNotifier:
 
         await self.cards.submit(job, edit)
 
-    async def deliver(self, job: Job) -> int:
+    async def deliver(self, job: Job, *, resumed: bool = False) -> int:
         """Post the result in the job's thread; if the thread is gone or closed to the bot
         (deleted, locked, permission removed), in the channel the job was asked in."""
         try:
