@@ -38,21 +38,43 @@ LIMIT_CACHE_SECONDS = 600.0
 
 
 class CardThrottle:
-    """At most one edit per job per `interval`; later changes wait and the latest one wins."""
+    """At most one edit per job per `interval`; later changes wait and the latest one wins.
+
+    A job is remembered only while it matters: its latest state while an edit of it runs or
+    waits, and its last edit's time for an interval after it. A job's end is one moment to
+    forget it, but a job another process finished never shows this process its end, so the
+    times older than an interval are swept away too.
+    """
 
     def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.interval = interval
         self.clock = clock
         self._last: dict[str, float] = {}
-        self._latest: dict[str, Job] = {}
+        self._latest: dict[str, Job] = {}  # jobs with an edit running or waiting
         self._pending: dict[str, asyncio.Task[None]] = {}
+        self._swept = clock()
+
+    def __len__(self) -> int:
+        """How many jobs the throttle remembers anything about."""
+        return len(self._last.keys() | self._latest.keys() | self._pending.keys())
+
+    def _sweep(self, now: float) -> None:
+        """Forget the edit times older than an interval of jobs with no edit running or
+        waiting. Runs at most once per interval, so an edit's cost stays constant."""
+        if now - self._swept < self.interval:
+            return
+        self._swept = now
+        for job_id in [j for j, at in self._last.items()
+                       if now - at >= self.interval and j not in self._latest]:
+            del self._last[job_id]
 
     async def submit(self, job: Job, edit: Callable[[Job], Awaitable[None]]) -> None:
+        now = self.clock()
+        self._sweep(now)
         self._latest[job.id] = job
         if job.id in self._pending:
             return
         last = self._last.get(job.id)
-        now = self.clock()
         if last is None or now - last >= self.interval:
             await self._run(job.id, edit)
             return
@@ -75,9 +97,11 @@ class CardThrottle:
             log.warning("Job %s: card edit refused (%s %s)", job_id, exc.status, exc.code)
         except Exception:
             log.exception("Job %s: card edit failed", job_id)
-        if job.state.terminal and job_id not in self._pending:
+        if job_id not in self._pending:
+            # A change that came in during the edit waits in `_pending` with its state.
             self._latest.pop(job_id, None)
-            self._last.pop(job_id, None)
+            if job.state.terminal:
+                self._last.pop(job_id, None)
 
     async def close(self) -> None:
         for task in self._pending.values():

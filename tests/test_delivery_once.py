@@ -1,4 +1,5 @@
-"""Each result posted exactly once, however long its delivery takes (issue 9, item 4).
+"""Each result posted exactly once, however long its delivery takes (issue 9, item 4), and
+what the card-edit throttle remembers (issue 9, item 12).
 
 A delivery holds a lease on its job. The tests shorten the lease (a setting) and slow the
 video's download (the fake Kling's CDN) so that a delivery outlives several leases, and shorten
@@ -8,11 +9,15 @@ the fake Discord's nonce window so that Discord's own de-duplication cannot hide
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+from collections.abc import Awaitable, Callable
 
 import pytest
 
+from bot.delivery import CardThrottle
 from bot.jobs import Job
 from bot.store import JobState, LedgerStatus
+from tests.builders import job as queued_job
 from tests.conftest import EngineFactory
 from tests.discord_support import World
 from tests.fakes.kling import FakeKling
@@ -86,3 +91,44 @@ async def test_a_failed_delivery_counts_one_attempt_and_a_claim_none(
     stored = await engine.store.get_job(job.id)
     assert stored is not None and stored.state is JobState.DELIVERED
     assert stored.delivery_attempts == 1
+
+
+# -- the card-edit throttle's memory (item 12) -----------------------------------------------
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def edits_into(log: list[str]) -> Callable[[Job], Awaitable[None]]:
+    async def edit(job: Job) -> None:
+        log.append(job.id)
+    return edit
+
+
+def submitted_job(job_id: str) -> Job:
+    return dataclasses.replace(queued_job(job_id, 1, 100, 0.0), state=JobState.SUBMITTED)
+
+
+async def test_the_throttle_forgets_jobs_finished_by_another_process() -> None:
+    """This process edits the cards of many jobs that another process then finishes: it
+    never sees their end, and must not remember them for ever."""
+    clock = FakeClock()
+    throttle = CardThrottle(interval=10.0, clock=clock)
+    edited: list[str] = []
+    for n in range(200):
+        await throttle.submit(submitted_job(f"{n:020x}"),
+                              edits_into(edited))
+        clock.now += 0.1
+    assert len(edited) == 200
+    clock.now += 10.0
+    newest = submitted_job("f" * 20)
+    await throttle.submit(newest, edits_into(edited))
+    assert len(throttle) == 1  # the newest job only
+    # ... and throttling still works for it: a change within the interval waits.
+    await throttle.submit(newest, edits_into(edited))
+    assert edited.count(newest.id) == 1
+    await throttle.close()
