@@ -13,12 +13,13 @@ import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
 
-from bot.cards import audit_line, result_embed, status_card
+from bot.cards import audit_line, result_embed, result_footer, status_card
 from bot.download import DownloadFailed, VideoTooLarge, downloaded_video
 from bot.guild_settings import load_guild_settings
 from bot.jobs import CannotPostHere, Placement
@@ -35,6 +36,23 @@ log = logging.getLogger(__name__)
 DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024
 THREAD_NAME_LIMIT = 90
 LIMIT_CACHE_SECONDS = 600.0
+# Looking for a result posted before a crash: how many of the newest messages (since the
+# delivery first started, less a slack for clocks that disagree) are read, per channel.
+RESULT_SEARCH_LIMIT = 500
+RESULT_SEARCH_SLACK = 300.0
+
+
+def is_result_of(message: discord.Message, job_id: str) -> bool:
+    """Whether `message` is the result of `job_id`: its embed's footer names the job (older
+    results name it only in their Extend buttons' custom ids)."""
+    footer = result_footer(job_id)
+    if any(embed.footer.text == footer for embed in message.embeds):
+        return True
+    return any(
+        isinstance(child, discord.Button) and child.custom_id is not None
+        and child.custom_id.startswith("kling:extend") and child.custom_id.endswith(f":{job_id}")
+        for row in message.components if isinstance(row, discord.ActionRow)
+        for child in row.children)
 
 
 class CardThrottle:
@@ -213,7 +231,19 @@ class DiscordNotifier:
 
     async def deliver(self, job: Job, *, resumed: bool = False) -> int:
         """Post the result in the job's thread; if the thread is gone or closed to the bot
-        (deleted, locked, permission removed), in the channel the job was asked in."""
+        (deleted, locked, permission removed), in the channel the job was asked in.
+
+        `resumed`: an earlier delivery may have posted the result and died before recording
+        it. Discord's nonce catches a repeat only for a few minutes, so the bot first looks
+        for that message and records it instead of posting a second one.
+        """
+        if resumed:
+            earlier = await self._earlier_result(job)
+            if earlier is not None:
+                log.info("Job %s: its result was already posted as message %s; recording it",
+                         job.id, earlier)
+                await self._finish_card(job, earlier)
+                return earlier
         try:
             return await self._deliver_to(job)
         except (discord.Forbidden, discord.NotFound) as exc:
@@ -222,6 +252,29 @@ class DiscordNotifier:
             log.warning("Job %s: cannot post in its thread (%s); posting in the channel",
                         job.id, exc.status)
             return await self._deliver_to(dataclasses.replace(job, thread_id=None))
+
+    async def _earlier_result(self, job: Job) -> int | None:
+        """The id of a result message for `job` that the bot posted since its delivery first
+        started, in the job's thread or (where a delivery falls back to) its channel; None
+        when there is none. A channel the bot may not read (no Read Message History, gone)
+        is skipped, and the result is posted again; any other error fails this delivery, so
+        it is retried later rather than risk a second post."""
+        bot_user = self.bot.user
+        if bot_user is None:
+            return None
+        started = job.delivery_started_at or time.time()
+        since = datetime.fromtimestamp(started - RESULT_SEARCH_SLACK, tz=UTC)
+        for channel_id in dict.fromkeys((job.post_channel_id, job.channel_id)):
+            history = self._messageable(channel_id, job.guild_id).history(
+                limit=RESULT_SEARCH_LIMIT, after=since, oldest_first=False)
+            try:
+                async for message in history:
+                    if message.author.id == bot_user.id and is_result_of(message, job.id):
+                        return message.id
+            except (discord.Forbidden, discord.NotFound) as exc:
+                log.warning("Job %s: cannot look for an earlier result in channel %s (%s %s)",
+                            job.id, channel_id, exc.status, exc.code)
+        return None
 
     async def _deliver_to(self, job: Job) -> int:
         """Upload the video when it fits the server's limit, else post its link."""
