@@ -26,8 +26,8 @@ from tests.test_engine_flow import text_job
 
 pytestmark = pytest.mark.timeout(60)
 
-LEASE = 0.2  # seconds; the fake CDN stalls for several of these
-SLOW_DOWNLOAD = 1.2
+LEASE = 0.4  # seconds; the fake CDN stalls for four of these
+SLOW_DOWNLOAD = 1.6
 
 
 @pytest.mark.usefixtures("no_bot_errors")
@@ -68,6 +68,29 @@ async def test_two_processes_deliver_a_slow_result_once(
     assert [d.job_id for d in first_seen.delivered + second_seen.delivered] == [job.id]
     assert fake_kling.downloads == [stored.task_id]
     assert stored.delivery_attempts == 0
+    assert await first.store.ledger_entry(job.id) == (job.cost, LedgerStatus.COMMITTED)
+
+
+async def test_a_delivery_that_lost_its_claim_stops(
+        make_engine: EngineFactory, fake_kling: FakeKling,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A process stalled past its lease (a hung database connection, say) finds on its next
+    renewal that the job's claim is no longer its own, and stops: only one delivery posts."""
+    fake_kling.video_delay = SLOW_DOWNLOAD
+    first, first_seen = await make_engine(instance_id="one", delivery_lease_seconds=LEASE)
+    _, second_seen = await make_engine(instance_id="two", delivery_lease_seconds=LEASE)
+    job = await first.jobs.request(text_job())
+    await eventually(lambda: fake_kling.downloads)  # the first delivery is under way
+    await first.store.update(job.id, (JobState.SUCCEEDED,), next_attempt_at=0.0)  # lapsed
+
+    async def delivered() -> Job | None:
+        stored = await first.store.get_job(job.id)
+        return stored if stored is not None and stored.state is JobState.DELIVERED else None
+
+    await eventually(delivered)
+    await asyncio.sleep(5 * 0.1)
+    assert [d.job_id for d in first_seen.delivered + second_seen.delivered] == [job.id]
+    assert "lost its claim" in caplog.text
     assert await first.store.ledger_entry(job.id) == (job.cost, LedgerStatus.COMMITTED)
 
 
