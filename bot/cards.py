@@ -101,12 +101,19 @@ def status_card(job: Job, *, note: str | None = None, result_link: str | None = 
     return embed
 
 
+def result_footer(job_id: str) -> str:
+    """The result embed's footer: names the job, so that the bot can recognise a result it
+    posted before a crash (whatever buttons the message carries) instead of posting it twice."""
+    return text("result.footer", job_id=job_id)
+
+
 def result_embed(job: Job) -> discord.Embed:
     embed = discord.Embed(description=_quote(job.prompt, 2000), colour=COLOURS[job.state])
     details = settings_line(job)
     if job.video_duration:
         details += f" · {job.video_duration:.1f} s long"
     embed.add_field(name="\u200b", value=clip(details, EMBED_FIELD_LIMIT), inline=False)
+    embed.set_footer(text=result_footer(job.id))
     return embed
 
 

@@ -59,6 +59,10 @@ class Settings:
     kling_concurrency: int = 10
     kling_models_file: Path | None = None
     costs_file: Path | None = None
+    # A running delivery's claim on its job, renewed every third of it for as long as the
+    # delivery runs; a crashed process's claim lapses after it. Not an operator setting
+    # (nothing to tune); the tests shorten it.
+    delivery_lease_seconds: float = 60.0
 
     @property
     def callbacks_enabled(self) -> bool:

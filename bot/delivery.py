@@ -13,12 +13,20 @@ import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
 
-from bot.cards import FAILURE_REASON_LIMIT, audit_line, result_embed, status_card, thread_name
+from bot.cards import (
+    FAILURE_REASON_LIMIT,
+    audit_line,
+    result_embed,
+    result_footer,
+    status_card,
+    thread_name,
+)
 from bot.download import DownloadFailed, VideoTooLarge, downloaded_video
 from bot.guild_settings import load_guild_settings
 from bot.jobs import CannotPostHere, Placement
@@ -34,24 +42,63 @@ log = logging.getLogger(__name__)
 
 DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024
 LIMIT_CACHE_SECONDS = 600.0
+# Looking for a result posted before a crash: how many of the newest messages (since the
+# delivery first started, less a slack for clocks that disagree) are read, per channel.
+RESULT_SEARCH_LIMIT = 500
+RESULT_SEARCH_SLACK = 300.0
+
+
+def is_result_of(message: discord.Message, job_id: str) -> bool:
+    """Whether `message` is the result of `job_id`: its embed's footer names the job (older
+    results name it only in their Extend buttons' custom ids)."""
+    footer = result_footer(job_id)
+    if any(embed.footer.text == footer for embed in message.embeds):
+        return True
+    return any(
+        isinstance(child, discord.Button) and child.custom_id is not None
+        and child.custom_id.startswith("kling:extend") and child.custom_id.endswith(f":{job_id}")
+        for row in message.components if isinstance(row, discord.ActionRow)
+        for child in row.children)
 
 
 class CardThrottle:
-    """At most one edit per job per `interval`; later changes wait and the latest one wins."""
+    """At most one edit per job per `interval`; later changes wait and the latest one wins.
+
+    A job is remembered only while it matters: its latest state while an edit of it runs or
+    waits, and its last edit's time for an interval after it. A job's end is one moment to
+    forget it, but a job another process finished never shows this process its end, so the
+    times older than an interval are swept away too.
+    """
 
     def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.interval = interval
         self.clock = clock
         self._last: dict[str, float] = {}
-        self._latest: dict[str, Job] = {}
+        self._latest: dict[str, Job] = {}  # jobs with an edit running or waiting
         self._pending: dict[str, asyncio.Task[None]] = {}
+        self._swept = clock()
+
+    def __len__(self) -> int:
+        """How many jobs the throttle remembers anything about."""
+        return len(self._last.keys() | self._latest.keys() | self._pending.keys())
+
+    def _sweep(self, now: float) -> None:
+        """Forget the edit times older than an interval of jobs with no edit running or
+        waiting. Runs at most once per interval, so an edit's cost stays constant."""
+        if now - self._swept < self.interval:
+            return
+        self._swept = now
+        for job_id in [j for j, at in self._last.items()
+                       if now - at >= self.interval and j not in self._latest]:
+            del self._last[job_id]
 
     async def submit(self, job: Job, edit: Callable[[Job], Awaitable[None]]) -> None:
+        now = self.clock()
+        self._sweep(now)
         self._latest[job.id] = job
         if job.id in self._pending:
             return
         last = self._last.get(job.id)
-        now = self.clock()
         if last is None or now - last >= self.interval:
             await self._run(job.id, edit)
             return
@@ -74,9 +121,11 @@ class CardThrottle:
             log.warning("Job %s: card edit refused (%s %s)", job_id, exc.status, exc.code)
         except Exception:
             log.exception("Job %s: card edit failed", job_id)
-        if job.state.terminal and job_id not in self._pending:
+        if job_id not in self._pending:
+            # A change that came in during the edit waits in `_pending` with its state.
             self._latest.pop(job_id, None)
-            self._last.pop(job_id, None)
+            if job.state.terminal:
+                self._last.pop(job_id, None)
 
     async def close(self) -> None:
         for task in self._pending.values():
@@ -186,9 +235,21 @@ class DiscordNotifier:
 
         await self.cards.submit(job, edit)
 
-    async def deliver(self, job: Job) -> int:
+    async def deliver(self, job: Job, *, resumed: bool = False) -> int:
         """Post the result in the job's thread; if the thread is gone or closed to the bot
-        (deleted, locked, permission removed), in the channel the job was asked in."""
+        (deleted, locked, permission removed), in the channel the job was asked in.
+
+        `resumed`: an earlier delivery may have posted the result and died before recording
+        it. Discord's nonce catches a repeat only for a few minutes, so the bot first looks
+        for that message and records it instead of posting a second one.
+        """
+        if resumed:
+            earlier = await self._earlier_result(job)
+            if earlier is not None:
+                log.info("Job %s: its result was already posted as message %s; recording it",
+                         job.id, earlier)
+                await self._finish_card(job, earlier)
+                return earlier
         try:
             return await self._deliver_to(job)
         except (discord.Forbidden, discord.NotFound) as exc:
@@ -197,6 +258,29 @@ class DiscordNotifier:
             log.warning("Job %s: cannot post in its thread (%s); posting in the channel",
                         job.id, exc.status)
             return await self._deliver_to(dataclasses.replace(job, thread_id=None))
+
+    async def _earlier_result(self, job: Job) -> int | None:
+        """The id of a result message for `job` that the bot posted since its delivery first
+        started, in the job's thread or (where a delivery falls back to) its channel; None
+        when there is none. A channel the bot may not read (no Read Message History, gone)
+        is skipped, and the result is posted again; any other error fails this delivery, so
+        it is retried later rather than risk a second post."""
+        bot_user = self.bot.user
+        if bot_user is None:
+            return None
+        started = job.delivery_started_at or time.time()
+        since = datetime.fromtimestamp(started - RESULT_SEARCH_SLACK, tz=UTC)
+        for channel_id in dict.fromkeys((job.post_channel_id, job.channel_id)):
+            history = self._messageable(channel_id, job.guild_id).history(
+                limit=RESULT_SEARCH_LIMIT, after=since, oldest_first=False)
+            try:
+                async for message in history:
+                    if message.author.id == bot_user.id and is_result_of(message, job.id):
+                        return message.id
+            except (discord.Forbidden, discord.NotFound) as exc:
+                log.warning("Job %s: cannot look for an earlier result in channel %s (%s %s)",
+                            job.id, channel_id, exc.status, exc.code)
+        return None
 
     async def _deliver_to(self, job: Job) -> int:
         """Upload the video when it fits the server's limit, else post its link."""

@@ -43,7 +43,6 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], float]
 
 UNFINISHED = (JobState.QUEUED, JobState.RESERVED, JobState.SUBMITTED)
-DELIVERY_LEASE = 60.0
 # How long new jobs are refused after Kling said the balance is used up.
 BALANCE_PAUSE_SECONDS = 900.0
 # Longer than a create can take (its HTTP timeout is 30 s, plus retries on 429).
@@ -85,8 +84,10 @@ class JobNotifier(Protocol):
     async def progress(self, job: Job) -> None:
         """The job moved on: refresh its card."""
 
-    async def deliver(self, job: Job) -> int:
-        """Post the finished video; return the result message's id."""
+    async def deliver(self, job: Job, *, resumed: bool) -> int:
+        """Post the finished video; return the result message's id. `resumed`: an earlier
+        delivery of this job started and never recorded its message, so it may have been
+        posted already: find it and return its id rather than post it twice."""
 
     async def failed(self, job: Job) -> None:
         """Tell the requester how the job ended, and that nothing was charged."""
@@ -133,6 +134,7 @@ class JobService:
         self._dispatch_lock = asyncio.Lock()
         self._dispatch_next: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._delivering: set[str] = set()  # jobs whose delivery runs in this process
 
     # -- background work -------------------------------------------------------------------
 
@@ -461,24 +463,37 @@ class JobService:
     # -- delivery --------------------------------------------------------------------------
 
     async def deliver(self, job_id: str) -> None:
-        """Post a SUCCEEDED job's video, then mark it DELIVERED and commit its credits."""
+        """Post a SUCCEEDED job's video, then mark it DELIVERED and commit its credits.
+
+        One delivery of a job runs at a time: in this process a set of running deliveries
+        says so; across processes the claim's lease does, renewed for as long as the
+        delivery runs (a download may take minutes, then the upload).
+        """
+        if job_id in self._delivering:
+            return
+        self._delivering.add(job_id)
+        try:
+            await self._deliver(job_id)
+        finally:
+            self._delivering.discard(job_id)
+
+    async def _deliver(self, job_id: str) -> None:
         now = self.clock()
-        job = await self.store.claim_for_delivery(job_id, now, now + DELIVERY_LEASE,
+        until = now + self.settings.delivery_lease_seconds
+        job = await self.store.claim_for_delivery(job_id, now, until,
                                                   self.settings.instance_id)
         if job is None:
             return
+        # The claim keeps the first claim's time: an earlier one means an earlier delivery
+        # started and never recorded its message (a crash, or a failure after Discord may
+        # have taken it), so the notifier looks for that message before posting again.
+        resumed = job.delivery_started_at != now or job.delivery_attempts > 0
         try:
-            message_id = await self.notifier.deliver(job)
+            message_id = await self._post_holding_claim(job, until, resumed)
         except Exception:
-            if job.delivery_attempts >= MAX_DELIVERY_ATTEMPTS:
-                log.exception("Job %s: delivery failed %d times; giving up", job.id,
-                              job.delivery_attempts)
-                await self.fail(job, "failed.undeliverable", expected=(JobState.SUCCEEDED,))
-                return
-            delay = min(300.0, 5.0 * 2 ** job.delivery_attempts)
-            log.exception("Job %s: delivery failed; retrying in %.0fs", job.id, delay)
-            await self.store.update(job.id, (JobState.SUCCEEDED,),
-                                    next_attempt_at=self.clock() + delay)
+            await self._delivery_failed(job)
+            return
+        if message_id is None:
             return
         delivered = await self.store.transition(
             job.id, (JobState.SUCCEEDED,), JobState.DELIVERED, ledger=LedgerStatus.COMMITTED,
@@ -486,6 +501,56 @@ class JobService:
         )
         if delivered is not None:
             log.info("Job %s delivered as message %s", job.id, message_id)
+
+    async def _post_holding_claim(self, job: Job, until: float, resumed: bool) -> int | None:
+        """Run the notifier's delivery while a heartbeat renews the claim. Returns the result
+        message's id, or None when the claim was lost (the delivery is then abandoned: the
+        process that took the job delivers it). Raises what the delivery raised."""
+        posting = asyncio.create_task(self.notifier.deliver(job, resumed=resumed),
+                                      name=f"post-{job.id}")
+        keeping = asyncio.create_task(self._keep_claim(job.id, until), name=f"lease-{job.id}")
+        try:
+            await asyncio.wait({posting, keeping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            keeping.cancel()
+            if not posting.done():
+                posting.cancel()
+            await asyncio.gather(posting, keeping, return_exceptions=True)
+        if posting.cancelled():
+            return None
+        return posting.result()
+
+    async def _keep_claim(self, job_id: str, until: float) -> None:
+        """Renew the delivery's lease every third of it; return when the claim is lost. A
+        failed renewal (the database is briefly away) is tried again on the next beat: the
+        lease still has two thirds to run."""
+        lease = self.settings.delivery_lease_seconds
+        while True:
+            await asyncio.sleep(lease / 3)
+            renewed = self.clock() + lease
+            try:
+                kept = await self.store.renew_delivery_lease(job_id, until, renewed)
+            except Exception:
+                log.exception("Job %s: could not renew its delivery lease", job_id)
+                continue
+            if not kept:
+                log.warning("Job %s: its delivery lost its claim (another delivery took the "
+                            "job); stopping this one", job_id)
+                return
+            until = renewed
+
+    async def _delivery_failed(self, job: Job) -> None:
+        """Count the failure and retry later with back-off; give up (and refund) after
+        `MAX_DELIVERY_ATTEMPTS` failures."""
+        failures = job.delivery_attempts + 1
+        if failures >= MAX_DELIVERY_ATTEMPTS:
+            log.exception("Job %s: delivery failed %d times; giving up", job.id, failures)
+            await self.fail(job, "failed.undeliverable", expected=(JobState.SUCCEEDED,))
+            return
+        delay = min(300.0, 5.0 * 2 ** failures)
+        log.exception("Job %s: delivery failed; retrying in %.0fs", job.id, delay)
+        await self.store.update(job.id, (JobState.SUCCEEDED,), delivery_attempts=failures,
+                                next_attempt_at=self.clock() + delay)
 
     # -- housekeeping (the poller's tick and start-up recovery) ------------------------------
 
@@ -509,7 +574,8 @@ class JobService:
 
     async def deliver_due(self) -> None:
         for job in await self.store.jobs_due_for_delivery(self.clock()):
-            self.spawn(self.deliver(job.id), name=f"deliver-{job.id}")
+            if job.id not in self._delivering:
+                self.spawn(self.deliver(job.id), name=f"deliver-{job.id}")
 
     async def recover(self, *, single_process: bool) -> None:
         """Pick up where a stopped process left off, then run the routine work at once.

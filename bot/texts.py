@@ -97,6 +97,8 @@ TEXTS: dict[str, str] = {
     "result.link_download": "The file could not be fetched for upload, so here is the link.",
     "result.failed": "<@{user_id}> your video could not be made. {reason} {refund}",
     "result.open": "Open the video",
+    # Every result carries its job id: after a crash the bot finds a result it already posted.
+    "result.footer": "Job {job_id}",
     "button.extend": "Extend",
     "button.cancel": "Cancel",
     "cancel.done": "Cancelled; your {cost} credits were refunded.",

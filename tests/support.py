@@ -84,7 +84,7 @@ class RecordingNotifier:
         self.progress_log.append((job.id, job.state.value))
         self._touch()
 
-    async def deliver(self, job: Job) -> int:
+    async def deliver(self, job: Job, *, resumed: bool = False) -> int:
         if self.fail_deliveries > 0:
             self.fail_deliveries -= 1
             raise ConnectionError("Discord is down")

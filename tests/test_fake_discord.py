@@ -445,3 +445,45 @@ async def test_bot_subprocess_killed_and_restarted_reidentifies(fake: FakeDiscor
         await second.wait()
     assert answer.data["content"] == f"pid {second.pid}"
     assert len(fake.sessions) == 2
+
+
+async def test_history_pages_newest_first_and_nonces_expire(fake: FakeDiscord) -> None:
+    """GET /channels/{id}/messages as Discord serves it (newest first; `limit`, `before`,
+    `after`), read through discord.py's `history`; and a nonce repeated after the (test-
+    shortened) window makes a new message, as Discord does after a few minutes."""
+    member = await fake.add_member(fake.guild_id, name="dave")
+    posted = [await fake.post_user_message(fake.channel_id, member.user.id, f"m{n}")
+              for n in range(130)]
+    ids = [int(m["id"]) for m in posted]
+    bot = make_bot()
+    async with running(bot, fake):
+        channel = bot.get_channel(fake.channel_id)
+        assert isinstance(channel, discord.TextChannel)
+        assert [m.id async for m in channel.history(limit=None)] == ids[::-1]  # two pages
+        assert [m.id async for m in channel.history(limit=3, before=discord.Object(ids[50]))
+                ] == ids[47:50][::-1]
+        assert [m.id async for m in channel.history(limit=3, after=discord.Object(ids[50]))
+                ] == ids[51:54]  # discord.py puts the oldest first
+        with pytest.raises(discord.HTTPException) as bad:
+            await bot.http.logs_from(channel.id, 101)
+        assert bad.value.status == 400
+
+        first = await channel.send("once", nonce="job-1")
+        assert (await channel.send("once", nonce="job-1")).id == first.id  # in the window
+        fake.nonce_window = 0.0
+        assert (await channel.send("once", nonce="job-1")).id != first.id
+
+
+async def test_a_held_response_comes_after_the_message_exists(fake: FakeDiscord) -> None:
+    held = fake.hold_response(lambda r: r.method == "POST" and r.path.endswith("/messages"))
+    bot = make_bot()
+    async with running(bot, fake):
+        channel = bot.get_channel(fake.channel_id)
+        assert isinstance(channel, discord.TextChannel)
+        sending = asyncio.create_task(channel.send("held"))
+        await fake.wait_until(lambda: held.record, 5, "the post")
+        assert [m["content"] for m in fake.messages_in(channel.id)] == ["held"]
+        await asyncio.sleep(0.1)
+        assert not sending.done()
+        held.release()
+        assert (await sending).content == "held"

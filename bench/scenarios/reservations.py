@@ -53,7 +53,7 @@ class NoDiscord:
     async def progress(self, job: Job) -> None:
         raise AssertionError("reserve() must not post progress")
 
-    async def deliver(self, job: Job) -> int:
+    async def deliver(self, job: Job, *, resumed: bool = False) -> int:
         raise AssertionError("reserve() must not deliver")
 
     async def failed(self, job: Job) -> None:

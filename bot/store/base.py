@@ -71,7 +71,17 @@ class Store(ABC):
     @abstractmethod
     async def claim_for_delivery(self, job_id: str, now: float, until: float, owner: str
                                  ) -> Job | None:
-        """Lease a SUCCEEDED job for delivery until `until`, unless someone holds the lease."""
+        """Lease a SUCCEEDED job for delivery until `until`, unless someone holds the lease.
+        The first claim sets `delivery_started_at` to `now`; later claims keep it, so a claim
+        that finds it earlier than `now` knows an earlier delivery started (and may have
+        posted). Claiming is not a failure: `delivery_attempts` is left alone."""
+
+    @abstractmethod
+    async def renew_delivery_lease(self, job_id: str, held_until: float, until: float
+                                   ) -> bool:
+        """Extend a running delivery's lease from `held_until` (the lease it holds) to `until`.
+        False when the lease is no longer the one it holds (another claim took the job, or
+        the job moved on): the delivery has lost its claim."""
 
     @abstractmethod
     async def release_delivery_leases(self, owner: str | None) -> int:

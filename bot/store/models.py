@@ -67,6 +67,7 @@ class Job:
     queue_position: int | None = None
     credits_left: int | None = None
     owner: str | None = None
+    delivery_started_at: float | None = None
 
     @property
     def post_channel_id(self) -> int:
@@ -81,7 +82,7 @@ JOB_COLUMNS: tuple[str, ...] = (
     "error_code", "error_message", "status_message_id", "thread_id", "result_message_id",
     "poll_misses", "delivery_attempts", "next_poll_at", "created_at", "updated_at",
     "submitted_at", "finished_at", "deadline_at", "dispatched_at", "queue_position",
-    "credits_left", "owner",
+    "credits_left", "owner", "delivery_started_at",
 )
 
 # Fields a caller may set alongside a state change; the store refuses anything else so a typo

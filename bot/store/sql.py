@@ -254,9 +254,17 @@ class SqlStore(Store):
     async def claim_for_delivery(self, job_id: str, now: float, until: float, owner: str
                                  ) -> Job | None:
         return await self._claim(
-            job_id, "next_attempt_at = ?, delivery_attempts = delivery_attempts + 1, owner = ?",
+            job_id, "next_attempt_at = ?, owner = ?, "
+            "delivery_started_at = COALESCE(delivery_started_at, ?)",
             "state = 'succeeded' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
-            (until, owner, job_id, now))
+            (until, owner, now, job_id, now))
+
+    async def renew_delivery_lease(self, job_id: str, held_until: float, until: float
+                                   ) -> bool:
+        async with self._tx() as tx:
+            return bool(await tx.execute(
+                "UPDATE jobs SET next_attempt_at = ? WHERE id = ? AND state = 'succeeded' "
+                "AND next_attempt_at = ?", (until, job_id, held_until)))
 
     async def release_delivery_leases(self, owner: str | None) -> int:
         async with self._tx() as tx:

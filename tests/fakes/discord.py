@@ -562,6 +562,20 @@ class Req:
 
 
 @dataclass
+class ResponseHold:
+    """Holds back the answer to the first request matching `predicate`, after the request
+    took effect (the message exists): the sender waits until `release()`. A test kills the
+    sender meanwhile to crash it between Discord acting and the sender hearing of it."""
+
+    predicate: Callable[[RecordedRequest], bool]
+    record: RecordedRequest | None = None
+    _released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def release(self) -> None:
+        self._released.set()
+
+
+@dataclass
 class _FailureRule:
     method: str
     pattern: re.Pattern[str]
@@ -612,6 +626,7 @@ class _FakeState:
         self.presence_updates: list[JSON] = []
         self._nonces: dict[tuple[int, int, str], tuple[float, int]] = {}
         self._failures: list[_FailureRule] = []
+        self._holds: list[ResponseHold] = []
         self._waiters: list[asyncio.Future[None]] = []
         self._sockets: set[web.WebSocketResponse] = set()
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
@@ -1033,6 +1048,13 @@ class _World(_Gateway):
         """Override the enforced upload limit (None: back to the boost-tier table)."""
         self.guilds[guild_id].explicit_filesize_limit = limit
 
+    def hold_response(self, predicate: Callable[[RecordedRequest], bool]) -> ResponseHold:
+        """Answer the next request matching ``predicate`` only when the returned hold is
+        released (see `ResponseHold`); closing the fake releases every hold."""
+        hold = ResponseHold(predicate)
+        self._holds.append(hold)
+        return hold
+
     def fail_next(self, method: str, path_regex: str, status: int, body: Any = None,
                   times: int = 1, retry_after: float | None = None) -> None:
         """Make the next ``times`` requests matching method + ``re.search(path_regex, path)``
@@ -1149,6 +1171,11 @@ class _RestApi(_World):
         if isinstance(body_bytes, bytes) and body_bytes:
             record.response = json.loads(body_bytes)
         self._notify()
+        hold = next((h for h in self._holds if h.record is None and h.predicate(record)), None)
+        if hold is not None:
+            hold.record = record
+            self._notify()
+            await hold._released.wait()
         return response
 
     async def _answer(self, request: web.Request, record: RecordedRequest) -> web.Response:
@@ -1307,10 +1334,26 @@ class _RestApi(_World):
         return msg
 
     def _get_messages(self, req: Req) -> list[JSON]:
+        """GET /channels/{id}/messages as Discord answers it: newest first, `limit` 1..100
+        (default 50), at most one of `before`, `after` (the oldest ones after it) and
+        `around`. Ids are snowflakes, so id order is time order."""
         channel = self._channel(req, need=Permission.READ_MESSAGE_HISTORY)
-        limit = int(req.record.query.get("limit", 50))
-        msgs = self.messages_in(channel.id)
-        return list(reversed(msgs))[:limit]
+        query = req.record.query
+        limit = int(query.get("limit", 50))
+        if not 1 <= limit <= 100:
+            raise invalid_form("limit", "NUMBER_TYPE_MAX", "int value should be 1 to 100.")
+        newest_first = sorted(self.messages_in(channel.id), key=lambda m: -int(m["id"]))
+        if "before" in query:
+            return [m for m in newest_first if int(m["id"]) < int(query["before"])][:limit]
+        if "after" in query:
+            later = [m for m in newest_first if int(m["id"]) > int(query["after"])]
+            return later[-limit:]
+        if "around" in query:
+            pivot, half = int(query["around"]), limit // 2
+            newer = [m for m in newest_first if int(m["id"]) > pivot][-half:] if half else []
+            older = [m for m in newest_first if int(m["id"]) <= pivot]
+            return newer + older[:limit - len(newer)]
+        return newest_first[:limit]
 
     def _get_message(self, req: Req) -> JSON:
         channel = self._channel(req, need=Permission.READ_MESSAGE_HISTORY)
@@ -2292,6 +2335,8 @@ class FakeDiscord(_InteractionDriver):
 
     async def close(self) -> None:
         """Close every gateway socket (code 1001) and stop the server."""
+        for hold in self._holds:
+            hold.release()
         for ws in list(self._sockets):
             await ws.close(code=1001, message=b"fake discord closing")
         if self._runner is not None:

@@ -232,6 +232,7 @@ class FakeKling:
     * ``callback_copies``, ``callback_delay``, ``suppress_callbacks`` - callback delivery.
     * ``latency`` - seconds added before answering (or dropping) create and tasks calls.
     * ``video_size`` - size in bytes of served videos; ``models`` - accepted model names.
+    * ``video_delay`` - seconds a video download stalls after its headers (a slow CDN).
     """
 
     def __init__(
@@ -255,6 +256,7 @@ class FakeKling:
         self.callback_copies = 1
         self.callback_delay = 0.0
         self.suppress_callbacks = False
+        self.video_delay = 0.0
         self.models: set[str] = set(DEFAULT_MODELS)
 
         self.tasks: dict[str, FakeTask] = {}
@@ -813,6 +815,7 @@ class FakeKling:
         response.content_length = size
         await response.prepare(request)
         if request.method != "HEAD":
+            await self._pause(self.video_delay)
             for chunk in self._video_chunks(task_id, size):
                 await response.write(chunk)
         await response.write_eof()
