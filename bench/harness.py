@@ -193,6 +193,8 @@ def bot_env(fx: Fakes, db_url: str, *, callbacks: bool = True,
         "DISCORD_TOKEN": fx.discord.bot_token,
         "KLING_API_TOKEN": KLING_TOKEN,
         "KLING_API_BASE": fx.kling.base_url,
+        # The fake Kling serves its videos from 127.0.0.1, which is not a public address.
+        "TRUSTED_VIDEO_HOSTS": "127.0.0.1",
         "DATABASE_URL": db_url,
         "WEB_HOST": "127.0.0.1",
         "WEB_PORT": str(port),

@@ -8,12 +8,16 @@ variable.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from bot.download import canonical_host
 
 DEFAULT_KLING_API_BASE = "https://api.acedata.cloud"
 DEFAULT_DATABASE_URL = "sqlite:///data/klingcord.db"
@@ -63,6 +67,11 @@ class Settings:
     # delivery runs; a crashed process's claim lapses after it. Not an operator setting
     # (nothing to tune); the tests shorten it.
     delivery_lease_seconds: float = 60.0
+    # Hosts whose videos are fetched even though their address is not public.
+    trusted_video_hosts: frozenset[str] = frozenset()
+    # Where the instance's folder for videos being fetched goes. Not an environment variable:
+    # None is the system's temporary folder (TMPDIR), and tests point it at their own.
+    temp_root: Path | None = None
 
     @property
     def callbacks_enabled(self) -> bool:
@@ -184,6 +193,33 @@ def _shard_ids(reader: _Reader, shard_count: int | None) -> tuple[int, ...] | No
     return ids
 
 
+_HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+
+
+def _trusted_hosts(reader: _Reader) -> frozenset[str]:
+    """TRUSTED_VIDEO_HOSTS: host names or IP addresses, comma-separated, no scheme or port."""
+    value = reader.raw("TRUSTED_VIDEO_HOSTS")
+    if value is None:
+        return frozenset()
+    hosts: set[str] = set()
+    for part in (p.strip() for p in value.split(",")):
+        if not part:
+            continue
+        host = canonical_host(part)
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            labels = host.split(".")
+            if len(host) > 253 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
+                reader.problems.append(
+                    "TRUSTED_VIDEO_HOSTS must be host names or IP addresses separated by "
+                    f"commas, without scheme, port or path (like cdn.example.org,10.0.0.5), "
+                    f"got {part!r}")
+                continue
+        hosts.add(host)
+    return frozenset(hosts)
+
+
 def _default_instance_id(shard_ids: str | None) -> str:
     """Stable across restarts of the same process slot: the host plus its shards."""
     shards = (shard_ids or "all").replace(",", "+").replace(" ", "")
@@ -226,6 +262,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         kling_concurrency=reader.integer("KLING_CONCURRENCY", 10, low=1) or 10,
         kling_models_file=reader.path("KLING_MODELS_FILE"),
         costs_file=reader.path("CREDIT_COSTS_FILE"),
+        trusted_video_hosts=_trusted_hosts(reader),
     )
     if reader.problems:
         raise ConfigError(reader.problems)

@@ -16,7 +16,6 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import discord
 
 from bot.cards import (
@@ -27,7 +26,7 @@ from bot.cards import (
     status_card,
     thread_name,
 )
-from bot.download import DownloadFailed, VideoTooLarge, downloaded_video
+from bot.download import DownloadFailed, VideoTooLarge
 from bot.guild_settings import load_guild_settings
 from bot.jobs import CannotPostHere, Placement
 from bot.replies import jump_url
@@ -137,10 +136,8 @@ class CardThrottle:
 class DiscordNotifier:
     """`JobNotifier` over discord.py's REST client."""
 
-    def __init__(self, bot: KlingBot, session: aiohttp.ClientSession, *,
-                 edit_interval: float = 10.0) -> None:
+    def __init__(self, bot: KlingBot, *, edit_interval: float = 10.0) -> None:
         self.bot = bot
-        self.session = session
         self.cards = CardThrottle(edit_interval)
         self._limits: dict[int, tuple[int, float]] = {}
 
@@ -300,7 +297,8 @@ class DiscordNotifier:
         ready = text("result.ready", user_id=job.user_id)
         note: str
         try:
-            async with downloaded_video(self.session, job.video_url, max_bytes=limit) as video:
+            # UnsafeVideoUrl goes up: the job service fails the job (no link to a private host).
+            async with self.bot.engine.videos.download(job.video_url, max_bytes=limit) as video:
                 file = discord.File(video.path, filename=f"kling-{job.id}.mp4")
                 message = await target.send(ready, file=file, **common)
                 await self._finish_card(job, message.id)

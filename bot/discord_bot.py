@@ -74,8 +74,7 @@ class KlingBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         self.http_session = aiohttp.ClientSession()
-        self.notifier = DiscordNotifier(self, self.http_session,
-                                        edit_interval=self.card_edit_interval)
+        self.notifier = DiscordNotifier(self, edit_interval=self.card_edit_interval)
         self.engine = Engine(self.settings, self.notifier, session=self.http_session,
                              readiness=lambda: {"discord": self.is_ready()})
         await self.engine.start()

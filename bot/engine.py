@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import aiohttp
 
 from bot.config import Settings
 from bot.dispatch import Limits
+from bot.download import VideoFetcher, video_directory
 from bot.jobs import Clock, JobNotifier, JobService
 from bot.kling.capabilities import load_capabilities
 from bot.kling.client import KlingClient, RetryPolicy
@@ -41,6 +44,10 @@ class Engine:
         self.kling = KlingClient(self.session, settings.kling_api_base,
                                  settings.kling_api_token, retry=retry)
         self.capabilities = load_capabilities(settings.kling_models_file)
+        self.videos = VideoFetcher(
+            video_directory(settings.temp_root or Path(tempfile.gettempdir()),
+                            settings.instance_id),
+            settings.trusted_video_hosts)
         self.jobs = JobService(
             store=self.store,
             kling=self.kling,
@@ -63,7 +70,14 @@ class Engine:
         self._poller_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Open the store, listen for callbacks, recover unfinished jobs, start polling."""
+        """Empty the temporary folder, open the store, listen for callbacks, recover unfinished
+        jobs, start polling."""
+        try:
+            # Before recovery starts deliveries: what is there was left by a killed process.
+            self.videos.prepare()
+        except OSError as exc:
+            raise StartupError(f"cannot use the temporary folder {self.videos.directory} "
+                               f"({exc}). Set TMPDIR to a folder the bot may write.") from None
         try:
             await self.store.open()
         except Exception as exc:
@@ -89,6 +103,7 @@ class Engine:
             self._poller_task = None
         await self.web.close()
         await self.jobs.close()
+        await self.videos.close()
         if self._owns_session:
             await self.session.close()
         await self.store.close()

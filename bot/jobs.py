@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from bot.config import Settings
 from bot.dispatch import Limits, plan_dispatch
+from bot.download import UnsafeVideoUrl
 from bot.guild_settings import load_guild_settings
 from bot.kling.capabilities import CapabilityTable
 from bot.kling.client import KlingClient
@@ -490,6 +491,9 @@ class JobService:
         resumed = job.delivery_started_at != now or job.delivery_attempts > 0
         try:
             message_id = await self._post_holding_claim(job, until, resumed)
+        except UnsafeVideoUrl as exc:
+            await self._refuse_video(job, exc)
+            return
         except Exception:
             await self._delivery_failed(job)
             return
@@ -551,6 +555,16 @@ class JobService:
         log.exception("Job %s: delivery failed; retrying in %.0fs", job.id, delay)
         await self.store.update(job.id, (JobState.SUCCEEDED,), delivery_attempts=failures,
                                 next_attempt_at=self.clock() + delay)
+
+    async def _refuse_video(self, job: Job, exc: UnsafeVideoUrl) -> None:
+        """The result is at an address the bot must not fetch from: nothing was fetched, no
+        link is posted (one to a private host is useless, and keeping it out is the point),
+        the job fails with a refund, and the operator learns which host it was."""
+        log.error("OPERATOR: job %s: the video is on host %s, which the bot does not fetch from "
+                  "(%s). Nothing was downloaded and the job was refunded. If you trust that "
+                  "host, add it to TRUSTED_VIDEO_HOSTS.", job.id, exc.host, exc.reason)
+        await self.fail(job, "failed.unsafe_video", code="unsafe_video_url",
+                        expected=(JobState.SUCCEEDED,))
 
     # -- housekeeping (the poller's tick and start-up recovery) ------------------------------
 

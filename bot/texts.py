@@ -182,6 +182,10 @@ TEXTS: dict[str, str] = {
     "cancel.not_yours": "Only the person who asked for this video, or a moderator, can cancel it.",
     "cancel.too_late": "This job has already started and can no longer be cancelled.",
     "failed.undeliverable": "The video was made but could not be posted here.",
+    "failed.unsafe_video": (
+        "Kling's result is at an address the bot may not fetch from, so it cannot be posted. "
+        "The bot's operator has been told."
+    ),
     "failed.cannot_post": "{reason} Nothing was charged.",
     "post.forbidden": (
         "I cannot post in this channel: I need View Channel, Send Messages, Embed Links and "

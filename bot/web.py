@@ -25,6 +25,24 @@ def redact_path(path: str) -> str:
     return _TOKEN_IN_PATH.sub(r"\1<token>", path)
 
 
+async def read_capped_body(request: web.BaseRequest, limit: int) -> bytes | None:
+    """The whole request body, or None as soon as it is known to be over `limit` bytes.
+
+    One `read()` returns only what has arrived so far, which is a fraction of a body sent in
+    chunks (chunked transfer encoding) or split across TCP segments: read until the end of the
+    body, whatever its framing. A declared Content-Length over the limit is refused before
+    anything is read, and a body that grows past it is refused without reading further.
+    """
+    if request.content_length is not None and request.content_length > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.content.iter_any():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
 class RedactingAccessLogger(AbstractAccessLogger):
     """aiohttp's access log, minus the callback token. Health checks (every few seconds from
     Docker or a load balancer) are logged at DEBUG, so they do not bury the bot's own lines."""
@@ -70,9 +88,15 @@ class WebServer:
             self._runner = None
 
     async def callback(self, request: web.Request) -> web.Response:
-        if (request.content_length or 0) > MAX_CALLBACK_BYTES:
-            return web.json_response({"error": "body too large"}, status=413)
-        body = await request.content.read(MAX_CALLBACK_BYTES + 1)
+        body = await read_capped_body(request, MAX_CALLBACK_BYTES)
+        if body is None:
+            log.warning("Callback refused: its body is larger than %d bytes",
+                        MAX_CALLBACK_BYTES)
+            response = web.json_response({"error": "body too large"}, status=413)
+            # The rest of the body is not wanted: the connection is not reused for another
+            # request (aiohttp only drains and discards it briefly, so the client gets the 413).
+            response.force_close()
+            return response
         outcome = await self.receiver.receive(request.match_info["token"], body)
         return web.json_response({"ok": outcome.status == 200, "detail": outcome.reason},
                                  status=outcome.status)

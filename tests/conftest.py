@@ -103,6 +103,8 @@ async def make_engine(tmp_path: Path, fake_kling: FakeKling, database_url: str
                                  **overrides)
         notifier = notifier or RecordingNotifier()
         engine = Engine(settings, notifier, retry=FAST_RETRY)
+        if notifier.videos is None:
+            notifier.videos = engine.videos
         engines.append(engine)
         if start:
             await engine.start()

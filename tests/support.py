@@ -10,10 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
 from bot.config import Settings
-from bot.download import VideoTooLarge, downloaded_video
+from bot.download import VideoFetcher, VideoTooLarge
 from bot.jobs import Placement
 from bot.store import Job
 
@@ -40,6 +38,11 @@ def make_settings(tmp_path: Path, kling_base: str, *, callbacks: bool = True,
         "web_port": port,
         "poll_interval_seconds": 0.1,
         "default_credits_per_day": 100,
+        # The fake Kling serves its videos from 127.0.0.1, which is not a public address.
+        "trusted_video_hosts": frozenset({"127.0.0.1"}),
+        # The test's own folder: a start empties the instance's folder, and other test runs
+        # on this machine use the same INSTANCE_ID.
+        "temp_root": tmp_path,
     }
     values.update(overrides)
     return Settings(**values)
@@ -57,14 +60,17 @@ class Delivered:
 
 @dataclass
 class RecordingNotifier:
-    """Records each call; `deliver` really downloads the video, as the Discord one does."""
+    """Records each call; `deliver` really downloads the video with the engine's fetcher, as
+    the Discord one does (the tests' engine factory hands it over)."""
 
     max_bytes: int = 10 * 1024 * 1024
+    videos: VideoFetcher | None = None
     announced: list[str] = field(default_factory=list)
     progress_log: list[tuple[str, str]] = field(default_factory=list)
     delivered: list[Delivered] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
+    download_paths: list[Path] = field(default_factory=list)
     fail_deliveries: int = 0
     _next_id: int = 1000
 
@@ -88,15 +94,14 @@ class RecordingNotifier:
         if self.fail_deliveries > 0:
             self.fail_deliveries -= 1
             raise ConnectionError("Discord is down")
-        assert job.video_url
-        async with aiohttp.ClientSession() as session:
-            try:
-                async with downloaded_video(session, job.video_url,
-                                            max_bytes=self.max_bytes) as video:
-                    digest = hashlib.sha256(video.path.read_bytes()).hexdigest()
-                    size = video.size
-            except VideoTooLarge:
-                digest, size = "link", -1
+        assert job.video_url and self.videos is not None
+        try:
+            async with self.videos.download(job.video_url, max_bytes=self.max_bytes) as video:
+                digest = hashlib.sha256(video.path.read_bytes()).hexdigest()
+                size = video.size
+                self.download_paths.append(video.path)
+        except VideoTooLarge:
+            digest, size = "link", -1
         self.delivered.append(Delivered(job.id, job.post_channel_id, size, digest,
                                         job.video_id, job.video_duration))
         self._next_id += 1

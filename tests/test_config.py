@@ -61,6 +61,10 @@ def test_env_file_is_read(tmp_path: Path) -> None:
     ({"CREDIT_RESET_HOUR_UTC": "24"}, "CREDIT_RESET_HOUR_UTC must be between 0 and 23"),
     ({"KLING_MODELS_FILE": "/nonexistent.json"}, "KLING_MODELS_FILE points at"),
     ({"DATABASE_URL": "sqlite://relative.db"}, "DATABASE_URL must look like sqlite:///"),
+    ({"TRUSTED_VIDEO_HOSTS": "cdn.example.org,https://x.org"},
+     "TRUSTED_VIDEO_HOSTS must be host names or IP addresses"),
+    ({"TRUSTED_VIDEO_HOSTS": "cdn.example.org:443"}, "got 'cdn.example.org:443'"),
+    ({"TRUSTED_VIDEO_HOSTS": "10.0.0.0/8"}, "got '10.0.0.0/8'"),
 ])
 def test_each_malformed_setting(env: dict[str, str], fragment: str) -> None:
     with pytest.raises(ConfigError) as raised:
@@ -76,6 +80,14 @@ def test_defaults_and_callback_url() -> None:
     assert settings.callback_url("abc") == "https://bot.example.org/kling/callback/abc"
     assert settings.job_deadline_seconds == 1800
     assert "discord_token" not in repr(settings)
+
+
+def test_trusted_video_hosts_are_read_in_one_spelling() -> None:
+    settings = load_settings({"DISCORD_TOKEN": "d", "KLING_API_TOKEN": "k",
+                              "TRUSTED_VIDEO_HOSTS": " CDN.Example.org., 10.0.0.5,[::1],"})
+    assert settings.trusted_video_hosts == {"cdn.example.org", "10.0.0.5", "::1"}
+    unset = load_settings({"DISCORD_TOKEN": "d", "KLING_API_TOKEN": "k"})
+    assert unset.trusted_video_hosts == frozenset()
 
 
 def test_no_public_url_means_no_callback() -> None:

@@ -37,6 +37,8 @@ async def process_env(tmp_path: Path, fake_discord: FakeDiscord
             "DISCORD_TOKEN": fake_discord.bot_token,
             "KLING_API_TOKEN": KLING_TOKEN,
             "KLING_API_BASE": kling.base_url,
+            "TRUSTED_VIDEO_HOSTS": "127.0.0.1",
+            "TMPDIR": str(tmp_path),
             "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "WEB_HOST": "127.0.0.1",

@@ -59,6 +59,7 @@ async def test_two_processes_one_database_every_job_once(tmp_path: Path) -> None
             base = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT),
                     "DISCORD_TOKEN": fake.bot_token, "KLING_API_TOKEN": KLING_TOKEN,
                     "KLING_API_BASE": kling.base_url, "DATABASE_URL": database_url,
+                    "TRUSTED_VIDEO_HOSTS": "127.0.0.1", "TMPDIR": str(tmp_path),
                     "WEB_HOST": "127.0.0.1", "SHARD_COUNT": "2",
                     "POLL_INTERVAL_SECONDS": "0.25", "DEFAULT_CREDITS_PER_DAY": "100",
                     # A create cut off by the kill before it reached Kling can only end at

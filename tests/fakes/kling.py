@@ -233,6 +233,10 @@ class FakeKling:
     * ``latency`` - seconds added before answering (or dropping) create and tasks calls.
     * ``video_size`` - size in bytes of served videos; ``models`` - accepted model names.
     * ``video_delay`` - seconds a video download stalls after its headers (a slow CDN).
+    * ``video_base_url`` - where results' ``video_url`` point (default this server), e.g.
+      ``http://localhost:PORT``: the same files under a host name the bot does not trust.
+    * ``video_redirects`` / ``redirect_base_url`` - the file server answers this many redirects
+      (each to ``redirect_base_url``, default this server) before it serves the file.
     """
 
     def __init__(
@@ -258,6 +262,9 @@ class FakeKling:
         self.suppress_callbacks = False
         self.video_delay = 0.0
         self.models: set[str] = set(DEFAULT_MODELS)
+        self.video_base_url: str | None = None
+        self.video_redirects = 0
+        self.redirect_base_url: str | None = None
 
         self.tasks: dict[str, FakeTask] = {}
         self.requests: list[RecordedRequest] = []
@@ -712,7 +719,7 @@ class FakeKling:
         if succeed:
             task.state = "succeed"
             task.video_id = self._new_video_id()
-            task.video_url = f"{self.base_url}/cdn/{task.task_id}.mp4"
+            task.video_url = f"{self.video_base_url or self.base_url}/cdn/{task.task_id}.mp4"
             self._video_ids[task.video_id] = task.task_id
         else:
             task.state = "failed"
@@ -810,6 +817,10 @@ class FakeKling:
         task = self.tasks.get(task_id)
         if task is None or task.state != "succeed":
             raise web.HTTPNotFound()
+        hop = int(request.query.get("hop", "0"))
+        if hop < self.video_redirects:
+            base = self.redirect_base_url or self.base_url
+            raise web.HTTPFound(f"{base}/cdn/{task_id}.mp4?hop={hop + 1}")
         size = self._video_size_of(task)
         response = web.StreamResponse(headers={"Content-Type": "video/mp4"})
         response.content_length = size

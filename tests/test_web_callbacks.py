@@ -1,0 +1,132 @@
+"""Callbacks whose body arrives in pieces, sent over a raw socket (issue 9, item 2).
+
+Behind proxies and on real networks a callback body comes chunked (Transfer-Encoding: chunked)
+or split across TCP segments. The bot must read it whole whatever its framing, and refuse one
+that passes 1 MiB as soon as it does, without waiting for the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from bot.engine import Engine
+from bot.jobs import JobRequest
+from bot.kling.options import VideoOptions
+from bot.store import Job, JobState
+from bot.tracker import MAX_CALLBACK_BYTES
+from tests.conftest import EngineFactory
+from tests.fakes.kling import FakeKling
+from tests.support import RecordingNotifier, eventually
+
+PAUSE = 0.05
+
+
+def text_job() -> JobRequest:
+    return JobRequest(guild_id=1, channel_id=10, user_id=100,
+                      options=VideoOptions(action="text2video", prompt="a paper boat"))
+
+
+async def finished_without_callback(make_engine: EngineFactory, fake_kling: FakeKling
+                                    ) -> tuple[Engine, RecordingNotifier, Job, bytes]:
+    """A SUBMITTED job whose task Kling finished, with the callback body Kling would send.
+    The poller looks only much later, so whatever records the result is our callback."""
+    fake_kling.auto_finish = False
+    fake_kling.suppress_callbacks = True
+    engine, notifier = await make_engine(poll_interval_seconds=30)
+    job = await engine.jobs.request(text_job())
+    assert job.state is JobState.SUBMITTED and job.task_id
+    await fake_kling.finish(job.task_id)
+    body = json.dumps(fake_kling.tasks[job.task_id].callback_body()).encode()
+    return engine, notifier, job, body
+
+
+def request_head(job: Job, framing: str) -> bytes:
+    return (f"POST /kling/callback/{job.callback_token} HTTP/1.1\r\n"
+            "Host: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"{framing}\r\nConnection: close\r\n\r\n").encode()
+
+
+def chunk(data: bytes) -> bytes:
+    return f"{len(data):x}\r\n".encode() + data + b"\r\n"
+
+
+async def read_status(reader: asyncio.StreamReader) -> int:
+    status_line = await reader.readline()
+    return int(status_line.split()[1])
+
+
+async def send_in_pieces(engine: Engine, head: bytes, pieces: list[bytes]) -> int:
+    """Write the head, then each piece with a pause between; return the answer's status."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", engine.web.port)
+    try:
+        writer.write(head)
+        for piece in pieces:
+            writer.write(piece)
+            await writer.drain()
+            await asyncio.sleep(PAUSE)
+        return await asyncio.wait_for(read_status(reader), 10)
+    finally:
+        writer.close()
+
+
+async def assert_recorded_by_callback(engine: Engine, notifier: RecordingNotifier,
+                                      fake_kling: FakeKling, job: Job) -> None:
+    await eventually(lambda: notifier.delivered)
+    stored = await engine.store.get_job(job.id)
+    assert stored is not None and stored.state is JobState.DELIVERED
+    assert stored.video_id == fake_kling.tasks[job.task_id or ""].video_id
+    assert engine.receiver.counts == {200: 1}
+    assert fake_kling.batch_calls == [], "the poller, not the callback, found the result"
+
+
+async def test_chunked_callback_in_several_chunks_is_read_whole(
+        make_engine: EngineFactory, fake_kling: FakeKling) -> None:
+    engine, notifier, job, body = await finished_without_callback(make_engine, fake_kling)
+    third = len(body) // 3
+    pieces = [chunk(body[:third]), chunk(body[third:2 * third]), chunk(body[2 * third:]),
+              b"0\r\n\r\n"]
+    status = await send_in_pieces(engine, request_head(job, "Transfer-Encoding: chunked"),
+                                  pieces)
+    assert status == 200
+    await assert_recorded_by_callback(engine, notifier, fake_kling, job)
+
+
+async def test_content_length_callback_split_in_two_writes_is_read_whole(
+        make_engine: EngineFactory, fake_kling: FakeKling) -> None:
+    engine, notifier, job, body = await finished_without_callback(make_engine, fake_kling)
+    half = len(body) // 2
+    status = await send_in_pieces(engine, request_head(job, f"Content-Length: {len(body)}"),
+                                  [body[:half], body[half:]])
+    assert status == 200
+    await assert_recorded_by_callback(engine, notifier, fake_kling, job)
+
+
+async def test_chunked_callback_over_one_mib_is_refused_before_it_ends(
+        make_engine: EngineFactory, fake_kling: FakeKling) -> None:
+    engine, notifier, job, _ = await finished_without_callback(make_engine, fake_kling)
+    reader, writer = await asyncio.open_connection("127.0.0.1", engine.web.port)
+    piece = b" " * (64 * 1024)
+    try:
+        writer.write(request_head(job, "Transfer-Encoding: chunked") + chunk(b"{"))
+        for _ in range(MAX_CALLBACK_BYTES // len(piece) + 2):
+            writer.write(chunk(piece))
+            await writer.drain()
+        # The client has not finished (no closing brace, no last chunk) and waits: the
+        # answer must come anyway.
+        status = await asyncio.wait_for(read_status(reader), 10)
+    finally:
+        writer.close()
+    assert status == 413
+    stored = await engine.store.get_job(job.id)
+    assert stored is not None and stored.state is JobState.SUBMITTED
+    assert notifier.delivered == []
+
+
+async def test_content_length_over_one_mib_is_refused_before_the_body(
+        make_engine: EngineFactory, fake_kling: FakeKling) -> None:
+    engine, _, job, _ = await finished_without_callback(make_engine, fake_kling)
+    head = request_head(job, f"Content-Length: {MAX_CALLBACK_BYTES + 1}")
+    # Not one byte of the body is sent: the declared length alone is enough to refuse.
+    status = await send_in_pieces(engine, head, [])
+    assert status == 413
