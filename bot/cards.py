@@ -74,6 +74,8 @@ def result_embed(job: Job) -> discord.Embed:
     if job.video_duration:
         details += f" · {job.video_duration:.1f} s long"
     embed.add_field(name="\u200b", value=details, inline=False)
+    if job.late:
+        embed.add_field(name="\u200b", value=text("result.late"), inline=False)
     return embed
 
 
