@@ -113,6 +113,8 @@ def result_embed(job: Job) -> discord.Embed:
     if job.video_duration:
         details += f" · {job.video_duration:.1f} s long"
     embed.add_field(name="\u200b", value=clip(details, EMBED_FIELD_LIMIT), inline=False)
+    if job.late:
+        embed.add_field(name="\u200b", value=text("result.late"), inline=False)
     embed.set_footer(text=result_footer(job.id))
     return embed
 

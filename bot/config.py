@@ -56,6 +56,7 @@ class Settings:
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
     job_deadline_seconds: float = 1800.0
+    queue_timeout_seconds: float = 7200.0
     poll_interval_seconds: float = 5.0
     instance_id: str = "local"
     max_jobs_per_member: int = 2
@@ -255,6 +256,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         shard_count=shard_count,
         shard_ids=_shard_ids(reader, shard_count),
         job_deadline_seconds=reader.number("JOB_DEADLINE_SECONDS", 1800.0),
+        queue_timeout_seconds=reader.number("QUEUE_TIMEOUT_SECONDS", 7200.0),
         poll_interval_seconds=reader.number("POLL_INTERVAL_SECONDS", 5.0),
         instance_id=reader.raw("INSTANCE_ID") or _default_instance_id(reader.raw("SHARD_IDS")),
         max_jobs_per_member=reader.integer("MAX_JOBS_PER_MEMBER", 2, low=1) or 2,

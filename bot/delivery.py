@@ -28,7 +28,7 @@ from bot.cards import (
 )
 from bot.download import DownloadFailed, VideoTooLarge
 from bot.guild_settings import load_guild_settings
-from bot.jobs import CannotPostHere, Placement
+from bot.jobs import QUEUE_TIMEOUT_CODE, CannotPostHere, Placement
 from bot.replies import jump_url
 from bot.store import AuditEntry, Job, JobState
 from bot.texts import clip, text
@@ -322,8 +322,9 @@ class DiscordNotifier:
 
     async def failed(self, job: Job) -> None:
         await self.progress(job)
-        if job.submitted_at is None:
-            # Refused at once: the member already got a private answer to their command.
+        if job.submitted_at is None and job.error_code != QUEUE_TIMEOUT_CODE:
+            # Refused at once: the member already got a private answer to their command. (A
+            # queue timeout comes long after it, so the member is told.)
             return
         refund = text("failed.refunded", cost=job.cost)
         target = self._messageable(job.post_channel_id, job.guild_id)

@@ -22,7 +22,7 @@ from bot.dispatch import Limits, plan_dispatch
 from bot.download import UnsafeVideoUrl
 from bot.guild_settings import load_guild_settings
 from bot.kling.capabilities import CapabilityTable
-from bot.kling.client import KlingClient
+from bot.kling.client import MAX_RETRY_AFTER, KlingClient
 from bot.kling.errors import (
     KlingAuthError,
     KlingBadRequest,
@@ -37,7 +37,7 @@ from bot.kling.options import ValidatedRequest, VideoOptions, validate
 from bot.kling.results import TaskResult, TaskStatus
 from bot.quotas import CostTable, QuotaBook, QuotaExceeded
 from bot.store import Job, JobState, LedgerStatus, Store
-from bot.texts import text
+from bot.texts import span, text
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +46,18 @@ Clock = Callable[[], float]
 UNFINISHED = (JobState.QUEUED, JobState.RESERVED, JobState.SUBMITTED)
 # How long new jobs are refused after Kling said the balance is used up.
 BALANCE_PAUSE_SECONDS = 900.0
-# Longer than a create can take (its HTTP timeout is 30 s, plus retries on 429).
-STALE_SUBMIT_SECONDS = 300.0
+# A RESERVED job is taken for a dead process's only once its create has run this much longer
+# than the Kling client's own worst case (`KlingClient.longest_create`): event-loop stalls and
+# database latency come on top of the HTTP calls.
+STALE_SUBMIT_FACTOR = 1.25
+STALE_SUBMIT_SLACK = 60.0
 MAX_DELIVERY_ATTEMPTS = 8
+# Error codes of jobs that were stopped while Kling may still be making their video, and how
+# long after that the poller keeps looking for a late result (delivered free, marked late).
+DEADLINE_CODE = "deadline"
+QUEUE_TIMEOUT_CODE = "queue_timeout"
+LATE_WATCH_CODES = (DEADLINE_CODE, "failed.unconfirmed")
+LATE_WATCH_SECONDS = 24 * 3600.0
 
 
 class KlingPaused(Exception):
@@ -134,8 +143,11 @@ class JobService:
         self.dispatch_paused_until = 0.0
         self._dispatch_lock = asyncio.Lock()
         self._dispatch_next: asyncio.Task[None] | None = None
+        self._creates: dict[str, asyncio.Task[Any]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._delivering: set[str] = set()  # jobs whose delivery runs in this process
+        self.stale_submit_seconds = (kling.longest_create() * STALE_SUBMIT_FACTOR
+                                     + STALE_SUBMIT_SLACK)
 
     # -- background work -------------------------------------------------------------------
 
@@ -174,11 +186,15 @@ class JobService:
 
         Raises `InvalidOptions`, `QuotaExceeded` or `KlingPaused` before anything is spent.
         Returns the job as it stands after dispatch: QUEUED (waiting for a slot), on its way
-        or SUBMITTED, or FAILED (refunded) when Kling refused it at once.
+        or SUBMITTED, or FAILED (refunded) when Kling refused it at once. It waits for its own
+        create's answer (which decides the member's private reply), never for other jobs'.
         """
         job = await self.reserve(request)
         if await self._announce(job):
             await self.dispatch()
+            create = self._creates.get(job.id)
+            if create is not None:
+                await asyncio.wait({create})
         return await self.store.get_job(job.id) or job
 
     async def reserve(self, request: JobRequest) -> Job:
@@ -205,7 +221,8 @@ class JobService:
             callback_token=secrets.token_urlsafe(32),
             created_at=now,
             updated_at=now,
-            deadline_at=now + self.settings.job_deadline_seconds,
+            # The queue's bound; the job's own deadline starts when Kling accepts it.
+            deadline_at=now + self.settings.queue_timeout_seconds,
             parent_job_id=request.parent_job_id,
             thread_id=request.thread_id,
         )
@@ -251,21 +268,30 @@ class JobService:
         that has not started yet, or schedules one; either way the pass it waits for starts
         after its call, so it sees the caller's job. The pass runs in a task of its own, so a
         cancelled caller never cancels it for the others.
+
+        A pass only reads, plans and claims: the creates it starts and the card edits it
+        causes run in the background, so a pass is short whatever Kling and Discord are doing.
         """
+        await asyncio.shield(self.dispatch_soon())
+
+    def dispatch_soon(self) -> asyncio.Task[None]:
+        """Make sure a dispatch pass starts after this call, without waiting for it (the
+        poller, and anything that freed a slot): nothing else waits on the queue."""
         task = self._dispatch_next
         if task is None:
             task = asyncio.create_task(self._dispatch_pass(), name="dispatch-pass")
             self._dispatch_next = task
             self._tasks.add(task)
             task.add_done_callback(self._dispatch_pass_done)
-        await asyncio.shield(task)
+        return task
 
     def _dispatch_pass_done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         if self._dispatch_next is task:  # cancelled before it started
             self._dispatch_next = None
-        if not task.cancelled():
-            task.exception()  # its callers receive the error; it is not a lost one
+        if not task.cancelled() and task.exception() is not None:
+            # Triggered passes have nobody awaiting them: the error must be seen here.
+            log.error("Dispatch pass failed", exc_info=task.exception())
 
     async def _dispatch_pass(self) -> None:
         async with self._dispatch_lock:
@@ -283,18 +309,39 @@ class JobService:
             plan = plan_dispatch(queued, await self.store.in_flight(),
                                  await self.store.last_dispatch_times(), self.limits,
                                  paused=self.clock() < self.dispatch_paused_until)
-            await asyncio.gather(*(self.submit(job.id) for job in plan.start))
-            for job in queued:
-                position = plan.positions.get(job.id)
-                if position is not None and position != job.queue_position:
-                    moved = await self.store.update(job.id, (JobState.QUEUED,),
-                                                    queue_position=position)
-                    if moved is not None:
-                        await self._progress(moved)
+            for job in plan.start:
+                await self._start_submit(job.id)
+            await self._renumber(queued, plan.positions)
+
+    async def _start_submit(self, job_id: str) -> None:
+        """Claim a job for its create inside the pass (so the next pass counts its slot) and
+        send the create in the background: a slow or rate-limited create holds up nothing
+        but its own job."""
+        job = await self.store.claim_for_submit(job_id, self.clock(), self.settings.instance_id)
+        if job is None:
+            return
+        task = self.spawn(self._send(job), name=f"create-{job.id}")
+        self._creates[job.id] = task
+        task.add_done_callback(lambda done: self._create_done(job_id, done))
+
+    def _create_done(self, job_id: str, task: asyncio.Task[Any]) -> None:
+        if self._creates.get(job_id) is task:  # not a later create of the same requeued job
+            del self._creates[job_id]
+
+    async def _renumber(self, queued: list[Job], positions: dict[str, int]) -> None:
+        """Store each waiting job's new place; its card is edited in the background (the
+        notifier paces and coalesces edits per job), so the pass never waits for Discord."""
+        for job in queued:
+            position = positions.get(job.id)
+            if position is not None and position != job.queue_position:
+                moved = await self.store.update(job.id, (JobState.QUEUED,),
+                                                queue_position=position)
+                if moved is not None:
+                    self.spawn(self._progress(moved), name=f"card-{job.id}")
 
     def _dispatch_soon(self) -> None:
         """A slot may have freed up: dispatch in the background."""
-        self.spawn(self.dispatch(), name="dispatch")
+        self.dispatch_soon()
 
     async def cancel(self, job_id: str, actor_id: int, *, is_moderator: bool) -> Job:
         """Cancel a queued job with a full refund. Raises `JobNotCancellable`."""
@@ -311,11 +358,9 @@ class JobService:
 
     # -- submitting ------------------------------------------------------------------------
 
-    async def submit(self, job_id: str) -> None:
-        """Send a QUEUED job to Kling once; classify the answer into the job's next state."""
-        job = await self.store.claim_for_submit(job_id, self.clock(), self.settings.instance_id)
-        if job is None:
-            return
+    async def _send(self, job: Job) -> None:
+        """Send a job claimed for submit (RESERVED) to Kling once; classify the answer into
+        the job's next state."""
         callback_url = self.settings.callback_url(job.callback_token)
         try:
             task_id = await self.kling.create(job.request, callback_url)
@@ -348,9 +393,11 @@ class JobService:
 
     async def _submitted(self, job: Job, task_id: str) -> None:
         now = self.clock()
+        # The deadline counts from Kling's acceptance, not from the queue.
         moved = await self.store.transition(
             job.id, (JobState.RESERVED,), JobState.SUBMITTED, task_id=task_id,
             submitted_at=now, updated_at=now, next_poll_at=now + self._first_poll_delay(),
+            deadline_at=now + self.settings.job_deadline_seconds,
         )
         if moved is None:
             # A callback beat the create's answer, or recovery marked the job unconfirmed:
@@ -363,8 +410,10 @@ class JobService:
         await self._progress(moved)
 
     async def _requeue(self, job: Job, retry_after: float | None, why: str) -> None:
-        """Kling certainly did not take the job: back into the queue, and pause dispatch."""
-        delay = max(retry_after or 0.0, self.settings.poll_interval_seconds * 2)
+        """Kling certainly did not take the job: back into the queue, and pause dispatch
+        (as long as Kling asked, within reason)."""
+        delay = max(min(retry_after or 0.0, MAX_RETRY_AFTER),
+                    self.settings.poll_interval_seconds * 2)
         self.dispatch_paused_until = max(self.dispatch_paused_until, self.clock() + delay)
         moved = await self.store.transition(job.id, (JobState.RESERVED,), JobState.QUEUED,
                                             submit_started_at=None, dispatched_at=None,
@@ -378,8 +427,9 @@ class JobService:
         if self.settings.callbacks_enabled:
             # A late callback finds the job by its token; otherwise the deadline refunds it.
             now = self.clock()
-            moved = await self.store.transition(job.id, (JobState.RESERVED,), JobState.SUBMITTED,
-                                                submitted_at=now, updated_at=now)
+            moved = await self.store.transition(
+                job.id, (JobState.RESERVED,), JobState.SUBMITTED, submitted_at=now,
+                updated_at=now, deadline_at=now + self.settings.job_deadline_seconds)
             log.warning("Job %s: create unconfirmed; waiting for a callback", job.id)
             if moved is not None:
                 await self._progress(moved)
@@ -423,20 +473,49 @@ class JobService:
                 finished_at=now, updated_at=now, next_attempt_at=None,
             )
             if moved is None:
-                log.debug("Job %s: duplicate %s result ignored", job.id, source)
+                if await self._record_late(job, result, source):
+                    self.spawn(self.deliver(job.id), name=f"deliver-{job.id}")
                 return
             log.info("Job %s succeeded (via %s): video %s", job.id, source, result.video_id)
             self.spawn(self.deliver(job.id), name=f"deliver-{job.id}")
             self._dispatch_soon()
         elif result.status is TaskStatus.FAILED:
-            await self.fail(job, "failed.kling", code=result.error_code,
-                            reason=result.error_message or "unknown error", source=source)
+            if not await self.fail(job, "failed.kling", code=result.error_code,
+                                   reason=result.error_message or "unknown error",
+                                   source=source):
+                log.debug("Job %s: %s failure for a job that had already ended", job.id,
+                          source)
+
+    async def _record_late(self, job: Job, result: TaskResult, source: str) -> bool:
+        """A video for a job that was already stopped and refunded (its deadline passed, or
+        its create went unconfirmed): Kling made and billed it, so it is still delivered,
+        marked late and free. The ledger entry stays refunded: delivery commits only held
+        credits. False for a duplicate of a result the job already has."""
+        current = await self.store.get_job(job.id)
+        if current is None or current.state is not JobState.FAILED or current.video_url:
+            log.debug("Job %s: duplicate %s result ignored", job.id, source)
+            return False
+        now = self.clock()
+        moved = await self.store.transition(
+            job.id, (JobState.FAILED,), JobState.SUCCEEDED,
+            task_id=current.task_id or result.task_id, video_id=result.video_id,
+            video_url=result.video_url, video_duration=result.duration, late_at=now,
+            updated_at=now, next_attempt_at=None,
+        )
+        if moved is None:
+            log.debug("Job %s: duplicate late %s result ignored", job.id, source)
+            return False
+        log.warning("Job %s: Kling finished task %s (via %s) after the job was stopped (%s); "
+                    "delivering it late and free, the refund stands", job.id, moved.task_id,
+                    source, current.error_code)
+        return True
 
     async def fail(self, job: Job, key: str, *, code: str | None = None,
                    source: str = "bot", expected: Iterable[JobState] = UNFINISHED,
-                   **fields: Any) -> bool:
+                   tell_later: bool = False, **fields: Any) -> bool:
         """End a job as FAILED with its credits refunded, and tell its requester. Only the
-        caller that wins the compare-and-set tells anyone."""
+        caller that wins the compare-and-set tells anyone. With `tell_later` the requester
+        is told in the background (housekeeping must not wait on Discord)."""
         message = text(key, **fields)
         now = self.clock()
         moved = await self.store.transition(
@@ -449,11 +528,17 @@ class JobService:
                  job.cost)
         if job.state is not JobState.QUEUED:
             self._dispatch_soon()
+        if tell_later:
+            self.spawn(self._tell_failed(moved), name=f"failed-{job.id}")
+        else:
+            await self._tell_failed(moved)
+        return True
+
+    async def _tell_failed(self, job: Job) -> None:
         try:
-            await self.notifier.failed(moved)
+            await self.notifier.failed(job)
         except Exception:
             log.exception("Job %s: could not tell the requester it failed", job.id)
-        return True
 
     async def _progress(self, job: Job) -> None:
         try:
@@ -569,20 +654,30 @@ class JobService:
     # -- housekeeping (the poller's tick and start-up recovery) ------------------------------
 
     async def recover_stale(self) -> None:
-        """A RESERVED job whose create started longer ago than any create can take belongs to
-        a process that died: treat it as unconfirmed."""
-        stale_before = self.clock() - STALE_SUBMIT_SECONDS
+        """A RESERVED job whose create started longer ago than any create can take
+        (`stale_submit_seconds`, derived from the client's limits) belongs to a process that
+        died: treat it as unconfirmed. Another live process's create is never taken."""
+        stale_before = self.clock() - self.stale_submit_seconds
         for job in await self.store.jobs_in_state((JobState.RESERVED,)):
             if (job.submit_started_at or job.updated_at) < stale_before:
                 await self._unconfirmed(job)
 
     async def expire_overdue(self) -> int:
-        """Fail and refund every unfinished job past its deadline."""
-        minutes = max(1, round(self.settings.job_deadline_seconds / 60))
+        """Fail and refund every job past its bound: a QUEUED job past the queue timeout is
+        never sent; a SUBMITTED job past its deadline (counted from Kling's acceptance) is
+        stopped, and the poller keeps looking for its late result for a while."""
         count = 0
         for job in await self.store.jobs_overdue(self.clock()):
-            key = "failed.queue_deadline" if job.state is JobState.QUEUED else "failed.deadline"
-            if await self.fail(job, key, code="deadline", minutes=minutes):
+            if job.state is JobState.QUEUED:
+                key, code = "failed.queue_deadline", QUEUE_TIMEOUT_CODE
+                bound = self.settings.queue_timeout_seconds
+            else:
+                key, code = "failed.deadline", DEADLINE_CODE
+                bound = self.settings.job_deadline_seconds
+            # Only in the state it was read in: a job the dispatcher claimed meanwhile is
+            # being sent, and is not stopped behind its create's back.
+            if await self.fail(job, key, code=code, expected=(job.state,), tell_later=True,
+                               span=span(bound)):
                 count += 1
         return count
 

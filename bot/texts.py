@@ -6,6 +6,8 @@ is a bug that shows up in tests rather than as a half-formatted message in Disco
 
 from __future__ import annotations
 
+import math
+
 TEXTS: dict[str, str] = {
     # Validation: what was wrong and what is allowed.
     "invalid.unknown_model": "Unknown model `{model}`. Available models: {allowed}.",
@@ -99,6 +101,10 @@ TEXTS: dict[str, str] = {
     "result.open": "Open the video",
     # Every result carries its job id: after a crash the bot finds a result it already posted.
     "result.footer": "Job {job_id}",
+    "result.late": (
+        "⏰ Late: this video arrived after the job had been stopped and refunded. "
+        "It is free; nothing is charged."
+    ),
     "button.extend": "Extend",
     "button.cancel": "Cancel",
     "cancel.done": "Cancelled; your {cost} credits were refunded.",
@@ -172,12 +178,12 @@ TEXTS: dict[str, str] = {
     "failed.unconfirmed": (
         "Kling did not confirm the job and it could not be tracked, so it was cancelled."
     ),
-    "failed.deadline": "Kling did not finish within {minutes} minutes, so the job was stopped.",
+    "failed.deadline": "Kling did not finish within {span}, so the job was stopped.",
     "failed.lost": "Kling lost track of this job.",
     "failed.cancelled": "Cancelled by <@{user_id}>.",
     "failed.queue_deadline": (
-        "The job waited in the queue for {minutes} minutes without a free slot, so it was "
-        "stopped."
+        "The job waited too long in the queue (more than {span} without a free slot), so it "
+        "was never sent to Kling."
     ),
     "cancel.not_yours": "Only the person who asked for this video, or a moderator, can cancel it.",
     "cancel.too_late": "This job has already started and can no longer be cancelled.",
@@ -200,6 +206,13 @@ TEXTS: dict[str, str] = {
         "Kling answered that the bot's balance is used up: new video jobs are paused for 15 "
         "minutes at a time until the operator tops it up."
     ),
+    # A length of time (see `span`).
+    "span.second": "1 second",
+    "span.seconds": "{count} seconds",
+    "span.minute": "1 minute",
+    "span.minutes": "{count} minutes",
+    "span.hour": "1 hour",
+    "span.hours": "{count} hours",
 }
 
 
@@ -215,3 +228,15 @@ def clip(value: str, limit: int) -> str:
 def text(key: str, **fields: object) -> str:
     """The user-facing sentence for `key`, with `fields` filled in."""
     return TEXTS[key].format(**fields)
+
+
+def span(seconds: float) -> str:
+    """A length of time in words, as a member reads it: seconds under a minute (never
+    "within 0 minutes"), whole hours when it is a whole number of hours, else minutes."""
+    if seconds < 60:
+        count, unit = max(1, math.ceil(seconds)), "second"
+    elif seconds % 3600 == 0:
+        count, unit = int(seconds // 3600), "hour"
+    else:
+        count, unit = max(1, round(seconds / 60)), "minute"
+    return text(f"span.{unit}" if count == 1 else f"span.{unit}s", count=count)

@@ -58,6 +58,7 @@ def test_env_file_is_read(tmp_path: Path) -> None:
     ({"SHARD_IDS": "0,1"}, "SHARD_IDS needs SHARD_COUNT"),
     ({"SHARD_COUNT": "2", "SHARD_IDS": "0,2"}, "SHARD_IDS must be numbers from 0 to 1"),
     ({"JOB_DEADLINE_SECONDS": "-5"}, "JOB_DEADLINE_SECONDS must be greater than 0"),
+    ({"QUEUE_TIMEOUT_SECONDS": "0"}, "QUEUE_TIMEOUT_SECONDS must be greater than 0"),
     ({"CREDIT_RESET_HOUR_UTC": "24"}, "CREDIT_RESET_HOUR_UTC must be between 0 and 23"),
     ({"KLING_MODELS_FILE": "/nonexistent.json"}, "KLING_MODELS_FILE points at"),
     ({"DATABASE_URL": "sqlite://relative.db"}, "DATABASE_URL must look like sqlite:///"),
@@ -79,6 +80,7 @@ def test_defaults_and_callback_url() -> None:
     assert settings.database_url == "sqlite:///data/klingcord.db"
     assert settings.callback_url("abc") == "https://bot.example.org/kling/callback/abc"
     assert settings.job_deadline_seconds == 1800
+    assert settings.queue_timeout_seconds == 7200
     assert "discord_token" not in repr(settings)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,12 @@ log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 
+# The longest the bot waits on any Retry-After from Kling: the client's back-off, the dispatch
+# pause and the poller's pause all get the hint through `_retry_after`, which caps it. A server
+# that says "come back tomorrow" must not stall new jobs or result pick-up for a day.
+MAX_RETRY_AFTER = 120.0
+DEFAULT_TIMEOUT = 30.0
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -43,23 +50,39 @@ class RetryPolicy:
     base_delay: float = 1.0
     max_delay: float = 30.0
 
+    @property
+    def retry_after_cap(self) -> float:
+        """The longest one back-off lasts, whatever Retry-After asks for."""
+        return min(self.max_delay * 4, MAX_RETRY_AFTER)
+
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
-        """Full jitter (AWS style), but never shorter than the server asked for."""
+        """Full jitter (AWS style), but never shorter than the server asked for (capped)."""
         ceiling = min(self.max_delay, self.base_delay * (2 ** attempt))
         wait = random.uniform(ceiling / 2, ceiling)
         if retry_after is not None:
-            wait = max(wait, min(retry_after, self.max_delay * 4))
+            wait = max(wait, min(retry_after, self.retry_after_cap))
         return wait
+
+    def longest_create(self, timeout: float) -> float:
+        """The longest `KlingClient.create` can take: every attempt runs to its timeout and
+        every back-off between them is as long as this policy allows. Whoever decides that a
+        create is no longer in flight (stale-claim recovery) must wait longer than this."""
+        longest_backoff = max(self.max_delay, self.retry_after_cap)
+        return self.create_attempts * timeout + (self.create_attempts - 1) * longest_backoff
 
 
 def _retry_after(headers: Any) -> float | None:
+    """The server's Retry-After in seconds, capped at `MAX_RETRY_AFTER`."""
     value = headers.get("Retry-After") if headers is not None else None
     if value is None:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         return None
+    if math.isnan(seconds):
+        return None
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
 
 
 def _error_for(status: int, body: Any, headers: Any) -> KlingError:
@@ -84,7 +107,7 @@ class KlingClient:
 
     def __init__(self, session: aiohttp.ClientSession, base_url: str, token: str, *,
                  retry: RetryPolicy | None = None, sleep: Sleep = asyncio.sleep,
-                 timeout: float = 30.0) -> None:
+                 timeout: float = DEFAULT_TIMEOUT) -> None:
         self._session = session
         self._base = base_url.rstrip("/")
         self._headers = {
@@ -94,8 +117,17 @@ class KlingClient:
         }
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
+        self._timeout_seconds = timeout
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self.calls: dict[str, int] = {"create": 0, "retrieve": 0, "retrieve_batch": 0}
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return self._retry
+
+    def longest_create(self) -> float:
+        """The longest one `create` call can take with this client's policy and timeout."""
+        return self._retry.longest_create(self._timeout_seconds)
 
     async def _post_once(self, path: str, body: dict[str, Any]) -> Any:
         try:

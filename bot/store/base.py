@@ -104,8 +104,15 @@ class Store(ABC):
         when another process holds it (skip this pass)."""
 
     @abstractmethod
+    async def claim_late_for_poll(self, now: float, until: float, *, codes: Iterable[str],
+                                  finished_since: float, limit: int) -> list[Job]:
+        """Like `claim_due_for_poll`, for FAILED jobs that Kling may still finish: failed with
+        one of `codes` at or after `finished_since`, with a task id and no result yet."""
+
+    @abstractmethod
     async def jobs_overdue(self, now: float, *, limit: int = 500) -> list[Job]:
-        """Unfinished jobs (QUEUED, RESERVED, SUBMITTED) past their deadline."""
+        """QUEUED jobs past their queue timeout and SUBMITTED jobs past their deadline (both
+        kept in `deadline_at`). RESERVED jobs are left to stale-claim recovery."""
 
     @abstractmethod
     async def jobs_due_for_delivery(self, now: float, *, limit: int = 100) -> list[Job]:

@@ -68,6 +68,12 @@ class Job:
     credits_left: int | None = None
     owner: str | None = None
     delivery_started_at: float | None = None
+    late_at: float | None = None
+
+    @property
+    def late(self) -> bool:
+        """The result came after the job was stopped and refunded: delivered free, marked late."""
+        return self.late_at is not None
 
     @property
     def post_channel_id(self) -> int:
@@ -82,7 +88,7 @@ JOB_COLUMNS: tuple[str, ...] = (
     "error_code", "error_message", "status_message_id", "thread_id", "result_message_id",
     "poll_misses", "delivery_attempts", "next_poll_at", "created_at", "updated_at",
     "submitted_at", "finished_at", "deadline_at", "dispatched_at", "queue_position",
-    "credits_left", "owner", "delivery_started_at",
+    "credits_left", "owner", "delivery_started_at", "late_at",
 )
 
 # Fields a caller may set alongside a state change; the store refuses anything else so a typo

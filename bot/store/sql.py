@@ -293,10 +293,27 @@ class SqlStore(Store):
                 (until, now, limit))
         return sorted((_row_to_job(row) for row in rows), key=lambda j: j.created_at)
 
+    async def claim_late_for_poll(self, now: float, until: float, *, codes: Iterable[str],
+                                  finished_since: float, limit: int) -> list[Job]:
+        values = list(codes)
+        async with self._tx() as tx:
+            rows = await tx.fetch(
+                "UPDATE jobs SET next_poll_at = ? WHERE id IN (SELECT id FROM jobs "
+                "WHERE state = 'failed' AND task_id IS NOT NULL AND video_url IS NULL "
+                f"AND error_code IN ({_marks(values)}) AND finished_at >= ? "
+                "AND (next_poll_at IS NULL OR next_poll_at <= ?) "
+                f"ORDER BY next_poll_at NULLS FIRST, created_at LIMIT ?{self.skip_locked}) "
+                "RETURNING *",
+                (until, *values, finished_since, now, limit))
+        return sorted((_row_to_job(row) for row in rows), key=lambda j: j.created_at)
+
     async def jobs_overdue(self, now: float, *, limit: int = 500) -> list[Job]:
+        # RESERVED is left out: its create is in flight, and stale-claim recovery (bounded by
+        # the client's own limits) decides when it is not.
         return await self._jobs(
-            f"SELECT * FROM jobs WHERE state IN ({_marks(UNFINISHED)}) AND deadline_at <= ? "
-            "ORDER BY deadline_at LIMIT ?", (*UNFINISHED, now, limit))
+            "SELECT * FROM jobs WHERE state IN (?, ?) AND deadline_at <= ? "
+            "ORDER BY deadline_at LIMIT ?",
+            (JobState.QUEUED.value, JobState.SUBMITTED.value, now, limit))
 
     async def jobs_due_for_delivery(self, now: float, *, limit: int = 100) -> list[Job]:
         return await self._jobs(

@@ -207,8 +207,9 @@ class FakeTask:
 class _Script:
     """A scripted misbehaviour queued for the next ``times`` calls to one endpoint."""
 
-    kind: Literal["fail", "drop"]
+    kind: Literal["fail", "drop", "delay"]
     times: int
+    delay: float = 0.0
     status: int = 0
     code: str | None = None
     message: str | None = None
@@ -385,6 +386,19 @@ class FakeKling:
             raise ValueError("after_create only makes sense for the create endpoint")
         self._scripts[endpoint].append(_Script("drop", times, after_create=after_create))
 
+    def delay_next(self, endpoint: Endpoint, seconds: float, *, times: int = 1) -> None:
+        """Hold the next ``times`` calls to ``endpoint`` for ``seconds`` each, then answer them
+        as usual (a slow create or tasks query; other calls are not held up)."""
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        if endpoint == "video":
+            raise ValueError("delay_next covers the create and tasks endpoints")
+        self._scripts[endpoint].append(_Script("delay", times, delay=seconds))
+
+    def clear_scripts(self, endpoint: Endpoint) -> None:
+        """Forget every scripted misbehaviour still queued for ``endpoint`` (it recovers)."""
+        self._scripts[endpoint].clear()
+
     def queue_outcome(self, succeed: bool, message: str | None = None, *, times: int = 1) -> None:
         """Preset the automatic outcome of the next ``times`` tasks to be created.
 
@@ -495,6 +509,13 @@ class FakeKling:
         if seconds > 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._closing.wait(), seconds)
+
+    async def _serve_delay(self, script: _Script | None) -> _Script | None:
+        """A scripted delay holds this call, which is then answered as usual."""
+        if script is not None and script.kind == "delay":
+            await self._pause(script.delay)
+            return None
+        return script
 
     def _take_script(self, endpoint: Endpoint) -> _Script | None:
         queue = self._scripts[endpoint]
@@ -657,7 +678,7 @@ class FakeKling:
     async def _answer_create(
         self, request: web.Request, rec: RecordedRequest, body: Any, parse_error: str | None
     ) -> web.StreamResponse:
-        script = self._take_script("create")
+        script = await self._serve_delay(self._take_script("create"))
         if script is not None and script.kind == "fail":
             await self._pause(self.latency)
             return self._error_json(script.status, script.code, script.message, script.retry_after)
@@ -762,7 +783,7 @@ class FakeKling:
     async def _answer_tasks(
         self, request: web.Request, rec: RecordedRequest, body: Any, parse_error: str | None
     ) -> web.StreamResponse:
-        script = self._take_script("tasks")
+        script = await self._serve_delay(self._take_script("tasks"))
         await self._pause(self.latency)
         if script is not None:
             if script.kind == "drop":
