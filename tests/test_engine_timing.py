@@ -235,6 +235,7 @@ async def test_a_second_process_never_refunds_a_create_still_in_flight(
     mine, other = RecordingNotifier(), RecordingNotifier()
     first = Engine(make_settings(tmp_path, fake_kling.base_url, callbacks=False,
                                  instance_id="bot-a", **common), mine)
+    mine.videos = first.videos
     second: Engine | None = None
     try:
         await first.start()
@@ -245,6 +246,7 @@ async def test_a_second_process_never_refunds_a_create_still_in_flight(
         second = Engine(make_settings(tmp_path, fake_kling.base_url, callbacks=False,
                                       instance_id="bot-b", **common), other,
                         clock=lambda: time.time() + ahead)
+        other.videos = second.videos
         await second.start()  # recovery looks at stale creates first
         ticks = second.poller.stats.ticks
         await eventually(lambda: second.poller.stats.ticks > ticks + 1)
