@@ -56,6 +56,15 @@ class TaskApi:
         rec.status = None if response.status == DROPPED else response.status
         return response
 
+    async def _take_script(self, endpoint: Endpoint) -> Script | None:
+        """This call's script; a scripted delay holds the call, which is then answered as
+        usual."""
+        script = self._faults.take(endpoint)
+        if script is not None and script.kind == "delay":
+            await self._runtime.pause(script.delay)
+            return None
+        return script
+
     # ------------------------------------------------------------------ create
 
     async def handle_create(self, request: web.Request) -> web.StreamResponse:
@@ -64,7 +73,7 @@ class TaskApi:
     async def _answer_create(
         self, request: web.Request, rec: RecordedRequest, body: Any, parse_error: str | None
     ) -> web.StreamResponse:
-        script = self._faults.take("create")
+        script = await self._take_script("create")
         if script is not None and script.kind == "fail":
             await self._runtime.pause(self._knobs.latency)
             return script.error()
@@ -118,7 +127,7 @@ class TaskApi:
     async def _answer_tasks(
         self, request: web.Request, rec: RecordedRequest, body: Any, parse_error: str | None
     ) -> web.StreamResponse:
-        script = self._faults.take("tasks")
+        script = await self._take_script("tasks")
         await self._runtime.pause(self._knobs.latency)
         if script is not None:
             if script.kind == "drop":

@@ -1,7 +1,8 @@
 """Scripted misbehaviour of the platform: the next calls to an endpoint fail with a status
-(rate limits with ``Retry-After``, 5xx, 403 balance...) or lose their connection, optionally
-after the task was created (the "was it created?" case). Scripts apply before auth and
-validation: they model the platform misbehaving, not the bot. Latency is a knob (`knobs`).
+(rate limits with ``Retry-After``, 5xx, 403 balance...), lose their connection (optionally
+after the task was created: the "was it created?" case), or are held for a while. Scripts
+apply before auth and validation: they model the platform misbehaving, not the bot. Latency
+for every call is a knob (`knobs`).
 
 A new kind of scripted fault goes here, and is applied where `api` and `files` take scripts.
 """
@@ -21,8 +22,9 @@ from testkit.fakes.kling.wire import Endpoint, error_json
 class Script:
     """A scripted misbehaviour queued for the next ``times`` calls to one endpoint."""
 
-    kind: Literal["fail", "drop"]
+    kind: Literal["fail", "drop", "delay"]
     times: int
+    delay: float = 0.0
     status: int = 0
     code: str | None = None
     message: str | None = None
@@ -80,6 +82,19 @@ class Faults:
         if after_create and endpoint != "create":
             raise ValueError("after_create only makes sense for the create endpoint")
         self._scripts[endpoint].append(Script("drop", times, after_create=after_create))
+
+    def delay_next(self, endpoint: Endpoint, seconds: float, *, times: int = 1) -> None:
+        """Hold the next ``times`` calls to ``endpoint`` for ``seconds`` each, then answer them
+        as usual (a slow create or tasks query; other calls are not held up)."""
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        if endpoint == "video":
+            raise ValueError("delay_next covers the create and tasks endpoints")
+        self._scripts[endpoint].append(Script("delay", times, delay=seconds))
+
+    def clear_scripts(self, endpoint: Endpoint) -> None:
+        """Forget every scripted misbehaviour still queued for ``endpoint`` (it recovers)."""
+        self._scripts[endpoint].clear()
 
     def take(self, endpoint: Endpoint) -> Script | None:
         """The script for this call, if one is queued (using up one of its ``times``)."""

@@ -77,6 +77,8 @@ class FakeKling:
     # The parts' test API: scripting and finishing tasks, the served files.
     fail_next = forward_method("faults", Faults.fail_next)
     drop_next = forward_method("faults", Faults.drop_next)
+    delay_next = forward_method("faults", Faults.delay_next)
+    clear_scripts = forward_method("faults", Faults.clear_scripts)
     queue_outcome = forward_method("task_table", TaskTable.queue_outcome)
     set_outcome = forward_method("task_table", TaskTable.set_outcome)
     finish = forward_method("task_table", TaskTable.finish)
