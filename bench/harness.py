@@ -23,9 +23,9 @@ from typing import Any
 
 import aiohttp
 
-import tests.processes
-from tests.fakes.discord import FakeDiscord, Member
-from tests.fakes.kling import FakeKling
+import testkit.processes
+from testkit.fakes.discord import FakeDiscord, Member
+from testkit.fakes.kling import FakeKling
 
 ROOT = Path(__file__).resolve().parent.parent
 KLING_TOKEN = "bench-kling-token-7e1d9a"
@@ -210,7 +210,7 @@ def bot_env(fx: Fakes, db_url: str, *, callbacks: bool = True,
     return env
 
 
-class BotProcess(tests.processes.BotProcess):
+class BotProcess(testkit.processes.BotProcess):
     """`python -m bench.run_bot` with a given environment; its output goes to `log`."""
 
     command = (sys.executable, "-m", "bench.run_bot")

@@ -78,7 +78,7 @@ def load_average() -> str:
 
 def machine() -> Machine:
     # Only changes to what is measured count as dirty: the code, the fakes and the bench.
-    changed = _git("status", "--porcelain", "--", "bot", "cogs", "bench", "tests/fakes")
+    changed = _git("status", "--porcelain", "--", "bot", "cogs", "bench", "testkit")
     dirty = sorted({line[3:].split("/", 1)[0] for line in changed.splitlines() if line})
     versions = []
     for name in ("discord.py", "aiohttp", "aiosqlite", "asyncpg"):

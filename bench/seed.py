@@ -23,7 +23,7 @@ from bot.kling.options import VideoOptions, validate
 from bot.store import JobState, make_store
 from bot.store.models import JOB_COLUMNS
 from bot.store.sqlite import sqlite_path
-from tests.fakes.kling import FakeKling, FakeTask
+from testkit.fakes.kling import FakeKling, FakeTask
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ import pytest
 
 from bot.engine import Engine
 from bot.kling.client import RetryPolicy
-from tests.fakes.kling import FakeKling
-from tests.postgres import throwaway_database
+from testkit.fakes.kling import FakeKling
+from testkit.postgres import throwaway_database
 from tests.support import KLING_TOKEN, RecordingNotifier, make_settings
 
 FAST_RETRY = RetryPolicy(query_attempts=3, create_attempts=4, base_delay=0.01, max_delay=0.05)

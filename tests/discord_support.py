@@ -18,8 +18,8 @@ import pytest
 
 from bot.discord_bot import KlingBot
 from bot.store import JobState
-from tests.fakes.discord import FakeDiscord, Member
-from tests.fakes.kling import FakeKling
+from testkit.fakes.discord import FakeDiscord, Member
+from testkit.fakes.kling import FakeKling
 from tests.support import make_settings
 
 READY_TIMEOUT = 15.0
@@ -157,7 +157,7 @@ class World:
 @pytest.fixture
 async def world(fake_discord: FakeDiscord, fake_kling: FakeKling, tmp_path: Path
                 ) -> AsyncIterator[World]:
-    from tests.fakes.discord import Permission
+    from testkit.fakes.discord import Permission
 
     guild = fake_discord.guild_id
     state = World(

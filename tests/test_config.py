@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_settings
-from tests.fakes.discord import FakeDiscord
+from testkit.fakes.discord import FakeDiscord
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -107,7 +107,7 @@ async def test_unreachable_database_is_a_clear_message(tmp_path: Path,
            "KLINGCORD_TEST_DISCORD_GATEWAY": fake_discord.gateway_url}
     base = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, str(ROOT / "tests" / "run_bot.py"), cwd=tmp_path, env=base | env,
+        sys.executable, str(ROOT / "testkit" / "run_bot.py"), cwd=tmp_path, env=base | env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(proc.communicate(), 60)
     stderr = err.decode()
@@ -122,7 +122,7 @@ def test_unreachable_discord_is_a_clear_message(tmp_path: Path) -> None:
            "KLINGCORD_TEST_DISCORD_API": "http://127.0.0.1:9/api/v10",
            "KLINGCORD_TEST_DISCORD_GATEWAY": "ws://127.0.0.1:9/"}
     base = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, str(ROOT / "tests" / "run_bot.py")],
+    result = subprocess.run([sys.executable, str(ROOT / "testkit" / "run_bot.py")],
                             cwd=tmp_path, env=base | env, capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 1

@@ -17,10 +17,10 @@ import pytest
 from bot.delivery import CardThrottle
 from bot.jobs import Job
 from bot.store import JobState, LedgerStatus
+from testkit.fakes.kling import FakeKling
 from tests.builders import job as queued_job
 from tests.conftest import EngineFactory
 from tests.discord_support import World
-from tests.fakes.kling import FakeKling
 from tests.support import eventually
 from tests.test_engine_flow import text_job
 

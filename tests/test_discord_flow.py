@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.store import JobState, LedgerStatus
+from testkit.fakes.discord import MIB, AttachmentSpec
 from tests.discord_support import World, components_of, custom_ids
-from tests.fakes.discord import MIB, AttachmentSpec
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("no_bot_errors")]
 

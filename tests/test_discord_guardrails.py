@@ -14,8 +14,8 @@ import pytest
 from discord import app_commands
 
 from bot.moderation import REASON_LIMIT
+from testkit.fakes.discord import Member
 from tests.discord_support import World, custom_ids
-from tests.fakes.discord import Member
 
 pytestmark = pytest.mark.timeout(60)
 

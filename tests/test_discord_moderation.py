@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from bot.store import JobState, LedgerStatus
+from testkit.fakes.discord import Permission
 from tests.discord_support import World, custom_ids
-from tests.fakes.discord import Permission
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("no_bot_errors")]
 

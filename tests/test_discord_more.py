@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from testkit.fakes.discord import DEFAULT_BOT_PERMISSIONS, AttachmentSpec, Permission
 from tests.discord_support import World
-from tests.fakes.discord import DEFAULT_BOT_PERMISSIONS, AttachmentSpec, Permission
 
 pytestmark = pytest.mark.timeout(60)
 

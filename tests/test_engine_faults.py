@@ -11,8 +11,8 @@ import pytest
 from bot.jobs import JobRequest
 from bot.kling.options import InvalidOptions, VideoOptions
 from bot.store import JobState, LedgerStatus
+from testkit.fakes.kling import FakeKling
 from tests.conftest import EngineFactory
-from tests.fakes.kling import FakeKling
 from tests.support import DISCORD_TOKEN, KLING_TOKEN, eventually
 
 

@@ -9,8 +9,8 @@ import time
 from bot.jobs import JobRequest
 from bot.kling.options import VideoOptions
 from bot.store import JobState, LedgerStatus
+from testkit.fakes.kling import FakeKling
 from tests.conftest import EngineFactory
-from tests.fakes.kling import FakeKling
 from tests.support import eventually
 
 

@@ -22,8 +22,8 @@ from bot.kling.client import MAX_RETRY_AFTER, KlingClient, RetryPolicy
 from bot.kling.options import VideoOptions
 from bot.store import Job, JobState, LedgerStatus
 from bot.texts import span
+from testkit.fakes.kling import FakeKling
 from tests.conftest import FAST_RETRY, EngineFactory
-from tests.fakes.kling import FakeKling
 from tests.support import KLING_TOKEN, RecordingNotifier, eventually, make_settings
 
 pytestmark = pytest.mark.timeout(60)

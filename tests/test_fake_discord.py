@@ -22,7 +22,7 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from tests.fakes.discord import (
+from testkit.fakes.discord import (
     DEFAULT_BOT_PERMISSIONS,
     MIB,
     AttachmentSpec,

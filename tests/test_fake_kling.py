@@ -15,10 +15,7 @@ from typing import Any
 import pytest
 from aiohttp import ClientConnectionError, ClientSession, web
 
-try:
-    from tests.fakes.kling import FakeKling, mp4_header
-except ModuleNotFoundError:  # tests/ is not a package: pytest put tests/ itself on sys.path
-    from fakes.kling import FakeKling, mp4_header  # type: ignore[no-redef]
+from testkit.fakes.kling import FakeKling, mp4_header
 
 pytestmark = pytest.mark.timeout(20)
 

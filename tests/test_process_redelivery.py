@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.discord import FakeDiscord, RecordedRequest
-from tests.fakes.kling import FakeKling
-from tests.processes import BotProcess
+from testkit.fakes.discord import FakeDiscord, RecordedRequest
+from testkit.fakes.kling import FakeKling
+from testkit.processes import BotProcess
 from tests.support import eventually
 from tests.test_process_restart import ledger, process_env  # noqa: F401  (a fixture)
 

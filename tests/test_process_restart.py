@@ -18,9 +18,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.fakes.discord import FakeDiscord
-from tests.fakes.kling import FakeKling
-from tests.processes import ROOT, BotProcess
+from testkit.fakes.discord import FakeDiscord
+from testkit.fakes.kling import FakeKling
+from testkit.processes import ROOT, BotProcess
 from tests.support import KLING_TOKEN, free_port
 
 pytestmark = pytest.mark.timeout(90)

@@ -14,9 +14,9 @@ from bot.kling.options import VideoOptions
 from bot.moderation import Moderation
 from bot.quotas import QuotaExceeded
 from bot.store import InFlight, JobState, LedgerStatus
+from testkit.fakes.kling import FakeKling
 from tests.builders import job
 from tests.conftest import EngineFactory
-from tests.fakes.kling import FakeKling
 from tests.support import eventually
 
 GUILD, OTHER_GUILD = 1, 2

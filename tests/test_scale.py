@@ -18,10 +18,10 @@ from typing import Any
 import asyncpg
 import pytest
 
+from testkit.fakes.discord import FakeDiscord, Guild
+from testkit.fakes.kling import FakeKling
+from testkit.processes import ROOT, BotProcess
 from tests.conftest import throwaway_postgres
-from tests.fakes.discord import FakeDiscord, Guild
-from tests.fakes.kling import FakeKling
-from tests.processes import ROOT, BotProcess
 from tests.support import KLING_TOKEN, free_port
 
 pytestmark = pytest.mark.timeout(180)

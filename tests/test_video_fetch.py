@@ -30,9 +30,9 @@ from bot.engine import Engine
 from bot.jobs import JobRequest
 from bot.kling.options import VideoOptions
 from bot.store import Job, JobState, LedgerStatus
+from testkit.fakes.kling import FakeKling
 from tests.conftest import EngineFactory
 from tests.discord_support import World
-from tests.fakes.kling import FakeKling
 from tests.support import KLING_TOKEN, RecordingNotifier, eventually
 
 

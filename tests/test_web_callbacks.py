@@ -15,8 +15,8 @@ from bot.jobs import JobRequest
 from bot.kling.options import VideoOptions
 from bot.store import Job, JobState
 from bot.tracker import MAX_CALLBACK_BYTES
+from testkit.fakes.kling import FakeKling
 from tests.conftest import EngineFactory
-from tests.fakes.kling import FakeKling
 from tests.support import RecordingNotifier, eventually
 
 PAUSE = 0.05

@@ -26,7 +26,7 @@ from bench.harness import (
     percentile,
     running_bot,
 )
-from tests.fakes.discord import Interaction, Member, RecordedRequest
+from testkit.fakes.discord import Interaction, Member, RecordedRequest
 
 COMMANDS = 200
 TARGET_P99 = 0.150

@@ -27,7 +27,7 @@ from bench.harness import (
     percentile,
     running_bot,
 )
-from tests.fakes.discord import RecordedRequest
+from testkit.fakes.discord import RecordedRequest
 
 JOBS = 500
 WARM_UP = 5

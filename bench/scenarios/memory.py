@@ -26,7 +26,7 @@ from bench.harness import (
     reset_peak,
     running_bot,
 )
-from tests.fakes.discord import Member
+from testkit.fakes.discord import Member
 
 TARGET_GROWTH_KIB = 20 * 1024
 CASES = (

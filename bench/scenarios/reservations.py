@@ -33,7 +33,7 @@ from bot.jobs import JobRequest, Placement
 from bot.kling.options import VideoOptions
 from bot.quotas import QuotaExceeded
 from bot.store import Job
-from tests.postgres import throwaway_database
+from testkit.postgres import throwaway_database
 
 MEMBERS = 500
 LIMIT = 10

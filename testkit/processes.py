@@ -1,4 +1,5 @@
-"""The bot as a real OS process (`tests/run_bot.py`), for tests that kill it."""
+"""The bot as a real OS process (`testkit/run_bot.py`), for tests that kill it; the benchmarks
+run their own entry point through the same class."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class BotProcess:
-    """`python tests/run_bot.py` with `env`, its output appended to `log`."""
+    """`python testkit/run_bot.py` with `env`, its output appended to `log`."""
 
     # What runs; the benchmarks run their own entry point (bench/run_bot.py).
-    command: tuple[str, ...] = (sys.executable, str(ROOT / "tests" / "run_bot.py"))
+    command: tuple[str, ...] = (sys.executable, str(ROOT / "testkit" / "run_bot.py"))
     # How long a clean stop may take before it becomes a kill.
     stop_grace: float = 15.0
 
