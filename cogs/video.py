@@ -182,16 +182,10 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
         @app_commands.choices(aspect_ratio=choices["aspect_ratio"])
         @shared_options(choices)
         async def text_to_video(
-            self,
-            interaction: discord.Interaction,
-            prompt: Prompt,
-            model: str | None = None,
-            mode: str | None = None,
-            duration: int | None = None,
-            aspect_ratio: str | None = None,
-            cfg_scale: CfgScale | None = None,
-            negative_prompt: NegativePrompt | None = None,
-            camera: str | None = None,
+                self, interaction: discord.Interaction, prompt: Prompt,
+                model: str | None = None, mode: str | None = None, duration: int | None = None,
+                aspect_ratio: str | None = None, cfg_scale: CfgScale | None = None,
+                negative_prompt: NegativePrompt | None = None, camera: str | None = None,
         ) -> None:
             await self.start_video(interaction, VideoOptions(
                 action="text2video", model=model, mode=mode, prompt=prompt, duration=duration,
@@ -204,17 +198,11 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
                                prompt="What should happen")
         @shared_options(choices)
         async def image_to_video(
-            self,
-            interaction: discord.Interaction,
-            image: discord.Attachment,
-            end_image: discord.Attachment | None = None,
-            prompt: Prompt | None = None,
-            model: str | None = None,
-            mode: str | None = None,
-            duration: int | None = None,
-            cfg_scale: CfgScale | None = None,
-            negative_prompt: NegativePrompt | None = None,
-            camera: str | None = None,
+                self, interaction: discord.Interaction, image: discord.Attachment,
+                end_image: discord.Attachment | None = None, prompt: Prompt | None = None,
+                model: str | None = None, mode: str | None = None, duration: int | None = None,
+                cfg_scale: CfgScale | None = None,
+                negative_prompt: NegativePrompt | None = None, camera: str | None = None,
         ) -> None:
             check_image(image_facts(image), "image")
             if end_image is not None:
