@@ -123,6 +123,7 @@ class KlingBot(commands.AutoShardedBot):
         log.info("Commands synced globally")
 
     async def close(self) -> None:
+        """Stop the card edits, the engine (web server, poller, store), then Discord."""
         engine = getattr(self, "engine", None)
         if engine is not None:
             await self.notifier.close()
