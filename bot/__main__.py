@@ -36,7 +36,7 @@ class EarlyStop:
 
 async def run(settings: Settings, early: EarlyStop) -> None:
     """Run the bot until Discord or the engine fails, or a stop signal arrives."""
-    from bot.discord_bot import KlingBot
+    from bot.discord.client import KlingBot
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()

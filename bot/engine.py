@@ -36,7 +36,8 @@ class Engine:
     def __init__(self, settings: Settings, notifier: JobNotifier, *, clock: Clock = time.time,
                  retry: RetryPolicy | None = None, store: Store | None = None,
                  readiness: Callable[[], dict[str, bool]] | None = None,
-                 session: aiohttp.ClientSession | None = None) -> None:
+                 session: aiohttp.ClientSession | None = None,
+                 videos: VideoFetcher | None = None) -> None:
         self.settings = settings
         self._owns_session = session is None
         self.session = session or aiohttp.ClientSession()
@@ -44,7 +45,7 @@ class Engine:
         self.kling = KlingClient(self.session, settings.kling_api_base,
                                  settings.kling_api_token, retry=retry)
         self.capabilities = load_capabilities(settings.kling_models_file)
-        self.videos = VideoFetcher(
+        self.videos = videos or VideoFetcher(
             video_directory(settings.temp_root or Path(tempfile.gettempdir()),
                             settings.instance_id),
             settings.trusted_video_hosts)

@@ -1,7 +1,8 @@
-"""Per-server settings: defaults for new jobs and who may do what.
+"""Per-server settings: defaults for new jobs, the moderator role, the log channel, limits.
 
 Stored as key/value rows so a new setting needs no migration; read into a typed dataclass so
-the rest of the code never sees raw keys.
+the rest of the code never sees raw keys. The rules that read them to decide who may do what
+are the Discord layer's (`bot.discord.access`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
-from bot.store import Job, Store
+from bot.store import Store
 
 ExtendAccess = Literal["requester", "anyone"]
 # Bookkeeping row (not a setting): the removed default model the log channel was told about.
@@ -42,20 +43,6 @@ async def load_guild_settings(store: Store, guild_id: int | None) -> GuildSettin
     if guild_id is None:
         return GuildSettings()
     return GuildSettings.from_rows(await store.guild_settings(guild_id))
-
-
-def may_press_job_buttons(job: Job, user_id: int, *, is_moderator: bool,
-                          settings: GuildSettings) -> bool:
-    """The requester and moderators always; everyone else only where the server allows it."""
-    return is_moderator or user_id == job.user_id or settings.extend_access == "anyone"
-
-
-def is_moderator(permissions_manage_guild: bool, role_ids: list[int],
-                 settings: GuildSettings) -> bool:
-    """Manage Server, or the moderator role the server named."""
-    return permissions_manage_guild or (
-        settings.moderator_role_id is not None and settings.moderator_role_id in role_ids
-    )
 
 
 async def first_notice_of_removed_model(store: Store, guild_id: int, model: str) -> bool:

@@ -1,24 +1,28 @@
 """/klingbot settings and /klingbot status: staff-only, hidden from members by permissions
-and checked again on every call."""
+and checked again on every call (`moderator_only()`)."""
 
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+import logging
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.app_commands import Choice, Range
+from discord.ext import commands
 
+from bot.discord.access import moderator_only, staff_guild
+from bot.discord.client import KlingBot
+from bot.discord.interactions import send_ephemeral
+from bot.discord.notifier import DiscordNotifier
+from bot.engine import Engine
 from bot.guild_settings import GuildSettings, load_guild_settings
 from bot.moderation import REASON_LIMIT
-from bot.replies import kling_bot, send_ephemeral
 from bot.store import AuditEntry
 from bot.texts import text
-from cogs.moderation_checks import require_moderator
 
-if TYPE_CHECKING:
-    from bot.discord_bot import KlingBot
+log = logging.getLogger(__name__)
 
 MODEL_NAME_LIMIT = 100  # model names are short; the bound keeps the echo in errors short too
 
@@ -37,13 +41,26 @@ def _describe(settings: GuildSettings) -> str:
     return "\n".join(shown)
 
 
-@app_commands.guild_only()
-@app_commands.default_permissions(manage_guild=True)
-class KlingbotCommands(app_commands.Group):
-    def __init__(self) -> None:
-        super().__init__(name="klingbot", description="Bot settings for this server")
+def _toggled(channels: tuple[int, ...], channel_id: int) -> list[int]:
+    """The allowed channels with `channel_id` added, or removed if it was there."""
+    if channel_id in channels:
+        return [c for c in channels if c != channel_id]
+    return [*channels, channel_id]
 
-    @app_commands.command(name="settings", description="Show or change this server's settings")
+
+class AdminCog(commands.Cog):
+    """The server's bot settings and the bot's health, for moderators."""
+
+    klingbot = app_commands.Group(name="klingbot", description="Bot settings for this server",
+                                  guild_only=True,
+                                  default_permissions=discord.Permissions(manage_guild=True))
+
+    def __init__(self, engine: Engine, notifier: DiscordNotifier) -> None:
+        self.engine = engine
+        self.notifier = notifier
+
+    @klingbot.command(name="settings", description="Show or change this server's settings")
+    @moderator_only()
     @app_commands.describe(
         log_channel="Where moderator actions and alerts are posted",
         moderator_role="Members with this role count as moderators",
@@ -76,48 +93,38 @@ class KlingbotCommands(app_commands.Group):
         reset_hour: Range[int, 0, 23] | None = None,
         reason: Range[str, 1, REASON_LIMIT] | None = None,
     ) -> None:
-        guild_id = await require_moderator(interaction)
-        bot = kling_bot(interaction)
-        current = await load_guild_settings(bot.engine.store, guild_id)
-        changes: dict[str, Any] = {}
-        if log_channel is not None:
-            changes["log_channel_id"] = log_channel.id
-        if moderator_role is not None:
-            changes["moderator_role_id"] = moderator_role.id
-        if extend_access is not None:
-            changes["extend_access"] = extend_access
-        if allowed_channel is not None:
-            channels = list(current.allowed_channel_ids)
-            if allowed_channel.id in channels:
-                channels.remove(allowed_channel.id)
-            else:
-                channels.append(allowed_channel.id)
-            changes["allowed_channel_ids"] = channels
-        if default_model is not None:
-            if bot.engine.capabilities.get(default_model) is None:
-                names = ", ".join(bot.engine.capabilities.names())
-                raise app_commands.AppCommandError(
-                    text("invalid.unknown_model", model=default_model, allowed=names))
-            changes["default_model"] = default_model
-        if default_mode is not None:
-            changes["default_mode"] = default_mode
-        if default_duration is not None:
-            changes["default_duration"] = default_duration
-        if reset_hour is not None:
-            changes["reset_hour_utc"] = reset_hour
+        guild_id = staff_guild(interaction)
+        if default_model is not None and self.engine.capabilities.get(default_model) is None:
+            names = ", ".join(self.engine.capabilities.names())
+            raise app_commands.AppCommandError(
+                text("invalid.unknown_model", model=default_model, allowed=names))
+        current = await load_guild_settings(self.engine.store, guild_id)
+        changes: dict[str, Any] = {
+            "log_channel_id": log_channel.id if log_channel is not None else None,
+            "moderator_role_id": moderator_role.id if moderator_role is not None else None,
+            "extend_access": extend_access,
+            "allowed_channel_ids": (_toggled(current.allowed_channel_ids, allowed_channel.id)
+                                    if allowed_channel is not None else None),
+            "default_model": default_model,
+            "default_mode": default_mode,
+            "default_duration": default_duration,
+            "reset_hour_utc": reset_hour,
+        }
         entries: list[AuditEntry] = []
         for key, value in changes.items():
-            entries.append(await bot.engine.moderation.set_setting(
+            if value is None:
+                continue  # not given
+            entries.append(await self.engine.moderation.set_setting(
                 guild_id, interaction.user.id, key, value, reason))
-        updated = await load_guild_settings(bot.engine.store, guild_id)
+        updated = await load_guild_settings(self.engine.store, guild_id)
         await send_ephemeral(interaction, text("settings.current", lines=_describe(updated)))
         for entry in entries:
-            await bot.notifier.post_audit(entry)
+            await self.notifier.post_audit(entry)
 
-    @app_commands.command(name="status", description="How the bot and its jobs are doing")
+    @klingbot.command(name="status", description="How the bot and its jobs are doing")
+    @moderator_only()
     async def status(self, interaction: discord.Interaction) -> None:
-        await require_moderator(interaction)
-        engine = kling_bot(interaction).engine
+        engine = self.engine
         counts = await engine.store.count_by_state()
         shown = ", ".join(f"{state} {count}" for state, count in sorted(counts.items()))
         kling = "paused (balance used up)" if engine.jobs.paused_reason else "accepting jobs"
@@ -127,4 +134,4 @@ class KlingbotCommands(app_commands.Group):
 
 
 async def setup(bot: KlingBot) -> None:
-    bot.tree.add_command(KlingbotCommands())
+    await bot.add_cog(AdminCog(bot.engine, bot.notifier))

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.discord_bot import KlingBot
+from bot.discord.client import KlingBot
 from bot.store import JobState
 from testkit.fakes.discord import FakeDiscord, Member
 from testkit.fakes.kling import FakeKling

@@ -150,7 +150,7 @@ async def test_an_unexpected_error_gets_an_apology_with_an_id(
     reply = await world.wait_private_reply(inter)
     match = re.search(r"error `([0-9a-f]{8})`", reply)
     assert match, reply
-    logged = [r for r in error_logs.records if r.name == "bot.replies"]
+    logged = [r for r in error_logs.records if r.name == "bot.discord.errors"]
     assert logged and match.group(1) in logged[0].getMessage()
     assert logged[0].levelno == logging.ERROR
     assert world.kling.create_count == 0

@@ -1,11 +1,14 @@
-"""The discord.py client: builds the engine in `setup_hook`, registers the persistent buttons,
-loads the cogs, syncs commands, and turns command errors into private answers."""
+"""The discord.py client: builds the notifier and the engine in `setup_hook`, registers the
+persistent buttons, loads the cogs, syncs commands; its tree turns command errors into private
+answers."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -14,11 +17,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Settings
-from bot.delivery import DiscordNotifier
+from bot.discord.buttons import DYNAMIC_ITEMS
+from bot.discord.errors import reply_error
+from bot.discord.interactions import send_ephemeral
+from bot.discord.notifier import DiscordNotifier
+from bot.download import VideoFetcher, video_directory
 from bot.engine import Engine
-from bot.replies import reply_error, send_ephemeral
+from bot.kling.capabilities import load_capabilities
+from bot.store import make_store
 from bot.texts import text
-from bot.views import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +56,8 @@ class KlingTree(app_commands.CommandTree["KlingBot"]):
 
     async def on_error(self, interaction: discord.Interaction[KlingBot],
                        error: app_commands.AppCommandError) -> None:
+        """Every command's errors, answered privately (`bot.discord.errors` says in which
+        order they are looked at)."""
         original: BaseException = error
         if isinstance(error, app_commands.CommandInvokeError):
             original = error.original
@@ -56,6 +65,8 @@ class KlingTree(app_commands.CommandTree["KlingBot"]):
 
 
 class KlingBot(commands.AutoShardedBot):
+    """The bot: the process's one Discord client, holding the core (`engine`) it serves."""
+
     engine: Engine
     notifier: DiscordNotifier
 
@@ -73,10 +84,20 @@ class KlingBot(commands.AutoShardedBot):
         self.http_session: aiohttp.ClientSession | None = None
 
     async def setup_hook(self) -> None:
+        """Make the shared pieces, hand them to the notifier and the engine, start the engine,
+        then register the buttons and commands."""
+        settings = self.settings
         self.http_session = aiohttp.ClientSession()
-        self.notifier = DiscordNotifier(self, edit_interval=self.card_edit_interval)
-        self.engine = Engine(self.settings, self.notifier, session=self.http_session,
-                             readiness=lambda: {"discord": self.is_ready()})
+        store = make_store(settings.database_url)
+        videos = VideoFetcher(
+            video_directory(settings.temp_root or Path(tempfile.gettempdir()),
+                            settings.instance_id),
+            settings.trusted_video_hosts)
+        self.notifier = DiscordNotifier(self, store, videos,
+                                        load_capabilities(settings.kling_models_file),
+                                        edit_interval=self.card_edit_interval)
+        self.engine = Engine(settings, self.notifier, session=self.http_session, store=store,
+                             videos=videos, readiness=lambda: {"discord": self.is_ready()})
         await self.engine.start()
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         for extension in EXTENSIONS:
@@ -102,9 +123,10 @@ class KlingBot(commands.AutoShardedBot):
         log.info("Commands synced globally")
 
     async def close(self) -> None:
+        """Stop the card edits, the engine (web server, poller, store), then Discord."""
         engine = getattr(self, "engine", None)
         if engine is not None:
-            await self.notifier.cards.close()
+            await self.notifier.close()
             await engine.close()
         if self.http_session is not None:
             await self.http_session.close()

@@ -1,6 +1,7 @@
-"""What a job looks like in Discord: the status card, the result message's text, the thread's name.
+"""What a job looks like in Discord: the status card, the result message's text, the thread's
+name, a moderator action's line in the log channel.
 
-Rendering is kept apart from posting (delivery.py) so it can be read and tested on its own.
+Rendering is kept apart from posting (notifier.py) so it can be read and tested on its own.
 """
 
 from __future__ import annotations
@@ -10,20 +11,16 @@ import re
 
 import discord
 
+from bot.discord.limits import (
+    EMBED_FIELD_LIMIT,
+    EMBED_FOOTER_LIMIT,
+    EMBED_TITLE_LIMIT,
+    MESSAGE_LIMIT,
+    THREAD_NAME_LIMIT,
+)
 from bot.moderation import REASON_LIMIT
 from bot.store import AuditEntry, Job, JobState
 from bot.texts import clip, text
-
-# Discord's limits (characters); a message over any of them is refused whole (400, 50035).
-MESSAGE_LIMIT = 2000
-EMBED_TITLE_LIMIT = 256
-EMBED_DESCRIPTION_LIMIT = 4096
-EMBED_FIELD_LIMIT = 1024
-EMBED_FOOTER_LIMIT = 2048
-THREAD_NAME_LIMIT = 100
-LINK_BUTTON_URL_LIMIT = 512
-# Kling's own failure text, echoed in a message with a mention and the refund sentence.
-FAILURE_REASON_LIMIT = 1500
 
 TYPICAL_SECONDS = 120
 # Discord's mention and custom-emoji markup: <@id>, <@!id>, <@&id>, <#id>, <:name:id>.

@@ -1,54 +1,37 @@
-"""Answering a member's interaction about a job: one defer, one ephemeral follow-up.
+"""Every error a member's interaction runs into, turned into one private, plain-words answer.
 
-Shared by the slash commands, the context menu, the Extend buttons and the modals, so every
-entry point validates what it can without I/O before deferring (those errors come back at once),
-defers before it waits on the database (Discord drops an interaction not answered within 3 s),
-never uses the interaction token after the first follow-up, and words its errors the same way.
+Used by the command tree's error handler for slash commands and the context menu, and by the
+buttons and modals for their own errors (discord.py never passes those to the tree).
+
+The order in which an error is looked at (`reply_error`):
+
+1. `CommandInvokeError` is unwrapped by the tree first: what matters is what the command raised.
+2. discord.py's own refusals (`describe_command_error`), subclasses before their bases:
+   cooldown; the bot's missing permissions; the member's missing permissions or role; a DM;
+   a staff check (`StaffOnly`: "moderators only" / "only in a server"); any other check;
+   an option that could not be converted (unless the converter failed on a bug of its own);
+   an `AppCommandError` raised with a message written for the member.
+3. The core's known errors (`bot.errors.describe`): invalid options, quota, paused, refusals
+   already worded for the member, Kling unreachable or refusing.
+4. Anything else is a bug: logged with a short error id, and the member gets that id.
+
+An answer that cannot be sent (the interaction expired, Discord refused) is logged, not raised.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, cast
 
 import discord
 from discord import app_commands
 
-from bot.cards import MESSAGE_LIMIT
+from bot.discord.access import StaffOnly
+from bot.discord.interactions import send_ephemeral
 from bot.errors import describe, new_error_id
-from bot.jobs import JobRequest
-from bot.store import Job, JobState
 from bot.texts import clip, text
 
-if TYPE_CHECKING:
-    from bot.discord_bot import KlingBot
-
 log = logging.getLogger(__name__)
-
-
-def kling_bot(interaction: discord.Interaction) -> KlingBot:
-    return cast("KlingBot", interaction.client)
-
-
-def role_ids(user: discord.abc.User) -> tuple[int, ...]:
-    """The member's role ids (none for a user outside a server, e.g. in DMs)."""
-    return tuple(role.id for role in getattr(user, "roles", []))
-
-
-def jump_url(guild_id: int | None, channel_id: int, message_id: int) -> str:
-    return f"https://discord.com/channels/{guild_id or '@me'}/{channel_id}/{message_id}"
-
-
-async def send_ephemeral(interaction: discord.Interaction, message: str) -> None:
-    """Reply privately, whether or not the interaction was answered already. The text is
-    clipped to Discord's message limit: free text echoed in it must not lose the whole reply."""
-    message = clip(message, MESSAGE_LIMIT)
-    none = discord.AllowedMentions.none()
-    if interaction.response.is_done():
-        await interaction.followup.send(message, ephemeral=True, allowed_mentions=none)
-    else:
-        await interaction.response.send_message(message, ephemeral=True, allowed_mentions=none)
 
 
 def describe_command_error(error: BaseException) -> str | None:
@@ -69,6 +52,8 @@ def describe_command_error(error: BaseException) -> str | None:
         return text("command.missing_role")
     if isinstance(error, app_commands.NoPrivateMessage):
         return text("dm.refused")
+    if isinstance(error, StaffOnly):
+        return text(error.reason)
     if isinstance(error, app_commands.CheckFailure):
         return text("command.not_allowed")
     if isinstance(error, app_commands.TransformerError):
@@ -109,29 +94,3 @@ def _where(interaction: discord.Interaction) -> str:
     command = interaction.command.qualified_name if interaction.command else None
     data: dict[str, object] = dict(interaction.data or {})
     return command or str(data.get("custom_id", "an interaction"))
-
-
-async def acknowledge(interaction: discord.Interaction) -> None:
-    """Defer privately ("thinking"), unless the interaction is answered already.
-
-    Called before any database read on the way to a job: under a burst of commands the reads
-    queue behind every other command's reservation, and the acknowledgement must not wait for
-    them. An error found after this still reaches the member privately, as the follow-up.
-    """
-    if not interaction.response.is_done():
-        await interaction.response.defer(ephemeral=True, thinking=True)
-
-
-async def start_job(interaction: discord.Interaction, request: JobRequest) -> Job:
-    """Validate (answering at once if wrong), defer, run the request, confirm privately."""
-    jobs = kling_bot(interaction).engine.jobs
-    jobs.price(request)  # raises InvalidOptions before anything is spent or deferred
-    await acknowledge(interaction)
-    job = await jobs.request(request)
-    if job.state is JobState.FAILED:
-        await send_ephemeral(interaction, text("ack.failed", reason=job.error_message or ""))
-    else:
-        where = (jump_url(job.guild_id, job.channel_id, job.status_message_id)
-                 if job.status_message_id else f"<#{job.post_channel_id}>")
-        await send_ephemeral(interaction, text("ack.started", link=where))
-    return job

@@ -1,0 +1,98 @@
+"""Who may do what: every access rule of the Discord layer, in one place.
+
+- A moderator has Manage Server, or the moderator role the server named (`is_moderator`,
+  `member_is_moderator`); never in DMs.
+- Staff commands carry `moderator_only()`, an `app_commands` check, so the rule runs on every
+  call whatever the client showed the member. Its refusal, `StaffOnly`, is answered by the
+  command tree's error handler.
+- A job's buttons: its requester and moderators always, anyone else only where the server
+  allows it (`may_press_job_buttons`, `may_extend`). Cancel's own rule (the requester or a
+  moderator) is the core's, given `member_is_moderator`'s answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Literal, TypeVar
+
+import discord
+from discord import app_commands
+
+from bot.discord.interactions import engine_of, role_ids
+from bot.guild_settings import GuildSettings, load_guild_settings
+from bot.store import Job, Store
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+StaffRefusal = Literal["mod.only", "mod.guild_only"]
+
+
+class StaffOnly(app_commands.CheckFailure):
+    """A staff command refused to this member; `reason` is the key of the text they get."""
+
+    def __init__(self, reason: StaffRefusal) -> None:
+        super().__init__(reason)
+        self.reason: StaffRefusal = reason
+
+
+def is_moderator(permissions_manage_guild: bool, role_ids: list[int],
+                 settings: GuildSettings) -> bool:
+    """Manage Server, or the moderator role the server named."""
+    return permissions_manage_guild or (
+        settings.moderator_role_id is not None and settings.moderator_role_id in role_ids
+    )
+
+
+def may_press_job_buttons(job: Job, user_id: int, *, is_moderator: bool,
+                          settings: GuildSettings) -> bool:
+    """The requester and moderators always; everyone else only where the server allows it."""
+    return is_moderator or user_id == job.user_id or settings.extend_access == "anyone"
+
+
+async def member_is_moderator(interaction: discord.Interaction, store: Store,
+                              settings: GuildSettings | None = None) -> bool:
+    """Whether the member who used `interaction` is a moderator of its server."""
+    if interaction.guild_id is None:
+        return False
+    if settings is None:
+        settings = await load_guild_settings(store, interaction.guild_id)
+    return is_moderator(bool(interaction.permissions.manage_guild),
+                        list(role_ids(interaction.user)), settings)
+
+
+async def may_extend(interaction: discord.Interaction, store: Store, source: Job) -> bool:
+    """Whether the member who pressed a button under `source` may extend it."""
+    settings = await load_guild_settings(store, interaction.guild_id)
+    moderator = await member_is_moderator(interaction, store, settings)
+    return may_press_job_buttons(source, interaction.user.id, is_moderator=moderator,
+                                 settings=settings)
+
+
+def staff_guild(interaction: discord.Interaction) -> int:
+    """The server a staff command was used in (its `moderator_only()` check made sure of one)."""
+    assert interaction.guild_id is not None, "a staff command without moderator_only()"
+    return interaction.guild_id
+
+
+def moderator_only() -> Callable[[T], T]:
+    """A check for staff commands: moderators of the server pass; anyone else, or a call from
+    outside a server, gets `StaffOnly`. Runs before the command's options are converted."""
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        if interaction.guild_id is None:
+            raise StaffOnly("mod.guild_only")
+        try:
+            moderator = await member_is_moderator(interaction, engine_of(interaction).store)
+        except Exception as exc:
+            # discord.py lets only its own errors reach the tree's handler from a check; wrapped
+            # like an error in the command's body, a failing store still gets an answer.
+            command = interaction.command
+            assert command is not None  # checks run for a command only
+            raise app_commands.CommandInvokeError(command, exc) from exc
+        if not moderator:
+            raise StaffOnly("mod.only")
+        return True
+
+    return app_commands.check(predicate)

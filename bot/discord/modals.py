@@ -1,0 +1,71 @@
+"""The modals that ask a member for a prompt: Extend with a new prompt, and Animate (the message
+menu's optional prompt).
+
+Each is given what its submission needs when it is opened; like the buttons, a modal answers
+its own errors, because discord.py never passes them to the command tree's handler.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+
+from bot.discord.errors import reply_error
+from bot.discord.flows import JobStarter, extend_request, start_job
+from bot.kling.options import PROMPT_LIMIT, VideoOptions
+from bot.store import Job
+from bot.texts import text
+
+log = logging.getLogger(__name__)
+
+# Starts a job from the member's options (the video cog's request flow: server policy first).
+StartVideo = Callable[[discord.Interaction, VideoOptions], Awaitable[object]]
+
+
+class PromptModal(discord.ui.Modal):
+    """A modal with one prompt field; subclasses say what to do with it."""
+
+    def __init__(self, title: str, *, required: bool, default: str | None = None,
+                 placeholder: str) -> None:
+        super().__init__(title=title, timeout=900)
+        self.prompt: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label=text("modal.prompt.label"), style=discord.TextStyle.paragraph,
+            max_length=PROMPT_LIMIT, required=required, default=default,
+            placeholder=placeholder)
+        self.add_item(self.prompt)
+
+    async def on_error(  # type: ignore[override]  # discord.py's stub is BaseView's signature
+            self, interaction: discord.Interaction, error: Exception, /) -> None:
+        await reply_error(interaction, error)
+
+
+class ExtendModal(PromptModal):
+    """Asks for the prompt of an Extend of `source`."""
+
+    def __init__(self, jobs: JobStarter, source: Job) -> None:
+        super().__init__(text("modal.extend.title"), required=True,
+                         placeholder=text("modal.prompt.placeholder"))
+        self.jobs = jobs
+        self.source = source
+
+    async def on_submit(self, interaction: discord.Interaction, /) -> None:
+        request = extend_request(interaction, self.source, self.prompt.value)
+        await start_job(self.jobs, interaction, request)
+
+
+class AnimateModal(PromptModal):
+    """Asks for an optional prompt, then animates the image the menu was used on."""
+
+    def __init__(self, image_url: str, start: StartVideo) -> None:
+        super().__init__(text("modal.animate.title"), required=False,
+                         placeholder=text("modal.animate.placeholder"))
+        self.image_url = image_url
+        self.start = start
+
+    async def on_submit(self, interaction: discord.Interaction, /) -> None:
+        options = VideoOptions(action="image2video", prompt=self.prompt.value or None,
+                               start_image_url=self.image_url)
+        await self.start(interaction, options)
