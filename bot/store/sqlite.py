@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,6 +24,9 @@ from typing import Any
 import aiosqlite
 
 from bot.store.sql import SqlStore, Tx
+
+# Tries at switching to WAL while another connection holds the file (20 s at 50 ms).
+WAL_ATTEMPTS = 400
 
 log = logging.getLogger(__name__)
 # aiosqlite logs every statement with its parameters at DEBUG, and some parameters are callback
@@ -80,11 +84,26 @@ class SQLiteStore(SqlStore):
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = await self._connect()
-        await self._db.execute("PRAGMA journal_mode=WAL")
+        await self._use_wal(self._db)
         await self._db.execute("PRAGMA synchronous=NORMAL")
         await self._migrate()
         self._reader = await self._connect()
         await self._reader.execute("PRAGMA query_only=ON")
+
+    @staticmethod
+    async def _use_wal(db: aiosqlite.Connection) -> None:
+        """Switch to WAL. SQLite answers "database is locked" at once, without its busy
+        handler, while another connection migrates the same file (a restart that overlaps
+        the old process's last seconds): wait for it a while, as the busy timeout would."""
+        for _ in range(WAL_ATTEMPTS - 1):
+            try:
+                await db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+                await asyncio.sleep(0.05)
+        await db.execute("PRAGMA journal_mode=WAL")
 
     async def close(self) -> None:
         for db in (self._reader, self._db):
