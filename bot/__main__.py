@@ -9,7 +9,6 @@ happened to be (half-way through a migration, a recovery, a write), which is no 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
 import sys
 from types import FrameType
@@ -36,7 +35,7 @@ class EarlyStop:
 
 async def run(settings: Settings, early: EarlyStop) -> None:
     """Run the bot until Discord or the engine fails, or a stop signal arrives."""
-    from bot.discord.client import KlingBot
+    from bot.discord.client import run_until_stopped
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -44,19 +43,8 @@ async def run(settings: Settings, early: EarlyStop) -> None:
         loop.add_signal_handler(signum, stop.set)
     if early.requested:
         return
-    bot = KlingBot(settings)
     try:
-        async with bot:
-            running = asyncio.create_task(bot.start(settings.discord_token), name="bot")
-            stopping = asyncio.create_task(stop.wait(), name="stop-signal")
-            await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            stopping.cancel()
-            if not running.done():
-                running.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await running
-                return  # `async with` closes the bot: engine, web server, Discord
-            running.result()  # a start-up or connection error, raised for `main` to word
+        await run_until_stopped(settings, stop)
     finally:
         for signum in STOP_SIGNALS:
             loop.remove_signal_handler(signum)
@@ -69,10 +57,10 @@ def main(early: EarlyStop | None = None) -> int:
     # `docker stop` in that second must still end in a clean exit.
     early = early or EarlyStop()
     import aiohttp
-    import discord
     from dotenv import find_dotenv, load_dotenv
 
     from bot.config import ConfigError, load_settings
+    from bot.discord.client import LoginRefused
     from bot.engine import StartupError
     from bot.logs import setup_logging
 
@@ -86,7 +74,7 @@ def main(early: EarlyStop | None = None) -> int:
     setup_logging(settings.log_level, [settings.discord_token, settings.kling_api_token])
     try:
         asyncio.run(run(settings, early))
-    except discord.LoginFailure:
+    except LoginRefused:
         print("Discord refused DISCORD_TOKEN: copy the bot token again from the developer "
               "portal (Bot > Reset Token) into .env.", file=sys.stderr)
         return 2

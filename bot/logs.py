@@ -10,8 +10,8 @@ import logging
 import re
 from collections.abc import Iterable
 
-import discord
-
+LOG_FORMAT = "[{asctime}] [{levelname:<8}] {name}: {message}"
+DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 _PATTERNS = (
     re.compile(r"(/kling/callback/)[^/\s?#'\"]+"),
     re.compile(r"(/webhooks/\d+/)[^/\s?#'\"]+"),
@@ -41,22 +41,33 @@ class SecretFilter(logging.Filter):
         return True
 
 
-def setup_logging(level: str, secrets: Iterable[str]) -> None:
-    """discord.py's log format, coloured only on a terminal, with secrets scrubbed.
+LEVEL_COLOURS = {logging.DEBUG: "\x1b[40;1m", logging.INFO: "\x1b[34;1m",
+                 logging.WARNING: "\x1b[33;1m", logging.ERROR: "\x1b[31m",
+                 logging.CRITICAL: "\x1b[41m"}
 
-    discord.py colours its output inside any Docker container, so `docker logs` and every log
-    collector would show raw escape codes; colour is for a person at a terminal only.
+
+class ColourFormatter(logging.Formatter):
+    """The plain format with the level coloured, for a person at a terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        level = f"{record.levelname:<8}"
+        colour = LEVEL_COLOURS.get(record.levelno, "")
+        return line.replace(level, f"{colour}{level}\x1b[0m", 1) if colour else line
+
+
+def setup_logging(level: str, secrets: Iterable[str]) -> None:
+    """One handler on the root logger (discord.py's loggers included), secrets scrubbed.
+
+    Colour only when the output is a terminal: `docker logs` and log collectors read a pipe
+    and would show raw escape codes (discord.py's own set-up colours inside any container).
     """
     handler = logging.StreamHandler()
-    plain = logging.Formatter("[{asctime}] [{levelname:<8}] {name}: {message}",
-                              "%Y-%m-%d %H:%M:%S", style="{")
-    # Without a formatter discord.py picks its colour one.
-    colour: dict[str, logging.Formatter] = {} if handler.stream.isatty() else {"formatter": plain}
-    discord.utils.setup_logging(handler=handler, level=getattr(logging, level), root=True,
-                                **colour)
-    # The bot has no voice: discord.py's "voice will NOT be supported" warnings are noise.
-    discord.VoiceClient.warn_nacl = False
-    discord.VoiceClient.warn_dave = False
-    secret_filter = SecretFilter(secrets)
-    for root_handler in logging.getLogger().handlers:
-        root_handler.addFilter(secret_filter)
+    formatter_class = ColourFormatter if handler.stream.isatty() else logging.Formatter
+    handler.setFormatter(formatter_class(LOG_FORMAT, DATE_FORMAT, style="{"))
+    handler.addFilter(SecretFilter(secrets))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(getattr(logging, level))

@@ -4,6 +4,8 @@ answers."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -64,6 +66,31 @@ class KlingTree(app_commands.CommandTree["KlingBot"]):
         await reply_error(interaction, original)
 
 
+class LoginRefused(Exception):
+    """Discord refused the bot's token (`discord.LoginFailure`), said so the process entry
+    point can word it without importing discord.py."""
+
+
+async def run_until_stopped(settings: Settings, stop: asyncio.Event) -> None:
+    """Run the bot until Discord or the engine fails, or `stop` is set (a signal); either way
+    the bot is closed (engine, web server, Discord) before this returns."""
+    bot = KlingBot(settings)
+    async with bot:
+        running = asyncio.create_task(bot.start(settings.discord_token), name="bot")
+        stopping = asyncio.create_task(stop.wait(), name="stop-signal")
+        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not running.done():
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
+            return
+        try:
+            running.result()  # a start-up or connection error, raised for the caller to word
+        except discord.LoginFailure:
+            raise LoginRefused() from None
+
+
 class KlingBot(commands.AutoShardedBot):
     """The bot: the process's one Discord client, holding the core (`engine`) it serves."""
 
@@ -76,6 +103,9 @@ class KlingBot(commands.AutoShardedBot):
             options.setdefault("shard_count", settings.shard_count)
             if settings.shard_ids is not None:
                 options.setdefault("shard_ids", list(settings.shard_ids))
+        # The bot has no voice: discord.py's "voice will NOT be supported" warnings are noise.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(command_prefix=commands.when_mentioned, intents=discord.Intents.default(),
                          tree_cls=KlingTree, help_command=None, allowed_contexts=SERVER_ONLY,
                          allowed_installs=GUILD_INSTALL, **options)
