@@ -1,5 +1,6 @@
-"""The core assembled: store, Kling client, job service, callback receiver, poller and web
-server, started and stopped as one. The Discord client builds one in `setup_hook` with its
+"""The core assembled: store, Kling client, the job life's pieces, callback receiver, poller and
+web server, started and stopped as one; and `status()`, the one account of how it is doing
+(for /healthz and /klingbot status). The Discord client builds one in `setup_hook` with its
 notifier; tests build one with a notifier of their own; nothing here imports discord.py."""
 
 from __future__ import annotations
@@ -13,19 +14,22 @@ from pathlib import Path
 
 import aiohttp
 
+from bot.clock import Clock
 from bot.config import Settings
-from bot.dispatch import Limits
 from bot.download import VideoFetcher, video_directory
-from bot.jobs import Clock, JobNotifier, JobService
+from bot.jobs import JobNotifier, Limits, assemble_jobs
 from bot.kling.capabilities import load_capabilities
 from bot.kling.client import KlingClient, RetryPolicy
 from bot.moderation import Moderation
 from bot.quotas import QuotaBook, load_costs
+from bot.status import EngineStatus
 from bot.store import Store, make_store
 from bot.tracker import CallbackReceiver, Poller
-from bot.web import WebServer
+from bot.web import MetricsSources, WebServer
 
 log = logging.getLogger(__name__)
+
+__all__ = ["Engine", "EngineStatus", "StartupError"]
 
 
 class StartupError(Exception):
@@ -39,36 +43,62 @@ class Engine:
                  session: aiohttp.ClientSession | None = None,
                  videos: VideoFetcher | None = None) -> None:
         self.settings = settings
+        self.clock = clock
+        self.readiness = readiness
         self._owns_session = session is None
         self.session = session or aiohttp.ClientSession()
         self.store = store or make_store(settings.database_url)
         self.kling = KlingClient(self.session, settings.kling_api_base,
                                  settings.kling_api_token, retry=retry)
         self.capabilities = load_capabilities(settings.kling_models_file)
-        self.videos = videos or VideoFetcher(
+        self.videos = videos if videos is not None else VideoFetcher(
             video_directory(settings.temp_root or Path(tempfile.gettempdir()),
                             settings.instance_id),
             settings.trusted_video_hosts)
-        self.jobs = JobService(
-            store=self.store,
-            kling=self.kling,
-            notifier=notifier,
-            settings=settings,
-            capabilities=self.capabilities,
-            costs=load_costs(settings.costs_file),
-            quota=QuotaBook(self.store, bot_default=settings.default_credits_per_day,
-                            bot_reset_hour=settings.credit_reset_hour_utc),
+        quota = QuotaBook(self.store, bot_default=settings.default_credits_per_day,
+                          bot_reset_hour=settings.credit_reset_hour_utc)
+        pieces = assemble_jobs(
+            store=self.store, kling=self.kling, notifier=notifier, settings=settings,
+            capabilities=self.capabilities, costs=load_costs(settings.costs_file), quota=quota,
             limits=Limits(per_member=settings.max_jobs_per_member,
                           per_server=settings.max_jobs_per_server,
                           total=settings.kling_concurrency),
-            clock=clock,
-        )
-        self.moderation = Moderation(self.store, self.jobs.quota, clock)
-        self.receiver = CallbackReceiver(self.jobs)
-        self.poller = Poller(self.jobs, interval=settings.poll_interval_seconds)
-        self.web = WebServer(self.jobs, self.receiver, self.poller, host=settings.web_host,
-                             port=settings.web_port, readiness=readiness)
+            clock=clock)
+        self.jobs = pieces.service
+        self.dispatcher = pieces.dispatcher
+        self.dispatch_pause = pieces.dispatch_pause
+        self.delivery = pieces.delivery
+        self.maintenance = pieces.maintenance
+        self.recovery = pieces.recovery
+        self.results = pieces.results
+        self.moderation = Moderation(self.store, quota, clock)
+        self.receiver = CallbackReceiver(store=self.store, results=pieces.results)
+        self.poller = Poller(store=self.store, kling=self.kling, results=pieces.results,
+                             failures=pieces.failures, maintenance=pieces.maintenance,
+                             clock=clock, interval=settings.poll_interval_seconds,
+                             callbacks_enabled=settings.callbacks_enabled)
+        kling, poller = self.kling, self.poller
+        self.web = WebServer(self.receiver, status=self.status, metrics=MetricsSources(
+            job_counts=self.store.count_by_state, kling_calls=lambda: kling.calls,
+            poller_ticks=lambda: poller.stats.ticks),
+            host=settings.web_host, port=settings.web_port)
         self._poller_task: asyncio.Task[None] | None = None
+
+    async def status(self) -> EngineStatus:
+        """How the engine is doing now: the store answers, the poller ticks, Kling takes jobs,
+        and the edge's own readiness checks (e.g. the Discord gateway)."""
+        try:
+            counts = await self.store.count_by_state()
+            reachable = True
+        except Exception:
+            log.exception("Health check: store unavailable")
+            counts, reachable = {}, False
+        return EngineStatus(
+            job_counts=counts, store_reachable=reachable,
+            poller_last_tick=self.poller.stats.last_tick_at,
+            poller_current=self.poller.is_current(self.clock()),
+            kling_paused=self.jobs.paused_reason is not None,
+            readiness=dict(self.readiness()) if self.readiness is not None else {})
 
     async def start(self) -> None:
         """Empty the temporary folder, open the store, listen for callbacks, recover unfinished
@@ -91,7 +121,7 @@ class Engine:
                                f"{self.settings.web_port} ({exc.strerror}). Set WEB_PORT to a "
                                "free port.") from None
         single_process = self.settings.database_url.startswith("sqlite")
-        await self.jobs.recover(single_process=single_process)
+        await self.recovery.recover(single_process=single_process)
         self._poller_task = asyncio.create_task(self.poller.run(), name="kling-poller")
 
     async def close(self) -> None:

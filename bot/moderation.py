@@ -11,8 +11,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from bot.clock import Clock
 from bot.guild_settings import GuildSettings, load_guild_settings
-from bot.jobs import Clock
 from bot.quotas import Period, QuotaBook
 from bot.store import AuditEntry, Block, Store
 

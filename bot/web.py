@@ -2,19 +2,22 @@
 
 It runs inside the bot's event loop (`web.AppRunner`), started at set-up and cleaned up at
 close. The access log is replaced with one that hides callback tokens, which are credentials.
+It is handed what it serves (the callback receiver, the engine's status, the metrics' sources)
+and reaches nothing else.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from bot.jobs import JobService
-from bot.tracker import MAX_CALLBACK_BYTES, CallbackReceiver, Poller
+from bot.status import EngineStatus
+from bot.tracker import MAX_CALLBACK_BYTES, CallbackReceiver
 
 log = logging.getLogger(__name__)
 
@@ -53,16 +56,24 @@ class RedactingAccessLogger(AbstractAccessLogger):
                         response.status, time * 1000)
 
 
+@dataclass(frozen=True)
+class MetricsSources:
+    """Where `/metrics` reads its figures (the callback counts come from the receiver)."""
+
+    job_counts: Callable[[], Awaitable[Mapping[str, int]]]
+    kling_calls: Callable[[], Mapping[str, int]]
+    poller_ticks: Callable[[], int]
+
+
 class WebServer:
-    def __init__(self, jobs: JobService, receiver: CallbackReceiver, poller: Poller, *,
-                 host: str, port: int, readiness: Callable[[], dict[str, bool]] | None = None
-                 ) -> None:
-        self.jobs = jobs
+    def __init__(self, receiver: CallbackReceiver, *,
+                 status: Callable[[], Awaitable[EngineStatus]], metrics: MetricsSources,
+                 host: str, port: int) -> None:
         self.receiver = receiver
-        self.poller = poller
+        self.status = status
+        self.metrics_sources = metrics
         self.host = host
         self.port = port
-        self.readiness = readiness
         self._runner: web.AppRunner | None = None
         self.app = web.Application(client_max_size=MAX_CALLBACK_BYTES * 2)
         self.app.router.add_post("/kling/callback/{token}", self.callback)
@@ -102,34 +113,23 @@ class WebServer:
                                  status=outcome.status)
 
     async def healthz(self, request: web.Request) -> web.Response:
-        checks: dict[str, bool] = {}
-        try:
-            await self.jobs.store.count_by_state()
-            checks["store"] = True
-        except Exception:
-            log.exception("Health check: store unavailable")
-            checks["store"] = False
-        last = self.poller.stats.last_tick_at
-        checks["poller"] = last is not None and (
-            self.jobs.clock() - last < max(60.0, self.poller.interval * 6)
-        )
-        if self.readiness is not None:
-            checks.update(self.readiness())
-        healthy = all(checks.values())
-        return web.json_response({"status": "ok" if healthy else "unhealthy", "checks": checks,
-                                  "paused": self.jobs.paused_reason is not None},
+        status = await self.status()
+        healthy = status.healthy
+        return web.json_response({"status": "ok" if healthy else "unhealthy",
+                                  "checks": status.checks, "paused": status.kling_paused},
                                  status=200 if healthy else 503)
 
     async def metrics(self, request: web.Request) -> web.Response:
+        sources = self.metrics_sources
         lines = ["# TYPE klingcord_jobs gauge"]
-        for state, count in sorted((await self.jobs.store.count_by_state()).items()):
+        for state, count in sorted((await sources.job_counts()).items()):
             lines.append(f'klingcord_jobs{{state="{state}"}} {count}')
         lines.append("# TYPE klingcord_callbacks_total counter")
         for status, count in sorted(self.receiver.counts.items()):
             lines.append(f'klingcord_callbacks_total{{status="{status}"}} {count}')
         lines.append("# TYPE klingcord_kling_calls_total counter")
-        for call, count in sorted(self.jobs.kling.calls.items()):
+        for call, count in sorted(sources.kling_calls().items()):
             lines.append(f'klingcord_kling_calls_total{{call="{call}"}} {count}')
         lines.append("# TYPE klingcord_poller_ticks_total counter")
-        lines.append(f"klingcord_poller_ticks_total {self.poller.stats.ticks}")
+        lines.append(f"klingcord_poller_ticks_total {sources.poller_ticks()}")
         return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")

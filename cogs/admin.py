@@ -124,11 +124,10 @@ class AdminCog(commands.Cog):
     @klingbot.command(name="status", description="How the bot and its jobs are doing")
     @moderator_only()
     async def status(self, interaction: discord.Interaction) -> None:
-        engine = self.engine
-        counts = await engine.store.count_by_state()
-        shown = ", ".join(f"{state} {count}" for state, count in sorted(counts.items()))
-        kling = "paused (balance used up)" if engine.jobs.paused_reason else "accepting jobs"
-        tick = int(engine.poller.stats.last_tick_at or engine.jobs.clock())
+        status = await self.engine.status()  # the same value /healthz serves
+        shown = ", ".join(f"{state} {count}" for state, count in sorted(status.job_counts.items()))
+        kling = "paused (balance used up)" if status.kling_paused else "accepting jobs"
+        tick = int(status.poller_last_tick or self.engine.clock())
         await send_ephemeral(interaction, text("status.line", counts=shown or "none",
                                                 kling=kling, tick=tick))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
@@ -19,6 +20,7 @@ from urllib.parse import urlsplit
 import asyncpg
 import pytest
 
+from bot.clock import Clock
 from bot.engine import Engine
 from bot.kling.client import RetryPolicy
 from testkit.fakes.kling import FakeKling
@@ -96,13 +98,13 @@ async def make_engine(tmp_path: Path, fake_kling: FakeKling, database_url: str
     engines: list[Engine] = []
 
     async def factory(*, callbacks: bool = True, notifier: RecordingNotifier | None = None,
-                      start: bool = True, **overrides: Any
+                      start: bool = True, clock: Clock = time.time, **overrides: Any
                       ) -> tuple[Engine, RecordingNotifier]:
         overrides = {"database_url": database_url, **overrides}
         settings = make_settings(tmp_path, fake_kling.base_url, callbacks=callbacks,
                                  **overrides)
         notifier = notifier or RecordingNotifier()
-        engine = Engine(settings, notifier, retry=FAST_RETRY)
+        engine = Engine(settings, notifier, retry=FAST_RETRY, clock=clock)
         if notifier.videos is None:
             notifier.videos = engine.videos
         engines.append(engine)

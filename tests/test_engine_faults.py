@@ -72,7 +72,7 @@ async def test_rate_limited_beyond_retries_queues_the_job(
     job = await engine.jobs.request(text_job())
     # Back in the queue, not failed; dispatch pauses instead of failing jobs.
     assert job.state is JobState.QUEUED and job.submit_started_at is None
-    assert engine.jobs.dispatch_paused_until > 0
+    assert engine.dispatch_pause.until > 0
     await eventually(lambda: notifier.delivered, timeout=10)
     assert len(fake_kling.tasks) == 1
     await engine.jobs.idle()  # the delivery records itself just after posting
@@ -154,7 +154,8 @@ async def test_balance_used_up_pauses_new_jobs(
         make_engine: EngineFactory, fake_kling: FakeKling) -> None:
     from bot.jobs import KlingPaused
 
-    engine, notifier = await make_engine()
+    ahead = 0.0
+    engine, notifier = await make_engine(clock=lambda: time.time() + ahead)
     fake_kling.fail_next("create", 403)
     job = await engine.jobs.request(text_job())
     assert job.state is JobState.FAILED
@@ -164,7 +165,7 @@ async def test_balance_used_up_pauses_new_jobs(
     assert await _ledger_rows(engine) == 1
     assert len(notifier.alerts) == 1
     # Fifteen minutes later the next job finds out whether the balance was topped up.
-    engine.jobs.clock = lambda: time.time() + 901
+    ahead = 901.0
     later = await engine.jobs.request(text_job())
     assert later.state is JobState.SUBMITTED
 

@@ -125,7 +125,7 @@ async def test_a_result_after_the_deadline_is_delivered_late_and_free(
     assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
     assert await engine.store.credits_spent(GUILD, ALICE, 0.0) == 0
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING
-                and r.name == "bot.jobs"]
+                and r.name == "bot.jobs.outcomes"]
     assert any(job.id in w and (job.task_id or "?") in w and "late" in w for w in warnings)
 
 
@@ -222,7 +222,7 @@ async def test_the_stale_create_threshold_outlasts_the_clients_longest_create(
                         retry=retry)
         longest = engine.kling.longest_create()
         assert longest == retry.longest_create(30.0)
-        assert engine.jobs.stale_submit_seconds > longest + 30  # margin on top
+        assert engine.maintenance.stale_submit_seconds > longest + 30  # margin on top
         await engine.session.close()
 
 
@@ -287,7 +287,7 @@ async def test_a_huge_retry_after_is_capped_everywhere(
     fake_kling.fail_next("create", 429, times=FAST_RETRY.create_attempts, retry_after=DAY)
     requeued = await engine.jobs.request(ask(BOB))
     assert requeued.state is JobState.QUEUED
-    assert engine.jobs.dispatch_paused_until - time.time() <= MAX_RETRY_AFTER
+    assert engine.dispatch_pause.until - time.time() <= MAX_RETRY_AFTER
 
 
 async def test_the_poller_backs_off_exponentially_and_returns_on_the_first_success(

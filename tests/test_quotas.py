@@ -7,15 +7,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.dispatch import Limits, plan_dispatch
 from bot.guild_settings import load_guild_settings
 from bot.jobs import JobNotCancellable, JobRequest
 from bot.kling.options import VideoOptions
 from bot.moderation import Moderation
 from bot.quotas import QuotaExceeded
-from bot.store import InFlight, JobState, LedgerStatus
+from bot.store import JobState, LedgerStatus
 from testkit.fakes.kling import FakeKling
-from tests.builders import job
 from tests.conftest import EngineFactory
 from tests.support import eventually
 
@@ -161,8 +159,7 @@ async def test_period_rolls_over_at_the_reset_hour(
         make_engine: EngineFactory, fake_kling: FakeKling) -> None:
     clock = Clock(datetime(2026, 3, 1, 5, 30, tzinfo=UTC).timestamp())
     engine, _ = await make_engine(default_credits_per_day=2, credit_reset_hour_utc=6,
-                                  start=False)
-    engine.jobs.clock = clock
+                                  start=False, clock=clock)
     await engine.start()
     await engine.jobs.request(ask(ALICE, mode="pro"))
     with pytest.raises(QuotaExceeded) as raised:
@@ -211,17 +208,3 @@ async def test_round_robin_serves_the_second_member_before_the_firsts_third(
         await fake_kling.wait_for(lambda c=count: len(fake_kling.tasks) > c)  # type: ignore[misc]
     assert order == ["alice 0", "bob", "alice 1"]
     assert alice_jobs[2].state is JobState.QUEUED
-
-
-def test_plan_dispatch_respects_every_limit() -> None:
-    queued = [job("a1", 1, 1, 1.0), job("a2", 1, 1, 2.0), job("b1", 1, 2, 3.0),
-              job("c1", 2, 3, 4.0)]
-    plan = plan_dispatch(queued, InFlight(0, {}, {}), {}, Limits(per_member=1, per_server=1,
-                                                                  total=10))
-    assert [j.id for j in plan.start] == ["a1", "c1"]
-    assert plan.positions == {"b1": 1, "a2": 2}
-    busy = InFlight(3, {1: 3}, {(1, 1): 2, (1, 2): 1})
-    plan = plan_dispatch(queued, busy, {}, Limits(per_member=2, per_server=5, total=4))
-    assert [j.id for j in plan.start] == ["b1"]
-    paused = plan_dispatch(queued, InFlight(0, {}, {}), {}, Limits(), paused=True)
-    assert paused.start == [] and len(paused.positions) == 4

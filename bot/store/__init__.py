@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bot.store.base import Store
 from bot.store.models import (
+    IN_FLIGHT,
+    UNFINISHED,
     AuditEntry,
     Block,
     InFlight,
@@ -15,8 +17,8 @@ from bot.store.models import (
 from bot.store.postgres import POSTGRES_SCHEMES, PostgresStore
 from bot.store.sqlite import SQLiteStore, sqlite_path
 
-__all__ = ["AuditEntry", "Block", "InFlight", "Job", "JobState", "LedgerStatus",
-           "Reservation", "Store", "make_store"]
+__all__ = ["IN_FLIGHT", "UNFINISHED", "AuditEntry", "Block", "InFlight", "Job", "JobState",
+           "LedgerStatus", "Reservation", "Store", "make_store"]
 
 
 def make_store(database_url: str) -> Store:

@@ -22,6 +22,14 @@ class JobState(StrEnum):
         return self in (JobState.DELIVERED, JobState.FAILED)
 
 
+# The states of a job that has not ended: its credits are held and something is still to
+# happen to it. Defined once, beside the states; the store's SQL uses their values.
+UNFINISHED: tuple[JobState, ...] = (JobState.QUEUED, JobState.RESERVED, JobState.SUBMITTED)
+# The states of a job Kling is working on (its create on the way, or its task accepted): the
+# ones that take a slot of the fair queue.
+IN_FLIGHT: tuple[JobState, ...] = (JobState.RESERVED, JobState.SUBMITTED)
+
+
 class LedgerStatus(StrEnum):
     HELD = "held"
     COMMITTED = "committed"

@@ -18,8 +18,10 @@ from typing import Any, Protocol
 
 from bot.store.base import Store
 from bot.store.models import (
+    IN_FLIGHT,
     JOB_COLUMNS,
     MUTABLE_FIELDS,
+    UNFINISHED,
     AuditEntry,
     Block,
     InFlight,
@@ -31,8 +33,9 @@ from bot.store.models import (
 
 log = logging.getLogger(__name__)
 
-UNFINISHED = (JobState.QUEUED.value, JobState.RESERVED.value, JobState.SUBMITTED.value)
-IN_FLIGHT = (JobState.RESERVED.value, JobState.SUBMITTED.value)
+# The job states of models.py, as SQL parameters.
+UNFINISHED_VALUES = tuple(state.value for state in UNFINISHED)
+IN_FLIGHT_VALUES = tuple(state.value for state in IN_FLIGHT)
 SPENDING = "status IN ('held', 'committed')"
 # Credits a member, and a whole server (grants excluded), spent since a time: scalar subqueries
 # with the parameters (guild, user, since) and (guild, since).
@@ -330,8 +333,8 @@ class SqlStore(Store):
         async with self._read() as tx:
             rows = await tx.fetch(
                 f"SELECT state, COUNT(*) AS n FROM jobs WHERE guild_id = ? AND user_id = ? "
-                f"AND state IN ({_marks(UNFINISHED)}) GROUP BY state",
-                (guild_id, user_id, *UNFINISHED))
+                f"AND state IN ({_marks(UNFINISHED_VALUES)}) GROUP BY state",
+                (guild_id, user_id, *UNFINISHED_VALUES))
         return {str(row["state"]): int(row["n"]) for row in rows}
 
     # -- the fair queue ----------------------------------------------------------------------
@@ -343,9 +346,9 @@ class SqlStore(Store):
             # long time; counting it would block its member's queue that long.
             rows = await tx.fetch(
                 f"SELECT guild_id, user_id, COUNT(*) AS n FROM jobs "
-                f"WHERE state IN ({_marks(IN_FLIGHT)}) "
+                f"WHERE state IN ({_marks(IN_FLIGHT_VALUES)}) "
                 f"AND NOT (state = 'submitted' AND task_id IS NULL) "
-                f"GROUP BY guild_id, user_id", IN_FLIGHT)
+                f"GROUP BY guild_id, user_id", IN_FLIGHT_VALUES)
         by_guild: dict[int, int] = {}
         by_member: dict[tuple[int, int], int] = {}
         for row in rows:

@@ -1,27 +1,26 @@
-"""How results arrive: the callback receiver and the reconciliation poller.
-
-Callbacks are fast but can be lost (the bot was down, the network hiccuped); the poller is slow
-but certain. Both hand results to `JobService.record_result`, whose compare-and-set makes the
-second arrival a no-op.
+"""The reconciliation poller: asks Kling about SUBMITTED jobs in batches (all of them when no
+callback can come, the ones whose callback is overdue otherwise), and about jobs stopped at
+their deadline whose video may still come; and runs the job life's housekeeping on the same
+beat. It never waits for the fair queue: a dispatch pass is only triggered, so a result is
+picked up within one interval whatever creates and card edits are doing.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
-from bot.jobs import LATE_WATCH_CODES, LATE_WATCH_SECONDS, JobService
-from bot.kling.client import MAX_RETRY_AFTER
+from bot.clock import Clock
+from bot.jobs.maintenance import Maintenance
+from bot.jobs.outcomes import LATE_WATCH_CODES, LATE_WATCH_SECONDS, Failures, Results
+from bot.kling.client import MAX_RETRY_AFTER, KlingClient
 from bot.kling.errors import KlingError, KlingRateLimited, KlingUnreachable
-from bot.kling.results import TaskResult, TaskStatus, parse_result
-from bot.store import Job, JobState
+from bot.kling.results import TaskResult, TaskStatus
+from bot.store import Job, JobState, Store
 
 log = logging.getLogger(__name__)
 
-MAX_CALLBACK_BYTES = 1024 * 1024
 BATCH_SIZE = 50
 # A task the API does not know after this many polls (and this long) is taken as lost.
 UNKNOWN_POLLS_BEFORE_LOST = 10
@@ -30,50 +29,6 @@ UNKNOWN_SECONDS_BEFORE_LOST = 300.0
 MAX_POLL_BACKOFF = 120.0
 # Jobs stopped while Kling may still finish them are looked at this many intervals apart.
 LATE_POLL_FACTOR = 12
-
-
-@dataclass(frozen=True)
-class CallbackOutcome:
-    status: int
-    reason: str
-
-
-class CallbackReceiver:
-    """Turns a callback POST into a stored result. Knows nothing of aiohttp, so it is easy to
-    test and to reuse behind another server."""
-
-    def __init__(self, jobs: JobService) -> None:
-        self.jobs = jobs
-        self.counts: dict[int, int] = {}
-
-    async def receive(self, token: str, body: bytes) -> CallbackOutcome:
-        outcome = await self._receive(token, body)
-        self.counts[outcome.status] = self.counts.get(outcome.status, 0) + 1
-        return outcome
-
-    async def _receive(self, token: str, body: bytes) -> CallbackOutcome:
-        if len(body) > MAX_CALLBACK_BYTES:
-            return CallbackOutcome(413, "body too large")
-        job = await self.jobs.store.get_job_by_token(token) if token else None
-        if job is None:
-            # Never echo the token: it is a credential.
-            log.warning("Callback with an unknown token rejected")
-            return CallbackOutcome(404, "unknown job")
-        try:
-            payload: Any = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            log.warning("Job %s: callback body is not JSON", job.id)
-            return CallbackOutcome(400, "body is not JSON")
-        if not isinstance(payload, (dict, list)):
-            return CallbackOutcome(400, "body is not a JSON object")
-        result = parse_result(payload, job.task_id)
-        if job.task_id and result.task_id and result.task_id != job.task_id:
-            log.warning("Job %s: callback names another task; ignored", job.id)
-            return CallbackOutcome(400, "task id does not match")
-        if result.status is TaskStatus.RUNNING:
-            return CallbackOutcome(200, "noted")
-        await self.jobs.record_result(job, result, "callback")
-        return CallbackOutcome(200, "ok")
 
 
 @dataclass
@@ -89,16 +44,19 @@ class PollerStats:
 
 
 class Poller:
-    """Asks the API about SUBMITTED jobs in batches, and runs the job service's housekeeping
-    (deadlines, retries, deliveries) on the same beat. It never waits for the fair queue: a
-    dispatch pass is only triggered, so a result is picked up within one interval whatever
-    creates and card edits are doing."""
-
-    def __init__(self, jobs: JobService, *, interval: float, batch_size: int = BATCH_SIZE,
+    def __init__(self, *, store: Store, kling: KlingClient, results: Results,
+                 failures: Failures, maintenance: Maintenance, clock: Clock, interval: float,
+                 callbacks_enabled: bool, batch_size: int = BATCH_SIZE,
                  max_batches_per_tick: int = 20, max_backoff: float = MAX_POLL_BACKOFF,
                  late_interval: float | None = None) -> None:
-        self.jobs = jobs
+        self.store = store
+        self.kling = kling
+        self.results = results
+        self.failures = failures
+        self.maintenance = maintenance
+        self.clock = clock
         self.interval = interval
+        self.callbacks_enabled = callbacks_enabled
         self.batch_size = batch_size
         self.max_batches = max_batches_per_tick
         self.max_backoff = max_backoff
@@ -109,6 +67,11 @@ class Poller:
     def wake(self) -> None:
         """Run the next tick now (tests, and start-up)."""
         self._wake.set()
+
+    def is_current(self, now: float) -> bool:
+        """The poller ticked recently enough to be taken as alive (the health check)."""
+        last = self.stats.last_tick_at
+        return last is not None and now - last < max(60.0, self.interval * 6)
 
     async def run(self) -> None:
         while True:
@@ -126,21 +89,17 @@ class Poller:
             self._wake.clear()
 
     async def tick(self) -> None:
-        jobs = self.jobs
-        now = jobs.clock()
+        now = self.clock()
         self.stats.ticks += 1
         self.stats.last_tick_at = now
-        await jobs.expire_overdue()
-        await jobs.recover_stale()
-        jobs.dispatch_soon()  # triggered, not awaited: creates may wait minutes on Kling
-        await jobs.deliver_due()
+        await self.maintenance.run()
         if now < self.stats.backoff_until:
             return
         # Claimed with a short lease: a process that dies mid-poll leaves them to others soon.
-        due = await jobs.store.claim_due_for_poll(now, now + self.interval * 6,
+        due = await self.store.claim_due_for_poll(now, now + self.interval * 6,
                                                   limit=self.batch_size * self.max_batches)
         # Jobs stopped at their deadline: Kling may still finish them, and that video is owed.
-        due += await jobs.store.claim_late_for_poll(
+        due += await self.store.claim_late_for_poll(
             now, now + self.late_interval, codes=LATE_WATCH_CODES,
             finished_since=now - LATE_WATCH_SECONDS, limit=self.batch_size)
         for start in range(0, len(due), self.batch_size):
@@ -152,7 +111,7 @@ class Poller:
         """Every interval at first, slower once a job has run a while (most take 1-2 min)."""
         age = now - (job.submitted_at or job.created_at)
         interval = self.interval
-        if self.jobs.settings.callbacks_enabled:
+        if self.callbacks_enabled:
             return interval * 6
         if age > 600:
             return interval * 4
@@ -165,7 +124,7 @@ class Poller:
         ids = [job.task_id for job in batch if job.task_id]
         try:
             self.stats.batch_calls += 1
-            results = await self.jobs.kling.retrieve_batch(ids)
+            results = await self.kling.retrieve_batch(ids)
         except KlingRateLimited as exc:
             wait = self._back_off(exc.retry_after)
             log.warning("Poller rate-limited; pausing %.1fs", wait)
@@ -177,18 +136,18 @@ class Poller:
             return False
         self.stats.failures_in_a_row = 0
         self.stats.backoff_seconds = 0.0
-        now = self.jobs.clock()
+        now = self.clock()
         for job in batch:
             result = results.get(job.task_id or "", TaskResult(TaskStatus.UNKNOWN))
             if job.state is JobState.FAILED:
                 await self._late(job, result)
             elif result.finished:
-                await self.jobs.record_result(job, result, "poller")
+                await self.results.record(job, result, "poller")
             elif result.status is TaskStatus.UNKNOWN:
                 await self._unknown(job, now)
             else:
-                await self.jobs.store.update(job.id, (JobState.SUBMITTED,), poll_misses=0,
-                                             next_poll_at=now + self._next_poll_delay(job, now))
+                await self.store.update(job.id, (JobState.SUBMITTED,), poll_misses=0,
+                                        next_poll_at=now + self._next_poll_delay(job, now))
         return True
 
     def _back_off(self, retry_after: float | None) -> float:
@@ -200,24 +159,24 @@ class Poller:
         if retry_after is not None:
             wait = max(wait, min(retry_after, MAX_RETRY_AFTER))
         self.stats.backoff_seconds = wait
-        self.stats.backoff_until = self.jobs.clock() + wait
+        self.stats.backoff_until = self.clock() + wait
         return wait
 
     async def _late(self, job: Job, result: TaskResult) -> None:
         """A job stopped at its deadline: deliver its video if Kling made it after all; stop
         looking once Kling says it failed."""
         if result.status is TaskStatus.SUCCEEDED:
-            await self.jobs.record_result(job, result, "poller")
+            await self.results.record(job, result, "poller")
         elif result.finished:
-            await self.jobs.store.update(
+            await self.store.update(
                 job.id, (JobState.FAILED,),
-                next_poll_at=(job.finished_at or self.jobs.clock()) + LATE_WATCH_SECONDS)
+                next_poll_at=(job.finished_at or self.clock()) + LATE_WATCH_SECONDS)
 
     async def _unknown(self, job: Job, now: float) -> None:
         misses = job.poll_misses + 1
         age = now - (job.submitted_at or job.created_at)
         if misses >= UNKNOWN_POLLS_BEFORE_LOST and age >= UNKNOWN_SECONDS_BEFORE_LOST:
-            await self.jobs.fail(job, "failed.lost", code="task_unknown")
+            await self.failures.fail(job, "failed.lost", code="task_unknown")
             return
-        await self.jobs.store.update(job.id, (JobState.SUBMITTED,), poll_misses=misses,
-                                     next_poll_at=now + self._next_poll_delay(job, now))
+        await self.store.update(job.id, (JobState.SUBMITTED,), poll_misses=misses,
+                                next_poll_at=now + self._next_poll_delay(job, now))

@@ -1,0 +1,65 @@
+"""What the job pieces need from Discord, as an interface (`JobNotifier`), so the whole job
+life runs in a test without a gateway; and the two ways of calling it that must never fail a
+job: a card refresh and a failure notice are logged when Discord is away, not raised."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.store import Job
+
+log = logging.getLogger(__name__)
+
+
+class CannotPostHere(Exception):
+    """The notifier can never post in the job's channel (no permission, no such channel), so
+    the job must not run: its result could not be delivered."""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a job's card went: the ids the bot needs to edit it and post the result later."""
+
+    status_message_id: int | None
+    thread_id: int | None
+
+
+class JobNotifier(Protocol):
+    """What the job service needs from Discord. The real one posts with the bot's own token,
+    by channel and message id, so nothing depends on a 15-minute interaction token."""
+
+    async def announce(self, job: Job) -> Placement:
+        """Post the job's status card (and start its thread)."""
+
+    async def progress(self, job: Job) -> None:
+        """The job moved on: refresh its card."""
+
+    async def deliver(self, job: Job, *, resumed: bool) -> int:
+        """Post the finished video; return the result message's id. `resumed`: an earlier
+        delivery of this job started and never recorded its message, so it may have been
+        posted already: find it and return its id rather than post it twice."""
+
+    async def failed(self, job: Job) -> None:
+        """Tell the requester how the job ended, and that nothing was charged."""
+
+    async def alert(self, guild_id: int | None, message: str) -> None:
+        """Something the server's moderators (or the operator) must hear about."""
+
+
+async def show_progress(notifier: JobNotifier, job: Job) -> None:
+    """Refresh the job's card; a Discord fault is logged (the next change refreshes it)."""
+    try:
+        await notifier.progress(job)
+    except Exception:
+        log.exception("Job %s: could not update its card", job.id)
+
+
+async def tell_failed(notifier: JobNotifier, job: Job) -> None:
+    """Tell the requester the job failed; a Discord fault is logged, never raised into the
+    code that ended the job (the refund already stands)."""
+    try:
+        await notifier.failed(job)
+    except Exception:
+        log.exception("Job %s: could not tell the requester it failed", job.id)

@@ -1,0 +1,126 @@
+"""How a job's life ends, recorded exactly once: a finished task's result (from a callback or
+the poller, late ones included), or a failure with its credits refunded and its requester told.
+
+Every ending is a compare-and-set in the store, so whichever of a callback, the poller, a
+restarted process or a second process gets there first records it, and the others find nothing
+to do. An ending frees a slot of the fair queue: the pieces here are handed `slot_freed` (the
+dispatcher's trigger) rather than the dispatcher, which itself drives the pieces that end jobs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from bot.clock import Clock
+from bot.jobs.notifier import JobNotifier, tell_failed
+from bot.jobs.supervisor import Supervisor
+from bot.kling.results import TaskResult, TaskStatus
+from bot.store import UNFINISHED, Job, JobState, LedgerStatus, Store
+from bot.texts import text
+
+log = logging.getLogger(__name__)
+
+# Error codes of jobs that were stopped while Kling may still be making their video, and how
+# long after that the poller keeps looking for a late result (delivered free, marked late).
+DEADLINE_CODE = "deadline"
+QUEUE_TIMEOUT_CODE = "queue_timeout"
+LATE_WATCH_CODES = (DEADLINE_CODE, "failed.unconfirmed")
+LATE_WATCH_SECONDS = 24 * 3600.0
+
+
+class Failures:
+    """Ends jobs as FAILED with a refund, and tells their requesters."""
+
+    def __init__(self, *, store: Store, notifier: JobNotifier, supervisor: Supervisor,
+                 clock: Clock, slot_freed: Callable[[], object]) -> None:
+        self.store = store
+        self.notifier = notifier
+        self.supervisor = supervisor
+        self.clock = clock
+        self.slot_freed = slot_freed
+
+    async def fail(self, job: Job, key: str, *, code: str | None = None,
+                   source: str = "bot", expected: Iterable[JobState] = UNFINISHED,
+                   tell_later: bool = False, **fields: Any) -> bool:
+        """End a job as FAILED with its credits refunded, and tell its requester. Only the
+        caller that wins the compare-and-set tells anyone. With `tell_later` the requester
+        is told in the background (housekeeping must not wait on Discord)."""
+        message = text(key, **fields)
+        now = self.clock()
+        moved = await self.store.transition(
+            job.id, expected, JobState.FAILED, ledger=LedgerStatus.REFUNDED,
+            error_code=code or key, error_message=message, finished_at=now, updated_at=now,
+        )
+        if moved is None:
+            return False
+        log.info("Job %s failed (%s, via %s); %d credits refunded", job.id, code or key, source,
+                 job.cost)
+        if job.state is not JobState.QUEUED:
+            self.slot_freed()
+        if tell_later:
+            self.supervisor.spawn(tell_failed(self.notifier, moved), name=f"failed-{job.id}")
+        else:
+            await tell_failed(self.notifier, moved)
+        return True
+
+
+class Results:
+    """Stores finished tasks' outcomes and starts their deliveries."""
+
+    def __init__(self, *, store: Store, failures: Failures, clock: Clock,
+                 deliver_soon: Callable[[str], object],
+                 slot_freed: Callable[[], object]) -> None:
+        self.store = store
+        self.failures = failures
+        self.clock = clock
+        self.deliver_soon = deliver_soon
+        self.slot_freed = slot_freed
+
+    async def record(self, job: Job, result: TaskResult, source: str) -> None:
+        """Store a finished task's outcome (from a callback or the poller) exactly once."""
+        if result.status is TaskStatus.SUCCEEDED:
+            now = self.clock()
+            moved = await self.store.transition(
+                job.id, UNFINISHED, JobState.SUCCEEDED, video_id=result.video_id,
+                video_url=result.video_url, video_duration=result.duration,
+                finished_at=now, updated_at=now, next_attempt_at=None,
+            )
+            if moved is None:
+                if await self._record_late(job, result, source):
+                    self.deliver_soon(job.id)
+                return
+            log.info("Job %s succeeded (via %s): video %s", job.id, source, result.video_id)
+            self.deliver_soon(job.id)
+            self.slot_freed()
+        elif result.status is TaskStatus.FAILED:
+            if not await self.failures.fail(job, "failed.kling", code=result.error_code,
+                                            reason=result.error_message or "unknown error",
+                                            source=source):
+                log.debug("Job %s: %s failure for a job that had already ended", job.id,
+                          source)
+
+    async def _record_late(self, job: Job, result: TaskResult, source: str) -> bool:
+        """A video for a job that was already stopped and refunded (its deadline passed, or
+        its create went unconfirmed): Kling made and billed it, so it is still delivered,
+        marked late and free. The ledger entry stays refunded: delivery commits only held
+        credits. False for a duplicate of a result the job already has."""
+        current = await self.store.get_job(job.id)
+        if current is None or current.state is not JobState.FAILED or current.video_url:
+            log.debug("Job %s: duplicate %s result ignored", job.id, source)
+            return False
+        now = self.clock()
+        moved = await self.store.transition(
+            job.id, (JobState.FAILED,), JobState.SUCCEEDED,
+            task_id=current.task_id or result.task_id, video_id=result.video_id,
+            video_url=result.video_url, video_duration=result.duration, late_at=now,
+            updated_at=now, next_attempt_at=None,
+        )
+        if moved is None:
+            log.debug("Job %s: duplicate late %s result ignored", job.id, source)
+            return False
+        log.warning("Job %s: Kling finished task %s (via %s) after the job was stopped (%s); "
+                    "delivering it late and free, the refund stands", job.id, moved.task_id,
+                    source, current.error_code)
+        return True

@@ -1,0 +1,45 @@
+"""Start-up: pick up where a stopped process left off, then run the routine work at once.
+
+A RESERVED job's create may have reached Kling, so it becomes unconfirmed (never sent twice).
+This process's own claims (same INSTANCE_ID) are taken back at once; with a single process
+every claim is its own; other live processes' claims are left alone until they are stale
+(`Maintenance.recover_stale`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.jobs.delivery import Delivery
+from bot.jobs.dispatcher import Dispatcher
+from bot.jobs.maintenance import Maintenance
+from bot.jobs.submitter import Submitter
+from bot.store import JobState, Store
+
+log = logging.getLogger(__name__)
+
+
+class Recovery:
+    def __init__(self, *, store: Store, submitter: Submitter, maintenance: Maintenance,
+                 dispatcher: Dispatcher, delivery: Delivery, instance_id: str) -> None:
+        self.store = store
+        self.submitter = submitter
+        self.maintenance = maintenance
+        self.dispatcher = dispatcher
+        self.delivery = delivery
+        self.instance_id = instance_id
+
+    async def recover(self, *, single_process: bool) -> None:
+        """Take back this process's claims, settle its creates, then expire, dispatch and
+        deliver what is due."""
+        me = None if single_process else self.instance_id
+        await self.store.release_delivery_leases(me)
+        for job in await self.store.jobs_in_state((JobState.RESERVED,)):
+            if me is None or job.owner == me:
+                await self.submitter.unconfirmed(job)
+        await self.maintenance.recover_stale()
+        counts = await self.store.count_by_state()
+        log.info("Recovery: %s", ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
+        await self.maintenance.expire_overdue()
+        await self.dispatcher.dispatch()
+        await self.delivery.deliver_due()

@@ -1,0 +1,74 @@
+"""The job life as the Discord layer sees it: price, reserve or request a job, cancel it, ask
+whether Kling takes jobs, and (tests, shutdown) wait for or stop background work.
+
+A thin facade: each call goes to the piece that owns it (`Reservations`, `Announcer`,
+`Dispatcher`, `BalancePause`, `Supervisor`). Nothing below calls back into it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.clock import Clock
+from bot.jobs.dispatcher import Dispatcher
+from bot.jobs.pause import BalancePause
+from bot.jobs.requests import Announcer, JobRequest, Reservations
+from bot.jobs.supervisor import Supervisor
+from bot.kling.options import ValidatedRequest
+from bot.quotas import QuotaBook
+from bot.store import Job, Store
+
+log = logging.getLogger(__name__)
+
+
+class JobService:
+    def __init__(self, *, store: Store, reservations: Reservations, announcer: Announcer,
+                 dispatcher: Dispatcher, balance: BalancePause, supervisor: Supervisor,
+                 quota: QuotaBook, clock: Clock) -> None:
+        self._store = store
+        self._reservations = reservations
+        self._announcer = announcer
+        self._dispatcher = dispatcher
+        self._balance = balance
+        self._supervisor = supervisor
+        # The Discord layer reads a member's quota status at the job life's time.
+        self.quota = quota
+        self.clock = clock
+
+    def price(self, request: JobRequest) -> tuple[ValidatedRequest, int]:
+        """Validate and price a request without touching the ledger."""
+        return self._reservations.price(request)
+
+    async def reserve(self, request: JobRequest) -> Job:
+        """Hold the request's credits and queue it (see `Reservations.reserve`)."""
+        return await self._reservations.reserve(request)
+
+    async def request(self, request: JobRequest) -> Job:
+        """Accept a job: validate, reserve its credits, announce it, queue it and dispatch.
+
+        Raises `InvalidOptions`, `QuotaExceeded` or `KlingPaused` before anything is spent.
+        Returns the job as it stands after dispatch: QUEUED (waiting for a slot), on its way
+        or SUBMITTED, or FAILED (refunded) when Kling refused it at once. It waits for its own
+        create's answer (which decides the member's private reply), never for other jobs'.
+        """
+        job = await self._reservations.reserve(request)
+        if await self._announcer.announce(job):
+            await self._dispatcher.dispatch()
+            await self._dispatcher.wait_for_create(job.id)
+        return await self._store.get_job(job.id) or job
+
+    async def cancel(self, job_id: str, actor_id: int, *, is_moderator: bool) -> Job:
+        """Cancel a queued job with a full refund. Raises `JobNotCancellable`."""
+        return await self._reservations.cancel(job_id, actor_id, is_moderator=is_moderator)
+
+    @property
+    def paused_reason(self) -> str | None:
+        """Why new jobs are refused, while the pause lasts."""
+        return self._balance.reason
+
+    async def idle(self) -> None:
+        """Wait until background work started so far is done (tests and shutdown)."""
+        await self._supervisor.idle()
+
+    async def close(self) -> None:
+        await self._supervisor.close()
