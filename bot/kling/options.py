@@ -118,13 +118,12 @@ class _Checker:
     def fail(self, option: str, code: str, **params: object) -> InvalidOptions:
         return InvalidOptions(code, params, option=option)
 
-    def unsupported(self, option: str, prefix: str, caps: ModelCapabilities
-                    ) -> InvalidOptions:
-        """`option` is not taken by an Extend (`<prefix>_extend`) or by this model
-        (`<prefix>_unsupported`)."""
+    def unsupported(self, option: str, caps: ModelCapabilities, *, code: str,
+                    extend_code: str) -> InvalidOptions:
+        """`option` is taken neither by an Extend (`extend_code`) nor by this model (`code`)."""
         if self.o.action == "extend":
-            return self.fail(option, f"{prefix}_extend")
-        return self.fail(option, f"{prefix}_unsupported", model=caps.name)
+            return self.fail(option, extend_code)
+        return self.fail(option, code, model=caps.name)
 
     def model(self) -> ModelCapabilities:
         name = self.o.model or self.table.default_model
@@ -185,14 +184,17 @@ class _Checker:
         negative = (self.o.negative_prompt or "").strip()
         if negative:
             if not plain:
-                raise self.unsupported("negative_prompt", "invalid.negative", caps)
+                raise self.unsupported("negative_prompt", caps,
+                                       code="invalid.negative_unsupported",
+                                       extend_code="invalid.negative_extend")
             if len(negative) > NEGATIVE_PROMPT_LIMIT:
                 raise self.fail("negative_prompt", "invalid.negative_long",
                                 length=len(negative), limit=NEGATIVE_PROMPT_LIMIT)
             body["negative_prompt"] = negative
         if self.o.cfg_scale is not None:
             if not plain:
-                raise self.unsupported("cfg_scale", "invalid.cfg", caps)
+                raise self.unsupported("cfg_scale", caps, code="invalid.cfg_unsupported",
+                                       extend_code="invalid.cfg_extend")
             if not 0.0 <= self.o.cfg_scale <= 1.0:
                 raise self.fail("cfg_scale", "invalid.cfg_range", value=self.o.cfg_scale)
             body["cfg_scale"] = self.o.cfg_scale
