@@ -11,7 +11,6 @@ uses the interaction token after the first follow-up, and words its answers the 
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from typing import Any, Protocol
 
@@ -39,12 +38,12 @@ class JobStarter(Protocol):
         ...
 
 
-def job_request(interaction: discord.Interaction, options: VideoOptions, **extra: Any
-                ) -> JobRequest:
+def job_request(interaction: discord.Interaction, options: VideoOptions, *,
+                fallback_channel_id: int | None = None, **extra: Any) -> JobRequest:
     """The member's ask as the core takes it: who, where (the channel, and the channel a thread
     belongs to, for the server's allowed channels), and the options as given."""
-    return JobRequest(guild_id=interaction.guild_id,
-                      channel_id=interaction.channel_id or interaction.user.id,
+    channel_id = interaction.channel_id or fallback_channel_id or interaction.user.id
+    return JobRequest(guild_id=interaction.guild_id, channel_id=channel_id,
                       parent_channel_id=getattr(interaction.channel, "parent_id", None),
                       user_id=interaction.user.id, options=options,
                       role_ids=role_ids(interaction.user), **extra)
@@ -56,11 +55,8 @@ def extend_request(interaction: discord.Interaction, source: Job, prompt: str | 
     options = VideoOptions(action="extend", model=source.model, mode=source.mode,
                            prompt=source.prompt if prompt is None else prompt,
                            video_id=source.video_id)
-    request = job_request(interaction, options, parent_job_id=source.id,
-                          thread_id=source.thread_id)
-    if interaction.channel_id is None:
-        request = dataclasses.replace(request, channel_id=source.post_channel_id)
-    return request
+    return job_request(interaction, options, fallback_channel_id=source.post_channel_id,
+                       parent_job_id=source.id, thread_id=source.thread_id)
 
 
 async def start_job(jobs: JobStarter, interaction: discord.Interaction, request: JobRequest
