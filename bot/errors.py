@@ -1,37 +1,55 @@
-"""What a member is told when their request goes wrong, for every error the core raises.
+"""What the core has to say to a person, as data: a code and plain parameters, never a sentence.
 
-The command tree's error handler and the button/modal handlers share this so each error reads
-the same wherever it happens. Unknown errors get no text here: the caller apologises with an
-error id that is also in the log.
+The Discord layer turns a code into words at display time (`bot.discord.render`), so a refusal
+or a stored failure can be shown in the reader's language, and no Discord markup is written by
+the core. A code is the key of its sentence in the catalogue (`invalid.duration`,
+`quota.exceeded`); parameters are plain values: ints, strs, lists of names or ids, and moments
+as UNIX timestamps.
+
+`Notice` is such a message as a value (a moderator alert, how a job ended); `DomainError` is one
+raised: every refusal the core makes (invalid options, quota, a pause, a cancel that cannot be,
+a server's policy) builds on it.
 """
 
 from __future__ import annotations
 
-import secrets
-
-from bot.jobs import JobNotCancellable, KlingPaused
-from bot.kling.errors import KlingError, KlingUnreachable
-from bot.kling.options import InvalidOptions
-from bot.quotas import QuotaExceeded
-from bot.texts import text
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
 
 
-class UserFacingError(Exception):
-    """A refusal whose message is already written for the member (e.g. "not your video")."""
+@dataclass(frozen=True)
+class Notice:
+    """Something to tell someone: the code of its sentence and the sentence's parameters."""
+
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
-def describe(error: BaseException) -> str | None:
-    """The member-facing sentence for a known error, or None for a bug."""
-    if isinstance(error, InvalidOptions):
-        return error.message
-    if isinstance(error, (QuotaExceeded, KlingPaused, UserFacingError, JobNotCancellable)):
-        return str(error)
-    if isinstance(error, KlingUnreachable):
-        return text("kling.unavailable")
-    if isinstance(error, KlingError):
-        return text("failed.rejected", reason=error.message)
-    return None
+class DomainError(Exception):
+    """A refusal the core raises, carrying data only: `code` and read-only `params`.
 
+    Not a frozen dataclass: the interpreter and `contextlib` set attributes such as
+    `__traceback__` on exceptions they pass along.
+    """
 
-def new_error_id() -> str:
-    return secrets.token_hex(4)
+    def __init__(self, code: str, params: Mapping[str, Any] | None = None) -> None:
+        self._notice = Notice(code, MappingProxyType(dict(params or {})))
+        super().__init__(code, dict(self._notice.params))
+
+    @property
+    def code(self) -> str:
+        return self._notice.code
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return self._notice.params
+
+    @property
+    def notice(self) -> Notice:
+        return self._notice
+
+    def __str__(self) -> str:
+        # For logs: the code and its data. Members read the Discord layer's sentence.
+        return f"{self.code} {dict(self.params)}" if self.params else self.code

@@ -1,8 +1,9 @@
 """Per-server settings: defaults for new jobs, the moderator role, the log channel, limits.
 
 Stored as key/value rows so a new setting needs no migration; read into a typed dataclass so
-the rest of the code never sees raw keys. The rules that read them to decide who may do what
-are the Discord layer's (`bot.discord.access`).
+the rest of the code never sees raw keys. The rules that read them: where videos may be made and
+what the defaults fill in are the core's policy (`bot.policy`); who may press whose buttons is
+the Discord layer's (`bot.discord.access`).
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.kling.options import InvalidOptions
-from bot.texts import text
 
 ACCEPTED_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG", "image/jpg": "JPEG"}
 MAX_BYTES = 10 * 1024 * 1024
@@ -31,18 +30,17 @@ def check_image(image: ImageFacts, option: str = "image") -> None:
     kind = (image.content_type or "").split(";")[0].strip().lower()
     name = image.filename
     if kind not in ACCEPTED_TYPES:
-        shown = kind or "an unknown type"
-        raise InvalidOptions(text("image.type", name=name, kind=shown), option)
+        if not kind:
+            raise InvalidOptions("image.type_unknown", {"name": name}, option=option)
+        raise InvalidOptions("image.type", {"name": name, "kind": kind}, option=option)
     if image.size > MAX_BYTES:
-        raise InvalidOptions(text("image.size", name=name, size=image.size / 1_048_576,
-                                  limit=MAX_BYTES // 1_048_576), option)
+        raise InvalidOptions("image.size", {"name": name, "size": image.size / 1_048_576,
+                                            "limit": MAX_BYTES // 1_048_576}, option=option)
     if not image.width or not image.height:
-        raise InvalidOptions(text("image.unreadable", name=name), option)
+        raise InvalidOptions("image.unreadable", {"name": name}, option=option)
+    sides = {"name": name, "width": image.width, "height": image.height}
     short = min(image.width, image.height)
     if short < MIN_SIDE:
-        raise InvalidOptions(text("image.small", name=name, width=image.width,
-                                  height=image.height, minimum=MIN_SIDE), option)
-    ratio = max(image.width, image.height) / short
-    if ratio > MAX_RATIO:
-        raise InvalidOptions(text("image.ratio", name=name, width=image.width,
-                                  height=image.height), option)
+        raise InvalidOptions("image.small", {**sides, "minimum": MIN_SIDE}, option=option)
+    if max(image.width, image.height) / short > MAX_RATIO:
+        raise InvalidOptions("image.ratio", sides, option=option)

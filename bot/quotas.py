@@ -17,9 +17,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+from bot.errors import DomainError
 from bot.guild_settings import GuildSettings
 from bot.store import Block, Reservation, Store
-from bot.texts import text
 
 LimitSource = Literal["member", "role", "server", "bot"]
 
@@ -49,30 +49,34 @@ def load_costs(path: Path | None = None) -> CostTable:
     )
 
 
-class QuotaExceeded(Exception):
-    """The job may not be paid for now; the message says why and until when."""
+class QuotaExceeded(DomainError):
+    """The job may not be paid for now. The code says which rule refused it: `quota.exceeded`
+    (the member's limit), `quota.server_cap` (the server's cap) or `quota.blocked`; the params
+    say until when, as a UNIX timestamp (`resets_at`), and with what."""
 
-    def __init__(self, message: str, *, cost: int = 0, remaining: int = 0, limit: int = 0,
-                 resets_at: float = 0.0) -> None:
+    def __init__(self, code: str, params: dict[str, Any], *, cost: int = 0, remaining: int = 0,
+                 limit: int = 0, resets_at: float = 0.0) -> None:
+        super().__init__(code, params)
         self.cost = cost
         self.remaining = remaining
         self.limit = limit
         self.resets_at = resets_at
-        super().__init__(message)
 
     @classmethod
     def from_reservation(cls, reservation: Reservation, cost: int, period: Period,
                          server_cap: int | None) -> QuotaExceeded:
-        reset = f"<t:{int(period.end)}:R>"
+        resets_at = int(period.end)
         remaining = max(0, reservation.limit - reservation.spent_before)
+        params: dict[str, Any]
         if reservation.refusal == "blocked":
-            message = text("quota.blocked", reason=reservation.block_reason or "")
+            code, params = "quota.blocked", {"reason": reservation.block_reason or ""}
         elif reservation.refusal == "server":
-            message = text("quota.server_cap", cap=server_cap or 0, reset=reset)
+            code, params = "quota.server_cap", {"cap": server_cap or 0, "resets_at": resets_at}
         else:
-            message = text("quota.exceeded", cost=cost, remaining=remaining,
-                           limit=reservation.limit, reset=reset)
-        return cls(message, cost=cost, remaining=remaining, limit=reservation.limit,
+            code, params = "quota.exceeded", {"cost": cost, "remaining": remaining,
+                                              "limit": reservation.limit,
+                                              "resets_at": resets_at}
+        return cls(code, params, cost=cost, remaining=remaining, limit=reservation.limit,
                    resets_at=period.end)
 
 

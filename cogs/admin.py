@@ -16,11 +16,11 @@ from bot.discord.access import moderator_only, staff_guild
 from bot.discord.client import KlingBot
 from bot.discord.interactions import send_ephemeral
 from bot.discord.notifier import DiscordNotifier
+from bot.discord.texts import text
 from bot.engine import Engine
 from bot.guild_settings import GuildSettings, load_guild_settings
 from bot.moderation import REASON_LIMIT
 from bot.store import AuditEntry
-from bot.texts import text
 
 log = logging.getLogger(__name__)
 

@@ -19,12 +19,12 @@ from bot.discord.cards import audit_line, fit_lines
 from bot.discord.client import KlingBot
 from bot.discord.interactions import role_ids, send_ephemeral
 from bot.discord.notifier import DiscordNotifier
+from bot.discord.texts import clip, text
 from bot.engine import Engine
 from bot.guild_settings import load_guild_settings
 from bot.moderation import REASON_LIMIT
 from bot.quotas import MemberStatus
 from bot.store import AuditEntry
-from bot.texts import clip, text
 
 log = logging.getLogger(__name__)
 

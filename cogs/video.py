@@ -18,15 +18,11 @@ from discord.app_commands import Choice, Range
 from discord.ext import commands
 
 from bot.discord.client import KlingBot
-from bot.discord.flows import start_job
-from bot.discord.interactions import acknowledge, role_ids
+from bot.discord.errors import Refused
+from bot.discord.flows import job_request, start_job
 from bot.discord.modals import AnimateModal
-from bot.discord.notifier import DiscordNotifier
 from bot.engine import Engine
-from bot.errors import UserFacingError
-from bot.guild_settings import first_notice_of_removed_model, load_guild_settings
 from bot.images import ACCEPTED_TYPES, ImageFacts, check_image
-from bot.jobs import JobRequest
 from bot.kling.capabilities import CapabilityTable
 from bot.kling.options import (
     ASPECT_RATIOS,
@@ -35,7 +31,6 @@ from bot.kling.options import (
     PROMPT_LIMIT,
     VideoOptions,
 )
-from bot.texts import text
 
 log = logging.getLogger(__name__)
 
@@ -91,12 +86,10 @@ def shared_options(choices: dict[str, list[Choice[Any]]]) -> Callable[[T], T]:
 
 
 class VideoCog(commands.Cog):
-    """Turns the member's options into a job: the server's policy, then the start-job flow."""
+    """Turns the member's options into a job request; the core applies the server's policy."""
 
-    def __init__(self, engine: Engine, notifier: DiscordNotifier,
-                 tree: app_commands.CommandTree[Any]) -> None:
+    def __init__(self, engine: Engine, tree: app_commands.CommandTree[Any]) -> None:
         self.engine = engine
-        self.notifier = notifier
         self.tree = tree
         # A context menu cannot be a cog member: it is added and removed with the cog.
         self.menu = app_commands.guild_only(app_commands.ContextMenu(
@@ -110,52 +103,8 @@ class VideoCog(commands.Cog):
 
     async def start_video(self, interaction: discord.Interaction, options: VideoOptions
                           ) -> None:
-        """Acknowledge, apply the server's policy, and start the job."""
-        await acknowledge(interaction)
-        await start_job(self.engine.jobs, interaction, await self.make_request(interaction,
-                                                                               options))
-
-    async def make_request(self, interaction: discord.Interaction, options: VideoOptions
-                           ) -> JobRequest:
-        """Fill in the server's defaults, marked as such (never refused, only fallen back from).
-
-        Reads the server's settings, so callers acknowledge the interaction first (`acknowledge`):
-        the 3-second deadline must not depend on how busy the database is.
-        """
-        settings = await load_guild_settings(self.engine.store, interaction.guild_id)
-        if settings.allowed_channel_ids:
-            channel = interaction.channel
-            here = {interaction.channel_id, getattr(channel, "parent_id", None)}
-            if not here & set(settings.allowed_channel_ids):
-                where = ", ".join(f"<#{c}>" for c in settings.allowed_channel_ids)
-                raise UserFacingError(text("settings.not_allowed_here", channels=where))
-        if options.model is None and settings.default_model is not None:
-            await self._check_default_model(interaction, settings.default_model)
-        # What the server's defaults fill in is never refused: validation falls back from it.
-        options = options.with_defaults(settings.default_model, settings.default_mode,
-                                        settings.default_duration)
-        return JobRequest(guild_id=interaction.guild_id,
-                          channel_id=interaction.channel_id or interaction.user.id,
-                          user_id=interaction.user.id, options=options,
-                          role_ids=role_ids(interaction.user))
-
-    async def _check_default_model(self, interaction: discord.Interaction, model: str) -> None:
-        """Tell the server's log channel, once, that its default model is no longer in the
-        model table (the operator removed it); jobs meanwhile run on the bot's default model."""
-        table = self.engine.capabilities
-        if interaction.guild_id is None or table.get(model) is not None:
-            return
-        if not await first_notice_of_removed_model(self.engine.store, interaction.guild_id,
-                                                   model):
-            return
-        log.warning("Guild %s: default model %s is not in the model table; using %s",
-                    interaction.guild_id, model, table.default_model)
-        try:
-            await self.notifier.alert(interaction.guild_id, text(
-                "alert.default_model_removed", model=model, fallback=table.default_model))
-        except discord.HTTPException as exc:
-            log.warning("Could not post to the log channel of guild %s (%s)",
-                        interaction.guild_id, exc.status)
+        """Start the job the member asked for, where they asked (see `start_job`)."""
+        await start_job(self.engine.jobs, interaction, job_request(interaction, options))
 
     async def animate_message(self, interaction: discord.Interaction,
                               message: discord.Message) -> None:
@@ -163,7 +112,7 @@ class VideoCog(commands.Cog):
         images = [a for a in message.attachments
                   if (a.content_type or "").split(";")[0] in ACCEPTED_TYPES]
         if not images:
-            raise UserFacingError(text("image.none_in_message"))
+            raise Refused("image.none_in_message")
         check_image(image_facts(images[0]), "image")
         await interaction.response.send_modal(AnimateModal(images[0].url, self.start_video))
 
@@ -218,4 +167,4 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
 
 
 async def setup(bot: KlingBot) -> None:
-    await bot.add_cog(video_cog(bot.engine.capabilities)(bot.engine, bot.notifier, bot.tree))
+    await bot.add_cog(video_cog(bot.engine.capabilities)(bot.engine, bot.tree))

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
+from bot.discord.render import failure_reason, sentence
 from bot.download import VideoFetcher, VideoTooLarge
+from bot.errors import Notice
 from bot.jobs import Placement
 from bot.store import Job
 
@@ -61,7 +63,8 @@ class Delivered:
 @dataclass
 class RecordingNotifier:
     """Records each call; `deliver` really downloads the video with the engine's fetcher, as
-    the Discord one does (the tests' engine factory hands it over)."""
+    the Discord one does (the tests' engine factory hands it over). Failures and alerts are
+    recorded as the member or moderator would read them (the Discord layer's words)."""
 
     max_bytes: int = 10 * 1024 * 1024
     videos: VideoFetcher | None = None
@@ -109,11 +112,11 @@ class RecordingNotifier:
         return self._next_id
 
     async def failed(self, job: Job) -> None:
-        self.failures.append((job.id, job.error_message or ""))
+        self.failures.append((job.id, failure_reason(job)))
         self._touch()
 
-    async def alert(self, guild_id: int | None, message: str) -> None:
-        self.alerts.append(message)
+    async def alert(self, guild_id: int | None, notice: Notice) -> None:
+        self.alerts.append(sentence(notice))
         self._touch()
 
 

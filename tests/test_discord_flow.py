@@ -213,3 +213,47 @@ async def test_a_prompt_with_everyone_pings_nobody_else(world: World) -> None:
         assert message["mention_roles"] == []
         assert {m["id"] for m in message["mentions"]} <= {str(world.alice.user.id)}
     assert [m["id"] for m in result["mentions"]] == [str(world.alice.user.id)]
+
+
+async def test_extend_is_refused_outside_the_servers_allowed_channels(world: World) -> None:
+    """The server's allowed channels hold for Extend and Extend with a new prompt too: a
+    result in the thread of a channel that is no longer allowed cannot be extended, one in the
+    thread of an allowed channel can (a thread counts as its parent channel)."""
+    bot = await world.start_bot()
+    guild = world.discord.guild_id
+    videos = await world.discord.add_channel(guild, "videos")
+    await world.video(world.alice)
+    elsewhere = int((await _card(world))["id"])
+    [outside] = await world.wait_result(elsewhere)
+    inter = await world.discord.slash(guild, videos.id, world.alice.user.id, "video", ["text"],
+                                      {"prompt": "a boat"})
+    await world.wait_private_reply(inter)
+    inside_thread = int((await world.discord.wait_for_message(
+        videos.id, lambda m: bool(m["embeds"])))["id"])
+    [inside] = await world.wait_result(inside_thread)
+    inter = await world.discord.slash(guild, world.discord.channel_id, world.moderator.user.id,
+                                      "klingbot", ["settings"], {"allowed_channel": videos.id})
+    await world.wait_private_reply(inter)
+    made = world.kling.create_count
+
+    click = await world.discord.click(world.alice.user.id, int(outside["id"]),
+                                      custom_ids(outside)[0])
+    refused = await world.wait_private_reply(click)
+    assert "these channels only" in refused and f"<#{videos.id}>" in refused
+    opened = await world.discord.click(world.alice.user.id, int(outside["id"]),
+                                       custom_ids(outside)[1])
+    assert (await world.discord.wait_for_response(opened)).type == 9
+    modal = world.discord.interaction_responses(opened)[0].data
+    inputs = [c["custom_id"] for row in modal["components"]
+              for c in (row.get("components") or [row.get("component")])]
+    submit = await world.discord.submit_modal(world.alice.user.id, opened, modal["custom_id"],
+                                              {inputs[0]: "the fox jumps"})
+    refused = await world.wait_private_reply(submit)
+    assert "these channels only" in refused and f"<#{videos.id}>" in refused
+    assert world.kling.create_count == made
+    assert len(await bot.engine.store.jobs_in_state(tuple(JobState))) == 2  # nothing reserved
+
+    click = await world.discord.click(world.alice.user.id, int(inside["id"]),
+                                      custom_ids(inside)[0])
+    assert "on its way" in await world.wait_private_reply(click)
+    await world.wait_result(inside_thread, 2)

@@ -8,6 +8,7 @@ import time
 import aiohttp
 import pytest
 
+from bot.discord.render import failure_reason, sentence
 from bot.jobs import JobRequest
 from bot.kling.options import InvalidOptions, VideoOptions
 from bot.store import JobState, LedgerStatus
@@ -87,12 +88,12 @@ async def test_unauthorised_fails_refunds_and_tells_the_operator(
     fake_kling.fail_next("create", 401)
     job = await engine.jobs.request(text_job())
     assert job.state is JobState.FAILED
-    assert "misconfigured" in (job.error_message or "")
+    assert "misconfigured" in failure_reason(job)
     assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
     operator = [r for r in caplog.records if r.levelno == logging.ERROR
                 and "OPERATOR" in r.getMessage()]
     assert operator and "KLING_API_TOKEN" in operator[0].getMessage()
-    assert notifier.failures == [(job.id, job.error_message)]
+    assert notifier.failures == [(job.id, failure_reason(job))]
 
 
 async def test_a_wrong_api_address_fails_refunds_and_tells_the_operator(
@@ -101,7 +102,7 @@ async def test_a_wrong_api_address_fails_refunds_and_tells_the_operator(
     engine, _ = await make_engine()
     fake_kling.fail_next("create", 404)
     job = await engine.jobs.request(text_job())
-    assert job.state is JobState.FAILED and "API address is wrong" in (job.error_message or "")
+    assert job.state is JobState.FAILED and "API address is wrong" in failure_reason(job)
     assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
     assert any("KLING_API_BASE" in r.getMessage() for r in caplog.records
                if r.levelno == logging.ERROR)
@@ -239,7 +240,7 @@ async def test_invalid_text_options_are_refused_before_any_credit(
     with pytest.raises(InvalidOptions) as raised:
         await engine.jobs.request(text_job(**options))
     assert raised.value.option == option
-    assert fragment in raised.value.message
+    assert fragment in sentence(raised.value.notice)
     assert await _ledger_rows(engine) == 0
     assert fake_kling.create_count == 0
 
@@ -274,7 +275,7 @@ async def test_invalid_image_and_extend_options_are_refused(
     with pytest.raises(InvalidOptions) as raised:
         await engine.jobs.request(request)
     assert raised.value.option == option
-    assert fragment in raised.value.message
+    assert fragment in sentence(raised.value.notice)
     assert await _ledger_rows(engine) == 0
 
 
@@ -287,7 +288,7 @@ async def test_quota_exceeded_is_refused_with_the_reset_time(
     with pytest.raises(QuotaExceeded) as raised:
         await engine.jobs.request(text_job(mode="pro"))  # 2 credits, only 1 left
     assert raised.value.remaining == 1
-    assert "<t:" in str(raised.value)
+    assert "<t:" in sentence(raised.value.notice)
     assert await _ledger_rows(engine) == 1
 
 

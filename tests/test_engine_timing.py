@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.discord.texts import span
 from bot.engine import Engine
 from bot.jobs import JobRequest
 from bot.kling.client import MAX_RETRY_AFTER, KlingClient, RetryPolicy
 from bot.kling.options import VideoOptions
 from bot.store import Job, JobState, LedgerStatus
-from bot.texts import span
 from testkit.fakes.kling import FakeKling
 from tests.conftest import FAST_RETRY, EngineFactory
 from tests.support import KLING_TOKEN, RecordingNotifier, eventually, make_settings

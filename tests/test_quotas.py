@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.discord.render import failure_reason, sentence
 from bot.guild_settings import load_guild_settings
 from bot.jobs import JobNotCancellable, JobRequest
 from bot.kling.options import VideoOptions
@@ -51,7 +52,7 @@ async def test_a_burst_of_200_cannot_overspend(
     accepted = [r for r in results if not isinstance(r, BaseException)]
     refused = [r for r in results if isinstance(r, QuotaExceeded)]
     assert len(accepted) == 5 and len(refused) == 195
-    assert all("<t:" in str(r) and "0 of 5" in str(r) for r in refused)
+    assert all("<t:" in sentence(r.notice) and "0 of 5" in sentence(r.notice) for r in refused)
     assert await spent(engine, ALICE) == 5
     # Two run (the per-member limit), three wait in the queue; none is lost.
     states = sorted(j.state.value for j in await engine.store.jobs_in_state(
@@ -96,7 +97,7 @@ async def test_blocked_member_is_refused_with_the_reason(
     await mod.block(GUILD, MOD, BOB, "spamming the channel")
     with pytest.raises(QuotaExceeded) as raised:
         await engine.jobs.request(ask(BOB))
-    assert "spamming the channel" in str(raised.value)
+    assert "spamming the channel" in sentence(raised.value.notice)
     await engine.jobs.request(ask(BOB, OTHER_GUILD))  # blocks are per server
     await mod.unblock(GUILD, MOD, BOB)
     await engine.jobs.request(ask(BOB))
@@ -112,7 +113,7 @@ async def test_server_cap_stops_that_server_only(
     await engine.jobs.request(ask(BOB))  # 1 credit: the cap is reached
     with pytest.raises(QuotaExceeded) as raised:
         await engine.jobs.request(ask(CAROL))
-    assert "server has used its 3 credits" in str(raised.value)
+    assert "server has used its 3 credits" in sentence(raised.value.notice)
     await engine.jobs.request(ask(CAROL, OTHER_GUILD))
     assert await spent(engine, CAROL) == 0
 
@@ -133,7 +134,7 @@ async def test_refunds_on_failure_cancel_and_deadline(
         await engine.jobs.cancel(queued.id, BOB, is_moderator=False)
     cancelled = await engine.jobs.cancel(queued.id, ALICE, is_moderator=False)
     assert cancelled.state is JobState.FAILED and "Cancelled by" in (
-        cancelled.error_message or "")
+        failure_reason(cancelled))
     assert await engine.store.ledger_entry(queued.id) == (1, LedgerStatus.REFUNDED)
     with pytest.raises(JobNotCancellable):  # already running
         await engine.jobs.cancel(running.id, MOD, is_moderator=True)

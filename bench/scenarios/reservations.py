@@ -29,6 +29,7 @@ import asyncpg
 from bench.harness import KLING_TOKEN, Context, Figure
 from bot.config import Settings
 from bot.engine import Engine
+from bot.errors import Notice
 from bot.jobs import JobRequest, Placement
 from bot.kling.options import VideoOptions
 from bot.quotas import QuotaExceeded
@@ -59,7 +60,7 @@ class NoDiscord:
     async def failed(self, job: Job) -> None:
         raise AssertionError("reserve() must not fail jobs")
 
-    async def alert(self, guild_id: int | None, message: str) -> None:
+    async def alert(self, guild_id: int | None, notice: Notice) -> None:
         raise AssertionError("reserve() must not alert")
 
 

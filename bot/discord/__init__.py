@@ -4,6 +4,8 @@ The core (everything else in `bot/`) runs a job's whole life without a gateway a
 Discord only through the `JobNotifier` interface that `notifier.DiscordNotifier` implements.
 Here live the client and its command tree (`client`), interaction helpers (`interactions`),
 the error replies (`errors`), the access rules (`access`), the start-job flow (`flows`), the
-notifier with its card throttle and result search, the rendering of cards (`cards`), and the
-persistent buttons and modals. Arrows point one way: `cogs -> bot.discord -> core`.
+notifier with its card throttle and result search, the rendering of cards (`cards`), the
+persistent buttons and modals, and every sentence a member reads: the catalogue (`texts`) and
+the wording of the core's codes at display time (`render`); the core never reads either.
+Arrows point one way: `cogs -> bot.discord -> core`.
 """

@@ -17,15 +17,14 @@ from typing import Any, Literal, cast
 import discord
 
 from bot.discord.access import may_extend, member_is_moderator
-from bot.discord.errors import reply_error
+from bot.discord.errors import Refused, reply_error
 from bot.discord.flows import extend_request, start_job
 from bot.discord.interactions import engine_of, send_ephemeral
 from bot.discord.limits import LINK_BUTTON_URL_LIMIT
 from bot.discord.modals import ExtendModal
-from bot.errors import UserFacingError
+from bot.discord.texts import text
 from bot.kling.capabilities import CapabilityTable
 from bot.store import Job, JobState, Store
-from bot.texts import text
 
 log = logging.getLogger(__name__)
 
@@ -51,15 +50,15 @@ LOOKS: dict[JobAction, _Look] = {
 
 
 async def extendable_source(interaction: discord.Interaction, store: Store, job_id: str) -> Job:
-    """The job behind a button, if this member may extend it. Raises `UserFacingError`."""
+    """The job behind a button, if this member may extend it. Raises `Refused`."""
     source = await store.get_job(job_id)
     if source is None:
-        raise UserFacingError(text("access.gone"))
+        raise Refused("access.gone")
     if not await may_extend(interaction, store, source):
-        raise UserFacingError(text("access.not_yours"))
+        raise Refused("access.not_yours")
     # SUCCEEDED too: the result message is posted a moment before the job is marked DELIVERED.
     if source.state not in (JobState.SUCCEEDED, JobState.DELIVERED) or not source.video_id:
-        raise UserFacingError(text("access.not_ready"))
+        raise Refused("access.not_ready")
     return source
 
 

@@ -18,9 +18,10 @@ from bot.discord.limits import (
     MESSAGE_LIMIT,
     THREAD_NAME_LIMIT,
 )
+from bot.discord.render import failure_reason
+from bot.discord.texts import clip, text
 from bot.moderation import REASON_LIMIT
 from bot.store import AuditEntry, Job, JobState
-from bot.texts import clip, text
 
 TYPICAL_SECONDS = 120
 # Discord's mention and custom-emoji markup: <@id>, <@!id>, <@&id>, <#id>, <:name:id>.
@@ -82,7 +83,7 @@ def state_line(job: Job, result_link: str | None = None) -> str:
     if job.state is JobState.DELIVERED:
         return text("card.state.delivered", link=result_link or "see the thread")
     refund = text("card.refunded", cost=job.cost)
-    return text("card.state.failed", reason=f"{job.error_message or ''} {refund}".strip())
+    return text("card.state.failed", reason=f"{failure_reason(job)} {refund}".strip())
 
 
 def status_card(job: Job, *, note: str | None = None, result_link: str | None = None

@@ -23,11 +23,11 @@ from bot.discord.buttons import DYNAMIC_ITEMS
 from bot.discord.errors import reply_error
 from bot.discord.interactions import send_ephemeral
 from bot.discord.notifier import DiscordNotifier
+from bot.discord.texts import text
 from bot.download import VideoFetcher, video_directory
 from bot.engine import Engine
 from bot.kling.capabilities import load_capabilities
 from bot.store import make_store
-from bot.texts import text
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,9 @@ The order in which an error is looked at (`reply_error`):
    a staff check (`StaffOnly`: "moderators only" / "only in a server"); any other check;
    an option that could not be converted (unless the converter failed on a bug of its own);
    an `AppCommandError` raised with a message written for the member.
-3. The core's known errors (`bot.errors.describe`): invalid options, quota, paused, refusals
-   already worded for the member, Kling unreachable or refusing.
+3. The core's errors, which carry a code and its parameters (`bot.discord.render.describe`):
+   invalid options, quota, paused, the server's policy, a cancel that cannot be, and this
+   layer's own `Refused`; then Kling unreachable or refusing.
 4. Anything else is a bug: logged with a short error id, and the member gets that id.
 
 An answer that cannot be sent (the interaction expired, Discord refused) is logged, not raised.
@@ -21,6 +22,7 @@ An answer that cannot be sent (the interaction expired, Discord refused) is logg
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 
 import discord
@@ -28,10 +30,21 @@ from discord import app_commands
 
 from bot.discord.access import StaffOnly
 from bot.discord.interactions import send_ephemeral
-from bot.errors import describe, new_error_id
-from bot.texts import clip, text
+from bot.discord.render import describe
+from bot.discord.texts import clip, text
+from bot.errors import DomainError
 
 log = logging.getLogger(__name__)
+
+
+class Refused(DomainError):
+    """A refusal by a rule of this layer (who may press a button, a message with no image),
+    with a code and parameters like the core's own."""
+
+
+def new_error_id() -> str:
+    """A short id for an unexpected error, given to the member and written to the log."""
+    return secrets.token_hex(4)
 
 
 def describe_command_error(error: BaseException) -> str | None:

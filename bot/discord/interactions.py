@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 import discord
 
 from bot.discord.limits import MESSAGE_LIMIT
-from bot.texts import clip
+from bot.discord.texts import clip
 
 if TYPE_CHECKING:
     from bot.engine import Engine

@@ -15,13 +15,13 @@ import discord
 
 from bot.discord.errors import reply_error
 from bot.discord.flows import JobStarter, extend_request, start_job
+from bot.discord.texts import text
 from bot.kling.options import PROMPT_LIMIT, VideoOptions
 from bot.store import Job
-from bot.texts import text
 
 log = logging.getLogger(__name__)
 
-# Starts a job from the member's options (the video cog's request flow: server policy first).
+# Starts a job from the member's options (the video cog's flow; the core applies the policy).
 StartVideo = Callable[[discord.Interaction, VideoOptions], Awaitable[object]]
 
 

@@ -21,14 +21,16 @@ from bot.discord.buttons import card_view, result_view
 from bot.discord.cards import audit_line, result_embed, status_card, thread_name
 from bot.discord.interactions import jump_url
 from bot.discord.limits import FAILURE_REASON_LIMIT
+from bot.discord.render import failure_reason, sentence
 from bot.discord.result_search import earlier_result
+from bot.discord.texts import clip, text
 from bot.discord.throttle import CardThrottle
 from bot.download import DownloadFailed, VideoFetcher, VideoTooLarge
+from bot.errors import Notice
 from bot.guild_settings import load_guild_settings
 from bot.jobs import QUEUE_TIMEOUT_CODE, CannotPostHere, Placement
 from bot.kling.capabilities import CapabilityTable
 from bot.store import AuditEntry, Job, JobState, Store
-from bot.texts import clip, text
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +103,7 @@ class DiscordNotifier:
         try:
             return await self._announce(job)
         except (discord.Forbidden, discord.NotFound) as exc:
-            raise CannotPostHere(text("post.forbidden")) from exc
+            raise CannotPostHere("post.forbidden") from exc
 
     async def _announce(self, job: Job) -> Placement:
         channel = self._messageable(job.channel_id, job.guild_id)
@@ -218,19 +220,24 @@ class DiscordNotifier:
         target = self._messageable(job.post_channel_id, job.guild_id)
         await target.send(
             text("result.failed", user_id=job.user_id,
-                 reason=clip(job.error_message or "", FAILURE_REASON_LIMIT), refund=refund),
+                 reason=clip(failure_reason(job), FAILURE_REASON_LIMIT), refund=refund),
             allowed_mentions=discord.AllowedMentions(
                 everyone=False, roles=False, users=[discord.Object(id=job.user_id)]),
             nonce=f"{job.id}f")
 
-    async def alert(self, guild_id: int | None, message: str) -> None:
+    async def alert(self, guild_id: int | None, notice: Notice) -> None:
+        message = sentence(notice)
         settings = await load_guild_settings(self.store, guild_id)
         if settings.log_channel_id is None:
             log.warning("Moderator alert for guild %s (no log channel set): %s", guild_id,
                         message)
             return
-        await self._messageable(settings.log_channel_id, guild_id).send(
-            message, allowed_mentions=discord.AllowedMentions.none())
+        try:
+            await self._messageable(settings.log_channel_id, guild_id).send(
+                message, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException as exc:
+            log.warning("Could not post to the log channel of guild %s (%s)", guild_id,
+                        exc.status)
 
     async def post_audit(self, entry: AuditEntry) -> None:
         """Post a moderator action to the server's log channel, when one is set."""

@@ -1,11 +1,13 @@
 """The job's life, one module per responsibility (design.md, "The job's life"):
 
-- `requests`: a member's ask: validate, price, reserve, announce, cancel
+- `requests`: a member's ask: the server's policy (`bot.policy`), validate, price, reserve,
+  announce, cancel
 - `queue_plan`: the fair queue's rule (pure): who starts now, where the others stand
 - `dispatcher`: the fair queue's pass: coalesced passes, claims, renumbering
 - `submitter`: the create call, and Kling's answers sorted into the job's next state
 - `pause`: the balance pause (new jobs refused) and the dispatch pause (Kling said slow down)
-- `outcomes`: results recorded exactly once (late ones too); failures refunded and told
+- `outcomes`: results recorded exactly once (late ones too); failures refunded and told,
+  stored as a code with parameters that the Discord layer words
 - `delivery`: the video posted exactly once, under a lease, with retries
 - `maintenance`: deadlines, the queue timeout, stale creates, due deliveries (the poller's beat)
 - `recovery`: start-up after a stop or a crash

@@ -25,6 +25,7 @@ from bot.jobs.submitter import Submitter
 from bot.jobs.supervisor import Supervisor
 from bot.kling.capabilities import CapabilityTable
 from bot.kling.client import KlingClient
+from bot.policy import ServerPolicy
 from bot.quotas import CostTable, QuotaBook
 from bot.store import Store
 
@@ -84,9 +85,10 @@ def assemble_jobs(*, store: Store, kling: KlingClient, notifier: JobNotifier,
     recovery = Recovery(store=store, submitter=ending.submitter, maintenance=maintenance,
                         dispatcher=dispatcher, delivery=ending.delivery,
                         instance_id=settings.instance_id)
+    policy = ServerPolicy(store=store, capabilities=capabilities, alerts=notifier)
     reservations = Reservations(
-        store=store, capabilities=capabilities, costs=costs, quota=quota, balance=balance,
-        failures=ending.failures, slot_freed=slot_freed,
+        store=store, policy=policy, capabilities=capabilities, costs=costs, quota=quota,
+        balance=balance, failures=ending.failures, slot_freed=slot_freed,
         queue_timeout_seconds=settings.queue_timeout_seconds, clock=clock)
     service = JobService(
         store=store, reservations=reservations,

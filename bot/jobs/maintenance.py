@@ -12,7 +12,6 @@ from bot.jobs.delivery import Delivery
 from bot.jobs.outcomes import DEADLINE_CODE, QUEUE_TIMEOUT_CODE, Failures
 from bot.jobs.submitter import Submitter
 from bot.store import JobState, Store
-from bot.texts import span
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +74,6 @@ class Maintenance:
             # Only in the state it was read in: a job the dispatcher claimed meanwhile is
             # being sent, and is not stopped behind its create's back.
             if await self.failures.fail(job, key, code=code, expected=(job.state,),
-                                        tell_later=True, span=span(bound)):
+                                        tell_later=True, seconds=bound):
                 count += 1
         return count

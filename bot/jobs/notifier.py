@@ -8,14 +8,16 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.errors import DomainError, Notice
 from bot.store import Job
 
 log = logging.getLogger(__name__)
 
 
-class CannotPostHere(Exception):
+class CannotPostHere(DomainError):
     """The notifier can never post in the job's channel (no permission, no such channel), so
-    the job must not run: its result could not be delivered."""
+    the job must not run: its result could not be delivered. The code says why (a code without
+    params: it is stored as the failure's `cause`)."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class JobNotifier(Protocol):
     async def failed(self, job: Job) -> None:
         """Tell the requester how the job ended, and that nothing was charged."""
 
-    async def alert(self, guild_id: int | None, message: str) -> None:
+    async def alert(self, guild_id: int | None, notice: Notice) -> None:
         """Something the server's moderators (or the operator) must hear about."""
 
 

@@ -18,7 +18,6 @@ from bot.jobs.notifier import JobNotifier, tell_failed
 from bot.jobs.supervisor import Supervisor
 from bot.kling.results import TaskResult, TaskStatus
 from bot.store import UNFINISHED, Job, JobState, LedgerStatus, Store
-from bot.texts import text
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +42,20 @@ class Failures:
 
     async def fail(self, job: Job, key: str, *, code: str | None = None,
                    source: str = "bot", expected: Iterable[JobState] = UNFINISHED,
-                   tell_later: bool = False, **fields: Any) -> bool:
+                   tell_later: bool = False, **params: Any) -> bool:
         """End a job as FAILED with its credits refunded, and tell its requester. Only the
         caller that wins the compare-and-set tells anyone. With `tell_later` the requester
-        is told in the background (housekeeping must not wait on Discord)."""
-        message = text(key, **fields)
+        is told in the background (housekeeping must not wait on Discord).
+
+        What the requester is told is stored as data: `key` (the code of the sentence) and
+        `params` (plain values: Kling's own words as `reason`, lengths of time in `seconds`),
+        worded by the Discord layer when shown. `code` is the machine's code (Kling's, or the
+        bot's: "deadline", "cancelled"), `key` when none is given."""
         now = self.clock()
         moved = await self.store.transition(
             job.id, expected, JobState.FAILED, ledger=LedgerStatus.REFUNDED,
-            error_code=code or key, error_message=message, finished_at=now, updated_at=now,
+            error_code=code or key, error_key=key, error_params=params, finished_at=now,
+            updated_at=now,
         )
         if moved is None:
             return False
@@ -95,9 +99,13 @@ class Results:
             self.deliver_soon(job.id)
             self.slot_freed()
         elif result.status is TaskStatus.FAILED:
-            if not await self.failures.fail(job, "failed.kling", code=result.error_code,
-                                            reason=result.error_message or "unknown error",
-                                            source=source):
+            # Kling's own words, when it gave any, are shown as they are.
+            words: dict[str, Any] = {}
+            if result.error_message:
+                words["reason"] = result.error_message
+            key = "failed.kling" if words else "failed.kling_unexplained"
+            if not await self.failures.fail(job, key, code=result.error_code or "failed.kling",
+                                            source=source, **words):
                 log.debug("Job %s: %s failure for a job that had already ended", job.id,
                           source)
 

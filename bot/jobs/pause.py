@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from bot.clock import Clock
-from bot.texts import text
+from bot.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -16,11 +16,11 @@ log = logging.getLogger(__name__)
 BALANCE_PAUSE_SECONDS = 900.0
 
 
-class KlingPaused(Exception):
+class KlingPaused(DomainError):
     """New jobs are refused because the operator's Kling balance is used up."""
 
     def __init__(self) -> None:
-        super().__init__(text("kling.paused"))
+        super().__init__("kling.paused")
 
 
 class BalancePause:

@@ -1,4 +1,4 @@
-"""The job life as the Discord layer sees it: price, reserve or request a job, cancel it, ask
+"""The job life as the Discord layer sees it: check, reserve or request a job, cancel it, ask
 whether Kling takes jobs, and (tests, shutdown) wait for or stop background work.
 
 A thin facade: each call goes to the piece that owns it (`Reservations`, `Announcer`,
@@ -14,7 +14,6 @@ from bot.jobs.dispatcher import Dispatcher
 from bot.jobs.pause import BalancePause
 from bot.jobs.requests import Announcer, JobRequest, Reservations
 from bot.jobs.supervisor import Supervisor
-from bot.kling.options import ValidatedRequest
 from bot.quotas import QuotaBook
 from bot.store import Job, Store
 
@@ -35,18 +34,21 @@ class JobService:
         self.quota = quota
         self.clock = clock
 
-    def price(self, request: JobRequest) -> tuple[ValidatedRequest, int]:
-        """Validate and price a request without touching the ledger."""
-        return self._reservations.price(request)
+    def check(self, request: JobRequest) -> None:
+        """Validate what can be before the interaction is acknowledged (an Extend, which the
+        server's settings cannot change); raises `InvalidOptions` (see `Reservations.check`)."""
+        self._reservations.check(request)
 
     async def reserve(self, request: JobRequest) -> Job:
         """Hold the request's credits and queue it (see `Reservations.reserve`)."""
         return await self._reservations.reserve(request)
 
     async def request(self, request: JobRequest) -> Job:
-        """Accept a job: validate, reserve its credits, announce it, queue it and dispatch.
+        """Accept a job: apply the server's policy, validate, reserve its credits, announce it,
+        queue it and dispatch.
 
-        Raises `InvalidOptions`, `QuotaExceeded` or `KlingPaused` before anything is spent.
+        Raises `NotAllowedHere`, `InvalidOptions`, `QuotaExceeded` or `KlingPaused` before
+        anything is spent.
         Returns the job as it stands after dispatch: QUEUED (waiting for a slot), on its way
         or SUBMITTED, or FAILED (refunded) when Kling refused it at once. It waits for its own
         create's answer (which decides the member's private reply), never for other jobs'.

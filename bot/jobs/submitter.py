@@ -14,6 +14,7 @@ import logging
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.errors import Notice
 from bot.jobs.notifier import JobNotifier, show_progress
 from bot.jobs.outcomes import Failures
 from bot.jobs.pause import BalancePause, DispatchPause
@@ -29,7 +30,6 @@ from bot.kling.errors import (
     KlingUnreachable,
 )
 from bot.store import Job, JobState, Store
-from bot.texts import text
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ class Submitter:
         await self.failures.fail(job, "failed.used_up", code=exc.code)
         if first:
             try:
-                await self.notifier.alert(job.guild_id, text("alert.used_up"))
+                await self.notifier.alert(job.guild_id, Notice("alert.used_up"))
             except Exception:
                 log.exception("Could not alert moderators about the used-up balance")
 

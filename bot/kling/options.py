@@ -7,11 +7,12 @@ JSON body the API will receive. Nothing is reserved or sent before it has passed
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from bot.errors import DomainError
 from bot.kling.capabilities import CapabilityTable, ModelCapabilities
-from bot.texts import text
 
 Action = Literal["text2video", "image2video", "extend"]
 
@@ -37,13 +38,14 @@ CAMERA_SIMPLE: dict[str, tuple[str, float]] = {
 CAMERA_MOVES = (*CAMERA_PRESETS, *CAMERA_SIMPLE)
 
 
-class InvalidOptions(ValueError):
-    """The request cannot run as asked. `message` is for the user, `option` names the culprit."""
+class InvalidOptions(DomainError, ValueError):
+    """The request cannot run as asked: `code` and `params` say why and what is allowed,
+    `option` names the culprit."""
 
-    def __init__(self, message: str, option: str) -> None:
-        self.message = message
+    def __init__(self, code: str, params: Mapping[str, Any] | None = None, *,
+                 option: str) -> None:
+        super().__init__(code, params)
         self.option = option
-        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -104,10 +106,6 @@ def _camera_control(move: str) -> dict[str, Any]:
     return {"type": "simple", "config": config}
 
 
-def _names(names: list[str]) -> str:
-    return ", ".join(f"`{n}`" for n in names) if names else "none"
-
-
 class _Checker:
     """One validation run; small methods per option keep the rules readable."""
 
@@ -117,8 +115,15 @@ class _Checker:
         self.table = table
         self.explicit_mode = explicit_mode and "mode" not in options.defaulted
 
-    def fail(self, option: str, key: str, **fields: object) -> InvalidOptions:
-        return InvalidOptions(text(key, **fields), option)
+    def fail(self, option: str, code: str, **params: object) -> InvalidOptions:
+        return InvalidOptions(code, params, option=option)
+
+    def unsupported(self, option: str, caps: ModelCapabilities, *, code: str,
+                    extend_code: str) -> InvalidOptions:
+        """`option` is taken neither by an Extend (`extend_code`) nor by this model (`code`)."""
+        if self.o.action == "extend":
+            return self.fail(option, extend_code)
+        return self.fail(option, code, model=caps.name)
 
     def model(self) -> ModelCapabilities:
         name = self.o.model or self.table.default_model
@@ -129,7 +134,7 @@ class _Checker:
             caps = self.table.get(self.table.default_model)
         if caps is None:
             raise self.fail("model", "invalid.unknown_model", model=name,
-                            allowed=_names(self.table.names()))
+                            allowed=self.table.names())
         return caps
 
     def mode(self, caps: ModelCapabilities) -> str | None:
@@ -145,7 +150,7 @@ class _Checker:
                 # A server default that this model lacks is not the user's mistake.
                 return caps.default_mode
             raise self.fail("mode", "invalid.mode", model=caps.name, mode=mode,
-                            allowed=_names(list(caps.modes)))
+                            allowed=list(caps.modes))
         return mode
 
     def duration(self, caps: ModelCapabilities) -> int:
@@ -161,7 +166,7 @@ class _Checker:
             return min(caps.durations, key=lambda d: (abs(d - wanted), d))
         if wanted not in caps.durations:
             raise self.fail("duration", "invalid.duration", model=caps.name, duration=wanted,
-                            allowed=" or ".join(str(d) for d in caps.durations))
+                            durations=list(caps.durations))
         return wanted
 
     def prompt(self) -> str:
@@ -175,19 +180,21 @@ class _Checker:
 
     def tuning(self, caps: ModelCapabilities, body: dict[str, Any]) -> None:
         """negative_prompt and cfg_scale: not for extend or omni requests."""
-        what = "extending a video" if self.o.action == "extend" else f"`{caps.name}`"
         plain = self.o.action != "extend" and not caps.omni
         negative = (self.o.negative_prompt or "").strip()
         if negative:
             if not plain:
-                raise self.fail("negative_prompt", "invalid.negative_unsupported", what=what)
+                raise self.unsupported("negative_prompt", caps,
+                                       code="invalid.negative_unsupported",
+                                       extend_code="invalid.negative_extend")
             if len(negative) > NEGATIVE_PROMPT_LIMIT:
                 raise self.fail("negative_prompt", "invalid.negative_long",
                                 length=len(negative), limit=NEGATIVE_PROMPT_LIMIT)
             body["negative_prompt"] = negative
         if self.o.cfg_scale is not None:
             if not plain:
-                raise self.fail("cfg_scale", "invalid.cfg_unsupported", what=what)
+                raise self.unsupported("cfg_scale", caps, code="invalid.cfg_unsupported",
+                                       extend_code="invalid.cfg_extend")
             if not 0.0 <= self.o.cfg_scale <= 1.0:
                 raise self.fail("cfg_scale", "invalid.cfg_range", value=self.o.cfg_scale)
             body["cfg_scale"] = self.o.cfg_scale
@@ -202,7 +209,7 @@ class _Checker:
             raise self.fail("aspect_ratio", "invalid.aspect_ratio_image")
         if ratio not in ASPECT_RATIOS:
             raise self.fail("aspect_ratio", "invalid.aspect_ratio", value=ratio,
-                            allowed=_names(list(ASPECT_RATIOS)))
+                            allowed=list(ASPECT_RATIOS))
         body["aspect_ratio"] = ratio
 
     def images(self, caps: ModelCapabilities, mode: str | None, duration: int,
@@ -212,7 +219,7 @@ class _Checker:
             if not caps.image2video:
                 able = [n for n, c in self.table.models.items() if c.image2video]
                 raise self.fail("model", "invalid.image2video_unsupported", model=caps.name,
-                                allowed=_names(able))
+                                allowed=able)
             if not o.start_image_url:
                 raise self.fail("image", "invalid.start_image_missing")
             body["start_image_url"] = o.start_image_url
@@ -222,7 +229,7 @@ class _Checker:
             if caps.end_frame == "none":
                 able = [n for n, c in self.table.models.items() if c.end_frame != "none"]
                 raise self.fail("end_image", "invalid.end_image_unsupported", model=caps.name,
-                                allowed=_names(able))
+                                allowed=able)
             if caps.end_frame == "pro" and mode != "pro":
                 raise self.fail("end_image", "invalid.end_image_pro", model=caps.name)
             if duration != 5:
@@ -231,7 +238,7 @@ class _Checker:
         if o.image_urls:
             omni = [n for n, c in self.table.models.items() if c.omni]
             if not caps.omni:
-                raise self.fail("images", "invalid.omni_only", allowed=_names(omni))
+                raise self.fail("images", "invalid.omni_only", allowed=omni)
             if not 1 <= len(o.image_urls) <= 7:
                 raise self.fail("images", "invalid.omni_images", count=len(o.image_urls))
             body["image_list"] = [{"image_url": url} for url in o.image_urls]
@@ -242,13 +249,13 @@ class _Checker:
             return
         if move not in CAMERA_MOVES:
             raise self.fail("camera", "invalid.camera_unknown", value=move,
-                            allowed=_names(list(CAMERA_MOVES)))
+                            allowed=list(CAMERA_MOVES))
         if self.o.action != "text2video":
             raise self.fail("camera", "invalid.camera_image")
         if caps.camera_control == "none":
             able = [n for n, c in self.table.models.items() if c.camera_control != "none"]
             raise self.fail("camera", "invalid.camera_unsupported", model=caps.name,
-                            allowed=_names(able))
+                            allowed=able)
         if caps.camera_control == "text2video-5s" and duration != 5:
             raise self.fail("camera", "invalid.camera_duration", model=caps.name)
         body["camera_control"] = _camera_control(move)
@@ -258,7 +265,7 @@ class _Checker:
             return
         if not caps.extend:
             raise self.fail("model", "invalid.extend_unsupported", model=caps.name,
-                            allowed=_names(self.table.extendable()))
+                            allowed=self.table.extendable())
         if not self.o.video_id:
             raise self.fail("video_id", "invalid.extend_missing_video")
         body["video_id"] = self.o.video_id

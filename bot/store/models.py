@@ -61,8 +61,14 @@ class Job:
     video_id: str | None = None
     video_url: str | None = None
     video_duration: float | None = None
+    # How a job ended: `error_code` is the machine's code (Kling's, or the bot's: "deadline",
+    # "cancelled", ...), what the late watch and the logs match on; `error_key` and
+    # `error_params` are what the requester is told, as data the Discord layer words.
+    # `error_message` is only in rows written before those existed: the sentence itself.
     error_code: str | None = None
     error_message: str | None = None
+    error_key: str | None = None
+    error_params: dict[str, Any] | None = None
     status_message_id: int | None = None
     thread_id: int | None = None
     result_message_id: int | None = None
@@ -96,7 +102,7 @@ JOB_COLUMNS: tuple[str, ...] = (
     "error_code", "error_message", "status_message_id", "thread_id", "result_message_id",
     "poll_misses", "delivery_attempts", "next_poll_at", "created_at", "updated_at",
     "submitted_at", "finished_at", "deadline_at", "dispatched_at", "queue_position",
-    "credits_left", "owner", "delivery_started_at", "late_at",
+    "credits_left", "owner", "delivery_started_at", "late_at", "error_key", "error_params",
 )
 
 # Fields a caller may set alongside a state change; the store refuses anything else so a typo

@@ -70,9 +70,15 @@ def split_statements(sql: str) -> list[str]:
     return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
 
 
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, separators=(",", ":"))
+
+
 def _row_to_job(row: dict[str, Any]) -> Job:
     data = dict(row)
     data["request"] = json.loads(data.pop("request_json"))
+    if data.get("error_params") is not None:
+        data["error_params"] = json.loads(data["error_params"])
     data["state"] = JobState(data["state"])
     return Job(**data)
 
@@ -81,9 +87,11 @@ def _job_values(job: Job) -> list[Any]:
     values = []
     for column in JOB_COLUMNS:
         if column == "request_json":
-            values.append(json.dumps(job.request, separators=(",", ":")))
+            values.append(_json(job.request))
         elif column == "state":
             values.append(job.state.value)
+        elif column == "error_params":
+            values.append(_json(job.error_params))
         else:
             values.append(getattr(job, column))
     return values
@@ -97,7 +105,9 @@ def _assignments(fields: dict[str, Any]) -> tuple[list[str], list[Any]]:
     unknown = set(fields) - MUTABLE_FIELDS
     if unknown:
         raise ValueError(f"cannot set job fields {sorted(unknown)}")
-    return [f"{name} = ?" for name in fields], list(fields.values())
+    values = [_json(value) if name == "error_params" else value
+              for name, value in fields.items()]
+    return [f"{name} = ?" for name in fields], values
 
 
 class SqlStore(Store):

@@ -18,9 +18,9 @@ from bot.discord.access import (
     moderator_only,
 )
 from bot.discord.errors import describe_command_error
+from bot.discord.texts import text
 from bot.guild_settings import GuildSettings
 from bot.store import Job
-from bot.texts import text
 from tests.builders import job
 
 GUILD = 10

@@ -27,8 +27,8 @@ from bot.discord.limits import (
     MESSAGE_LIMIT,
     THREAD_NAME_LIMIT,
 )
+from bot.discord.texts import text
 from bot.store import AuditEntry, Job, JobState
-from bot.texts import text
 from tests.builders import job
 
 GUILD = 10

@@ -1,7 +1,9 @@
 """Every sentence a user reads, in one place, so they can be reviewed and translated.
 
 Code refers to a text by key and fills its fields with `text(key, **fields)`; a missing field
-is a bug that shows up in tests rather than as a half-formatted message in Discord.
+is a bug that shows up in tests rather than as a half-formatted message in Discord. The core
+never reads this catalogue: it raises and stores codes with parameters (`bot.errors`), and
+`bot.discord.render` turns those into these sentences when they are shown.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ TEXTS: dict[str, str] = {
     "invalid.negative_long": (
         "The negative prompt is {length} characters long; the limit is {limit}."
     ),
-    "invalid.negative_unsupported": "A negative prompt is not available for {what}.",
+    "invalid.negative_unsupported": "A negative prompt is not available for `{model}`.",
+    "invalid.negative_extend": "A negative prompt is not available for extending a video.",
     "invalid.cfg_range": "`cfg_scale` must be between 0 and 1, got {value}.",
-    "invalid.cfg_unsupported": "`cfg_scale` is not available for {what}.",
+    "invalid.cfg_unsupported": "`cfg_scale` is not available for `{model}`.",
+    "invalid.cfg_extend": "`cfg_scale` is not available for extending a video.",
     "invalid.aspect_ratio": "Aspect ratio must be one of {allowed}, not `{value}`.",
     "invalid.aspect_ratio_image": (
         "The aspect ratio of an image-to-video job follows its image; leave `aspect_ratio` empty."
@@ -48,6 +52,7 @@ TEXTS: dict[str, str] = {
     "invalid.omni_images": "An omni job takes 1 to 7 images, not {count}.",
     # Attached images.
     "image.type": "`{name}` is {kind}; Kling takes PNG or JPEG images only.",
+    "image.type_unknown": "`{name}` is an unknown type; Kling takes PNG or JPEG images only.",
     "image.size": "`{name}` is {size:.1f} MB; images may be at most {limit} MB.",
     "image.unreadable": "`{name}` could not be read as an image.",
     "image.small": (
@@ -166,6 +171,7 @@ TEXTS: dict[str, str] = {
     ),
     # How a job ended, shown on its card and to its requester.
     "failed.kling": "Kling could not make this video: {reason}",
+    "failed.kling_unexplained": "Kling could not make this video: unknown error",
     "failed.rejected": "Kling refused the request: {reason}",
     "failed.misconfigured": (
         "The bot is misconfigured (its Kling token was refused). The operator has been told."
