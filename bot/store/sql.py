@@ -1,7 +1,8 @@
-"""Every query the bot makes, written once in portable SQL for both backends.
+"""Every query the bot makes, written once in portable SQL for both backends: the schema and
+the jobs here, credits and staff in `sql_quotas`, shared primitives in `sql_base`.
 
 A backend supplies a few primitives (run a statement, fetch rows, open a transaction, take a
-lock on a member's spending) and SQL with `?` placeholders; this class supplies the meaning.
+lock on a member's spending) and SQL with `?` placeholders; these classes supply the meaning.
 Keeping the queries in one place is what keeps SQLite and PostgreSQL behaving the same.
 """
 
@@ -10,48 +11,29 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from abc import abstractmethod
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractAsyncContextManager
 from importlib import resources
-from typing import Any, Protocol
+from typing import Any
 
-from bot.store.base import Store
 from bot.store.models import (
     IN_FLIGHT,
     JOB_COLUMNS,
     MUTABLE_FIELDS,
     UNFINISHED,
-    AuditEntry,
-    Block,
     InFlight,
     Job,
     JobState,
     LedgerStatus,
     Reservation,
 )
+from bot.store.sql_base import MEMBER_SPENT, SERVER_SPENT, Tx, marks
+from bot.store.sql_quotas import QuotaQueries
 
 log = logging.getLogger(__name__)
 
 # The job states of models.py, as SQL parameters.
 UNFINISHED_VALUES = tuple(state.value for state in UNFINISHED)
 IN_FLIGHT_VALUES = tuple(state.value for state in IN_FLIGHT)
-SPENDING = "status IN ('held', 'committed')"
-# Credits a member, and a whole server (grants excluded), spent since a time: scalar subqueries
-# with the parameters (guild, user, since) and (guild, since).
-MEMBER_SPENT = (f"SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE guild_id = ? "
-                f"AND user_id = ? AND created_at >= ? AND {SPENDING}")
-SERVER_SPENT = (f"SELECT COALESCE(SUM(amount), 0) FROM ledger WHERE guild_id = ? "
-                f"AND kind = 'job' AND created_at >= ? AND {SPENDING}")
-
-
-class Tx(Protocol):
-    """A connection inside (or outside) a transaction."""
-
-    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """Run a statement; return the number of rows it changed."""
-
-    async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
 
 
 def load_migrations() -> list[tuple[int, str]]:
@@ -97,10 +79,6 @@ def _job_values(job: Job) -> list[Any]:
     return values
 
 
-def _marks(values: Sequence[Any]) -> str:
-    return ", ".join("?" for _ in values)
-
-
 def _assignments(fields: dict[str, Any]) -> tuple[list[str], list[Any]]:
     unknown = set(fields) - MUTABLE_FIELDS
     if unknown:
@@ -110,20 +88,9 @@ def _assignments(fields: dict[str, Any]) -> tuple[list[str], list[Any]]:
     return [f"{name} = ?" for name in fields], values
 
 
-class SqlStore(Store):
-    """The queries; subclasses provide `_tx`, `_read` and `_lock_spender`."""
-
-    @abstractmethod
-    def _tx(self) -> AbstractAsyncContextManager[Tx]:
-        """A write transaction, committed on success and rolled back on error."""
-
-    @abstractmethod
-    def _read(self) -> AbstractAsyncContextManager[Tx]:
-        """A connection for reads outside any transaction."""
-
-    @abstractmethod
-    async def _lock_spender(self, tx: Tx, guild_id: int, user_id: int) -> None:
-        """Serialise reservations of one member and one server inside `tx`."""
+class SqlStore(QuotaQueries):
+    """The job queries and the schema; the credit and staff queries come from `QuotaQueries`,
+    and subclasses (the backends) provide `_tx`, `_read` and `_lock_spender`."""
 
     # Appended to a SELECT that picks rows to claim; PostgreSQL skips rows others hold.
     skip_locked: str = ""
@@ -161,21 +128,6 @@ class SqlStore(Store):
         async with self._read() as tx:
             return [_row_to_job(row) for row in await tx.fetch(sql, params)]
 
-    @staticmethod
-    async def _scalar(tx: Tx, sql: str, params: Sequence[Any]) -> int:
-        rows = await tx.fetch(sql, params)
-        value = next(iter(rows[0].values())) if rows else None
-        return int(value or 0)
-
-    @staticmethod
-    async def _member_spent(tx: Tx, guild_id: int, user_id: int, since: float) -> int:
-        return await SqlStore._scalar(tx, f"SELECT ({MEMBER_SPENT}) AS s",
-                                      (guild_id, user_id, since))
-
-    @staticmethod
-    async def _server_spent(tx: Tx, guild_id: int, since: float) -> int:
-        return await SqlStore._scalar(tx, f"SELECT ({SERVER_SPENT}) AS s", (guild_id, since))
-
     # -- jobs --------------------------------------------------------------------------------
 
     async def reserve_job(self, job: Job, *, limit: int, period_start: float,
@@ -209,7 +161,7 @@ class SqlStore(Store):
                                        server_spent=server_spent)
             job.credits_left = limit - spent - job.cost
             await tx.execute(
-                f"INSERT INTO jobs ({', '.join(JOB_COLUMNS)}) VALUES ({_marks(JOB_COLUMNS)})",
+                f"INSERT INTO jobs ({', '.join(JOB_COLUMNS)}) VALUES ({marks(JOB_COLUMNS)})",
                 _job_values(job))
             await tx.execute(
                 "INSERT INTO ledger (id, guild_id, user_id, job_id, kind, amount, status, "
@@ -233,7 +185,7 @@ class SqlStore(Store):
         values.insert(0, new.value)
         async with self._tx() as tx:
             changed = await tx.execute(
-                f"UPDATE jobs SET {', '.join(sets)} WHERE id = ? AND state IN ({_marks(states)})",
+                f"UPDATE jobs SET {', '.join(sets)} WHERE id = ? AND state IN ({marks(states)})",
                 (*values, job_id, *states))
             if changed and ledger is not None:
                 await tx.execute(
@@ -247,7 +199,7 @@ class SqlStore(Store):
         sets, values = _assignments(fields)
         async with self._tx() as tx:
             changed = await tx.execute(
-                f"UPDATE jobs SET {', '.join(sets)} WHERE id = ? AND state IN ({_marks(states)})",
+                f"UPDATE jobs SET {', '.join(sets)} WHERE id = ? AND state IN ({marks(states)})",
                 (*values, job_id, *states))
         return await self.get_job(job_id) if changed else None
 
@@ -292,7 +244,7 @@ class SqlStore(Store):
                             ) -> list[Job]:
         values = [s.value for s in states]
         return await self._jobs(
-            f"SELECT * FROM jobs WHERE state IN ({_marks(values)}) ORDER BY created_at LIMIT ?",
+            f"SELECT * FROM jobs WHERE state IN ({marks(values)}) ORDER BY created_at LIMIT ?",
             (*values, limit))
 
     async def claim_due_for_poll(self, now: float, until: float, *, limit: int) -> list[Job]:
@@ -313,7 +265,7 @@ class SqlStore(Store):
             rows = await tx.fetch(
                 "UPDATE jobs SET next_poll_at = ? WHERE id IN (SELECT id FROM jobs "
                 "WHERE state = 'failed' AND task_id IS NOT NULL AND video_url IS NULL "
-                f"AND error_code IN ({_marks(values)}) AND finished_at >= ? "
+                f"AND error_code IN ({marks(values)}) AND finished_at >= ? "
                 "AND (next_poll_at IS NULL OR next_poll_at <= ?) "
                 f"ORDER BY next_poll_at NULLS FIRST, created_at LIMIT ?{self.skip_locked}) "
                 "RETURNING *",
@@ -343,7 +295,7 @@ class SqlStore(Store):
         async with self._read() as tx:
             rows = await tx.fetch(
                 f"SELECT state, COUNT(*) AS n FROM jobs WHERE guild_id = ? AND user_id = ? "
-                f"AND state IN ({_marks(UNFINISHED_VALUES)}) GROUP BY state",
+                f"AND state IN ({marks(UNFINISHED_VALUES)}) GROUP BY state",
                 (guild_id, user_id, *UNFINISHED_VALUES))
         return {str(row["state"]): int(row["n"]) for row in rows}
 
@@ -356,7 +308,7 @@ class SqlStore(Store):
             # long time; counting it would block its member's queue that long.
             rows = await tx.fetch(
                 f"SELECT guild_id, user_id, COUNT(*) AS n FROM jobs "
-                f"WHERE state IN ({_marks(IN_FLIGHT_VALUES)}) "
+                f"WHERE state IN ({marks(IN_FLIGHT_VALUES)}) "
                 f"AND NOT (state = 'submitted' AND task_id IS NULL) "
                 f"GROUP BY guild_id, user_id", IN_FLIGHT_VALUES)
         by_guild: dict[int, int] = {}
@@ -375,143 +327,3 @@ class SqlStore(Store):
                 "(SELECT guild_id, user_id FROM jobs WHERE state = 'queued') "
                 "GROUP BY guild_id, user_id")
         return {(int(r["guild_id"] or 0), int(r["user_id"])): float(r["t"]) for r in rows}
-
-    # -- the ledger --------------------------------------------------------------------------
-
-    async def credits_spent(self, guild_id: int, user_id: int, since: float) -> int:
-        async with self._read() as tx:
-            return await self._member_spent(tx, guild_id, user_id, since)
-
-    async def server_spent(self, guild_id: int, since: float) -> int:
-        async with self._read() as tx:
-            return await self._server_spent(tx, guild_id, since)
-
-    async def ledger_entry(self, job_id: str) -> tuple[int, LedgerStatus] | None:
-        async with self._read() as tx:
-            rows = await tx.fetch("SELECT amount, status FROM ledger WHERE job_id = ?",
-                                  (job_id,))
-        return (int(rows[0]["amount"]), LedgerStatus(rows[0]["status"])) if rows else None
-
-    async def add_grant(self, guild_id: int, user_id: int, credits: int, at: float,
-                        note: str | None) -> None:
-        async with self._tx() as tx:
-            await tx.execute(
-                "INSERT INTO ledger (id, guild_id, user_id, job_id, kind, amount, status, "
-                "created_at, note) VALUES (?, ?, ?, NULL, 'grant', ?, 'committed', ?, ?)",
-                (uuid.uuid4().hex, guild_id, user_id, -credits, at, note))
-
-    async def usage(self, guild_id: int, since: float, until: float, *, limit: int = 20
-                    ) -> list[tuple[int, int, int]]:
-        async with self._read() as tx:
-            rows = await tx.fetch(
-                f"SELECT user_id, SUM(amount) AS credits, COUNT(*) AS jobs FROM ledger "
-                f"WHERE guild_id = ? AND kind = 'job' AND created_at >= ? AND created_at < ? "
-                f"AND {SPENDING} GROUP BY user_id ORDER BY credits DESC, user_id LIMIT ?",
-                (guild_id, since, until, limit))
-        return [(int(r["user_id"]), int(r["credits"]), int(r["jobs"])) for r in rows]
-
-    # -- limits, blocks and settings ---------------------------------------------------------
-
-    async def member_limit(self, guild_id: int, user_id: int) -> int | None:
-        async with self._read() as tx:
-            rows = await tx.fetch(
-                "SELECT credits FROM member_limits WHERE guild_id = ? AND user_id = ?",
-                (guild_id, user_id))
-        return int(rows[0]["credits"]) if rows else None
-
-    async def set_member_limit(self, guild_id: int, user_id: int, credits: int | None
-                               ) -> None:
-        async with self._tx() as tx:
-            if credits is None:
-                await tx.execute("DELETE FROM member_limits WHERE guild_id = ? AND user_id = ?",
-                                 (guild_id, user_id))
-            else:
-                await tx.execute(
-                    "INSERT INTO member_limits (guild_id, user_id, credits) VALUES (?, ?, ?) "
-                    "ON CONFLICT (guild_id, user_id) DO UPDATE SET credits = excluded.credits",
-                    (guild_id, user_id, credits))
-
-    async def role_limits(self, guild_id: int) -> dict[int, int]:
-        async with self._read() as tx:
-            rows = await tx.fetch(
-                "SELECT role_id, credits FROM role_limits WHERE guild_id = ?", (guild_id,))
-        return {int(r["role_id"]): int(r["credits"]) for r in rows}
-
-    async def set_role_limit(self, guild_id: int, role_id: int, credits: int | None
-                             ) -> None:
-        async with self._tx() as tx:
-            if credits is None:
-                await tx.execute("DELETE FROM role_limits WHERE guild_id = ? AND role_id = ?",
-                                 (guild_id, role_id))
-            else:
-                await tx.execute(
-                    "INSERT INTO role_limits (guild_id, role_id, credits) VALUES (?, ?, ?) "
-                    "ON CONFLICT (guild_id, role_id) DO UPDATE SET credits = excluded.credits",
-                    (guild_id, role_id, credits))
-
-    async def block(self, guild_id: int, user_id: int) -> Block | None:
-        async with self._read() as tx:
-            rows = await tx.fetch(
-                "SELECT reason, blocked_by, blocked_at FROM member_blocks "
-                "WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
-        if not rows:
-            return None
-        row = rows[0]
-        return Block(str(row["reason"]), int(row["blocked_by"]), float(row["blocked_at"]))
-
-    async def set_block(self, guild_id: int, user_id: int, block: Block | None) -> None:
-        async with self._tx() as tx:
-            await tx.execute("DELETE FROM member_blocks WHERE guild_id = ? AND user_id = ?",
-                             (guild_id, user_id))
-            if block is not None:
-                await tx.execute(
-                    "INSERT INTO member_blocks (guild_id, user_id, reason, blocked_by, "
-                    "blocked_at) VALUES (?, ?, ?, ?, ?)",
-                    (guild_id, user_id, block.reason, block.blocked_by, block.blocked_at))
-
-    async def guild_settings(self, guild_id: int) -> dict[str, Any]:
-        async with self._read() as tx:
-            rows = await tx.fetch(
-                "SELECT key, value FROM guild_settings WHERE guild_id = ?", (guild_id,))
-        return {str(r["key"]): json.loads(r["value"]) for r in rows}
-
-    async def set_guild_setting(self, guild_id: int, key: str, value: Any) -> None:
-        async with self._tx() as tx:
-            if value is None:
-                await tx.execute("DELETE FROM guild_settings WHERE guild_id = ? AND key = ?",
-                                 (guild_id, key))
-                return
-            await tx.execute(
-                "INSERT INTO guild_settings (guild_id, key, value) VALUES (?, ?, ?) "
-                "ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value",
-                (guild_id, key, json.dumps(value)))
-
-    # -- the audit log -----------------------------------------------------------------------
-
-    async def add_audit(self, entry: AuditEntry) -> None:
-        async with self._tx() as tx:
-            await tx.execute(
-                "INSERT INTO audit_log (id, guild_id, actor_id, action, target_id, old_value, "
-                "new_value, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (uuid.uuid4().hex, entry.guild_id, entry.actor_id, entry.action,
-                 entry.target_id, entry.old_value, entry.new_value, entry.reason,
-                 entry.created_at))
-
-    async def audit_entries(self, guild_id: int, target_id: int | None = None, *,
-                            limit: int = 10) -> list[AuditEntry]:
-        where, params = "guild_id = ?", [guild_id]
-        if target_id is not None:
-            where += " AND target_id = ?"
-            params.append(target_id)
-        async with self._read() as tx:
-            rows = await tx.fetch(
-                f"SELECT guild_id, actor_id, action, target_id, old_value, new_value, reason, "
-                f"created_at FROM audit_log WHERE {where} ORDER BY created_at DESC LIMIT ?",
-                (*params, limit))
-        return [AuditEntry(
-            guild_id=int(r["guild_id"]), actor_id=int(r["actor_id"]), action=str(r["action"]),
-            target_id=int(r["target_id"]) if r["target_id"] is not None else None,
-            old_value=r["old_value"], new_value=r["new_value"], reason=r["reason"],
-            created_at=float(r["created_at"])) for r in rows]
-
-
