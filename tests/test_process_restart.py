@@ -124,9 +124,19 @@ async def test_sigterm_stops_the_bot_cleanly(
                                       30, "the bot to sync its commands")
         assert bot.proc is not None
         bot.proc.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(bot.proc.wait(), 30) == 0
+        assert await _exit_status(bot, tmp_path / "bot.log") == 0
     finally:
         await bot.stop()
+
+
+async def _exit_status(bot: BotProcess, log: Path, timeout: float = 30) -> int:
+    """The process's exit status; a hang fails with the end of its log, to see where."""
+    assert bot.proc is not None
+    try:
+        return await asyncio.wait_for(bot.proc.wait(), timeout)
+    except TimeoutError:
+        tail = log.read_text(errors="replace").splitlines()[-40:]
+        raise AssertionError("the bot did not stop:\n" + "\n".join(tail)) from None
 
 
 async def _wait_for_line(log: Path, marker: str, bot: BotProcess, timeout: float = 30) -> None:
@@ -159,7 +169,7 @@ async def test_sigterm_at_any_moment_of_start_up_exits_cleanly(
             await _wait_for_line(log, marker, bot)
         assert bot.proc is not None
         bot.proc.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(bot.proc.wait(), 30) == 0
+        assert await _exit_status(bot, log) == 0
     finally:
         await bot.stop()
     text = log.read_text(errors="replace")

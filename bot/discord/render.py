@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from bot.discord.texts import TEXTS, span, text
+from bot.discord.texts import has_text, span, text
 from bot.errors import DomainError, Notice
 from bot.kling.errors import KlingError, KlingUnreachable
 from bot.store import Job
@@ -85,7 +85,7 @@ def failure_reason(job: Job) -> str:
     """
     if job.error_key is None:
         return job.error_message or ""
-    if job.error_key not in TEXTS:  # written by a newer version of the bot
+    if not has_text(job.error_key):  # written by a newer version of the bot
         log.warning("Job %s: unknown failure code %s", job.id, job.error_key)
         return job.error_message or job.error_key
     return sentence(Notice(job.error_key, job.error_params or {}))

@@ -1,225 +1,156 @@
-"""Every sentence a user reads, in one place, so they can be reviewed and translated.
+"""Every sentence a user reads, from the message catalogues, in the reader's language.
 
-Code refers to a text by key and fills its fields with `text(key, **fields)`; a missing field
-is a bug that shows up in tests rather than as a half-formatted message in Discord. The core
-never reads this catalogue: it raises and stores codes with parameters (`bot.errors`), and
-`bot.discord.render` turns those into these sentences when they are shown.
+The catalogues are Project Fluent files, one folder per language under `bot/locales/`
+(`en/messages.ftl`, `ko/messages.ftl`, ...): a contributor adds a language by adding a folder,
+with no code change. Code refers to a message by its key (`invalid.duration`; in the files
+dots are dashes, `invalid-duration`, as Fluent ids have no dots) and fills its fields with
+`text(key, **fields)`; plural forms and number formatting are the catalogue's business (CLDR
+rules: "1 credit", "2 credits", "크레딧 2개"). A missing message or field is a bug that shows up
+in tests rather than as a half-formatted message in Discord.
+
+The language is the one in force where the text is made (`speaking(language)`, a context
+variable, as Red-DiscordBot does): the member's own locale for private replies, the server's
+language for public posts. The core never reads these catalogues: it raises and stores codes
+with parameters (`bot.errors`), and `bot.discord.render` turns them into sentences when shown.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from importlib import resources
+from importlib.abc import Traversable
+from typing import Any
 
-TEXTS: dict[str, str] = {
-    # Validation: what was wrong and what is allowed.
-    "invalid.unknown_model": "Unknown model `{model}`. Available models: {allowed}.",
-    "invalid.mode": "`{model}` supports the modes {allowed}, not `{mode}`.",
-    "invalid.mode_single": "`{model}` has a single mode: leave `mode` empty.",
-    "invalid.duration": "`{model}` makes videos of {allowed} seconds, not {duration}.",
-    "invalid.prompt_missing": "A text-to-video job needs a prompt.",
-    "invalid.prompt_long": "The prompt is {length} characters long; the limit is {limit}.",
-    "invalid.negative_long": (
-        "The negative prompt is {length} characters long; the limit is {limit}."
-    ),
-    "invalid.negative_unsupported": "A negative prompt is not available for `{model}`.",
-    "invalid.negative_extend": "A negative prompt is not available for extending a video.",
-    "invalid.cfg_range": "`cfg_scale` must be between 0 and 1, got {value}.",
-    "invalid.cfg_unsupported": "`cfg_scale` is not available for `{model}`.",
-    "invalid.cfg_extend": "`cfg_scale` is not available for extending a video.",
-    "invalid.aspect_ratio": "Aspect ratio must be one of {allowed}, not `{value}`.",
-    "invalid.aspect_ratio_image": (
-        "The aspect ratio of an image-to-video job follows its image; leave `aspect_ratio` empty."
-    ),
-    "invalid.start_image_missing": "Image to video needs a start image.",
-    "invalid.image2video_unsupported": "`{model}` cannot animate images. Try {allowed}.",
-    "invalid.end_image_text": "An end frame needs a start image: use image to video.",
-    "invalid.end_image_unsupported": (
-        "`{model}` does not take an end frame. Models that do: {allowed}."
-    ),
-    "invalid.end_image_pro": "`{model}` takes an end frame only in `pro` mode.",
-    "invalid.end_image_duration": "With an end frame the video must be 5 seconds long.",
-    "invalid.camera_unsupported": (
-        "`{model}` has no camera control. Models that do: {allowed}."
-    ),
-    "invalid.camera_image": "Camera control is not available for image to video.",
-    "invalid.camera_duration": "Camera control on `{model}` works with 5-second videos only.",
-    "invalid.camera_unknown": "Unknown camera move `{value}`. Available: {allowed}.",
-    "invalid.extend_unsupported": (
-        "`{model}` videos cannot be extended. Models that can: {allowed}."
-    ),
-    "invalid.extend_missing_video": "Extend needs the video to continue.",
-    "invalid.omni_only": "Image and video lists are for omni models only ({allowed}).",
-    "invalid.omni_images": "An omni job takes 1 to 7 images, not {count}.",
-    # Attached images.
-    "image.type": "`{name}` is {kind}; Kling takes PNG or JPEG images only.",
-    "image.type_unknown": "`{name}` is an unknown type; Kling takes PNG or JPEG images only.",
-    "image.size": "`{name}` is {size:.1f} MB; images may be at most {limit} MB.",
-    "image.unreadable": "`{name}` could not be read as an image.",
-    "image.small": (
-        "`{name}` is {width}×{height} px; each side must be at least {minimum} px."
-    ),
-    "image.ratio": (
-        "`{name}` is {width}×{height} px; the aspect ratio must be between 1:2.5 and 2.5:1."
-    ),
-    "image.none_in_message": "That message has no PNG or JPEG image to animate.",
-    # Quotas and availability.
-    "quota.exceeded": (
-        "This job costs {cost} credits and you have {remaining} of {limit} left. "
-        "Your credits reset {reset}."
-    ),
-    "quota.blocked": "You are blocked from making videos in this server. Reason: {reason}",
-    "quota.server_cap": (
-        "This server has used its {cap} credits for this period. They reset {reset}."
-    ),
-    "kling.paused": (
-        "New videos are paused: the bot's Kling balance is used up. "
-        "The server's moderators have been told."
-    ),
-    "kling.unavailable": "The video service is not reachable right now. Nothing was charged; "
-    "please try again in a few minutes.",
-    # The status card and the result.
-    "card.title.text2video": "Text to video",
-    "card.title.image2video": "Image to video",
-    "card.title.extend": "Extend video",
-    "card.requester": "Requested by <@{user_id}>",
-    "card.settings": "{model} · {mode} · {duration} s · {cost} credits",
-    "card.credits_left": "{left} credits left this period",
-    "card.state.queued": "⏳ Queued: position {position}.",
-    "card.state.queued_first": "⏳ Queued: starting soon.",
-    "card.state.reserved": "⏳ Sending to Kling…",
-    "card.state.submitted": "🎬 Generating since <t:{since}:R>; usually ready <t:{eta}:R>.",
-    "card.state.unconfirmed": "🎬 Sent to Kling; waiting for its answer.",
-    "card.state.succeeded": "📦 Done; posting the video…",
-    "card.state.delivered": "✅ Done: {link}",
-    "card.state.failed": "❌ {reason}",
-    "card.no_thread": (
-        "Threads are not possible here, so the result will be posted in this channel."
-    ),
-    "card.refunded": "{cost} credits refunded.",
-    "result.ready": "<@{user_id}> your video is ready.",
-    "result.link_too_large": (
-        "The file is larger than this server's upload limit ({limit} MB), so here is the link."
-    ),
-    "result.link_refused": "Discord refused the upload, so here is the link.",
-    "result.link_download": "The file could not be fetched for upload, so here is the link.",
-    "result.failed": "<@{user_id}> your video could not be made. {reason} {refund}",
-    "result.open": "Open the video",
-    # Every result carries its job id: after a crash the bot finds a result it already posted.
-    "result.footer": "Job {job_id}",
-    "result.late": (
-        "⏰ Late: this video arrived after the job had been stopped and refunded. "
-        "It is free; nothing is charged."
-    ),
-    "button.extend": "Extend",
-    "button.cancel": "Cancel",
-    "cancel.done": "Cancelled; your {cost} credits were refunded.",
-    "button.extend_prompt": "Extend with a new prompt…",
-    "modal.extend.title": "Extend the video",
-    "modal.prompt.label": "Prompt",
-    "modal.prompt.placeholder": "What happens next?",
-    "modal.animate.title": "Animate with Kling",
-    "modal.animate.placeholder": "Describe the motion (optional)",
-    "access.not_yours": (
-        "Only the person who asked for this video, or a moderator, can extend it."
-    ),
-    "access.gone": "This video is no longer known to the bot.",
-    "access.not_ready": "This video is not finished yet.",
-    "ack.started": "Your video is on its way: {link}",
-    "ack.failed": "That did not work: {reason}",
-    "error.unknown": "Sorry, something went wrong on our side (error `{error_id}`).",
-    # discord.py's own refusals of a command.
-    "command.cooldown": "You are using this command too fast. Try again {when}.",
-    "command.bot_missing": "I need the {permissions} permission(s) in this channel to do that.",
-    "command.missing": "You need the {permissions} permission(s) to use this command.",
-    "command.missing_role": "You do not have the role this command needs.",
-    "command.not_allowed": "You cannot use this command here.",
-    "command.not_a_member": "That user is not a member of this server.",
-    "command.bad_channel": "I cannot use that channel for this.",
-    "command.bad_value": "`{value}` is not a valid value for that option.",
-    # Quotas and moderation.
-    "quota.me": (
-        "**{remaining}** of {limit} credits left ({source}). They reset {reset}.\n"
-        "Running: {running} · queued: {queued}"
-    ),
-    "quota.me_blocked": "You are blocked from making videos here. Reason: {reason}",
-    "quota.source.member": "your own limit",
-    "quota.source.role": "from your roles",
-    "quota.source.server": "the server's default",
-    "quota.source.bot": "the bot's default",
-    "quota.show": (
-        "<@{user_id}>: **{remaining}** of {limit} credits left ({source}), {spent} spent this "
-        "period; resets {reset}. Running: {running} · queued: {queued}"
-    ),
-    "quota.show_blocked": "Blocked by <@{by}> <t:{at}:R>: {reason}",
-    "quota.history_title": "Recent moderator actions:",
-    "quota.history_none": "No moderator actions recorded for this member.",
-    "quota.usage_title": "Credits spent {start} – {end}:",
-    "quota.usage_line": "{rank}. <@{user_id}>: {credits} credits in {jobs} jobs",
-    "quota.usage_none": "Nobody spent credits in that period.",
-    "mod.only": "Only moderators (Manage Server, or the server's moderator role) can do that.",
-    "mod.guild_only": "This only works in a server.",
-    "dm.refused": (
-        "Videos are made in servers only, where each server's moderators and limits apply. "
-        "Use my commands in a server channel."
-    ),
-    "mod.done": "Done. {summary}",
-    "audit.line": "🛡️ <@{actor}> {action}{target}: {old} → {new}{reason}",
-    "settings.current": "Current settings:\n{lines}",
-    "settings.not_allowed_here": "Videos can be made in these channels only: {channels}.",
-    "status.line": (
-        "Jobs: {counts}. Kling: {kling}. Poller: last round <t:{tick}:R>."
-    ),
-    # How a job ended, shown on its card and to its requester.
-    "failed.kling": "Kling could not make this video: {reason}",
-    "failed.kling_unexplained": "Kling could not make this video: unknown error",
-    "failed.rejected": "Kling refused the request: {reason}",
-    "failed.misconfigured": (
-        "The bot is misconfigured (its Kling token was refused). The operator has been told."
-    ),
-    "failed.misconfigured_base": (
-        "The bot is misconfigured (its Kling API address is wrong). The operator has been told."
-    ),
-    "failed.used_up": "The bot's Kling balance is used up. Moderators have been told.",
-    "failed.server_error": "Kling had an internal error and did not start the video.",
-    "failed.unconfirmed": (
-        "Kling did not confirm the job and it could not be tracked, so it was cancelled."
-    ),
-    "failed.deadline": "Kling did not finish within {span}, so the job was stopped.",
-    "failed.lost": "Kling lost track of this job.",
-    "failed.cancelled": "Cancelled by <@{user_id}>.",
-    "failed.queue_deadline": (
-        "The job waited too long in the queue (more than {span} without a free slot), so it "
-        "was never sent to Kling."
-    ),
-    "cancel.not_yours": "Only the person who asked for this video, or a moderator, can cancel it.",
-    "cancel.too_late": "This job has already started and can no longer be cancelled.",
-    "failed.undeliverable": "The video was made but could not be posted here.",
-    "failed.unsafe_video": (
-        "Kling's result is at an address the bot may not fetch from, so it cannot be posted. "
-        "The bot's operator has been told."
-    ),
-    "failed.cannot_post": "{reason} Nothing was charged.",
-    "post.forbidden": (
-        "I cannot post in this channel: I need View Channel, Send Messages, Embed Links and "
-        "Attach Files here."
-    ),
-    "failed.refunded": "Your {cost} credits were refunded.",
-    "alert.default_model_removed": (
-        "This server's default model `{model}` is no longer offered by the bot, so videos use "
-        "`{fallback}` instead. Pick another default with `/klingbot settings default_model`."
-    ),
-    "alert.used_up": (
-        "Kling answered that the bot's balance is used up: new video jobs are paused for 15 "
-        "minutes at a time until the operator tops it up."
-    ),
-    # A length of time (see `span`).
-    "span.second": "1 second",
-    "span.seconds": "{count} seconds",
-    "span.minute": "1 minute",
-    "span.minutes": "{count} minutes",
-    "span.hour": "1 hour",
-    "span.hours": "{count} hours",
-}
+from fluent.runtime import FluentBundle, FluentResource
+from fluent.runtime.types import fluent_number
+from fluent.syntax import ast as fluent_ast
+
+DEFAULT_LANGUAGE = "en"
+_PLACEABLE_LIMIT = 900
+
+_language: ContextVar[str] = ContextVar("klingcord_language", default=DEFAULT_LANGUAGE)
+
+
+def message_id(key: str) -> str:
+    """The catalogue id of a code: `invalid.duration` -> `invalid-duration`."""
+    return key.replace(".", "-")
+
+
+class Catalogues:
+    """Every language's bundle, loaded once from `bot/locales/<language>/*.ftl`."""
+
+    def __init__(self, bundles: Mapping[str, FluentBundle], ids: Mapping[str, frozenset[str]]
+                 ) -> None:
+        self.bundles = dict(bundles)
+        self.ids = dict(ids)
+
+    @classmethod
+    def load(cls, folder: Traversable | None = None) -> Catalogues:
+        """Read every language folder; a syntax error in a file stops the bot at start."""
+        folder = folder or resources.files("bot").joinpath("locales")
+        bundles: dict[str, FluentBundle] = {}
+        ids: dict[str, frozenset[str]] = {}
+        for language in sorted(entry.name for entry in folder.iterdir() if entry.is_dir()):
+            bundle = FluentBundle([language], use_isolating=False)
+            found: set[str] = set()
+            for file in sorted(folder.joinpath(language).iterdir(), key=lambda f: f.name):
+                if not file.name.endswith(".ftl"):
+                    continue
+                resource = FluentResource(file.read_text(encoding="utf-8"))
+                junk = [entry for entry in resource.body if isinstance(entry, fluent_ast.Junk)]
+                if junk:
+                    raise ValueError(f"{language}/{file.name}: cannot parse {junk[0].content!r}")
+                found.update(entry.id.name for entry in resource.body
+                             if isinstance(entry, fluent_ast.Message))
+                bundle.add_resource(resource)
+            bundles[language], ids[language] = bundle, frozenset(found)
+        if DEFAULT_LANGUAGE not in bundles:
+            raise ValueError(f"no {DEFAULT_LANGUAGE} catalogue in {folder}")
+        return cls(bundles, ids)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self.bundles)
+
+    def language_for(self, locale: str | None) -> str:
+        """The catalogue language for a Discord locale (`ko`, `en-US`, `zh-TW`): the exact one,
+        else its base language, else the default."""
+        if locale:
+            for candidate in (locale, locale.split("-")[0]):
+                if candidate in self.bundles:
+                    return candidate
+        return DEFAULT_LANGUAGE
+
+    def format(self, language: str, key: str, fields: Mapping[str, object]) -> str:
+        """The message `key` in `language` (the default language where it has none)."""
+        mid = message_id(key)
+        if mid not in self.ids.get(language, frozenset()):
+            language = DEFAULT_LANGUAGE
+        if mid not in self.ids[language]:
+            raise KeyError(key)
+        bundle = self.bundles[language]
+        message = bundle.get_message(mid)
+        assert message.value is not None
+        arguments, long_values = _arguments(fields)
+        result, errors = bundle.format_pattern(message.value, arguments)
+        if errors:
+            raise KeyError(f"{key}: {errors[0]}")
+        text = str(result)
+        for marker, value in long_values.items():
+            text = text.replace(marker, value)
+        return text
+
+
+def _arguments(fields: Mapping[str, object]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Fluent takes strings and numbers. Numbers go in without digit grouping: many are names,
+    not quantities (ids inside mentions, timestamps inside `<t:...>`), and "2500" reads as well
+    as "2,500"; plural selection works on them all the same. fluent.runtime refuses a long
+    placeable (a guard against expansion attacks in catalogues), so a long value (a prompt,
+    Kling's message, a list) goes in as a short marker that is swapped back after formatting;
+    the Discord layer clips the result to Discord's limits as before."""
+    arguments: dict[str, Any] = {}
+    long_values: dict[str, str] = {}
+    for name, value in fields.items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            arguments[name] = fluent_number(value, useGrouping=False)
+            continue
+        shown = "" if value is None else str(value)
+        if len(shown) > _PLACEABLE_LIMIT:
+            marker = f"\x00{len(long_values)}\x00"
+            long_values[marker] = shown
+            shown = marker
+        arguments[name] = shown
+    return arguments, long_values
+
+
+CATALOGUES = Catalogues.load()
+
+
+def language_for(locale: object) -> str:
+    """The catalogue language for a Discord locale (a `discord.Locale` or its string)."""
+    return CATALOGUES.language_for(str(locale) if locale is not None else None)
+
+
+def has_text(key: str) -> bool:
+    """Whether the default catalogue has a message for `key` (every language falls back to it)."""
+    return message_id(key) in CATALOGUES.ids[DEFAULT_LANGUAGE]
+
+
+def current_language() -> str:
+    return _language.get()
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Make texts in `language` inside the block (and in tasks started there)."""
+    token = _language.set(language)
+    try:
+        yield
+    finally:
+        _language.reset(token)
 
 
 def clip(value: str, limit: int) -> str:
@@ -232,8 +163,8 @@ def clip(value: str, limit: int) -> str:
 
 
 def text(key: str, **fields: object) -> str:
-    """The user-facing sentence for `key`, with `fields` filled in."""
-    return TEXTS[key].format(**fields)
+    """The user-facing sentence for `key`, with `fields` filled in, in the language in force."""
+    return CATALOGUES.format(current_language(), key, fields)
 
 
 def span(seconds: float) -> str:

@@ -1,0 +1,183 @@
+# klingcord's messages in English (the default language).
+# Message ids are the codes of the code with dots as dashes (invalid.duration -> invalid-duration).
+# Placeables: { $name }; plural selectors pick one, other (see the Fluent syntax guide).
+
+invalid-unknown_model = Unknown model `{ $model }`. Available models: { $allowed }.
+invalid-mode = `{ $model }` supports the modes { $allowed }, not `{ $mode }`.
+invalid-mode_single = `{ $model }` has a single mode: leave `mode` empty.
+invalid-duration = `{ $model }` makes videos of { $allowed } seconds, not { $duration }.
+invalid-prompt_missing = A text-to-video job needs a prompt.
+invalid-prompt_long = The prompt is { $length } characters long; the limit is { $limit }.
+invalid-negative_long = The negative prompt is { $length } characters long; the limit is { $limit }.
+invalid-negative_unsupported = A negative prompt is not available for `{ $model }`.
+invalid-negative_extend = A negative prompt is not available for extending a video.
+invalid-cfg_range = `cfg_scale` must be between 0 and 1, got { $value }.
+invalid-cfg_unsupported = `cfg_scale` is not available for `{ $model }`.
+invalid-cfg_extend = `cfg_scale` is not available for extending a video.
+invalid-aspect_ratio = Aspect ratio must be one of { $allowed }, not `{ $value }`.
+invalid-aspect_ratio_image = The aspect ratio of an image-to-video job follows its image; leave `aspect_ratio` empty.
+invalid-start_image_missing = Image to video needs a start image.
+invalid-image2video_unsupported = `{ $model }` cannot animate images. Try { $allowed }.
+invalid-end_image_text = An end frame needs a start image: use image to video.
+invalid-end_image_unsupported = `{ $model }` does not take an end frame. Models that do: { $allowed }.
+invalid-end_image_pro = `{ $model }` takes an end frame only in `pro` mode.
+invalid-end_image_duration = With an end frame the video must be 5 seconds long.
+invalid-camera_unsupported = `{ $model }` has no camera control. Models that do: { $allowed }.
+invalid-camera_image = Camera control is not available for image to video.
+invalid-camera_duration = Camera control on `{ $model }` works with 5-second videos only.
+invalid-camera_unknown = Unknown camera move `{ $value }`. Available: { $allowed }.
+invalid-extend_unsupported = `{ $model }` videos cannot be extended. Models that can: { $allowed }.
+invalid-extend_missing_video = Extend needs the video to continue.
+invalid-omni_only = Image and video lists are for omni models only ({ $allowed }).
+invalid-omni_images = An omni job takes 1 to 7 images, not { $count }.
+image-type = `{ $name }` is { $kind }; Kling takes PNG or JPEG images only.
+image-type_unknown = `{ $name }` is an unknown type; Kling takes PNG or JPEG images only.
+image-size = `{ $name }` is { NUMBER($size, maximumFractionDigits: 1) } MB; images may be at most { $limit } MB.
+image-unreadable = `{ $name }` could not be read as an image.
+image-small = `{ $name }` is { $width }×{ $height } px; each side must be at least { $minimum } px.
+image-ratio = `{ $name }` is { $width }×{ $height } px; the aspect ratio must be between 1:2.5 and 2.5:1.
+image-none_in_message = That message has no PNG or JPEG image to animate.
+quota-exceeded =
+    This job costs { $cost ->
+        [one] 1 credit
+       *[other] { $cost } credits
+    } and you have { $remaining } of { $limit } left. Your credits reset { $reset }.
+quota-blocked = You are blocked from making videos in this server. Reason: { $reason }
+quota-server_cap =
+    This server has used its { $cap ->
+        [one] 1 credit
+       *[other] { $cap } credits
+    } for this period. They reset { $reset }.
+kling-paused = New videos are paused: the bot's Kling balance is used up. The server's moderators have been told.
+kling-unavailable = The video service is not reachable right now. Nothing was charged; please try again in a few minutes.
+card-title-text2video = Text to video
+card-title-image2video = Image to video
+card-title-extend = Extend video
+card-requester = Requested by <@{ $user_id }>
+card-settings =
+    { $model } · { $mode } · { $duration } s · { $cost ->
+        [one] 1 credit
+       *[other] { $cost } credits
+    }
+card-credits_left =
+    { $left ->
+        [one] 1 credit
+       *[other] { $left } credits
+    } left this period
+card-state-queued = ⏳ Queued: position { $position }.
+card-state-queued_first = ⏳ Queued: starting soon.
+card-state-reserved = ⏳ Sending to Kling…
+card-state-submitted = 🎬 Generating since <t:{ $since }:R>; usually ready <t:{ $eta }:R>.
+card-state-unconfirmed = 🎬 Sent to Kling; waiting for its answer.
+card-state-succeeded = 📦 Done; posting the video…
+card-state-delivered = ✅ Done: { $link }
+card-state-failed = ❌ { $reason }
+card-no_thread = Threads are not possible here, so the result will be posted in this channel.
+card-refunded =
+    { $cost ->
+        [one] 1 credit
+       *[other] { $cost } credits
+    } refunded.
+result-ready = <@{ $user_id }> your video is ready.
+result-link_too_large = The file is larger than this server's upload limit ({ $limit } MB), so here is the link.
+result-link_refused = Discord refused the upload, so here is the link.
+result-link_download = The file could not be fetched for upload, so here is the link.
+result-failed = <@{ $user_id }> your video could not be made. { $reason } { $refund }
+result-open = Open the video
+result-footer = Job { $job_id }
+result-late = ⏰ Late: this video arrived after the job had been stopped and refunded. It is free; nothing is charged.
+button-extend = Extend
+button-cancel = Cancel
+cancel-done = { $cost ->
+        [one] Cancelled; your credit was refunded.
+       *[other] Cancelled; your { $cost } credits were refunded.
+    }
+button-extend_prompt = Extend with a new prompt…
+modal-extend-title = Extend the video
+modal-prompt-label = Prompt
+modal-prompt-placeholder = What happens next?
+modal-animate-title = Animate with Kling
+modal-animate-placeholder = Describe the motion (optional)
+access-not_yours = Only the person who asked for this video, or a moderator, can extend it.
+access-gone = This video is no longer known to the bot.
+access-not_ready = This video is not finished yet.
+ack-started = Your video is on its way: { $link }
+ack-failed = That did not work: { $reason }
+error-unknown = Sorry, something went wrong on our side (error `{ $error_id }`).
+command-cooldown = You are using this command too fast. Try again { $when }.
+command-bot_missing = I need the { $permissions } permission(s) in this channel to do that.
+command-missing = You need the { $permissions } permission(s) to use this command.
+command-missing_role = You do not have the role this command needs.
+command-not_allowed = You cannot use this command here.
+command-not_a_member = That user is not a member of this server.
+command-bad_channel = I cannot use that channel for this.
+command-bad_value = `{ $value }` is not a valid value for that option.
+quota-me =
+    { "**" }{ $remaining }** of { $limit ->
+        [one] 1 credit
+       *[other] { $limit } credits
+    } left ({ $source }). They reset { $reset }.
+    Running: { $running } · queued: { $queued }
+quota-me_blocked = You are blocked from making videos here. Reason: { $reason }
+quota-source-member = your own limit
+quota-source-role = from your roles
+quota-source-server = the server's default
+quota-source-bot = the bot's default
+quota-show =
+    <@{ $user_id }>: **{ $remaining }** of { $limit ->
+        [one] 1 credit
+       *[other] { $limit } credits
+    } left ({ $source }), { $spent } spent this period; resets { $reset }. Running: { $running } · queued: { $queued }
+quota-show_blocked = Blocked by <@{ $by }> <t:{ $at }:R>: { $reason }
+quota-history_title = Recent moderator actions:
+quota-history_none = No moderator actions recorded for this member.
+quota-usage_title = Credits spent { $start } – { $end }:
+quota-usage_line =
+    { $rank }. <@{ $user_id }>: { $credits ->
+        [one] 1 credit
+       *[other] { $credits } credits
+    } in { $jobs ->
+        [one] 1 job
+       *[other] { $jobs } jobs
+    }
+quota-usage_none = Nobody spent credits in that period.
+mod-only = Only moderators (Manage Server, or the server's moderator role) can do that.
+mod-guild_only = This only works in a server.
+dm-refused = Videos are made in servers only, where each server's moderators and limits apply. Use my commands in a server channel.
+mod-done = Done. { $summary }
+audit-line = 🛡️ <@{ $actor }> { $action }{ $target }: { $old } → { $new }{ $reason }
+settings-current =
+    Current settings:
+    { $lines }
+settings-not_allowed_here = Videos can be made in these channels only: { $channels }.
+status-line = Jobs: { $counts }. Kling: { $kling }. Poller: last round <t:{ $tick }:R>.
+failed-kling = Kling could not make this video: { $reason }
+failed-kling_unexplained = Kling could not make this video: unknown error
+failed-rejected = Kling refused the request: { $reason }
+failed-misconfigured = The bot is misconfigured (its Kling token was refused). The operator has been told.
+failed-misconfigured_base = The bot is misconfigured (its Kling API address is wrong). The operator has been told.
+failed-used_up = The bot's Kling balance is used up. Moderators have been told.
+failed-server_error = Kling had an internal error and did not start the video.
+failed-unconfirmed = Kling did not confirm the job and it could not be tracked, so it was cancelled.
+failed-deadline = Kling did not finish within { $span }, so the job was stopped.
+failed-lost = Kling lost track of this job.
+failed-cancelled = Cancelled by <@{ $user_id }>.
+failed-queue_deadline = The job waited too long in the queue (more than { $span } without a free slot), so it was never sent to Kling.
+cancel-not_yours = Only the person who asked for this video, or a moderator, can cancel it.
+cancel-too_late = This job has already started and can no longer be cancelled.
+failed-undeliverable = The video was made but could not be posted here.
+failed-unsafe_video = Kling's result is at an address the bot may not fetch from, so it cannot be posted. The bot's operator has been told.
+failed-cannot_post = { $reason } Nothing was charged.
+post-forbidden = I cannot post in this channel: I need View Channel, Send Messages, Embed Links and Attach Files here.
+failed-refunded = { $cost ->
+        [one] Your credit was refunded.
+       *[other] Your { $cost } credits were refunded.
+    }
+alert-default_model_removed = This server's default model `{ $model }` is no longer offered by the bot, so videos use `{ $fallback }` instead. Pick another default with `/klingbot settings default_model`.
+alert-used_up = Kling answered that the bot's balance is used up: new video jobs are paused for 15 minutes at a time until the operator tops it up.
+span-second = 1 second
+span-seconds = { $count } seconds
+span-minute = 1 minute
+span-minutes = { $count } minutes
+span-hour = 1 hour
+span-hours = { $count } hours
