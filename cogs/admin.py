@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from bot.discord.access import moderator_only, staff_guild
 from bot.discord.client import KlingBot
+from bot.discord.command_texts import seconds_choice
 from bot.discord.interactions import send_ephemeral
 from bot.discord.notifier import DiscordNotifier
 from bot.discord.texts import text
@@ -78,8 +79,7 @@ class AdminCog(commands.Cog):
         default_mode=[Choice(name="Standard", value="std"),
                       Choice(name="Professional", value="pro")],
     )
-    @app_commands.choices(default_duration=[Choice(name="5 seconds", value=5),
-                                            Choice(name="10 seconds", value=10)])
+    @app_commands.choices(default_duration=[seconds_choice(5), seconds_choice(10)])
     async def settings(
         self,
         interaction: discord.Interaction,

@@ -18,6 +18,7 @@ from discord.app_commands import Choice, Range
 from discord.ext import commands
 
 from bot.discord.client import KlingBot
+from bot.discord.command_texts import seconds_choice, verbatim
 from bot.discord.errors import Refused
 from bot.discord.flows import job_request, start_job
 from bot.discord.modals import AnimateModal
@@ -59,16 +60,18 @@ def image_facts(attachment: discord.Attachment) -> ImageFacts:
 
 
 def table_choices(table: CapabilityTable) -> dict[str, list[Choice[Any]]]:
-    """Every option's choices, from the models in the table (Discord shows 25 at most)."""
+    """Every option's choices, from the models in the table (Discord shows 25 at most).
+    Their names are translated like every command string (`bot.discord.command_texts`);
+    model labels and aspect ratios read the same in every language."""
     modes = sorted({m for c in table.models.values() for m in c.modes},
                    key=lambda m: list(MODE_NAMES).index(m) if m in MODE_NAMES else 99)
     durations = sorted({d for c in table.models.values() for d in c.durations})
     return {
-        "model": [Choice(name=f"{c.label} ({n})"[:100], value=n)
+        "model": [Choice(name=verbatim(f"{c.label} ({n})"[:100]), value=n)
                   for n, c in table.models.items()][:25],
         "mode": [Choice(name=MODE_NAMES.get(m, m), value=m) for m in modes][:25],
-        "duration": [Choice(name=f"{d} seconds", value=d) for d in durations][:25],
-        "aspect_ratio": [Choice(name=r, value=r) for r in ASPECT_RATIOS],
+        "duration": [seconds_choice(d) for d in durations][:25],
+        "aspect_ratio": [Choice(name=verbatim(r), value=r) for r in ASPECT_RATIOS],
         "camera": [Choice(name=m.replace("_", " "), value=m) for m in CAMERA_MOVES][:25],
     }
 

@@ -6,6 +6,7 @@ Here live the client and its command tree (`client`), interaction helpers (`inte
 the error replies (`errors`), the access rules (`access`), the start-job flow (`flows`), the
 notifier with its card throttle and result search, the rendering of cards (`cards`), the
 persistent buttons and modals, and every sentence a member reads: the catalogue (`texts`) and
-the wording of the core's codes at display time (`render`); the core never reads either.
+the wording of the core's codes at display time (`render`), and the commands' own names and
+descriptions in every catalogue language (`command_texts`); the core never reads any of them.
 Arrows point one way: `cogs -> bot.discord -> core`.
 """

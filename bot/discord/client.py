@@ -20,10 +20,11 @@ from discord.ext import commands
 
 from bot.config import Settings
 from bot.discord.buttons import DYNAMIC_ITEMS
+from bot.discord.command_texts import CommandTranslator
 from bot.discord.errors import reply_error
 from bot.discord.interactions import send_ephemeral
 from bot.discord.notifier import DiscordNotifier
-from bot.discord.texts import text
+from bot.discord.texts import CATALOGUES, text
 from bot.download import VideoFetcher, video_directory
 from bot.engine import Engine
 from bot.kling.capabilities import load_capabilities
@@ -130,6 +131,8 @@ class KlingBot(commands.AutoShardedBot):
                              videos=videos, readiness=lambda: {"discord": self.is_ready()})
         await self.engine.start()
         self.add_dynamic_items(*DYNAMIC_ITEMS)
+        # The commands' names and descriptions in every catalogue language, synced with them.
+        await self.tree.set_translator(CommandTranslator(CATALOGUES))
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands()
@@ -142,8 +145,7 @@ class KlingBot(commands.AutoShardedBot):
             await self.tree.sync(guild=guild)
             log.info("Commands synced to the development guild %s", guild.id)
             return
-        payload = [command.to_dict(self.tree) for command in self.tree.get_commands()]
-        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        digest = await self.command_digest()
         state = await self.engine.store.guild_settings(GLOBAL_SCOPE)
         if state.get("command_hash") == digest:
             log.info("Commands unchanged; no global sync")
@@ -151,6 +153,21 @@ class KlingBot(commands.AutoShardedBot):
         await self.tree.sync()
         await self.engine.store.set_guild_setting(GLOBAL_SCOPE, "command_hash", digest)
         log.info("Commands synced globally")
+
+    async def command_payload(self) -> list[dict[str, Any]]:
+        """The global commands as `tree.sync()` sends them, translations included."""
+        translator = self.tree.translator
+        commands = self.tree.get_commands()
+        if translator is None:
+            return [command.to_dict(self.tree) for command in commands]
+        return [await command.get_translated_payload(self.tree, translator)
+                for command in commands]
+
+    async def command_digest(self) -> str:
+        """The hash kept in the store to skip an unneeded global sync: of the payload as
+        sent, so a changed translation is a change of the commands too."""
+        payload = await self.command_payload()
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     async def close(self) -> None:
         """Stop the card edits, the engine (web server, poller, store), then Discord."""

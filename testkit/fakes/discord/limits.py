@@ -8,7 +8,7 @@ A new limit goes here, called from the route that Discord applies it on.
 
 from __future__ import annotations
 
-import re
+import unicodedata
 
 from testkit.fakes.discord.components import walk_components
 from testkit.fakes.discord.models import JSON
@@ -103,38 +103,92 @@ def validate_modal(data: JSON) -> None:
             raise invalid_form("data.components", "BASE_TYPE_MAX", "Must be 4000 or less.")
 
 
+# Discord's locales (https://discord.com/developers/docs/reference#locales): the keys a
+# `name_localizations` or `description_localizations` object may have.
+DISCORD_LOCALES = frozenset({
+    "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl",
+    "no", "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi",
+    "th", "zh-CN", "ja", "zh-TW", "ko",
+})
+
+
+def chat_input_name(name: object) -> bool:
+    """Discord's naming rule for slash commands, subcommands and options, localised or not:
+    `^[-_'\\p{L}\\p{N}\\p{sc=Deva}\\p{sc=Thai}]{1,32}$`, in lower case where the script has
+    case."""
+    if not isinstance(name, str) or not 1 <= len(name) <= 32 or name != name.lower():
+        return False
+    return all(c in "-_'" or unicodedata.category(c)[0] in "LN"
+               or 0x0900 <= ord(c) <= 0x097F or 0x0E00 <= ord(c) <= 0x0E7F for c in name)
+
+
 def validate_command(body: JSON, type_: int, prefix: str) -> None:
     """Names, descriptions and options of one command definition, as Discord checks them."""
     name = body.get("name", "")
     if type_ == 1:
-        if not re.fullmatch(r"[-_\w]{1,32}", name) or name != name.lower():
+        if not chat_input_name(name):
             raise invalid_form(f"{prefix}name", "APPLICATION_COMMAND_INVALID_NAME",
                                "Command name is invalid")
         if not 1 <= len(body.get("description", "")) <= 100:
             raise invalid_form(f"{prefix}description", "BASE_TYPE_BAD_LENGTH",
                                "Must be between 1 and 100 in length.")
+        validate_localizations(body, prefix, chat_input=True)
         validate_options(body.get("options", []), f"{prefix}options")
-    elif not 1 <= len(name) <= 32:
-        raise invalid_form(f"{prefix}name", "BASE_TYPE_BAD_LENGTH",
-                           "Must be between 1 and 32 in length.")
+    else:
+        if not 1 <= len(name) <= 32:
+            raise invalid_form(f"{prefix}name", "BASE_TYPE_BAD_LENGTH",
+                               "Must be between 1 and 32 in length.")
+        validate_localizations(body, prefix, chat_input=False)
+
+
+def validate_localizations(body: JSON, prefix: str, *, chat_input: bool | None) -> None:
+    """`name_localizations` and `description_localizations`: known locales only; names by the
+    naming rule (`chat_input`: slash commands and options; False: a menu's 1-32 characters;
+    None: a choice's 1-100), descriptions of 1-100 characters."""
+    for field in ("name_localizations", "description_localizations"):
+        values = body.get(field)
+        if values is None:
+            continue
+        if not isinstance(values, dict):
+            raise invalid_form(f"{prefix}{field}", "DICT_TYPE_CONVERT",
+                               "Only dictionaries may be used in a DictType")
+        for locale, value in values.items():
+            where = f"{prefix}{field}.{locale}"
+            if locale not in DISCORD_LOCALES:
+                raise invalid_form(where, "BASE_TYPE_CHOICES",
+                                   f"Value must be one of {sorted(DISCORD_LOCALES)}.")
+            if field == "name_localizations" and chat_input:
+                if not chat_input_name(value):
+                    raise invalid_form(where, "APPLICATION_COMMAND_INVALID_NAME",
+                                       "Command name is invalid")
+                continue
+            limit = 32 if field == "name_localizations" and chat_input is False else 100
+            if not isinstance(value, str) or not 1 <= len(value) <= limit:
+                raise invalid_form(where, "BASE_TYPE_BAD_LENGTH",
+                                   f"Must be between 1 and {limit} in length.")
 
 
 def validate_options(options: list[JSON], prefix: str) -> None:
-    """At most 25 options, valid names and lengths, required ones before optional ones."""
+    """At most 25 options, valid names and lengths (localised ones too), names unique in every
+    locale, required ones before optional ones."""
     if len(options) > 25:
         raise invalid_form(prefix, "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+    check_unique_names(options, prefix)
     seen_optional = False
     for i, opt in enumerate(options):
         where = f"{prefix}.{i}"
-        if not re.fullmatch(r"[-_\w]{1,32}", opt.get("name", "")):
+        if not chat_input_name(opt.get("name", "")):
             raise invalid_form(f"{where}.name", "APPLICATION_COMMAND_INVALID_NAME",
                                "Command name is invalid")
         if not 1 <= len(opt.get("description", "")) <= 100:
             raise invalid_form(f"{where}.description", "BASE_TYPE_BAD_LENGTH",
                                "Must be between 1 and 100 in length.")
+        validate_localizations(opt, f"{where}.", chat_input=True)
         if len(opt.get("choices") or []) > 25:
             raise invalid_form(f"{where}.choices", "BASE_TYPE_MAX_LENGTH",
                                "Must be 25 or fewer in length.")
+        for j, choice in enumerate(opt.get("choices") or []):
+            validate_localizations(choice, f"{where}.choices.{j}.", chat_input=None)
         for bound in ("min_length", "max_length"):
             if bound in opt and not 0 <= int(opt[bound]) <= 6000:
                 raise invalid_form(f"{where}.{bound}", "NUMBER_TYPE_MAX",
@@ -149,3 +203,15 @@ def validate_options(options: list[JSON], prefix: str) -> None:
         else:
             seen_optional = True
 
+
+def check_unique_names(entries: list[JSON], prefix: str) -> None:
+    """Sibling commands or options may not share a name, in the default language or in any
+    locale (a member could not tell them apart)."""
+    locales = {locale for e in entries for locale in (e.get("name_localizations") or {})}
+    for locale in (None, *sorted(locales)):
+        names = [(e.get("name_localizations") or {}).get(locale, e.get("name"))
+                 if locale else e.get("name") for e in entries]
+        if len(names) != len(set(names)):
+            where = f"{prefix}.name_localizations.{locale}" if locale else prefix
+            raise invalid_form(where, "APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS",
+                               "Option names must be unique")

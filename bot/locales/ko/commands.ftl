@@ -1,0 +1,169 @@
+# klingcord의 명령어: 이름과 설명 (Discord 명령어 목록에 보이는 글).
+#
+# How ids are made (bot/discord/command_texts.py): `cmd-` and the command's full name with
+# dashes; an option adds `-<option>`; the value is the name, `.description` the description.
+# Choices are named by their English name (`cmd-choice-this-period`); the message menu is
+# `cmd-menu-<english name>`. The English text lives in cogs/ and is the default.
+#
+# Discord's rules: names of commands and options are 1-32 characters, lower case where the
+# script has case, letters, digits, `-`, `_` and `'` only (no spaces); the message menu's name
+# may hold spaces. Descriptions and choice names are 1-100 characters. A name that reads
+# better in English (cfg_scale, klingbot) stays English here.
+
+## /video
+
+cmd-video = 비디오
+    .description = Kling으로 비디오를 만듭니다
+
+cmd-video-text = 텍스트
+    .description = 텍스트로 비디오: 프롬프트로 비디오를 만듭니다
+cmd-video-text-prompt = 프롬프트
+    .description = 비디오에서 일어날 일을 적어 주세요
+cmd-video-text-model = 모델
+    .description = 사용할 Kling 모델 (기본값: 서버 설정)
+cmd-video-text-mode = 모드
+    .description = 표준은 더 빠르고 크레딧이 적게 들며, 프로는 화질이 더 좋습니다
+cmd-video-text-duration = 길이
+    .description = 비디오 길이(초)
+cmd-video-text-aspect_ratio = 화면비
+    .description = 비디오의 화면 비율
+cmd-video-text-cfg_scale = cfg_scale
+    .description = 프롬프트를 얼마나 충실히 따를지 (0~1)
+cmd-video-text-negative_prompt = 네거티브-프롬프트
+    .description = 비디오에 나오지 않았으면 하는 것
+cmd-video-text-camera = 카메라
+    .description = 카메라 움직임 (텍스트로 비디오, 지원하는 모델만)
+
+cmd-video-image = 이미지
+    .description = 이미지로 비디오: 이미지를 움직이는 비디오로 만듭니다
+cmd-video-image-image = 이미지
+    .description = 첫 프레임: PNG 또는 JPEG, 가로세로 300px 이상
+cmd-video-image-end_image = 마지막-프레임
+    .description = 선택 사항: 마지막 프레임 (일부 모델만)
+cmd-video-image-prompt = 프롬프트
+    .description = 비디오에서 일어날 일
+# The options /video text and /video image share read the same in both.
+cmd-video-image-model = { cmd-video-text-model }
+    .description = { cmd-video-text-model.description }
+cmd-video-image-mode = { cmd-video-text-mode }
+    .description = { cmd-video-text-mode.description }
+cmd-video-image-duration = { cmd-video-text-duration }
+    .description = { cmd-video-text-duration.description }
+cmd-video-image-cfg_scale = { cmd-video-text-cfg_scale }
+    .description = { cmd-video-text-cfg_scale.description }
+cmd-video-image-negative_prompt = { cmd-video-text-negative_prompt }
+    .description = { cmd-video-text-negative_prompt.description }
+cmd-video-image-camera = { cmd-video-text-camera }
+    .description = { cmd-video-text-camera.description }
+
+cmd-menu-animate-with-kling = Kling으로 비디오 만들기
+
+## /quota
+
+cmd-quota = 크레딧
+    .description = 비디오 크레딧
+cmd-quota-me = 확인
+    .description = 내 크레딧, 초기화 시각, 진행 중인 작업
+cmd-quota-show = 조회
+    .description = (관리자) 멤버의 크레딧과 기록
+cmd-quota-show-member = 멤버
+    .description = 조회할 멤버
+cmd-quota-set = 멤버-한도
+    .description = (관리자) 멤버 개인 한도
+cmd-quota-set-member = 멤버
+    .description = 한도를 정할 멤버
+cmd-quota-set-credits = 크레딧
+    .description = 기간당 크레딧, -1이면 개인 한도를 없앱니다
+cmd-quota-set-reason = 사유
+    .description = 변경 사유 (감사 로그에 남습니다)
+cmd-quota-role = 역할-한도
+    .description = (관리자) 역할별 한도
+cmd-quota-role-role = 역할
+    .description = 한도를 정할 역할
+cmd-quota-role-credits = 크레딧
+    .description = 기간당 크레딧, -1이면 역할 한도를 없앱니다
+cmd-quota-role-reason = 사유
+    .description = { cmd-quota-set-reason.description }
+cmd-quota-default = 기본-한도
+    .description = (관리자) 서버 기본 한도
+cmd-quota-default-credits = 크레딧
+    .description = 기간당 크레딧, -1이면 봇 기본값을 따릅니다
+cmd-quota-grant = 지급
+    .description = (관리자) 일회성 보너스 크레딧 지급
+cmd-quota-grant-member = 멤버
+    .description = 크레딧을 받을 멤버
+cmd-quota-grant-credits = 크레딧
+    .description = 지급할 크레딧
+cmd-quota-grant-reason = 사유
+    .description = 지급 사유 (감사 로그에 남습니다)
+cmd-quota-block = 차단
+    .description = (관리자) 멤버가 비디오를 만들지 못하게 합니다
+cmd-quota-block-member = 멤버
+    .description = 차단할 멤버
+cmd-quota-block-reason = 사유
+    .description = 멤버에게 보여 줄 차단 사유
+cmd-quota-unblock = 차단-해제
+    .description = (관리자) 차단을 풉니다
+cmd-quota-unblock-member = 멤버
+    .description = 차단을 풀 멤버
+cmd-quota-server = 서버-한도
+    .description = (관리자) 서버 전체 사용량 상한
+cmd-quota-server-credits = 크레딧
+    .description = 모두 합친 기간당 크레딧, -1이면 상한을 없앱니다
+cmd-quota-usage = 사용량
+    .description = (관리자) 크레딧을 가장 많이 쓴 멤버
+cmd-quota-usage-period = 기간
+    .description = 조회할 기간
+
+## /klingbot
+
+cmd-klingbot = klingbot
+    .description = 이 서버의 봇 설정
+cmd-klingbot-settings = 설정
+    .description = 이 서버의 설정을 보거나 바꿉니다
+cmd-klingbot-settings-log_channel = 로그-채널
+    .description = 관리자 조치와 알림을 올릴 채널
+cmd-klingbot-settings-moderator_role = 관리자-역할
+    .description = 이 역할이 있는 멤버는 관리자로 봅니다
+cmd-klingbot-settings-extend_access = 확장-권한
+    .description = 다른 사람의 비디오에서 확장 버튼을 누를 수 있는 사람
+cmd-klingbot-settings-allowed_channel = 허용-채널
+    .description = 비디오를 만들 수 있는 채널 추가 또는 제거
+cmd-klingbot-settings-default_model = 기본-모델
+    .description = 멤버가 고르지 않았을 때 쓸 모델
+cmd-klingbot-settings-default_mode = 기본-모드
+    .description = 멤버가 고르지 않았을 때 쓸 모드
+cmd-klingbot-settings-default_duration = 기본-길이
+    .description = 멤버가 고르지 않았을 때 쓸 길이
+cmd-klingbot-settings-reset_hour = 초기화-시각
+    .description = 크레딧이 초기화되는 시각 (UTC 기준, 0~23시)
+cmd-klingbot-settings-reason = 사유
+    .description = { cmd-quota-set-reason.description }
+cmd-klingbot-status = 상태
+    .description = 봇과 작업의 현재 상태
+
+## Choices
+
+cmd-choice-standard = 표준
+cmd-choice-professional = 프로
+cmd-choice-seconds = { $seconds }초
+cmd-choice-this-period = 이번 기간
+cmd-choice-previous-period = 지난 기간
+cmd-choice-the-requester-and-moderators = 요청한 사람과 관리자
+cmd-choice-anyone = 누구나
+cmd-choice-down-back = 아래로 내려가며 뒤로
+cmd-choice-forward-up = 앞으로 나아가며 위로
+cmd-choice-left-turn-forward = 왼쪽으로 돌며 앞으로
+cmd-choice-right-turn-forward = 오른쪽으로 돌며 앞으로
+cmd-choice-pan-left = 왼쪽으로 팬
+cmd-choice-pan-right = 오른쪽으로 팬
+cmd-choice-tilt-up = 위로 틸트
+cmd-choice-tilt-down = 아래로 틸트
+cmd-choice-zoom-in = 줌 인
+cmd-choice-zoom-out = 줌 아웃
+cmd-choice-move-left = 왼쪽으로 이동
+cmd-choice-move-right = 오른쪽으로 이동
+cmd-choice-move-up = 위로 이동
+cmd-choice-move-down = 아래로 이동
+cmd-choice-roll-left = 왼쪽으로 롤
+cmd-choice-roll-right = 오른쪽으로 롤
