@@ -14,6 +14,8 @@ from typing import Any, Literal
 from bot.store import Store
 
 ExtendAccess = Literal["requester", "anyone"]
+# The server's language setting that follows the server's own Discord language.
+AUTO_LANGUAGE = "auto"
 # Bookkeeping row (not a setting): the removed default model the log channel was told about.
 REMOVED_MODEL_NOTED = "removed_default_model_noted"
 
@@ -30,6 +32,10 @@ class GuildSettings:
     default_credits: int | None = None
     server_cap: int | None = None
     reset_hour_utc: int | None = None
+    # The language of the server's public posts (cards, results, the log channel): a catalogue
+    # language (`en`, `ko`), or `auto` for the server's Discord language. Private replies are
+    # in each member's own language whatever this says.
+    language: str = AUTO_LANGUAGE
 
     @classmethod
     def from_rows(cls, rows: dict[str, Any]) -> GuildSettings:

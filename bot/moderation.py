@@ -29,6 +29,7 @@ EDITABLE_SETTINGS: dict[str, str] = {
     "default_mode": "text",
     "default_duration": "number",
     "reset_hour_utc": "number",
+    "language": "choice",
 }
 
 

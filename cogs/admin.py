@@ -14,8 +14,9 @@ from discord.ext import commands
 
 from bot.discord.access import moderator_only, staff_guild
 from bot.discord.client import KlingBot
-from bot.discord.command_texts import seconds_choice
+from bot.discord.command_texts import seconds_choice, verbatim
 from bot.discord.interactions import send_ephemeral
+from bot.discord.languages import language_choices
 from bot.discord.notifier import DiscordNotifier
 from bot.discord.texts import text
 from bot.engine import Engine
@@ -28,7 +29,9 @@ log = logging.getLogger(__name__)
 MODEL_NAME_LIMIT = 100  # model names are short; the bound keeps the echo in errors short too
 
 
-def _describe(settings: GuildSettings) -> str:
+def _describe(settings: GuildSettings, language: str) -> str:
+    """The settings, one a line; `language` is what the server's posts are made in (under
+    `auto`, the server's Discord language)."""
     shown: list[str] = []
     for field in dataclasses.fields(settings):
         value = getattr(settings, field.name)
@@ -38,6 +41,8 @@ def _describe(settings: GuildSettings) -> str:
             value = ", ".join(f"<#{c}>" for c in value) or "all channels"
         elif field.name.endswith("role_id") and value:
             value = f"<@&{value}>"
+        elif field.name == "language" and value != language:
+            value = f"{value} → {language}"
         shown.append(f"`{field.name}`: {value if value not in (None, '') else '—'}")
     return "\n".join(shown)
 
@@ -71,6 +76,7 @@ class AdminCog(commands.Cog):
         default_mode="The mode used when a member does not pick one",
         default_duration="The length used when a member does not pick one",
         reset_hour="The UTC hour at which credits reset",
+        language="The language of the bot's posts here (private replies follow each member's)",
         reason="Why (kept in the audit log)",
     )
     @app_commands.choices(
@@ -80,6 +86,10 @@ class AdminCog(commands.Cog):
                       Choice(name="Professional", value="pro")],
     )
     @app_commands.choices(default_duration=[seconds_choice(5), seconds_choice(10)])
+    # Each language is named in itself ("한국어 (ko)"), so its name is the same everywhere.
+    @app_commands.choices(language=[
+        Choice(name=name if value == "auto" else verbatim(name), value=value)
+        for name, value in language_choices()])
     async def settings(
         self,
         interaction: discord.Interaction,
@@ -91,6 +101,7 @@ class AdminCog(commands.Cog):
         default_mode: str | None = None,
         default_duration: int | None = None,
         reset_hour: Range[int, 0, 23] | None = None,
+        language: str | None = None,
         reason: Range[str, 1, REASON_LIMIT] | None = None,
     ) -> None:
         guild_id = staff_guild(interaction)
@@ -109,6 +120,7 @@ class AdminCog(commands.Cog):
             "default_mode": default_mode,
             "default_duration": default_duration,
             "reset_hour_utc": reset_hour,
+            "language": language,
         }
         entries: list[AuditEntry] = []
         for key, value in changes.items():
@@ -117,7 +129,9 @@ class AdminCog(commands.Cog):
             entries.append(await self.engine.moderation.set_setting(
                 guild_id, interaction.user.id, key, value, reason))
         updated = await load_guild_settings(self.engine.store, guild_id)
-        await send_ephemeral(interaction, text("settings.current", lines=_describe(updated)))
+        posts_in = await self.notifier.languages.of(guild_id, updated)
+        await send_ephemeral(interaction, text("settings.current",
+                                               lines=_describe(updated, posts_in)))
         for entry in entries:
             await self.notifier.post_audit(entry)
 

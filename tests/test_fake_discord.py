@@ -29,6 +29,7 @@ from testkit.fakes.discord import (
     FakeDiscord,
     Permission,
 )
+from tests.support import eventually
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -487,3 +488,40 @@ async def test_a_held_response_comes_after_the_message_exists(fake: FakeDiscord)
         assert not sending.done()
         held.release()
         assert (await sending).content == "held"
+
+
+async def test_interactions_carry_the_members_and_the_servers_languages(fake: FakeDiscord
+                                                                         ) -> None:
+    """As Discord does: `locale` is the member's client language, `guild_locale` and the
+    guild's `preferred_locale` the server's, changed by GUILD_UPDATE."""
+    bot = make_bot()
+    seen: list[tuple[str, str | None, str | None]] = []
+
+    @bot.tree.command(name="where", description="Which languages")
+    async def where(interaction: discord.Interaction) -> None:
+        guild = interaction.guild
+        seen.append((str(interaction.locale), str(interaction.guild_locale),
+                     str(guild.preferred_locale) if guild is not None else None))
+        await interaction.response.send_message("ok", ephemeral=True)
+
+    korean = await fake.add_member(fake.guild_id, name="minji", locale="ko")
+    english = await fake.add_member(fake.guild_id, name="sam")
+    assert english.locale == "en-US"
+    async with running(bot, fake):
+        bot.tree.copy_global_to(guild=discord.Object(fake.guild_id))
+        await bot.tree.sync(guild=discord.Object(fake.guild_id))
+        for member in (korean, english):
+            inter = await fake.slash(fake.guild_id, fake.channel_id, member.user.id, "where")
+            await fake.wait_for_response(inter)
+        await fake.set_guild_locale(fake.guild_id, "ko")
+        english.locale = "en-GB"
+        guild = bot.get_guild(fake.guild_id)
+        assert guild is not None
+        # The client's cache changes when it reads GUILD_UPDATE (no fake state to wait on).
+        await eventually(lambda: str(guild.preferred_locale) == "ko", 5)
+        inter = await fake.slash(fake.guild_id, fake.channel_id, english.user.id, "where")
+        await fake.wait_for_response(inter)
+        assert inter.payload["guild"]["locale"] == "ko"
+
+    assert seen == [("ko", "en-US", "en-US"), ("en-US", "en-US", "en-US"),
+                    ("en-GB", "ko", "ko")]

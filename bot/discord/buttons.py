@@ -20,6 +20,7 @@ from bot.discord.access import may_extend, member_is_moderator
 from bot.discord.errors import Refused, reply_error
 from bot.discord.flows import extend_request, start_job
 from bot.discord.interactions import engine_of, send_ephemeral
+from bot.discord.languages import speaking_to
 from bot.discord.limits import LINK_BUTTON_URL_LIMIT
 from bot.discord.modals import ExtendModal
 from bot.discord.texts import text
@@ -79,10 +80,12 @@ class JobButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLAT
         return cls(cast(JobAction, match["action"]), match["job_id"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await self._press(interaction)
-        except Exception as error:
-            await reply_error(interaction, error)
+        """Press the button; every private answer (and the modal) in the member's language."""
+        with speaking_to(interaction):
+            try:
+                await self._press(interaction)
+            except Exception as error:
+                await reply_error(interaction, error)
 
     async def _press(self, interaction: discord.Interaction) -> None:
         engine = engine_of(interaction)

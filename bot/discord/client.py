@@ -23,6 +23,7 @@ from bot.discord.buttons import DYNAMIC_ITEMS
 from bot.discord.command_texts import CommandTranslator
 from bot.discord.errors import reply_error
 from bot.discord.interactions import send_ephemeral
+from bot.discord.languages import GuildFacts, ServerLanguages, speak_to_member, speaking_to
 from bot.discord.notifier import DiscordNotifier
 from bot.discord.texts import CATALOGUES, text
 from bot.download import VideoFetcher, video_directory
@@ -46,8 +47,14 @@ class KlingTree(app_commands.CommandTree["KlingBot"]):
     """One gate and one error handler for every slash command and context menu."""
 
     async def interaction_check(self, interaction: discord.Interaction[KlingBot], /) -> bool:
-        """Refuse commands outside a server. The synced commands are server-only, but a client
-        with a stale command list (or an old user install) may still send one from a DM."""
+        """Speak the member's language from here on, then refuse commands outside a server.
+
+        discord.py runs this first in the interaction's own task, then the command (or context
+        menu) and `on_error` in that same task, so the language set here holds for every
+        private reply of the command; public posts switch to the server's in the notifier.
+        The synced commands are server-only, but a client with a stale command list (or an old
+        user install) may still send one from a DM."""
+        speak_to_member(interaction)
         if interaction.guild_id is not None:
             return True
         log.info("Refused a command from a DM (user %s)", interaction.user.id)
@@ -64,7 +71,8 @@ class KlingTree(app_commands.CommandTree["KlingBot"]):
         original: BaseException = error
         if isinstance(error, app_commands.CommandInvokeError):
             original = error.original
-        await reply_error(interaction, original)
+        with speaking_to(interaction):  # set already by interaction_check; said again here
+            await reply_error(interaction, original)
 
 
 class LoginRefused(Exception):
@@ -97,6 +105,7 @@ class KlingBot(commands.AutoShardedBot):
 
     engine: Engine
     notifier: DiscordNotifier
+    languages: ServerLanguages
 
     def __init__(self, settings: Settings, *, card_edit_interval: float = 10.0,
                  **options: Any) -> None:
@@ -124,9 +133,11 @@ class KlingBot(commands.AutoShardedBot):
             video_directory(settings.temp_root or Path(tempfile.gettempdir()),
                             settings.instance_id),
             settings.trusted_video_hosts)
+        self.languages = ServerLanguages(store, GuildFacts(self))
         self.notifier = DiscordNotifier(self, store, videos,
                                         load_capabilities(settings.kling_models_file),
-                                        edit_interval=self.card_edit_interval)
+                                        edit_interval=self.card_edit_interval,
+                                        languages=self.languages)
         self.engine = Engine(settings, self.notifier, session=self.http_session, store=store,
                              videos=videos, readiness=lambda: {"discord": self.is_ready()})
         await self.engine.start()

@@ -2,7 +2,10 @@
 menu's optional prompt).
 
 Each is given what its submission needs when it is opened; like the buttons, a modal answers
-its own errors, because discord.py never passes them to the command tree's handler.
+its own errors, because discord.py never passes them to the command tree's handler. A modal's
+own texts (title, label, placeholder) are made when it is built, in the language in force
+then: the member's, as it is built while answering their button or menu. Its submission is a
+new interaction, answered in the language it carries.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import discord
 
 from bot.discord.errors import reply_error
 from bot.discord.flows import JobStarter, extend_request, start_job
+from bot.discord.languages import speaking_to
 from bot.discord.texts import text
 from bot.kling.options import PROMPT_LIMIT, VideoOptions
 from bot.store import Job
@@ -37,9 +41,18 @@ class PromptModal(discord.ui.Modal):
             placeholder=placeholder)
         self.add_item(self.prompt)
 
+    async def on_submit(self, interaction: discord.Interaction, /) -> None:
+        with speaking_to(interaction):
+            await self.submit(interaction)
+
+    async def submit(self, interaction: discord.Interaction) -> None:
+        """Act on the prompt (in the member's language)."""
+        raise NotImplementedError
+
     async def on_error(  # type: ignore[override]  # discord.py's stub is BaseView's signature
             self, interaction: discord.Interaction, error: Exception, /) -> None:
-        await reply_error(interaction, error)
+        with speaking_to(interaction):
+            await reply_error(interaction, error)
 
 
 class ExtendModal(PromptModal):
@@ -51,7 +64,7 @@ class ExtendModal(PromptModal):
         self.jobs = jobs
         self.source = source
 
-    async def on_submit(self, interaction: discord.Interaction, /) -> None:
+    async def submit(self, interaction: discord.Interaction) -> None:
         request = extend_request(interaction, self.source, self.prompt.value)
         await start_job(self.jobs, interaction, request)
 
@@ -65,7 +78,7 @@ class AnimateModal(PromptModal):
         self.image_url = image_url
         self.start = start
 
-    async def on_submit(self, interaction: discord.Interaction, /) -> None:
+    async def submit(self, interaction: discord.Interaction) -> None:
         options = VideoOptions(action="image2video", prompt=self.prompt.value or None,
                                start_image_url=self.image_url)
         await self.start(interaction, options)

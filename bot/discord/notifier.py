@@ -4,6 +4,10 @@ Everything here posts with the bot's own token to a channel and message id kept 
 never through an interaction webhook, so a job that outlives the 15-minute interaction token
 still edits its card and posts its video. Card edits go through a `CardThrottle`.
 
+Everything posted here is public, so it is made in the server's language (`ServerLanguages`),
+whoever's task calls in: a card is announced inside the member's command, whose private
+replies are in the member's language.
+
 The notifier is given everything it uses (the client, the store, the video fetcher, the model
 table) when it is made; the core calls it through the `JobNotifier` interface only.
 """
@@ -12,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import time
 from typing import Any
 
 import discord
@@ -20,10 +23,11 @@ import discord
 from bot.discord.buttons import card_view, result_view
 from bot.discord.cards import audit_line, result_embed, status_card, thread_name
 from bot.discord.interactions import jump_url
+from bot.discord.languages import GuildFacts, ServerLanguages
 from bot.discord.limits import FAILURE_REASON_LIMIT
 from bot.discord.render import failure_reason, sentence
 from bot.discord.result_search import earlier_result
-from bot.discord.texts import clip, text
+from bot.discord.texts import clip, speaking, text
 from bot.discord.throttle import CardThrottle
 from bot.download import DownloadFailed, VideoFetcher, VideoTooLarge
 from bot.errors import Notice
@@ -35,20 +39,20 @@ from bot.store import AuditEntry, Job, JobState, Store
 log = logging.getLogger(__name__)
 
 DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024
-LIMIT_CACHE_SECONDS = 600.0
 
 
 class DiscordNotifier:
     """`JobNotifier` over discord.py's REST client."""
 
     def __init__(self, client: discord.Client, store: Store, videos: VideoFetcher,
-                 capabilities: CapabilityTable, *, edit_interval: float = 10.0) -> None:
+                 capabilities: CapabilityTable, *, edit_interval: float = 10.0,
+                 languages: ServerLanguages | None = None) -> None:
         self.client = client
         self.store = store
         self.videos = videos
         self.capabilities = capabilities
         self.cards = CardThrottle(edit_interval)
-        self._limits: dict[int, tuple[int, float]] = {}
+        self.languages = languages or ServerLanguages(store, GuildFacts(client))
 
     async def close(self) -> None:
         """Drop the card edits still waiting (the process is stopping)."""
@@ -64,18 +68,11 @@ class DiscordNotifier:
         once and remembered for a while: its boost tier rarely changes."""
         if guild_id is None:
             return DEFAULT_UPLOAD_LIMIT
-        guild = self.client.get_guild(guild_id)
-        if guild is not None:
-            return guild.filesize_limit
-        known = self._limits.get(guild_id)
-        if known is not None and time.monotonic() - known[1] < LIMIT_CACHE_SECONDS:
-            return known[0]
-        try:
-            limit = (await self.client.fetch_guild(guild_id)).filesize_limit
-        except discord.HTTPException:
-            return DEFAULT_UPLOAD_LIMIT
-        self._limits[guild_id] = (limit, time.monotonic())
-        return limit
+        guild = await self.languages.guilds.guild(guild_id)
+        return guild.filesize_limit if guild is not None else DEFAULT_UPLOAD_LIMIT
+
+    async def _server_language(self, job: Job) -> str:
+        return await self.languages.of(job.guild_id)
 
     def _can_thread(self, channel_id: int) -> bool:
         channel = self.client.get_channel(channel_id)
@@ -101,7 +98,8 @@ class DiscordNotifier:
     async def announce(self, job: Job) -> Placement:
         """Post the card where the member asked; start a thread from it when possible."""
         try:
-            return await self._announce(job)
+            with speaking(await self._server_language(job)):
+                return await self._announce(job)
         except (discord.Forbidden, discord.NotFound) as exc:
             raise CannotPostHere("post.forbidden") from exc
 
@@ -139,9 +137,11 @@ class DiscordNotifier:
             channel = self._messageable(latest.channel_id, latest.guild_id)
             link = (jump_url(latest.guild_id, latest.post_channel_id, latest.result_message_id)
                     if latest.result_message_id else result_link)
-            await channel.get_partial_message(latest.status_message_id).edit(
-                embed=status_card(latest, note=self._note(latest), result_link=link),
-                view=card_view(latest))
+            with speaking(await self._server_language(latest)):
+                embed, view = (status_card(latest, note=self._note(latest), result_link=link),
+                               card_view(latest))
+            await channel.get_partial_message(latest.status_message_id).edit(embed=embed,
+                                                                             view=view)
 
         await self.cards.submit(job, edit)
 
@@ -160,14 +160,15 @@ class DiscordNotifier:
                          job.id, earlier)
                 await self._finish_card(job, earlier)
                 return earlier
-        try:
-            return await self._deliver_to(job)
-        except (discord.Forbidden, discord.NotFound) as exc:
-            if job.thread_id is None or job.thread_id == job.channel_id:
-                raise
-            log.warning("Job %s: cannot post in its thread (%s); posting in the channel",
-                        job.id, exc.status)
-            return await self._deliver_to(dataclasses.replace(job, thread_id=None))
+        with speaking(await self._server_language(job)):
+            try:
+                return await self._deliver_to(job)
+            except (discord.Forbidden, discord.NotFound) as exc:
+                if job.thread_id is None or job.thread_id == job.channel_id:
+                    raise
+                log.warning("Job %s: cannot post in its thread (%s); posting in the channel",
+                            job.id, exc.status)
+                return await self._deliver_to(dataclasses.replace(job, thread_id=None))
 
     async def _deliver_to(self, job: Job) -> int:
         """Upload the video when it fits the server's limit, else post its link."""
@@ -216,18 +217,21 @@ class DiscordNotifier:
             # Refused at once: the member already got a private answer to their command. (A
             # queue timeout comes long after it, so the member is told.)
             return
-        refund = text("failed.refunded", cost=job.cost)
+        with speaking(await self._server_language(job)):
+            notice = text("result.failed", user_id=job.user_id,
+                          reason=clip(failure_reason(job), FAILURE_REASON_LIMIT),
+                          refund=text("failed.refunded", cost=job.cost))
         target = self._messageable(job.post_channel_id, job.guild_id)
         await target.send(
-            text("result.failed", user_id=job.user_id,
-                 reason=clip(failure_reason(job), FAILURE_REASON_LIMIT), refund=refund),
+            notice,
             allowed_mentions=discord.AllowedMentions(
                 everyone=False, roles=False, users=[discord.Object(id=job.user_id)]),
             nonce=f"{job.id}f")
 
     async def alert(self, guild_id: int | None, notice: Notice) -> None:
-        message = sentence(notice)
         settings = await load_guild_settings(self.store, guild_id)
+        with speaking(await self.languages.of(guild_id, settings)):
+            message = sentence(notice)
         if settings.log_channel_id is None:
             log.warning("Moderator alert for guild %s (no log channel set): %s", guild_id,
                         message)
@@ -244,9 +248,11 @@ class DiscordNotifier:
         settings = await load_guild_settings(self.store, entry.guild_id)
         if settings.log_channel_id is None:
             return
+        with speaking(await self.languages.of(entry.guild_id, settings)):
+            line = audit_line(entry)
         try:
             await self._messageable(settings.log_channel_id, entry.guild_id).send(
-                audit_line(entry), allowed_mentions=discord.AllowedMentions.none())
+                line, allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException as exc:
             log.warning("Could not post to the log channel of guild %s (%s)", entry.guild_id,
                         exc.status)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import discord
 
 from bot.discord.cards import result_footer
+from bot.discord.texts import CATALOGUES, speaking
 from bot.store import Job
 
 log = logging.getLogger(__name__)
@@ -25,10 +26,14 @@ RESULT_SEARCH_SLACK = 300.0
 
 
 def is_result_of(message: discord.Message, job_id: str) -> bool:
-    """Whether `message` is the result of `job_id`: its embed's footer names the job (older
-    results name it only in their Extend buttons' custom ids)."""
-    footer = result_footer(job_id)
-    if any(embed.footer.text == footer for embed in message.embeds):
+    """Whether `message` is the result of `job_id`: its embed's footer names the job, in
+    whichever language the server had when it was posted (older results name it only in their
+    Extend buttons' custom ids)."""
+    footers = set()
+    for language in CATALOGUES.languages:
+        with speaking(language):
+            footers.add(result_footer(job_id))
+    if any(embed.footer.text in footers for embed in message.embeds):
         return True
     return any(
         isinstance(child, discord.Button) and child.custom_id is not None

@@ -153,6 +153,14 @@ def speaking(language: str) -> Iterator[None]:
         _language.reset(token)
 
 
+def keep_speaking(language: str) -> None:
+    """Make texts in `language` from here to the end of the current task (and in the tasks
+    it starts). For an entry point with no block to wrap: discord.py's command tree calls its
+    `interaction_check` in the interaction's own task and then, in that same task, the command
+    and the error handler; a context variable set in an awaited coroutine stays set for them."""
+    _language.set(language)
+
+
 def clip(value: str, limit: int) -> str:
     """`value` cut to at most `limit` characters, with an ellipsis where it was cut.
 

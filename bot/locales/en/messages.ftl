@@ -2,6 +2,9 @@
 # Message ids are the codes of the code with dots as dashes (invalid.duration -> invalid-duration).
 # Placeables: { $name }; plural selectors pick one, other (see the Fluent syntax guide).
 
+# The language's name in itself, for /klingbot settings language.
+language-name = English
+
 invalid-unknown_model = Unknown model `{ $model }`. Available models: { $allowed }.
 invalid-mode = `{ $model }` supports the modes { $allowed }, not `{ $mode }`.
 invalid-mode_single = `{ $model }` has a single mode: leave `mode` empty.

@@ -167,3 +167,7 @@ cmd-choice-move-up = 위로 이동
 cmd-choice-move-down = 아래로 이동
 cmd-choice-roll-left = 왼쪽으로 롤
 cmd-choice-roll-right = 오른쪽으로 롤
+
+cmd-klingbot-settings-language = 언어
+    .description = 봇이 서버에 올리는 글의 언어 (auto: 서버의 디스코드 기본 언어)
+cmd-choice-auto-the-server-s-discord-language = 자동 (서버의 디스코드 언어)

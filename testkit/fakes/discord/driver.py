@@ -132,7 +132,7 @@ class InteractionDriver:
             "channel_id": str(channel_id),
             "token": token,
             "version": 1,
-            "locale": "en-US",
+            "locale": state.users[user_id].locale,
             "entitlements": [],
             "entitlement_sku_ids": [],
             "attachment_size_limit": state.filesize_limit_for(channel),

@@ -55,6 +55,9 @@ class User:
     username: str
     bot: bool = False
     global_name: str | None = None
+    # The language of the person's Discord client: every interaction of theirs carries it
+    # (`locale`). Not part of the user object others see, so not in the payload.
+    locale: str = "en-US"
 
     def payload(self) -> JSON:
         return {
@@ -109,6 +112,15 @@ class Member:
     roles: list[int] = field(default_factory=list)
     nick: str | None = None
     joined_at: str = field(default_factory=iso_now)
+
+    @property
+    def locale(self) -> str:
+        """The member's client language (the user's own: the same in every server)."""
+        return self.user.locale
+
+    @locale.setter
+    def locale(self, value: str) -> None:
+        self.user.locale = value
 
     def payload(self, *, with_user: bool = True) -> JSON:
         out: JSON = {

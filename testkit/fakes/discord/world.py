@@ -72,11 +72,15 @@ class WorldBuilder:
         name: str = "user",
         roles: Sequence[int] = (),
         permissions: int | None = None,
+        locale: str | None = None,
     ) -> Member:
         """Add a (human) member. ``permissions`` creates a personal role granting them;
-        e.g. ``permissions=Permission.MANAGE_GUILD`` makes a moderator."""
+        e.g. ``permissions=Permission.MANAGE_GUILD`` makes a moderator. ``locale`` is their
+        Discord client's language (``member.locale`` changes it later; default "en-US")."""
         guild = self._state.guilds[guild_id]
         user = self._state.ensure_user(user_id, name)
+        if locale is not None:
+            user.locale = locale
         member_roles = list(roles)
         if permissions is not None:
             role = await self.add_role(guild_id, f"{name}-role", permissions)
@@ -86,6 +90,13 @@ class WorldBuilder:
         data = {"guild_id": str(guild_id), **member.payload()}
         await self._events.to_guild("GUILD_MEMBER_ADD", data, guild_id, INTENT_GUILD_MEMBERS)
         return member
+
+    async def set_guild_locale(self, guild_id: int, locale: str) -> None:
+        """Change the server's language (Server Settings > Community > Overview) and dispatch
+        GUILD_UPDATE, as Discord does: later interactions carry it as ``guild_locale``."""
+        guild = self._state.guilds[guild_id]
+        guild.preferred_locale = locale
+        await self._events.to_guild("GUILD_UPDATE", guild.base_payload(), guild_id)
 
     async def set_role_permissions(self, guild_id: int, role_id: int, permissions: int) -> None:
         """Change a role's permissions (e.g. the bot role) and dispatch GUILD_ROLE_UPDATE,
