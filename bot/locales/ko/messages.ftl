@@ -125,7 +125,7 @@ quota-source-member = 개별 한도
 quota-source-role = 역할 한도
 quota-source-server = 서버 기본 한도
 quota-source-bot = 봇 기본 한도
-quota-show = <@{ $user_id }> 님: 크레딧 { $limit }개 중 **{ $remaining }개** 남음 ({ $source }), 이번 기간 { $spent }개 사용, { $reset } 초기화. 진행 중 { $running }건 · 대기 중 { $queued }건
+quota-show = <@{ $user_id }> 님은 크레딧 { $limit }개 중 **{ $remaining }개** 남았어요 ({ $source }). 이번 기간에 { $spent }개를 썼고, { $reset } 초기화돼요. 진행 중 { $running }건 · 대기 중 { $queued }건
 quota-show_blocked = <@{ $by }> 님이 <t:{ $at }:R>에 차단했어요. 사유: { $reason }
 quota-history_title = 최근 관리자 조치:
 quota-history_none = 이 멤버에 대한 관리자 조치 기록이 없어요.
@@ -144,7 +144,7 @@ settings-current =
     현재 설정:
     { $lines }
 settings-not_allowed_here = 비디오는 이 채널에서만 만들 수 있어요: { $channels }.
-status-line = 작업: { $counts }. Kling: { $kling }. 상태 확인: 마지막 실행 <t:{ $tick }:R>.
+status-line = 작업: { $counts }. Kling: { $kling }. 마지막 상태 확인: <t:{ $tick }:R>.
 
 ## Why a job failed
 
