@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from importlib import resources
 from importlib.abc import Traversable
-from typing import Any
+from typing import Any, Literal
 
 from fluent.runtime import FluentBundle, FluentResource
 from fluent.runtime.types import fluent_number
@@ -30,6 +30,10 @@ from fluent.syntax import ast as fluent_ast
 
 DEFAULT_LANGUAGE = "en"
 _PLACEABLE_LIMIT = 900
+
+# The units `span` words a length of time in; each is a message (`span.second`, ...) whose
+# plural selector on `count` reads "1 second" / "2 seconds" / "2초".
+SpanUnit = Literal["second", "minute", "hour"]
 
 _language: ContextVar[str] = ContextVar("klingcord_language", default=DEFAULT_LANGUAGE)
 
@@ -178,10 +182,11 @@ def text(key: str, **fields: object) -> str:
 def span(seconds: float) -> str:
     """A length of time in words, as a member reads it: seconds under a minute (never
     "within 0 minutes"), whole hours when it is a whole number of hours, else minutes."""
+    unit: SpanUnit
     if seconds < 60:
         count, unit = max(1, math.ceil(seconds)), "second"
     elif seconds % 3600 == 0:
         count, unit = int(seconds // 3600), "hour"
     else:
         count, unit = max(1, round(seconds / 60)), "minute"
-    return text(f"span.{unit}" if count == 1 else f"span.{unit}s", count=count)
+    return text(f"span.{unit}", count=count)

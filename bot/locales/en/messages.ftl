@@ -10,8 +10,16 @@ invalid-mode = `{ $model }` supports the modes { $allowed }, not `{ $mode }`.
 invalid-mode_single = `{ $model }` has a single mode: leave `mode` empty.
 invalid-duration = `{ $model }` makes videos of { $allowed } seconds, not { $duration }.
 invalid-prompt_missing = A text-to-video job needs a prompt.
-invalid-prompt_long = The prompt is { $length } characters long; the limit is { $limit }.
-invalid-negative_long = The negative prompt is { $length } characters long; the limit is { $limit }.
+invalid-prompt_long =
+    The prompt is { $length ->
+        [one] 1 character
+       *[other] { $length } characters
+    } long; the limit is { $limit }.
+invalid-negative_long =
+    The negative prompt is { $length ->
+        [one] 1 character
+       *[other] { $length } characters
+    } long; the limit is { $limit }.
 invalid-negative_unsupported = A negative prompt is not available for `{ $model }`.
 invalid-negative_extend = A negative prompt is not available for extending a video.
 invalid-cfg_range = `cfg_scale` must be between 0 and 1, got { $value }.
@@ -178,9 +186,18 @@ failed-refunded = { $cost ->
     }
 alert-default_model_removed = This server's default model `{ $model }` is no longer offered by the bot, so videos use `{ $fallback }` instead. Pick another default with `/klingbot settings default_model`.
 alert-used_up = Kling answered that the bot's balance is used up: new video jobs are paused for 15 minutes at a time until the operator tops it up.
-span-second = 1 second
-span-seconds = { $count } seconds
-span-minute = 1 minute
-span-minutes = { $count } minutes
-span-hour = 1 hour
-span-hours = { $count } hours
+span-second =
+    { $count ->
+        [one] 1 second
+       *[other] { $count } seconds
+    }
+span-minute =
+    { $count ->
+        [one] 1 minute
+       *[other] { $count } minutes
+    }
+span-hour =
+    { $count ->
+        [one] 1 hour
+       *[other] { $count } hours
+    }

@@ -1,54 +1,184 @@
-# klingcord's messages in Korean: a MINIMAL catalogue holding only the messages the language
-# plumbing tests need (issue 11); the full catalogue replaces this file. Messages missing here
-# fall back to English.
+# klingcord의 한국어 메시지 (Korean).
+# Message ids and placeables are those of en/messages.ftl; tests/bot/discord/test_catalogues.py
+# checks that both files hold the same messages with the same variables.
+# Style: 해요체 throughout; counters after the number ("크레딧 2개", "작업 2건", "5초"). Korean
+# has only the CLDR plural category `other`, so no message needs a selector. A particle after a
+# placeable would depend on the value's last sound, so a noun (모델, 파일, 이미지) comes first.
+# Terms: 텍스트로 비디오, 이미지로 비디오, 비디오 확장, 크레딧, 표준 / 프로 모드, 대기열, 스레드,
+# 관리자 (a server's moderators), 운영자 (whoever runs the bot).
+
+## The language's own name (the choices of /klingbot settings language)
 
 language-name = 한국어
-invalid-duration = `{ $model }` 모델은 { $allowed }초 길이의 비디오만 만들 수 있어요. { $duration }초는 지원하지 않아요.
+
+## Option errors
+
+invalid-unknown_model = `{ $model }` 모델을 찾을 수 없어요. 사용할 수 있는 모델: { $allowed }.
+invalid-mode = `{ $model }` 모델은 `{ $mode }` 모드를 지원하지 않아요. 사용할 수 있는 모드: { $allowed }.
+invalid-mode_single = `{ $model }` 모델은 모드가 하나뿐이에요. 모드(`mode`)는 비워 두세요.
+invalid-duration = `{ $model }` 모델로는 { $duration }초 비디오를 만들 수 없어요. 만들 수 있는 길이: { $allowed }초.
+invalid-prompt_missing = 텍스트로 비디오를 만들려면 프롬프트가 필요해요.
+invalid-prompt_long = 프롬프트가 { $length }자예요. 최대 { $limit }자까지 쓸 수 있어요.
+invalid-negative_long = 네거티브 프롬프트가 { $length }자예요. 최대 { $limit }자까지 쓸 수 있어요.
+invalid-negative_unsupported = `{ $model }` 모델은 네거티브 프롬프트를 지원하지 않아요.
+invalid-negative_extend = 비디오 확장에는 네거티브 프롬프트를 쓸 수 없어요.
+invalid-cfg_range = `cfg_scale` 값은 0에서 1 사이여야 해요. 입력한 값: { $value }
+invalid-cfg_unsupported = `{ $model }` 모델은 `cfg_scale` 옵션을 지원하지 않아요.
+invalid-cfg_extend = 비디오 확장에는 `cfg_scale` 옵션을 쓸 수 없어요.
+invalid-aspect_ratio = `{ $value }` 비율은 쓸 수 없어요. 화면 비율은 { $allowed } 중에서 골라 주세요.
+invalid-aspect_ratio_image = 이미지로 비디오는 이미지의 비율을 그대로 따라요. 화면 비율(`aspect_ratio`)은 비워 두세요.
+invalid-start_image_missing = 이미지로 비디오를 만들려면 시작 이미지가 필요해요.
+invalid-image2video_unsupported = `{ $model }` 모델은 이미지로 비디오를 지원하지 않아요. 이 모델을 사용해 보세요: { $allowed }
+invalid-end_image_text = 끝 프레임을 쓰려면 시작 이미지가 필요해요. 이미지로 비디오를 사용해 주세요.
+invalid-end_image_unsupported = `{ $model }` 모델은 끝 프레임을 지원하지 않아요. 지원하는 모델: { $allowed }.
+invalid-end_image_pro = `{ $model }` 모델은 프로 모드(`pro`)에서만 끝 프레임을 쓸 수 있어요.
+invalid-end_image_duration = 끝 프레임을 쓸 때는 비디오 길이가 5초여야 해요.
+invalid-camera_unsupported = `{ $model }` 모델은 카메라 컨트롤을 지원하지 않아요. 지원하는 모델: { $allowed }.
+invalid-camera_image = 이미지로 비디오에는 카메라 컨트롤을 쓸 수 없어요.
+invalid-camera_duration = `{ $model }` 모델의 카메라 컨트롤은 5초 비디오에서만 쓸 수 있어요.
+invalid-camera_unknown = 알 수 없는 카메라 움직임이에요: `{ $value }`. 사용할 수 있는 움직임: { $allowed }.
+invalid-extend_unsupported = `{ $model }` 모델로 만든 비디오는 확장할 수 없어요. 확장할 수 있는 모델: { $allowed }.
+invalid-extend_missing_video = 비디오를 확장하려면 이어 갈 비디오가 필요해요.
+invalid-omni_only = 이미지·비디오 목록은 옴니 모델({ $allowed })에서만 쓸 수 있어요.
+invalid-omni_images = 옴니 작업에는 이미지를 1~7개 넣을 수 있어요. 지금은 { $count }개예요.
+
+## Images
+
+image-type = `{ $name }` 파일은 { $kind } 형식이에요. Kling은 PNG 또는 JPEG 이미지만 받아요.
+image-type_unknown = `{ $name }` 파일은 형식을 알 수 없어요. Kling은 PNG 또는 JPEG 이미지만 받아요.
+image-size = `{ $name }` 파일은 { NUMBER($size, maximumFractionDigits: 1) } MB예요. 이미지는 최대 { $limit } MB까지 올릴 수 있어요.
+image-unreadable = `{ $name }` 파일을 이미지로 읽을 수 없어요.
+image-small = `{ $name }` 이미지는 { $width }×{ $height } px예요. 가로와 세로가 모두 { $minimum } px 이상이어야 해요.
+image-ratio = `{ $name }` 이미지는 { $width }×{ $height } px예요. 가로세로 비율은 1:2.5에서 2.5:1 사이여야 해요.
+image-none_in_message = 이 메시지에는 비디오로 만들 PNG 또는 JPEG 이미지가 없어요.
+
+## Credits and the service
+
 quota-exceeded = 이 작업에는 크레딧 { $cost }개가 필요한데, 남은 크레딧은 { $limit }개 중 { $remaining }개예요. 크레딧은 { $reset } 초기화돼요.
-quota-blocked = 이 서버에서 비디오를 만들 수 없도록 차단되었어요. 사유: { $reason }
-kling-unavailable = 지금은 비디오 서비스에 연결할 수 없어요. 크레딧은 차감되지 않았으니 잠시 후 다시 시도해 주세요.
+quota-blocked = 이 서버에서 비디오 만들기가 차단됐어요. 사유: { $reason }
+quota-server_cap = 이 서버는 이번 기간의 크레딧 { $cap }개를 모두 썼어요. 크레딧은 { $reset } 초기화돼요.
+kling-paused = 봇의 Kling 잔액이 모두 소진되어 새 비디오 만들기가 일시 중지됐어요. 서버 관리자에게 알렸어요.
+kling-unavailable = 지금은 비디오 서비스에 연결할 수 없어요. 크레딧은 차감되지 않았어요. 몇 분 뒤에 다시 시도해 주세요.
+
+## The status card
+
 card-title-text2video = 텍스트로 비디오
 card-title-image2video = 이미지로 비디오
 card-title-extend = 비디오 확장
-card-requester = 요청한 사람: <@{ $user_id }>
+card-requester = 요청자: <@{ $user_id }>
 card-settings = { $model } · { $mode } · { $duration }초 · 크레딧 { $cost }개
 card-credits_left = 이번 기간 남은 크레딧 { $left }개
-card-state-queued = ⏳ 대기 중: { $position }번째예요.
+card-state-queued = ⏳ 대기열 { $position }번째예요.
 card-state-queued_first = ⏳ 대기 중: 곧 시작해요.
 card-state-reserved = ⏳ Kling에 보내는 중…
-card-state-submitted = 🎬 <t:{ $since }:R>부터 생성 중이에요. 보통 <t:{ $eta }:R> 완성돼요.
+card-state-submitted = 🎬 <t:{ $since }:R>부터 만드는 중이에요. 보통 <t:{ $eta }:R> 완성돼요.
 card-state-unconfirmed = 🎬 Kling에 보냈어요. 응답을 기다리는 중이에요.
-card-state-succeeded = 📦 완성! 비디오를 올리는 중…
+card-state-succeeded = 📦 완성됐어요. 비디오를 올리는 중…
 card-state-delivered = ✅ 완성: { $link }
 card-state-failed = ❌ { $reason }
-card-no_thread = 여기서는 스레드를 만들 수 없어서 결과를 이 채널에 올려요.
+card-no_thread = 여기서는 스레드를 만들 수 없어서 결과를 이 채널에 올릴게요.
 card-refunded = 크레딧 { $cost }개를 환불했어요.
-result-ready = <@{ $user_id }> 비디오가 완성되었어요.
-result-failed = <@{ $user_id }> 비디오를 만들지 못했어요. { $reason } { $refund }
+
+## The result
+
+result-ready = <@{ $user_id }> 님, 비디오가 완성됐어요.
+result-link_too_large = 파일이 이 서버의 업로드 한도({ $limit } MB)보다 커서 링크로 보내 드려요.
+result-link_refused = Discord가 업로드를 거부해서 링크로 보내 드려요.
+result-link_download = 업로드할 파일을 가져오지 못해서 링크로 보내 드려요.
+result-failed = <@{ $user_id }> 님, 비디오를 만들지 못했어요. { $reason } { $refund }
 result-open = 비디오 열기
 result-footer = 작업 { $job_id }
+result-late = ⏰ 늦게 도착한 비디오예요. 작업이 중단되고 환불된 뒤에 도착해서 무료예요. 크레딧은 차감되지 않아요.
+
+## Buttons and modals
+
 button-extend = 확장
-button-extend_prompt = 새 프롬프트로 확장…
 button-cancel = 취소
+cancel-done = 취소했어요. 크레딧 { $cost }개를 환불했어요.
+button-extend_prompt = 새 프롬프트로 확장…
 modal-extend-title = 비디오 확장
 modal-prompt-label = 프롬프트
-modal-prompt-placeholder = 다음에는 어떤 장면이 이어지나요?
-modal-animate-title = Kling으로 움직이게 하기
-modal-animate-placeholder = 어떻게 움직일지 설명해 주세요 (선택)
-access-not_yours = 이 비디오를 요청한 사람이나 모더레이터만 확장할 수 있어요.
+modal-prompt-placeholder = 다음에 어떤 장면이 이어지나요?
+modal-animate-title = Kling으로 비디오 만들기
+modal-animate-placeholder = 어떻게 움직일지 적어 주세요 (선택)
+access-not_yours = 이 비디오를 요청한 사람이나 관리자만 확장할 수 있어요.
+access-gone = 봇이 더 이상 이 비디오를 찾을 수 없어요.
+access-not_ready = 이 비디오는 아직 완성되지 않았어요.
 ack-started = 비디오를 만들기 시작했어요: { $link }
+ack-failed = 요청을 처리하지 못했어요: { $reason }
+
+## Command errors
+
+error-unknown = 죄송해요, 봇에서 문제가 생겼어요 (오류 `{ $error_id }`).
+command-cooldown = 명령어를 너무 자주 쓰고 있어요. { $when } 다시 시도해 주세요.
+command-bot_missing = 이 작업을 하려면 이 채널에서 봇에게 { $permissions } 권한이 필요해요.
+command-missing = 이 명령어를 쓰려면 { $permissions } 권한이 필요해요.
+command-missing_role = 이 명령어에 필요한 역할이 없어요.
+command-not_allowed = 여기서는 이 명령어를 쓸 수 없어요.
+command-not_a_member = 이 서버의 멤버가 아닌 사용자예요.
+command-bad_channel = 이 작업에는 그 채널을 쓸 수 없어요.
+command-bad_value = 이 옵션에 `{ $value }` 값은 쓸 수 없어요.
+
+## /quota
+
 quota-me =
-    { "**" }{ $remaining }**/{ $limit } 크레딧 남음 ({ $source }). { $reset } 초기화돼요.
-    진행 중: { $running }개 · 대기 중: { $queued }개
-quota-source-member = 내 개인 한도
+    크레딧 { $limit }개 중 **{ $remaining }개** 남았어요 ({ $source }). 크레딧은 { $reset } 초기화돼요.
+    진행 중 { $running }건 · 대기 중 { $queued }건
+quota-me_blocked = 이 서버에서 비디오 만들기가 차단됐어요. 사유: { $reason }
+quota-source-member = 개별 한도
 quota-source-role = 역할 한도
-quota-source-server = 서버 기본값
-quota-source-bot = 봇 기본값
-dm-refused = 비디오는 서버에서만 만들 수 있어요. 각 서버의 모더레이터와 한도가 적용되거든요. 서버 채널에서 명령어를 사용해 주세요.
+quota-source-server = 서버 기본 한도
+quota-source-bot = 봇 기본 한도
+quota-show = <@{ $user_id }> 님은 크레딧 { $limit }개 중 **{ $remaining }개** 남았어요 ({ $source }). 이번 기간에 { $spent }개를 썼고, { $reset } 초기화돼요. 진행 중 { $running }건 · 대기 중 { $queued }건
+quota-show_blocked = <@{ $by }> 님이 <t:{ $at }:R>에 차단했어요. 사유: { $reason }
+quota-history_title = 최근 관리자 조치:
+quota-history_none = 이 멤버에 대한 관리자 조치 기록이 없어요.
+quota-usage_title = { $start } ~ { $end } 크레딧 사용 내역:
+quota-usage_line = { $rank }. <@{ $user_id }>: 크레딧 { $credits }개 · 작업 { $jobs }건
+quota-usage_none = 이 기간에 크레딧을 쓴 사람이 없어요.
+
+## Moderators and settings
+
+mod-only = 관리자(서버 관리하기 권한이 있거나 서버의 관리자 역할이 있는 멤버)만 할 수 있어요.
+mod-guild_only = 서버에서만 쓸 수 있어요.
+dm-refused = 비디오는 서버에서만 만들 수 있어요. 서버마다 관리자와 한도가 따로 있거든요. 서버 채널에서 명령어를 써 주세요.
 mod-done = 완료했어요. { $summary }
-audit-line = 🛡️ <@{ $actor }> 님의 조치 — { $action }{ $target }: { $old } → { $new }{ $reason }
+audit-line = 🛡️ <@{ $actor }> { $action }{ $target }: { $old } → { $new }{ $reason }
 settings-current =
     현재 설정:
     { $lines }
+settings-not_allowed_here = 비디오는 이 채널에서만 만들 수 있어요: { $channels }.
+status-line = 작업: { $counts }. Kling: { $kling }. 마지막 상태 확인: <t:{ $tick }:R>.
+
+## Why a job failed
+
 failed-kling = Kling이 이 비디오를 만들지 못했어요: { $reason }
+failed-kling_unexplained = Kling이 이 비디오를 만들지 못했어요: 알 수 없는 오류
+failed-rejected = Kling이 요청을 거부했어요: { $reason }
+failed-misconfigured = 봇 설정에 문제가 있어요 (Kling 토큰이 거부됐어요). 운영자에게 알렸어요.
+failed-misconfigured_base = 봇 설정에 문제가 있어요 (Kling API 주소가 잘못됐어요). 운영자에게 알렸어요.
+failed-used_up = 봇의 Kling 잔액이 모두 소진됐어요. 관리자에게 알렸어요.
+failed-server_error = Kling 내부 오류로 비디오 만들기를 시작하지 못했어요.
+failed-unconfirmed = Kling이 작업 접수를 확인해 주지 않았고 추적할 수도 없어서 취소했어요.
+failed-deadline = Kling이 { $span } 안에 완성하지 못해서 작업을 중단했어요.
+failed-lost = Kling에서 이 작업의 기록이 사라졌어요.
+failed-cancelled = <@{ $user_id }> 님이 취소했어요.
+failed-queue_deadline = 대기열에서 { $span } 넘게 빈자리가 나지 않아 Kling에 보내지 못하고 종료했어요.
+cancel-not_yours = 이 비디오를 요청한 사람이나 관리자만 취소할 수 있어요.
+cancel-too_late = 이미 시작된 작업이라 취소할 수 없어요.
+failed-undeliverable = 비디오는 완성됐지만 여기에 올리지 못했어요.
+failed-unsafe_video = Kling 결과물이 봇이 가져올 수 없는 주소에 있어서 올릴 수 없어요. 봇 운영자에게 알렸어요.
+failed-cannot_post = { $reason } 크레딧은 차감되지 않았어요.
+post-forbidden = 이 채널에 글을 올릴 수 없어요. 여기서 채널 보기, 메시지 보내기, 링크 첨부, 파일 첨부 권한이 필요해요.
 failed-refunded = 크레딧 { $cost }개를 환불했어요.
+
+## Alerts to the log channel
+
+alert-default_model_removed = 이 서버의 기본 모델(`{ $model }`)을 봇에서 더 이상 제공하지 않아서 지금은 `{ $fallback }` 모델로 비디오를 만들어요. `/klingbot settings default_model`로 다른 기본 모델을 골라 주세요.
+alert-used_up = Kling이 봇의 잔액이 소진됐다고 응답했어요. 운영자가 충전할 때까지 새 비디오 작업을 15분씩 일시 중지해요.
+
+## Lengths of time
+
+span-second = { $count }초
+span-minute = { $count }분
+span-hour = { $count }시간
