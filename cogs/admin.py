@@ -38,7 +38,7 @@ def _describe(settings: GuildSettings, language: str) -> str:
         if field.name.endswith("channel_id") and value:
             value = f"<#{value}>"
         elif field.name == "allowed_channel_ids":
-            value = ", ".join(f"<#{c}>" for c in value) or "all channels"
+            value = ", ".join(f"<#{c}>" for c in value) or text("settings.all_channels")
         elif field.name.endswith("role_id") and value:
             value = f"<@&{value}>"
         elif field.name == "language" and value != language:
@@ -140,9 +140,9 @@ class AdminCog(commands.Cog):
     async def status(self, interaction: discord.Interaction) -> None:
         status = await self.engine.status()  # the same value /healthz serves
         shown = ", ".join(f"{state} {count}" for state, count in sorted(status.job_counts.items()))
-        kling = "paused (balance used up)" if status.kling_paused else "accepting jobs"
+        kling = text("status.kling_paused" if status.kling_paused else "status.kling_accepting")
         tick = int(status.poller_last_tick or self.engine.clock())
-        await send_ephemeral(interaction, text("status.line", counts=shown or "none",
+        await send_ephemeral(interaction, text("status.line", counts=shown or text("list.none"),
                                                 kling=kling, tick=tick))
 
 

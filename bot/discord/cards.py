@@ -59,7 +59,7 @@ def fit_lines(lines: list[str], limit: int = MESSAGE_LIMIT) -> str:
 
 
 def settings_line(job: Job) -> str:
-    line = text("card.settings", model=job.model, mode=job.mode or "single mode",
+    line = text("card.settings", model=job.model, mode=job.mode or text("card.single_mode"),
                 duration=job.duration, cost=job.cost)
     if job.credits_left is not None:
         line += " · " + text("card.credits_left", left=job.credits_left)
@@ -81,7 +81,7 @@ def state_line(job: Job, result_link: str | None = None) -> str:
     if job.state is JobState.SUCCEEDED:
         return text("card.state.succeeded")
     if job.state is JobState.DELIVERED:
-        return text("card.state.delivered", link=result_link or "see the thread")
+        return text("card.state.delivered", link=result_link or text("card.see_thread"))
     refund = text("card.refunded", cost=job.cost)
     return text("card.state.failed", reason=f"{failure_reason(job)} {refund}".strip())
 
@@ -109,7 +109,7 @@ def result_embed(job: Job) -> discord.Embed:
     embed = discord.Embed(description=_quote(job.prompt, 2000), colour=COLOURS[job.state])
     details = settings_line(job)
     if job.video_duration:
-        details += f" · {job.video_duration:.1f} s long"
+        details += " · " + text("result.length", seconds=job.video_duration)
     embed.add_field(name="\u200b", value=clip(details, EMBED_FIELD_LIMIT), inline=False)
     if job.late:
         embed.add_field(name="\u200b", value=text("result.late"), inline=False)
@@ -124,9 +124,18 @@ def audit_line(entry: AuditEntry) -> str:
         target = f" <@&{entry.target_id}>" if entry.action.endswith("role_limit") else (
             f" <@{entry.target_id}>")
     reason = f" ({clip(entry.reason, REASON_LIMIT)})" if entry.reason else ""
-    return clip(text("audit.line", actor=entry.actor_id, action=entry.action.replace("_", " "),
-                     target=target, old=entry.old_value or "—", new=entry.new_value or "—",
+    return clip(text("audit.line", actor=entry.actor_id,
+                     action=text("audit.action", action=entry.action), target=target,
+                     old=_audit_value(entry.old_value), new=_audit_value(entry.new_value),
                      reason=reason), MESSAGE_LIMIT)
+
+
+def _audit_value(value: str | None) -> str:
+    """A stored value as the reader's language says it (the block states are words)."""
+    if value is None:
+        return "—"
+    return text("audit.value", value=value.replace(" ", "_")) if value in (
+        "blocked", "not blocked") else value
 
 
 async def thread_name(client: discord.Client, job: Job) -> str:

@@ -25,11 +25,11 @@ log = logging.getLogger(__name__)
 
 def _names(names: Iterable[object]) -> str:
     shown = [f"`{name}`" for name in names]
-    return ", ".join(shown) if shown else "none"
+    return ", ".join(shown) if shown else text("list.none")
 
 
 def _either(values: Iterable[object]) -> str:
-    return " or ".join(str(value) for value in values)
+    return text("list.or").join(str(value) for value in values)
 
 
 def _channels(channel_ids: Iterable[int]) -> str:

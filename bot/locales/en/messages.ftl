@@ -201,3 +201,39 @@ span-hour =
         [one] 1 hour
        *[other] { $count } hours
     }
+
+## Words the Discord layer puts into other messages
+
+list-none = none
+# Between the last two values of a list ("5 or 10"); quoted, as Fluent trims outer spaces.
+list-or = { " or " }
+card-single_mode = single mode
+card-see_thread = see the thread
+result-length = { NUMBER($seconds, minimumFractionDigits: 1, maximumFractionDigits: 1) } s long
+settings-all_channels = all channels
+status-kling_paused = paused (balance used up)
+status-kling_accepting = accepting jobs
+audit-action = { $action ->
+        [set_member_limit] set member limit
+        [set_role_limit] set role limit
+        [grant] grant
+        [block] block
+        [unblock] unblock
+        [set_log_channel_id] set log channel
+        [set_moderator_role_id] set moderator role
+        [set_extend_access] set extend access
+        [set_allowed_channel_ids] set allowed channels
+        [set_default_model] set default model
+        [set_default_mode] set default mode
+        [set_default_duration] set default duration
+        [set_reset_hour_utc] set reset hour utc
+        [set_default_credits] set default credits
+        [set_server_cap] set server cap
+        [set_language] set language
+       *[other] { $action }
+    }
+audit-value = { $value ->
+        [blocked] blocked
+        [not_blocked] not blocked
+       *[other] { $value }
+    }

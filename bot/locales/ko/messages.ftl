@@ -182,3 +182,38 @@ alert-used_up = Kling이 봇의 잔액이 소진됐다고 응답했어요. 운�
 span-second = { $count }초
 span-minute = { $count }분
 span-hour = { $count }시간
+
+## 다른 메시지 안에 들어가는 말
+
+list-none = 없음
+list-or = { " 또는 " }
+card-single_mode = 단일 모드
+card-see_thread = 스레드를 확인하세요
+result-length = 길이 { NUMBER($seconds, minimumFractionDigits: 1, maximumFractionDigits: 1) }초
+settings-all_channels = 모든 채널
+status-kling_paused = 일시 중지 (잔액 소진)
+status-kling_accepting = 작업 받는 중
+audit-action = { $action ->
+        [set_member_limit] 멤버 한도 변경
+        [set_role_limit] 역할 한도 변경
+        [grant] 크레딧 지급
+        [block] 차단
+        [unblock] 차단 해제
+        [set_log_channel_id] 로그 채널 변경
+        [set_moderator_role_id] 관리자 역할 변경
+        [set_extend_access] 확장 권한 변경
+        [set_allowed_channel_ids] 허용 채널 변경
+        [set_default_model] 기본 모델 변경
+        [set_default_mode] 기본 모드 변경
+        [set_default_duration] 기본 길이 변경
+        [set_reset_hour_utc] 초기화 시각 변경
+        [set_default_credits] 서버 기본 한도 변경
+        [set_server_cap] 서버 전체 한도 변경
+        [set_language] 언어 변경
+       *[other] { $action }
+    }
+audit-value = { $value ->
+        [blocked] 차단됨
+        [not_blocked] 차단 안 됨
+       *[other] { $value }
+    }

@@ -97,8 +97,8 @@ def test_the_comparison_sees_a_missing_message_or_variable() -> None:
 # Which keys the code uses --------------------------------------------------------------------
 
 FAMILIES = ("access", "ack", "alert", "audit", "button", "cancel", "card", "command", "dm",
-            "error", "failed", "image", "invalid", "kling", "language", "mod", "modal", "post",
-            "quota", "result", "settings", "span", "status")
+            "error", "failed", "image", "invalid", "kling", "language", "list", "mod", "modal",
+            "post", "quota", "result", "settings", "span", "status")
 KEY = re.compile(rf"(?:{'|'.join(FAMILIES)})(?:\.[a-z0-9_]+)+")
 # Keys the code builds from a value (`text(f"card.title.{job.action}")`): every value it can be.
 DYNAMIC: dict[str, tuple[str, ...]] = {
@@ -163,14 +163,15 @@ def test_every_key_the_code_uses_is_in_the_default_catalogue() -> None:
 # sentences made from other messages).
 NUMBERS = {"actor", "at", "by", "cap", "cost", "count", "credits", "duration", "eta", "height",
            "jobs", "left", "length", "limit", "minimum", "position", "queued", "rank",
-           "remaining", "running", "since", "size", "spent", "tick", "user_id", "width"}
+           "remaining", "running", "seconds", "since", "size", "spent", "tick", "user_id",
+           "width"}
 STRINGS = {  # as the code fills them (render.FORMATS, cards, cogs); others get "값"
     "model": "kling-v1-6", "fallback": "kling-v1", "allowed": "`kling-v1`, `kling-v1-6`",
     "mode": "std", "value": "16:9", "name": "cat.png", "kind": "image/gif",
     "reset": "<t:1767250800:R>", "when": "<t:1767250800:R>", "start": "<t:1767250800:f>",
     "end": "<t:1767254400:f>", "channels": "<#5>, <#6>", "target": " <@7>",
     "link": "https://discord.com/channels/1/2/3", "job_id": "abcdef0123", "error_id": "1a2b3c4d",
-    "permissions": "**Attach Files**",
+    "permissions": "**Attach Files**", "action": "block", "new": "blocked", "old": "—",
 }
 
 
