@@ -14,6 +14,7 @@ statements in a transaction is what bounds how many run per second.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
@@ -114,13 +115,34 @@ class SQLiteStore(SqlStore):
     @asynccontextmanager
     async def _tx(self) -> AsyncIterator[Tx]:
         async with self._lock:
-            await self.db.execute("BEGIN IMMEDIATE")
+            await self._begin()
             try:
                 yield _Conn(self.db)
             except BaseException:
                 await self.db.execute("ROLLBACK")
                 raise
             await self.db.execute("COMMIT")
+
+    async def _begin(self) -> None:
+        """BEGIN, safe against cancellation (a delivery's lease heartbeat is cancelled when the
+        delivery ends, whatever it is doing). A cancelled await does not stop the statement in
+        aiosqlite's thread: left alone, the BEGIN would leave the connection inside a
+        transaction that nobody ends, and every later write would fail. So a cancelled BEGIN
+        is waited for and rolled back, under the lock, before the cancellation goes on."""
+        begin = asyncio.ensure_future(self.db.execute("BEGIN IMMEDIATE"))
+        try:
+            await asyncio.shield(begin)
+        except asyncio.CancelledError:
+            undo = asyncio.ensure_future(self._undo(begin))
+            while not undo.done():
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.shield(undo)
+            raise
+
+    async def _undo(self, begin: asyncio.Future[Any]) -> None:
+        with contextlib.suppress(Exception):
+            await begin
+            await self.db.execute("ROLLBACK")
 
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[Tx]:
