@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot.discord.cards import settings_line
+from bot.discord.cards import audit_line, settings_line
 from bot.discord.interactions import jump_url
 from bot.discord.texts import speaking, text
 from bot.store import AuditEntry, Job
@@ -234,9 +234,10 @@ async def test_a_server_set_to_korean_posts_in_korean(world: World) -> None:
     # The log channel: the change to Korean is posted in Korean.
     [entry] = [e for e in await bot.engine.store.audit_entries(world.discord.guild_id)
                if e.action == "set_language"]
+    korean = audit_said("ko", entry)
     line = await world.discord.wait_for_message(log_channel.id,
-                                                lambda m: "language" in m["content"])
-    assert_korean(line["content"], "audit.line", **audit_fields(entry))
+                                                lambda m: m["content"] == korean)
+    assert HANGUL.search(line["content"]), line["content"]  # the action is worded in Korean
 
     # A failure notice in the thread, in Korean; and the Extend's card too.
     world.kling.queue_outcome(False, "the prompt was refused")
@@ -253,10 +254,10 @@ async def test_a_server_set_to_korean_posts_in_korean(world: World) -> None:
     assert_korean(extend_card["embeds"][0]["title"], "card.title.extend")
 
 
-def audit_fields(entry: AuditEntry) -> dict[str, object]:
-    """The fields of an audit line without a target or a reason."""
-    return {"actor": entry.actor_id, "action": entry.action.replace("_", " "), "target": "",
-            "old": entry.old_value or "—", "new": entry.new_value or "—", "reason": ""}
+def audit_said(language: str, entry: AuditEntry) -> str:
+    """The audit line of `entry` as a log channel in `language` shows it."""
+    with speaking(language):
+        return audit_line(entry)
 
 
 async def test_auto_follows_the_servers_discord_language(world: World) -> None:
@@ -276,11 +277,12 @@ async def test_auto_follows_the_servers_discord_language(world: World) -> None:
 
     # Set to English, the server's posts are English again, the log line about it too.
     await settings_by(world, {"language": "en"})
-    line = await world.discord.wait_for_message(log_channel.id,
-                                                lambda m: "language" in m["content"])
     [entry] = [e for e in await bot.engine.store.audit_entries(world.discord.guild_id)
-               if e.action == "set_language"]
-    assert_english(line["content"], "audit.line", **audit_fields(entry))
+               if e.action == "set_language" and e.new_value == "en"]
+    english = audit_said("en", entry)
+    line = await world.discord.wait_for_message(log_channel.id,
+                                                lambda m: m["content"] == english)
+    assert not HANGUL.search(line["content"]), line["content"]
     await world.video(world.alice)
     await check_public_posts(world, bot, "en", count=2)
 
