@@ -77,8 +77,11 @@ def describe_command_error(error: BaseException) -> str | None:
 
 
 def _permissions(names: list[str]) -> str:
-    """Permission names as Discord's settings show them ("Manage Server", "Attach Files")."""
-    shown = [name.replace("_", " ").title().replace("Guild", "Server") for name in names]
+    """Permission names as Discord's settings show them in the reader's language ("Manage
+    Server", "서버 관리하기"); one the catalogue does not name reads as its API name, tidied."""
+    shown = [text("permission.name", permission=name,
+                  fallback=name.replace("_", " ").title().replace("Guild", "Server"))
+             for name in names]
     return ", ".join(f"**{name}**" for name in shown)
 
 

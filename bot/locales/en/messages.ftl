@@ -237,3 +237,21 @@ audit-value = { $value ->
         [not_blocked] not blocked
        *[other] { $value }
     }
+# A Discord permission as Discord's own settings name it (others: their API name, tidied).
+permission-name = { $permission ->
+        [view_channel] View Channel
+        [send_messages] Send Messages
+        [send_messages_in_threads] Send Messages in Threads
+        [create_public_threads] Create Public Threads
+        [embed_links] Embed Links
+        [attach_files] Attach Files
+        [read_message_history] Read Message History
+        [manage_guild] Manage Server
+        [manage_messages] Manage Messages
+        [manage_roles] Manage Roles
+        [manage_channels] Manage Channels
+        [administrator] Administrator
+        [add_reactions] Add Reactions
+        [use_application_commands] Use Application Commands
+       *[other] { $fallback }
+    }

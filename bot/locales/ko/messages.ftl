@@ -217,3 +217,21 @@ audit-value = { $value ->
         [not_blocked] 차단 안 됨
        *[other] { $value }
     }
+# 디스코드 설정 화면에 보이는 권한 이름 (그 밖의 권한은 API 이름 그대로)
+permission-name = { $permission ->
+        [view_channel] 채널 보기
+        [send_messages] 메시지 보내기
+        [send_messages_in_threads] 스레드에서 메시지 보내기
+        [create_public_threads] 공개 스레드 만들기
+        [embed_links] 링크 첨부
+        [attach_files] 파일 첨부
+        [read_message_history] 메시지 기록 보기
+        [manage_guild] 서버 관리하기
+        [manage_messages] 메시지 관리
+        [manage_roles] 역할 관리하기
+        [manage_channels] 채널 관리하기
+        [administrator] 관리자
+        [add_reactions] 반응 추가하기
+        [use_application_commands] 애플리케이션 명령어 사용하기
+       *[other] { $fallback }
+    }

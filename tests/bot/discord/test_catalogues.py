@@ -98,7 +98,7 @@ def test_the_comparison_sees_a_missing_message_or_variable() -> None:
 
 FAMILIES = ("access", "ack", "alert", "audit", "button", "cancel", "card", "command", "dm",
             "error", "failed", "image", "invalid", "kling", "language", "list", "mod", "modal",
-            "post", "quota", "result", "settings", "span", "status")
+            "permission", "post", "quota", "result", "settings", "span", "status")
 KEY = re.compile(rf"(?:{'|'.join(FAMILIES)})(?:\.[a-z0-9_]+)+")
 # Keys the code builds from a value (`text(f"card.title.{job.action}")`): every value it can be.
 DYNAMIC: dict[str, tuple[str, ...]] = {
@@ -172,6 +172,7 @@ STRINGS = {  # as the code fills them (render.FORMATS, cards, cogs); others get 
     "end": "<t:1767254400:f>", "channels": "<#5>, <#6>", "target": " <@7>",
     "link": "https://discord.com/channels/1/2/3", "job_id": "abcdef0123", "error_id": "1a2b3c4d",
     "permissions": "**Attach Files**", "action": "block", "new": "blocked", "old": "—",
+    "permission": "attach_files",
 }
 
 
