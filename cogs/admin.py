@@ -105,10 +105,13 @@ class AdminCog(commands.Cog):
         reason: Range[str, 1, REASON_LIMIT] | None = None,
     ) -> None:
         guild_id = staff_guild(interaction)
-        if default_model is not None and self.engine.capabilities.get(default_model) is None:
-            names = ", ".join(self.engine.capabilities.names())
-            raise app_commands.AppCommandError(
-                text("invalid.unknown_model", model=default_model, allowed=names))
+        if default_model is not None:
+            wire_name = self.engine.capabilities.resolve(default_model)
+            if wire_name is None:
+                names = ", ".join(self.engine.capabilities.names())
+                raise app_commands.AppCommandError(
+                    text("invalid.unknown_model", model=default_model, allowed=names))
+            default_model = wire_name  # an alias (the seed's kling-video-o1) is kept as sent
         current = await load_guild_settings(self.engine.store, guild_id)
         changes: dict[str, Any] = {
             "log_channel_id": log_channel.id if log_channel is not None else None,

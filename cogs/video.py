@@ -65,7 +65,11 @@ def table_choices(table: CapabilityTable) -> dict[str, list[Choice[Any]]]:
     model labels and aspect ratios read the same in every language."""
     modes = sorted({m for c in table.models.values() for m in c.modes},
                    key=lambda m: list(MODE_NAMES).index(m) if m in MODE_NAMES else 99)
-    durations = sorted({d for c in table.models.values() for d in c.durations})
+    # Models with a range (3-15 s) are offered the listed lengths of the others until the
+    # duration option reads the chosen model (issue 12); `validate` accepts their whole range.
+    durations = sorted({d for c in table.models.values() if c.duration_range is None
+                        for d in c.durations}
+                       or {d for c in table.models.values() for d in c.durations})
     return {
         "model": [Choice(name=verbatim(f"{c.label} ({n})"[:100]), value=n)
                   for n, c in table.models.items()][:25],

@@ -71,7 +71,7 @@ def test_error_shapes() -> None:
 def test_capability_table_is_data(tmp_path: Path) -> None:
     shipped = load_capabilities()
     assert shipped.get("kling-o1") is not None and shipped.get("kling-o1").durations == (5,)
-    assert shipped.extendable() == ["kling-v1", "kling-v1-6"]
+    assert shipped.extendable() == ["kling-v1", "kling-v1-5", "kling-v1-6"]
     custom = tmp_path / "models.json"
     custom.write_text(json.dumps({"models": {"kling-v3": {
         "modes": ["std", "pro", "4k"], "durations": [3, 5, 10, 15], "extend": False}},

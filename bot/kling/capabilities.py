@@ -13,7 +13,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 EndFrameRule = Literal["none", "any", "5s", "pro"]
-CameraRule = Literal["none", "text2video", "text2video-5s"]
+CameraRule = Literal["none", "text2video", "text2video-5s", "text2video-no-4k"]
+AudioRule = Literal["none", "optional", "pro", "always"]
+END_FRAME_RULES = ("none", "any", "5s", "pro")
+CAMERA_RULES = ("none", "text2video", "text2video-5s", "text2video-no-4k")
+AUDIO_RULES = ("none", "optional", "pro", "always")
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,14 @@ class ModelCapabilities:
     camera_control: CameraRule
     extend: bool
     omni: bool = False
+    # Every integer from min to max when the table gives a range rather than a list.
+    duration_range: tuple[int, int] | None = None
+    end_frame_any_duration: bool = False  # else an end frame needs a 5-second video
+    audio: AudioRule = "none"
+    tuning: bool = True  # negative_prompt and cfg_scale
+    omni_max_images: int = 0
+    omni_max_images_with_video: int = 0
+    aliases: tuple[str, ...] = ()
 
     @property
     def default_mode(self) -> str | None:
@@ -41,7 +53,16 @@ class CapabilityTable:
     default_model: str
 
     def get(self, name: str) -> ModelCapabilities | None:
-        return self.models.get(name)
+        """The model called `name`, by its wire name or one of its aliases."""
+        caps = self.models.get(name)
+        if caps is not None:
+            return caps
+        return next((c for c in self.models.values() if name in c.aliases), None)
+
+    def resolve(self, name: str) -> str | None:
+        """The wire name for `name` (itself or an alias), or None if no model has it."""
+        caps = self.get(name)
+        return caps.name if caps is not None else None
 
     def names(self) -> list[str]:
         return list(self.models)
@@ -50,25 +71,63 @@ class CapabilityTable:
         return [name for name, caps in self.models.items() if caps.extend]
 
 
+def _durations(name: str, raw: Any) -> tuple[tuple[int, ...], tuple[int, int] | None]:
+    """A list of seconds, or a range `{"min": a, "max": b}` of every integer in between."""
+    if isinstance(raw, dict):
+        low, high = int(raw["min"]), int(raw["max"])
+        if not 1 <= low <= high:
+            raise ValueError(f"model {name!r}: duration range {low}-{high} is empty")
+        return tuple(range(low, high + 1)), (low, high)
+    durations = tuple(int(d) for d in raw)
+    if not durations:
+        raise ValueError(f"model {name!r} has no durations")
+    return durations, None
+
+
+def _rule(name: str, field: str, value: Any, allowed: tuple[str, ...]) -> Any:
+    if value not in allowed:
+        raise ValueError(f"model {name!r}: {field} {value!r} is not one of {allowed}")
+    return value
+
+
 def _parse_model(name: str, raw: dict[str, Any]) -> ModelCapabilities:
+    durations, duration_range = _durations(name, raw.get("durations", [5, 10]))
+    omni = raw.get("omni", False)
+    limits = omni if isinstance(omni, dict) else {}
+    max_images = int(limits.get("max_images", 7)) if omni else 0
     return ModelCapabilities(
         name=name,
         label=str(raw.get("label", name)),
         modes=tuple(str(m) for m in raw.get("modes", [])),
-        durations=tuple(int(d) for d in raw.get("durations", [5, 10])),
+        durations=durations,
+        duration_range=duration_range,
         image2video=bool(raw.get("image2video", True)),
-        end_frame=raw.get("end_frame", "none"),
-        camera_control=raw.get("camera_control", "none"),
+        end_frame=_rule(name, "end_frame", raw.get("end_frame", "none"), END_FRAME_RULES),
+        end_frame_any_duration=bool(raw.get("end_frame_any_duration", False)),
+        camera_control=_rule(name, "camera_control", raw.get("camera_control", "none"),
+                             CAMERA_RULES),
+        audio=_rule(name, "audio", raw.get("audio", "none"), AUDIO_RULES),
+        tuning=bool(raw.get("tuning", not omni)),
         extend=bool(raw.get("extend", False)),
-        omni=bool(raw.get("omni", False)),
+        omni=bool(omni),
+        omni_max_images=max_images,
+        omni_max_images_with_video=int(limits.get("max_images_with_video", max_images))
+        if omni else 0,
+        aliases=tuple(str(a) for a in raw.get("aliases", [])),
     )
 
 
 def parse_table(document: dict[str, Any]) -> CapabilityTable:
     models = {name: _parse_model(name, raw) for name, raw in document["models"].items()}
-    default = str(document.get("default_model", next(iter(models))))
-    if default not in models:
-        raise ValueError(f"default_model {default!r} is not in the models table")
+    names = [name for caps in models.values() for name in (caps.name, *caps.aliases)]
+    doubled = sorted({name for name in names if names.count(name) > 1})
+    if doubled:
+        raise ValueError(f"model names used twice (as a model or an alias): {doubled}")
+    table = CapabilityTable(models=models, default_model="")
+    default = table.resolve(str(document.get("default_model", next(iter(models)))))
+    if default is None:
+        raise ValueError(f"default_model {document.get('default_model')!r} is not in the "
+                         "models table")
     return CapabilityTable(models=models, default_model=default)
 
 

@@ -65,6 +65,8 @@ class VideoOptions:
     camera: str | None = None
     video_id: str | None = None
     image_urls: tuple[str, ...] = ()
+    # Native sound (`generate_audio`); None: the model's own default.
+    audio: bool | None = None
     # Which of model/mode/duration a server default filled in: the member did not choose them,
     # so `validate` never refuses them but falls back to the nearest value the model has.
     defaulted: frozenset[str] = frozenset()
@@ -165,6 +167,10 @@ class _Checker:
             # A server default this model lacks: the nearest length it makes, the shorter on a tie.
             return min(caps.durations, key=lambda d: (abs(d - wanted), d))
         if wanted not in caps.durations:
+            if caps.duration_range is not None:
+                low, high = caps.duration_range
+                raise self.fail("duration", "invalid.duration_range", model=caps.name,
+                                duration=wanted, min=low, max=high)
             raise self.fail("duration", "invalid.duration", model=caps.name, duration=wanted,
                             durations=list(caps.durations))
         return wanted
@@ -180,7 +186,7 @@ class _Checker:
 
     def tuning(self, caps: ModelCapabilities, body: dict[str, Any]) -> None:
         """negative_prompt and cfg_scale: not for extend or omni requests."""
-        plain = self.o.action != "extend" and not caps.omni
+        plain = self.o.action != "extend" and caps.tuning
         negative = (self.o.negative_prompt or "").strip()
         if negative:
             if not plain:
@@ -232,18 +238,21 @@ class _Checker:
                                 allowed=able)
             if caps.end_frame == "pro" and mode != "pro":
                 raise self.fail("end_image", "invalid.end_image_pro", model=caps.name)
-            if duration != 5:
+            if duration != 5 and not caps.end_frame_any_duration:
                 raise self.fail("duration", "invalid.end_image_duration")
             body["end_image_url"] = o.end_image_url
         if o.image_urls:
             omni = [n for n, c in self.table.models.items() if c.omni]
             if not caps.omni:
                 raise self.fail("images", "invalid.omni_only", allowed=omni)
-            if not 1 <= len(o.image_urls) <= 7:
+            if not 1 <= len(o.image_urls) <= caps.omni_max_images:
                 raise self.fail("images", "invalid.omni_images", count=len(o.image_urls))
+            if mode == "4k":
+                raise self.fail("mode", "invalid.omni_4k", model=caps.name)
             body["image_list"] = [{"image_url": url} for url in o.image_urls]
 
-    def camera(self, caps: ModelCapabilities, duration: int, body: dict[str, Any]) -> None:
+    def camera(self, caps: ModelCapabilities, mode: str | None, duration: int,
+               body: dict[str, Any]) -> None:
         move = self.o.camera
         if not move:
             return
@@ -258,7 +267,32 @@ class _Checker:
                             allowed=able)
         if caps.camera_control == "text2video-5s" and duration != 5:
             raise self.fail("camera", "invalid.camera_duration", model=caps.name)
+        if mode == "4k":
+            raise self.fail("camera", "invalid.camera_4k", model=caps.name)
         body["camera_control"] = _camera_control(move)
+
+    def audio(self, caps: ModelCapabilities, mode: str | None, body: dict[str, Any]) -> None:
+        """`generate_audio`, sent only where the model takes it; omitted means off, except on
+        models that always make sound."""
+        wanted = self.o.audio
+        if wanted is None or self.o.action == "extend":  # an extend keeps the source's sound
+            return
+        if caps.audio == "always":
+            if not wanted:
+                raise self.fail("audio", "invalid.audio_always", model=caps.name)
+            body["generate_audio"] = True
+            return
+        if not wanted:
+            if caps.audio != "none":
+                body["generate_audio"] = False
+            return
+        if caps.audio == "none":
+            able = [n for n, c in self.table.models.items() if c.audio != "none"]
+            raise self.fail("audio", "invalid.audio_unsupported", model=caps.name,
+                            allowed=able)
+        if caps.audio == "pro" and mode != "pro":
+            raise self.fail("audio", "invalid.audio_pro", model=caps.name)
+        body["generate_audio"] = True
 
     def extend(self, caps: ModelCapabilities, body: dict[str, Any]) -> None:
         if self.o.action != "extend":
@@ -293,7 +327,8 @@ def validate(options: VideoOptions, table: CapabilityTable, *,
     check.tuning(caps, body)
     check.aspect_ratio(body)
     check.images(caps, mode, duration, body)
-    check.camera(caps, duration, body)
+    check.camera(caps, mode, duration, body)
+    check.audio(caps, mode, body)
     check.extend(caps, body)
     if options.action != "extend":
         body["duration"] = duration

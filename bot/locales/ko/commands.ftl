@@ -146,6 +146,7 @@ cmd-klingbot-status = 상태
 
 cmd-choice-standard = 표준
 cmd-choice-professional = 프로
+cmd-choice-4k = 4K
 cmd-choice-seconds = { $seconds }초
 cmd-choice-this-period = 이번 기간
 cmd-choice-previous-period = 지난 기간

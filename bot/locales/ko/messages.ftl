@@ -17,6 +17,7 @@ invalid-unknown_model = `{ $model }` 모델을 찾을 수 없어요. 사용할 �
 invalid-mode = `{ $model }` 모델은 `{ $mode }` 모드를 지원하지 않아요. 사용할 수 있는 모드: { $allowed }.
 invalid-mode_single = `{ $model }` 모델은 모드가 하나뿐이에요. 모드(`mode`)는 비워 두세요.
 invalid-duration = `{ $model }` 모델로는 { $duration }초 비디오를 만들 수 없어요. 만들 수 있는 길이: { $allowed }초.
+invalid-duration_range = `{ $model }` 모델로는 { $duration }초 비디오를 만들 수 없어요. 만들 수 있는 길이: { $min }~{ $max }초.
 invalid-prompt_missing = 텍스트로 비디오를 만들려면 프롬프트가 필요해요.
 invalid-prompt_long = 프롬프트가 { $length }자예요. 최대 { $limit }자까지 쓸 수 있어요.
 invalid-negative_long = 네거티브 프롬프트가 { $length }자예요. 최대 { $limit }자까지 쓸 수 있어요.
@@ -37,10 +38,15 @@ invalid-camera_unsupported = `{ $model }` 모델은 카메라 컨트롤을 지�
 invalid-camera_image = 이미지로 비디오에는 카메라 컨트롤을 쓸 수 없어요.
 invalid-camera_duration = `{ $model }` 모델의 카메라 컨트롤은 5초 비디오에서만 쓸 수 있어요.
 invalid-camera_unknown = 알 수 없는 카메라 움직임이에요: `{ $value }`. 사용할 수 있는 움직임: { $allowed }.
+invalid-camera_4k = `{ $model }` 모델의 카메라 컨트롤은 `4k` 모드에서 쓸 수 없어요. `std`나 `pro` 모드를 골라 주세요.
 invalid-extend_unsupported = `{ $model }` 모델로 만든 비디오는 확장할 수 없어요. 확장할 수 있는 모델: { $allowed }.
 invalid-extend_missing_video = 비디오를 확장하려면 이어 갈 비디오가 필요해요.
 invalid-omni_only = 이미지·비디오 목록은 옴니 모델({ $allowed })에서만 쓸 수 있어요.
 invalid-omni_images = 옴니 작업에는 이미지를 1~7개 넣을 수 있어요. 지금은 { $count }개예요.
+invalid-omni_4k = `{ $model }` 모델은 `4k` 모드에서 참조 이미지를 쓸 수 없어요. `std`나 `pro` 모드를 골라 주세요.
+invalid-audio_unsupported = `{ $model }` 모델은 소리를 만들지 않아요. 소리를 만드는 모델: { $allowed }.
+invalid-audio_pro = `{ $model }` 모델에서 소리를 만들려면 `pro` 모드가 필요해요.
+invalid-audio_always = `{ $model }` 모델은 항상 소리를 만들어요. 끌 수 없어요.
 
 ## Images
 

@@ -14,11 +14,17 @@ DEFAULT_MODELS: frozenset[str] = frozenset(
         "kling-v1-6",
         "kling-v2-master",
         "kling-v2-1-master",
+        "kling-v1-5",
         "kling-v2-5-turbo",
+        "kling-v2-6",
+        "kling-v3",
+        "kling-v3-omni",
+        "kling-v3-turbo",
         "kling-o1",
     }
 )
-"""Models the fake accepts unless a test changes ``fake.models`` (e.g. to add ``kling-v3``)."""
+"""Models the fake accepts unless a test changes ``fake.models`` (e.g. to drop one). The seed's
+``kling-video-o1`` is not among them: the bot must send the table's wire name, ``kling-o1``."""
 
 DEFAULT_FAILURE_MESSAGE = "Content was blocked by risk control"
 

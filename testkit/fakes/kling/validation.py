@@ -1,17 +1,58 @@
 """What the platform checks in a create request before it makes a task: action, model, mode,
-duration, prompt lengths, URLs, and for an extend, that the source video exists and matches.
-A failure is answered as 400 ``bad_request`` with the platform's plain message."""
+duration, prompt lengths, URLs, each model's rules (end frame, camera, audio, 4k, omni lists),
+and for an extend, that the source video exists and matches. A failure is answered as 400
+``bad_request`` with the platform's plain message.
+
+The per-model rules are the platform's as `kling-api.md` gives them, written here on their own
+(not read from the bot's table) so a test can check that the two agree."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from testkit.fakes.kling.tasks import TaskTable
 
 ACTIONS = ("text2video", "image2video", "extend")
 DURATIONS = (5, 10)
+RANGE_3_15 = tuple(range(3, 16))
 PROMPT_MAX = 2500
 NEGATIVE_PROMPT_MAX = 200
+
+
+@dataclass(frozen=True)
+class ModelRules:
+    """What the platform accepts from one model. ``end_frame``: none, any, pro, 5s;
+    ``camera``: none, text2video, text2video-5s, no-4k; ``audio``: none, optional, pro, always."""
+
+    modes: tuple[str, ...] = ("std", "pro")
+    durations: tuple[int, ...] = DURATIONS
+    end_frame: str = "any"
+    end_frame_any_length: bool = False
+    camera: str = "none"
+    audio: str = "none"
+    tuning: bool = True
+    max_images: int = 0
+
+
+MODEL_RULES: dict[str, ModelRules] = {
+    "kling-v1": ModelRules(end_frame="5s", camera="text2video-5s"),
+    "kling-v1-5": ModelRules(end_frame="pro"),
+    "kling-v1-6": ModelRules(end_frame="pro"),
+    "kling-v2-master": ModelRules(modes=(), end_frame="none"),
+    "kling-v2-1-master": ModelRules(modes=(), end_frame="none"),
+    "kling-v2-5-turbo": ModelRules(end_frame="pro"),
+    "kling-v2-6": ModelRules(end_frame="pro", audio="pro"),
+    "kling-v3": ModelRules(modes=("std", "pro", "4k"), durations=RANGE_3_15,
+                           end_frame_any_length=True, camera="no-4k", audio="optional"),
+    "kling-v3-omni": ModelRules(modes=("std", "pro", "4k"), durations=RANGE_3_15,
+                                end_frame_any_length=True, audio="optional", tuning=False,
+                                max_images=7),
+    "kling-v3-turbo": ModelRules(durations=RANGE_3_15, end_frame="none", audio="always",
+                                 tuning=False),
+    "kling-o1": ModelRules(durations=(5,), tuning=False, max_images=7),
+}
+"""Models a test adds to ``fake.models`` without rules here are checked as `ModelRules()`."""
 
 
 class BadRequest(Exception):
@@ -28,13 +69,19 @@ def validate_create(
     model = body.get("model", "kling-v1")
     if not isinstance(model, str) or model not in models:
         raise BadRequest("model is invalid.")
+    rules = MODEL_RULES.get(model, ModelRules())
     mode = body.get("mode")
     if mode is not None and mode not in ("std", "pro", "4k"):
         raise BadRequest("mode is invalid.")
+    if mode is not None and action != "extend" and mode not in rules.modes:
+        raise BadRequest(f"mode {mode} is not supported for {model}.")
     duration = body.get("duration", 5)
-    if isinstance(duration, bool) or duration not in DURATIONS:
+    allowed = DURATIONS if action == "extend" else rules.durations
+    if isinstance(duration, bool) or duration not in allowed:
         raise BadRequest("duration is invalid.")
     _validate_texts(body)
+    if action != "extend":
+        _validate_model_rules(body, model, rules, action)
     if action == "text2video" and not body.get("prompt"):
         raise BadRequest("prompt is required for text2video.")
     if action == "image2video":
@@ -47,6 +94,55 @@ def validate_create(
     if action == "extend":
         return model, mode, _extended_duration(body, model, mode, tasks)
     return model, mode, float(duration) + 0.041
+
+
+def _validate_model_rules(body: dict[str, Any], model: str, rules: ModelRules,
+                          action: str) -> None:
+    """What one model takes: end frame, camera, sound, 4k, tuning and omni lists."""
+    mode = body.get("mode") or (rules.modes[0] if rules.modes else None)
+    duration = body.get("duration", 5)
+    if body.get("end_image_url") is not None and action == "image2video":
+        if rules.end_frame == "none":
+            raise BadRequest(f"end_image_url is not supported for {model}.")
+        if rules.end_frame == "pro" and mode != "pro":
+            raise BadRequest(f"end_image_url requires mode pro for {model}.")
+        if not rules.end_frame_any_length and duration != 5:
+            raise BadRequest("duration must be 5 with end_image_url.")
+    if body.get("camera_control") is not None and action == "text2video":
+        if rules.camera == "none":
+            raise BadRequest(f"camera_control is not supported for {model}.")
+        if rules.camera == "text2video-5s" and duration != 5:
+            raise BadRequest("duration must be 5 with camera_control.")
+        if mode == "4k":
+            raise BadRequest("camera_control is not supported in 4k mode.")
+    _validate_audio(body, model, rules, mode)
+    if not rules.tuning:
+        for name in ("negative_prompt", "cfg_scale"):
+            if body.get(name) is not None:
+                raise BadRequest(f"{name} is not supported for {model}.")
+    images = body.get("image_list")
+    if images is not None:
+        if not rules.max_images:
+            raise BadRequest(f"image_list is not supported for {model}.")
+        if not isinstance(images, list) or not 1 <= len(images) <= rules.max_images:
+            raise BadRequest("image_list is invalid.")
+        if mode == "4k":
+            raise BadRequest("image_list is not supported in 4k mode.")
+
+
+def _validate_audio(body: dict[str, Any], model: str, rules: ModelRules,
+                    mode: str | None) -> None:
+    if "generate_audio" not in body:
+        return
+    audio = body["generate_audio"]
+    if not isinstance(audio, bool):
+        raise BadRequest("generate_audio is invalid.")
+    if rules.audio == "none":
+        raise BadRequest(f"generate_audio is not supported for {model}.")
+    if rules.audio == "always" and not audio:
+        raise BadRequest(f"generate_audio cannot be false for {model}.")
+    if rules.audio == "pro" and audio and mode != "pro":
+        raise BadRequest(f"generate_audio requires mode pro for {model}.")
 
 
 def _validate_texts(body: dict[str, Any]) -> None:

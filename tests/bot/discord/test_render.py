@@ -53,8 +53,9 @@ def test_option_errors_read_as_before() -> None:
     assert refusal(VideoOptions(action="text2video", prompt="p", duration=7)) == (
         "`kling-v1-6` makes videos of 5 or 10 seconds, not 7.")
     assert refusal(VideoOptions(action="text2video", prompt="p", model="kling-v9")) == (
-        "Unknown model `kling-v9`. Available models: `kling-v1`, `kling-v1-6`, "
-        "`kling-v2-master`, `kling-v2-1-master`, `kling-v2-5-turbo`, `kling-o1`.")
+        "Unknown model `kling-v9`. Available models: `kling-v1`, `kling-v1-5`, `kling-v1-6`, "
+        "`kling-v2-master`, `kling-v2-1-master`, `kling-v2-5-turbo`, `kling-v2-6`, `kling-v3`, "
+        "`kling-v3-omni`, `kling-v3-turbo`, `kling-o1`.")
     assert refusal(VideoOptions(action="extend", model="kling-v1", video_id="v",
                                 negative_prompt="blur")) == (
         "A negative prompt is not available for extending a video.")

@@ -1,0 +1,240 @@
+"""Each model's rules, table-driven over the shipped capability table: the bot's `validate` and
+the fake Kling's validator (the platform's rules, written on their own) accept and refuse the
+same requests; the seed's `kling-video-o1` resolves and is sent as `kling-o1`; the Extend
+buttons follow the table."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from importlib import resources
+from typing import Any, cast
+
+import aiohttp
+import pytest
+
+from bot.discord.buttons import result_view
+from bot.kling.capabilities import CapabilityTable, load_capabilities, parse_table
+from bot.kling.client import KlingClient
+from bot.kling.errors import KlingBadRequest
+from bot.kling.options import InvalidOptions, VideoOptions, _camera_control, validate
+from testkit.fakes.kling import FakeKling
+from testkit.fakes.kling.tasks import TaskTable
+from testkit.fakes.kling.validation import BadRequest, validate_create
+from tests.builders import job
+
+TABLE = load_capabilities()
+MODES = ("std", "pro", "4k")
+START = "https://img.example/start.png"
+END = "https://img.example/end.png"
+TOKEN = "test-kling-token"
+NO_TASKS = cast(TaskTable, None)  # only an extend reads the fake's tasks: none here
+
+
+def raw_body(o: VideoOptions) -> dict[str, Any]:
+    """The request as asked, unchecked: what the platform would see without `validate`."""
+    body: dict[str, Any] = {"action": o.action, "model": o.model, "prompt": o.prompt or "p"}
+    for name in ("mode", "duration", "start_image_url", "end_image_url", "negative_prompt"):
+        if getattr(o, name) is not None:
+            body[name] = getattr(o, name)
+    if o.camera:
+        body["camera_control"] = _camera_control(o.camera)
+    if o.audio is not None:
+        body["generate_audio"] = o.audio
+    if o.image_urls:
+        body["image_list"] = [{"image_url": url} for url in o.image_urls]
+    return body
+
+
+def cases(model: str) -> Iterator[VideoOptions]:
+    """Valid and invalid modes, durations, end frames, camera moves, sound, tuning, omni lists."""
+    caps = TABLE.models[model]
+    modes: tuple[str | None, ...] = (None, *MODES) if not caps.modes else MODES
+    t2v = VideoOptions(action="text2video", model=model, prompt="a fox")
+    i2v = VideoOptions(action="image2video", model=model, start_image_url=START)
+    for mode in modes:
+        for duration in range(1, 17):
+            yield replace(t2v, mode=mode, duration=duration)
+        for duration in (5, 10):
+            yield replace(i2v, mode=mode, duration=duration, end_image_url=END)
+            yield replace(t2v, mode=mode, duration=duration, camera="zoom_in")
+        for audio in (True, False):
+            yield replace(t2v, mode=mode, duration=5, audio=audio)
+        yield replace(t2v, mode=mode, duration=5, negative_prompt="blur")
+        for count in (1, 7, 8):
+            yield replace(t2v, mode=mode, duration=5,
+                          image_urls=tuple(f"https://img.example/{i}.png" for i in range(count)))
+
+
+def bot_verdict(options: VideoOptions) -> dict[str, Any] | None:
+    """The body the bot would send, or None when it refuses."""
+    try:
+        return validate(options, TABLE).body
+    except InvalidOptions:
+        return None
+
+
+def fake_accepts(body: dict[str, Any]) -> bool:
+    try:
+        validate_create(body, set(TABLE.models), NO_TASKS)
+    except BadRequest:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("model", TABLE.names())
+def test_the_bot_and_the_fake_agree_on_every_rule(model: str) -> None:
+    disagreements = []
+    accepted = refused = 0
+    for options in cases(model):
+        body = bot_verdict(options)
+        if body is not None:
+            accepted += 1
+            if not fake_accepts(body):
+                disagreements.append(("bot sends, fake refuses", options, body))
+        else:
+            refused += 1
+            if fake_accepts(raw_body(options)):
+                disagreements.append(("bot refuses, fake accepts", options, raw_body(options)))
+    assert disagreements == []
+    assert accepted and refused  # each model has both kinds of case
+
+
+@pytest.mark.parametrize("model", TABLE.names())
+def test_the_lengths_are_the_table_s_and_a_refusal_names_them(model: str) -> None:
+    caps = TABLE.models[model]
+    for duration in range(1, 17):
+        options = VideoOptions(action="text2video", model=model, prompt="p", duration=duration)
+        if duration in caps.durations:
+            assert validate(options, TABLE).body["duration"] == duration
+            continue
+        with pytest.raises(InvalidOptions) as raised:
+            validate(options, TABLE)
+        notice = raised.value.notice
+        if caps.duration_range is not None:
+            assert notice.code == "invalid.duration_range"
+            assert (notice.params["min"], notice.params["max"]) == caps.duration_range
+        else:
+            assert notice.code == "invalid.duration"
+            assert notice.params["durations"] == list(caps.durations)
+
+
+def test_the_doc_s_rules_are_in_the_table() -> None:
+    get = TABLE.models.__getitem__
+    assert get("kling-v3").duration_range == (3, 15) and get("kling-v3").modes == MODES
+    assert get("kling-v3-omni").omni and get("kling-v3-omni").omni_max_images_with_video == 4
+    assert get("kling-v3-turbo").audio == "always" and get("kling-v3-turbo").end_frame == "none"
+    assert get("kling-v2-6").audio == "pro" and get("kling-o1").audio == "none"
+    assert [n for n in TABLE.names() if get(n).extend] == ["kling-v1", "kling-v1-5", "kling-v1-6"]
+
+
+@pytest.mark.parametrize(("model", "audio", "sent"), [
+    ("kling-v3", True, True), ("kling-v3", False, False), ("kling-v3", None, None),
+    ("kling-v3-turbo", True, True), ("kling-v3-turbo", None, None),
+    ("kling-o1", False, None), ("kling-v1-6", None, None),
+])
+def test_generate_audio_is_sent_only_where_the_model_takes_it(
+        model: str, audio: bool | None, sent: bool | None) -> None:
+    body = validate(VideoOptions(action="text2video", model=model, prompt="p", audio=audio),
+                    TABLE).body
+    assert body.get("generate_audio") == sent
+
+
+@pytest.mark.parametrize(("model", "mode", "code"), [
+    ("kling-o1", "std", "invalid.audio_unsupported"),
+    ("kling-v2-6", "std", "invalid.audio_pro"),
+])
+def test_sound_a_model_cannot_make_is_refused(model: str, mode: str, code: str) -> None:
+    with pytest.raises(InvalidOptions) as raised:
+        validate(VideoOptions(action="text2video", model=model, mode=mode, prompt="p",
+                              audio=True), TABLE)
+    assert raised.value.notice.code == code
+
+
+def test_turning_off_sound_that_is_always_on_is_refused() -> None:
+    with pytest.raises(InvalidOptions) as raised:
+        validate(VideoOptions(action="text2video", model="kling-v3-turbo", prompt="p",
+                              audio=False), TABLE)
+    assert raised.value.notice.code == "invalid.audio_always"
+
+
+def test_the_alias_resolves_to_the_wire_name() -> None:
+    assert TABLE.resolve("kling-video-o1") == "kling-o1"
+    assert TABLE.get("kling-video-o1") is TABLE.models["kling-o1"]
+    assert TABLE.resolve("kling-v9") is None
+    request = validate(VideoOptions(action="text2video", model="kling-video-o1", prompt="p"),
+                       TABLE)
+    assert request.model == "kling-o1" and request.body["model"] == "kling-o1"
+    # A server default naming the alias resolves the same way.
+    defaulted = VideoOptions(action="text2video", prompt="p").with_defaults(
+        "kling-video-o1", None, None)
+    assert validate(defaulted, TABLE).model == "kling-o1"
+
+
+def test_an_operator_s_table_may_name_the_alias_as_its_default() -> None:
+    document = json.loads(resources.files("bot.kling").joinpath("models.json").read_text())
+    document["default_model"] = "kling-video-o1"
+    assert parse_table(document).default_model == "kling-o1"
+    document["models"]["kling-v1"]["aliases"] = ["kling-o1"]
+    with pytest.raises(ValueError, match="used twice"):
+        parse_table(document)
+
+
+def test_a_range_is_written_as_min_and_max() -> None:
+    table = parse_table({"models": {"m": {"durations": {"min": 4, "max": 6}}}})
+    assert table.models["m"].durations == (4, 5, 6)
+    with pytest.raises(ValueError):
+        parse_table({"models": {"m": {"durations": {"min": 6, "max": 4}}}})
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeKling]:
+    async with FakeKling(token=TOKEN, processing_seconds=0.2) as fake:
+        yield fake
+
+
+async def test_the_alias_reaches_kling_as_the_wire_name(fake: FakeKling) -> None:
+    async with aiohttp.ClientSession() as session:
+        client = KlingClient(session, fake.base_url, TOKEN)
+        request = validate(VideoOptions(action="text2video", model="kling-video-o1",
+                                        prompt="a fox"), TABLE)
+        await client.create(request.body, None)
+        # The seed's name itself is not a model the platform knows (in this fake).
+        with pytest.raises(KlingBadRequest) as raised:
+            await client.create({**request.body, "model": "kling-video-o1"}, None)
+    assert raised.value.message == "model is invalid."
+    sent = [r.json for r in fake.requests if r.endpoint == "create"]
+    assert sent[0]["model"] == "kling-o1" and sent[0]["async"] is True
+
+
+async def test_a_rule_the_fake_enforces_comes_back_as_the_api_s_400(fake: FakeKling) -> None:
+    async with aiohttp.ClientSession() as session:
+        client = KlingClient(session, fake.base_url, TOKEN)
+        with pytest.raises(KlingBadRequest) as raised:
+            await client.create({"action": "text2video", "model": "kling-o1", "prompt": "p",
+                                 "generate_audio": True}, None)
+        async with session.post(f"{fake.base_url}/kling/videos", json={
+                "action": "text2video", "model": "kling-v3", "prompt": "p", "duration": 16},
+                headers={"authorization": f"Bearer {TOKEN}"}) as resp:
+            status, answer = resp.status, await resp.json()
+    assert raised.value.status == 400 and raised.value.code == "bad_request"
+    assert "generate_audio" in raised.value.message
+    assert status == 400 and set(answer) == {"success", "error", "trace_id"}
+    assert answer["success"] is False
+    assert answer["error"] == {"code": "bad_request", "message": "duration is invalid."}
+
+
+def extend_buttons(table: CapabilityTable, model: str) -> list[str]:
+    source = replace(job("0123456789abcdef0123", 1, 2, 0.0), model=model)
+    view = result_view(source, table)
+    return [str(getattr(item, "custom_id", "")) for item in view.children]
+
+
+async def test_extend_buttons_follow_the_table() -> None:
+    assert extend_buttons(TABLE, "kling-v3") == []
+    assert len(extend_buttons(TABLE, "kling-v1-5")) == 2
+    document = json.loads(resources.files("bot.kling").joinpath("models.json").read_text())
+    document["models"]["kling-v3"]["extend"] = True
+    shown = extend_buttons(parse_table(document), "kling-v3")
+    assert [b.split(":")[1] for b in shown] == ["extend", "extend-prompt"]
