@@ -15,6 +15,7 @@ import aiohttp
 import pytest
 
 from bot.discord.buttons import result_view
+from bot.discord.render import sentence
 from bot.kling.capabilities import CapabilityTable, load_capabilities, parse_table
 from bot.kling.client import KlingClient
 from bot.kling.errors import KlingBadRequest
@@ -23,6 +24,9 @@ from testkit.fakes.kling import FakeKling
 from testkit.fakes.kling.tasks import TaskTable
 from testkit.fakes.kling.validation import BadRequest, validate_create
 from tests.builders import job
+from tests.discord_support import World
+
+pytestmark = pytest.mark.timeout(60)
 
 TABLE = load_capabilities()
 MODES = ("std", "pro", "4k")
@@ -238,3 +242,40 @@ async def test_extend_buttons_follow_the_table() -> None:
     document["models"]["kling-v3"]["extend"] = True
     shown = extend_buttons(parse_table(document), "kling-v3")
     assert [b.split(":")[1] for b in shown] == ["extend", "extend-prompt"]
+
+
+def test_a_range_refusal_names_the_lengths() -> None:
+    with pytest.raises(InvalidOptions) as raised:
+        validate(VideoOptions(action="text2video", model="kling-v3", prompt="p", duration=16),
+                 TABLE)
+    assert sentence(raised.value.notice) == (
+        "`kling-v3` makes videos of 3 to 15 seconds, not 16.")
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_a_server_default_named_by_the_alias_is_sent_as_the_wire_name(
+        world: World) -> None:
+    await world.start_bot()
+    inter = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
+                                      world.moderator.user.id, "klingbot", ["settings"],
+                                      {"default_model": "kling-video-o1"})
+    await world.wait_private_reply(inter)
+    inter = await world.video(world.alice, options={"prompt": "a fox"})
+    assert "on its way" in await world.wait_private_reply(inter)
+    await world.kling.wait_for(lambda: world.kling.create_count >= 1)
+    assert world.kling.last_task.request["model"] == "kling-o1"
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_kling_v3_in_4k_through_discord(world: World) -> None:
+    await world.start_bot()
+    inter = await world.video(world.alice, options={
+        "prompt": "a fox", "model": "kling-v3", "mode": "4k", "duration": 10})
+    assert "on its way" in await world.wait_private_reply(inter)
+    await world.kling.wait_for(lambda: world.kling.create_count >= 1)
+    sent = world.kling.last_task.request
+    assert (sent["model"], sent["mode"], sent["duration"]) == ("kling-v3", "4k", 10)
+    inter = await world.video(world.alice, options={
+        "prompt": "a fox", "model": "kling-v3", "mode": "4k", "camera": "zoom_in"})
+    assert "not available in 4K mode" in await world.wait_private_reply(inter)
+    assert world.kling.create_count == 1
