@@ -33,6 +33,7 @@ class ModelRules:
     audio: str = "none"
     tuning: bool = True
     max_images: int = 0
+    max_images_with_video: int = 4
 
 
 MODEL_RULES: dict[str, ModelRules] = {
@@ -120,14 +121,41 @@ def _validate_model_rules(body: dict[str, Any], model: str, rules: ModelRules,
         for name in ("negative_prompt", "cfg_scale"):
             if body.get(name) is not None:
                 raise BadRequest(f"{name} is not supported for {model}.")
-    images = body.get("image_list")
-    if images is not None:
+    _validate_omni_lists(body, model, rules, mode)
+
+
+IMAGE_TYPES = ("first_frame", "end_frame")
+REFER_TYPES = ("base", "feature")
+
+
+def _validate_omni_lists(body: dict[str, Any], model: str, rules: ModelRules,
+                         mode: str | None) -> None:
+    """``image_list`` (1-7 items, at most 4 beside a video) and ``video_list`` (exactly one):
+    omni models only, never in 4k; a ``base`` video takes no first/end frames, and no sound."""
+    images, videos = body.get("image_list"), body.get("video_list")
+    for name, given in (("image_list", images), ("video_list", videos)):
+        if given is None:
+            continue
         if not rules.max_images:
-            raise BadRequest(f"image_list is not supported for {model}.")
-        if not isinstance(images, list) or not 1 <= len(images) <= rules.max_images:
-            raise BadRequest("image_list is invalid.")
+            raise BadRequest(f"{name} is not supported for {model}.")
         if mode == "4k":
-            raise BadRequest("image_list is not supported in 4k mode.")
+            raise BadRequest(f"{name} is not supported in 4k mode.")
+    if videos is not None:
+        if not (isinstance(videos, list) and len(videos) == 1 and isinstance(videos[0], dict)
+                and isinstance(videos[0].get("video_url"), str)
+                and videos[0].get("refer_type") in REFER_TYPES
+                and videos[0].get("keep_original_sound") in ("yes", "no")):
+            raise BadRequest("video_list is invalid.")
+        if body.get("generate_audio") is True:
+            raise BadRequest("generate_audio must be false with video_list.")
+    if images is not None:
+        limit = rules.max_images_with_video if videos else rules.max_images
+        if not (isinstance(images, list) and 1 <= len(images) <= limit and all(
+                isinstance(item, dict) and isinstance(item.get("image_url"), str)
+                and item.get("type", "first_frame") in IMAGE_TYPES for item in images)):
+            raise BadRequest("image_list is invalid.")
+        if videos and videos[0]["refer_type"] == "base" and any("type" in i for i in images):
+            raise BadRequest("a base video cannot be combined with first or end frames.")
 
 
 def _validate_audio(body: dict[str, Any], model: str, rules: ModelRules,

@@ -279,3 +279,36 @@ async def test_kling_v3_in_4k_through_discord(world: World) -> None:
         "prompt": "a fox", "model": "kling-v3", "mode": "4k", "camera": "zoom_in"})
     assert "not available in 4K mode" in await world.wait_private_reply(inter)
     assert world.kling.create_count == 1
+
+
+VIDEO = {"video_url": "https://v.example/ref.mp4", "refer_type": "feature",
+         "keep_original_sound": "no"}
+
+
+def images(count: int, **extra: str) -> list[dict[str, str]]:
+    return [{"image_url": f"https://img.example/{i}.png", **extra} for i in range(count)]
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({}, None),
+    ({"image_list": images(4)}, None),
+    ({"image_list": images(5)}, "image_list is invalid."),
+    ({"video_list": [VIDEO, VIDEO]}, "video_list is invalid."),
+    ({"video_list": [{**VIDEO, "refer_type": "style"}]}, "video_list is invalid."),
+    ({"generate_audio": True}, "generate_audio must be false with video_list."),
+    ({"generate_audio": False}, None),
+    ({"mode": "4k"}, "video_list is not supported in 4k mode."),
+    ({"model": "kling-v3"}, "video_list is not supported for kling-v3."),
+    ({"video_list": [{**VIDEO, "refer_type": "base"}], "image_list": images(1, type="end_frame")},
+     "a base video cannot be combined with first or end frames."),
+])
+def test_the_fake_checks_a_reference_video_as_the_api_does(
+        changes: dict[str, Any], message: str | None) -> None:
+    body = {"action": "text2video", "model": "kling-v3-omni", "mode": "pro", "prompt": "p",
+            "duration": 5, "video_list": [VIDEO], **changes}
+    if message is None:
+        validate_create(body, set(TABLE.models), NO_TASKS)
+        return
+    with pytest.raises(BadRequest) as raised:
+        validate_create(body, set(TABLE.models), NO_TASKS)
+    assert str(raised.value) == message
