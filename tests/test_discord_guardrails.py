@@ -248,3 +248,26 @@ async def test_a_long_failure_message_from_kling_still_reaches_the_member(world:
     await world.discord.wait_until(
         lambda: "the prompt was refused" in str(world.discord.messages[int(card["id"])]
                                                 ["embeds"]), 5, "the card says why")
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_kling_refusing_the_content_is_said_plainly_and_does_not_pause(
+        world: World) -> None:
+    from testkit.fakes.kling import RISK_CONTROL_MESSAGE
+
+    bot = await world.start_bot()
+    world.kling.refuse_next()
+    inter = await world.video(world.alice)
+    await world.discord.wait_until(
+        lambda: any("Kling refused this content" in m["content"]
+                    and RISK_CONTROL_MESSAGE in m["content"]
+                    for ch in list(world.discord.channels)
+                    for m in world.discord.messages_in(ch))
+        or any("Kling refused this content" in r for r in world.private_replies(inter)),
+        10, "the member is told Kling refused the content")
+    from bot.store import JobState
+    [job] = await bot.engine.store.jobs_in_state([JobState.FAILED])
+    assert job.error_key == "failed.content_refused"
+    # Nothing was paused: bob's video goes through.
+    await world.video(world.bob)
+    await world.wait_delivered(bot)

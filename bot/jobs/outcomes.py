@@ -16,7 +16,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.jobs.notifier import JobNotifier, tell_failed
 from bot.jobs.supervisor import Supervisor
-from bot.kling.results import TaskResult, TaskStatus
+from bot.kling.results import TaskResult, TaskStatus, kling_reason
 from bot.store import UNFINISHED, Job, JobState, LedgerStatus, Store
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,15 @@ DEADLINE_CODE = "deadline"
 QUEUE_TIMEOUT_CODE = "queue_timeout"
 LATE_WATCH_CODES = (DEADLINE_CODE, "failed.unconfirmed")
 LATE_WATCH_SECONDS = 24 * 3600.0
+
+
+def refused_content(code: str | None, message: str | None) -> tuple[str, dict[str, Any]]:
+    """The failure key and params for content Kling's risk control refused: its own reason
+    when it gave one."""
+    reason = kling_reason(code, message)
+    if reason is None:
+        return "failed.content_refused_unexplained", {}
+    return "failed.content_refused", {"reason": reason}
 
 
 class Failures:
@@ -99,11 +108,15 @@ class Results:
             self.deliver_soon(job.id)
             self.slot_freed()
         elif result.status is TaskStatus.FAILED:
-            # Kling's own words, when it gave any, are shown as they are.
+            # Kling's own words, when it gave any, are shown as they are; its risk control
+            # refusing the content is said in plain words.
             words: dict[str, Any] = {}
-            if result.error_message:
-                words["reason"] = result.error_message
-            key = "failed.kling" if words else "failed.kling_unexplained"
+            if result.content_refused:
+                key, words = refused_content(result.error_code, result.error_message)
+            else:
+                if result.error_message:
+                    words["reason"] = result.error_message
+                key = "failed.kling" if words else "failed.kling_unexplained"
             if not await self.failures.fail(job, key, code=result.error_code or "failed.kling",
                                             source=source, **words):
                 log.debug("Job %s: %s failure for a job that had already ended", job.id,

@@ -5,7 +5,7 @@ A create is never sent twice for one claim: an answer that proves Kling did not 
 (rate limited, unreachable before the request went out) puts it back in the queue; one that
 leaves it unknown makes the job unconfirmed (a late callback or the deadline settles it); a
 refusal fails it with a refund, telling the operator when the fault is theirs (token, address,
-balance).
+balance). Kling's risk control refusing the content (also a 403) fails that job alone.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import Notice
 from bot.jobs.notifier import JobNotifier, show_progress
-from bot.jobs.outcomes import Failures
+from bot.jobs.outcomes import Failures, refused_content
 from bot.jobs.pause import BalancePause, DispatchPause
 from bot.kling.client import MAX_RETRY_AFTER, KlingClient
 from bot.kling.errors import (
     KlingAuthError,
     KlingBadRequest,
     KlingBalanceExhausted,
+    KlingContentRefused,
     KlingError,
     KlingNotFound,
     KlingRateLimited,
@@ -71,6 +72,10 @@ class Submitter:
             log.error("OPERATOR: the Kling API answered 404 (%s): check KLING_API_BASE; job %s "
                       "was refunded.", exc.code, job.id)
             await fail(job, "failed.misconfigured_base", code=exc.code)
+        except KlingContentRefused as exc:
+            # Risk control refused this request's content: this job only, nothing paused.
+            key, words = refused_content(exc.code, exc.message)
+            await fail(job, key, code=exc.code, **words)
         except KlingBalanceExhausted as exc:
             await self._used_up(job, exc)
         except KlingServerError as exc:

@@ -22,13 +22,14 @@ from bot.kling.errors import (
     KlingAuthError,
     KlingBadRequest,
     KlingBalanceExhausted,
+    KlingContentRefused,
     KlingError,
     KlingNotFound,
     KlingRateLimited,
     KlingServerError,
     KlingUnreachable,
 )
-from bot.kling.results import TaskResult, parse_error, parse_task_record
+from bot.kling.results import TaskResult, is_risk_control, parse_error, parse_task_record
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,9 @@ def _error_for(status: int, body: Any, headers: Any) -> KlingError:
     if status == 401:
         return KlingAuthError(status, code, message)
     if status == 403:
+        # Two 403s: risk control refusing this content (`forbidden`), or the balance used up.
+        if is_risk_control(code, message):
+            return KlingContentRefused(status, code, message)
         return KlingBalanceExhausted(status, code, message)
     if status == 404:
         return KlingNotFound(status, code, message)

@@ -25,6 +25,11 @@ class KlingBalanceExhausted(KlingError):
     """403 used_up: the operator's balance is spent."""
 
 
+class KlingContentRefused(KlingError):
+    """403 forbidden: the platform's risk control refused this request's content. About one
+    request, not the account: refund it and tell the member; new jobs go on."""
+
+
 class KlingNotFound(KlingError):
     """404: the base URL is wrong (an operator error)."""
 

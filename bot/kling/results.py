@@ -14,6 +14,11 @@ from typing import Any
 SUCCESS_STATES = {"succeed", "succeeded", "success", "completed", "complete", "done"}
 FAILURE_STATES = {"failed", "fail", "failure", "cancelled", "canceled", "error"}
 
+# Risk control (content refused): a create answered 403 with this code (the used-up balance is
+# 403 `used_up`), or a failed task whose words say so ("Content was blocked by risk control").
+RISK_CONTROL_CODES = {"forbidden", "risk_control", "content_blocked"}
+RISK_CONTROL_WORDS = ("risk control", "risk_control")
+
 
 class TaskStatus(Enum):
     UNKNOWN = "unknown"  # the API does not know the task (yet)
@@ -33,8 +38,29 @@ class TaskResult:
     error_message: str | None = None
 
     @property
+    def content_refused(self) -> bool:
+        """A failure by Kling's risk control (the content was refused)."""
+        return self.status is TaskStatus.FAILED and is_risk_control(self.error_code,
+                                                                    self.error_message)
+
+    @property
     def finished(self) -> bool:
         return self.status in (TaskStatus.SUCCEEDED, TaskStatus.FAILED)
+
+
+def is_risk_control(code: str | None, message: str | None) -> bool:
+    """Whether Kling's error (code, message) is its risk control refusing the content."""
+    if (code or "").lower() in RISK_CONTROL_CODES:
+        return True
+    words = (message or "").lower()
+    return any(word in words for word in RISK_CONTROL_WORDS)
+
+
+def kling_reason(code: str | None, message: str | None) -> str | None:
+    """Kling's own words for an error, or None when it gave only its code (or nothing)."""
+    if not message or message in ("unknown", "no details", code):
+        return None
+    return message
 
 
 def parse_error(body: Any) -> tuple[str, str]:

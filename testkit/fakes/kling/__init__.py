@@ -14,7 +14,9 @@ The parts, composed by `server.FakeKling`:
 
 - `knobs`: the dials tests turn. `runtime`: address, background tasks, closing.
 - `tasks`: `FakeTask` and the task table (create, run, finish). `validation`: create checks.
-- `callbacks`: result callbacks. `faults`: scripted failures and drops.
+- `callbacks`: result callbacks. `faults`: scripted failures and drops (``refuse_next``: the
+  risk-control 403; a task failed by risk control is ``queue_outcome(False,
+  RISK_CONTROL_MESSAGE)``, also the default ``failure_message``).
 - `api`: ``/kling/videos`` and ``/kling/tasks``. `files`: the ``/cdn`` video files.
 - `wire`: request records (token redacted), error bodies, dropped connections.
 """
@@ -30,7 +32,12 @@ from testkit.fakes.kling.validation import (
     NEGATIVE_PROMPT_MAX,
     PROMPT_MAX,
 )
-from testkit.fakes.kling.wire import Endpoint, RecordedRequest
+from testkit.fakes.kling.wire import (
+    RISK_CONTROL_CODE,
+    RISK_CONTROL_MESSAGE,
+    Endpoint,
+    RecordedRequest,
+)
 
 __all__ = [
     "ACTIONS",
@@ -39,6 +46,8 @@ __all__ = [
     "DURATIONS",
     "NEGATIVE_PROMPT_MAX",
     "PROMPT_MAX",
+    "RISK_CONTROL_CODE",
+    "RISK_CONTROL_MESSAGE",
     "CallbackRecord",
     "Endpoint",
     "FakeKling",

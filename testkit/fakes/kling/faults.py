@@ -15,7 +15,12 @@ from typing import Literal
 
 from aiohttp import web
 
-from testkit.fakes.kling.wire import Endpoint, error_json
+from testkit.fakes.kling.wire import (
+    RISK_CONTROL_CODE,
+    RISK_CONTROL_MESSAGE,
+    Endpoint,
+    error_json,
+)
 
 
 @dataclass
@@ -30,10 +35,12 @@ class Script:
     message: str | None = None
     retry_after: float | None = None
     after_create: bool = False
+    bare: bool = False  # an error object with a code and no message
 
     def error(self) -> web.Response:
         """The error answer of a ``fail`` script."""
-        return error_json(self.status, self.code, self.message, self.retry_after)
+        return error_json(self.status, self.code, self.message, self.retry_after,
+                          bare=self.bare)
 
 
 class Faults:
@@ -68,6 +75,18 @@ class Faults:
             Script(
                 "fail", times, status=status, code=code, message=message, retry_after=retry_after
             )
+        )
+
+    def refuse_next(self, *, times: int = 1, message: str | None = RISK_CONTROL_MESSAGE) -> None:
+        """Refuse the content of the next ``times`` creates as the platform's risk control does:
+        HTTP 403 with code ``forbidden`` (``message=None``: an error object without words).
+        No task is created; unlike ``fail_next("create", 403)`` (the used-up balance) this is
+        about one request, not the account."""
+        if times < 1:
+            raise ValueError("times must be >= 1")
+        self._scripts["create"].append(
+            Script("fail", times, status=403, code=RISK_CONTROL_CODE, message=message,
+                   bare=message is None)
         )
 
     def drop_next(self, endpoint: Endpoint, times: int = 1, after_create: bool = False) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from testkit.fakes.kling.wire import RISK_CONTROL_MESSAGE
+
 DEFAULT_MODELS: frozenset[str] = frozenset(
     {
         "kling-v1",
@@ -26,7 +28,7 @@ DEFAULT_MODELS: frozenset[str] = frozenset(
 """Models the fake accepts unless a test changes ``fake.models`` (e.g. to drop one). The seed's
 ``kling-video-o1`` is not among them: the bot must send the table's wire name, ``kling-o1``."""
 
-DEFAULT_FAILURE_MESSAGE = "Content was blocked by risk control"
+DEFAULT_FAILURE_MESSAGE = RISK_CONTROL_MESSAGE
 
 
 @dataclass

@@ -76,6 +76,7 @@ class FakeKling:
 
     # The parts' test API: scripting and finishing tasks, the served files.
     fail_next = forward_method("faults", Faults.fail_next)
+    refuse_next = forward_method("faults", Faults.refuse_next)
     drop_next = forward_method("faults", Faults.drop_next)
     delay_next = forward_method("faults", Faults.delay_next)
     clear_scripts = forward_method("faults", Faults.clear_scripts)

@@ -27,6 +27,11 @@ _DEFAULT_ERRORS: dict[int, tuple[str, str]] = {
     500: ("api_error", "Internal server error."),
 }
 
+# Risk control (content refused): a create answered 403 with this code (the used-up balance is
+# 403 ``used_up``), and the words a task failed for its content carries (``api_error`` code).
+RISK_CONTROL_CODE = "forbidden"
+RISK_CONTROL_MESSAGE = "Content was blocked by risk control"
+
 DROPPED = 599
 """The status of the placeholder answer `drop` returns (never sent: the connection is gone)."""
 
@@ -62,8 +67,11 @@ def error_json(
     code: str | None = None,
     message: str | None = None,
     retry_after: float | None = None,
+    *,
+    bare: bool = False,
 ) -> web.Response:
-    """The API's error answer: ``{"success": false, "error": {code, message}, "trace_id"}``."""
+    """The API's error answer: ``{"success": false, "error": {code, message}, "trace_id"}``
+    (with ``bare``, an error object with its code only)."""
     default_code, default_message = _DEFAULT_ERRORS.get(
         status,
         ("api_error", "Internal server error.")
@@ -75,11 +83,10 @@ def error_json(
         headers["Retry-After"] = (
             str(int(retry_after)) if float(retry_after).is_integer() else str(retry_after)
         )
-    body = {
-        "success": False,
-        "error": {"code": code or default_code, "message": message or default_message},
-        "trace_id": str(uuid.uuid4()),
-    }
+    error = {"code": code or default_code}
+    if not bare:
+        error["message"] = message or default_message
+    body = {"success": False, "error": error, "trace_id": str(uuid.uuid4())}
     return web.json_response(body, status=status, headers=headers)
 
 
