@@ -1,4 +1,5 @@
-"""/video text, /video image and the "Animate with Kling" message menu.
+"""/video text, /video image and the "Animate with Kling" message menu (which finds the image in
+the message's attachments, a forwarded message's, or an image embed).
 
 The commands' choices come from the capability table, so an operator's added model shows up in
 the model list without a code change. discord.py fixes a command's choices when the command is
@@ -9,8 +10,11 @@ lives in `VideoCog`, its base.
 from __future__ import annotations
 
 import logging
+import mimetypes
 from collections.abc import Callable
+from pathlib import PurePosixPath
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import discord
 from discord import app_commands
@@ -57,6 +61,38 @@ def image_facts(attachment: discord.Attachment) -> ImageFacts:
     """What the image checks need to know about an attachment."""
     return ImageFacts(attachment.filename, attachment.content_type, attachment.size,
                       attachment.width, attachment.height)
+
+
+def embed_image_facts(embed: discord.Embed) -> tuple[str, ImageFacts] | None:
+    """An embed's picture as an image to animate: `embed.image`, or the thumbnail of an
+    image embed (a link Discord unfurled). Discord gives no type or size for it, so the type
+    is read from the URL's extension (PNG/JPEG only) and the size is left to Kling, whose
+    refusal the failed job reports and refunds; dimensions are checked when Discord gives
+    them."""
+    media = embed.image if embed.image.url else (
+        embed.thumbnail if embed.type == "image" else None)
+    if media is None or not media.url:
+        return None
+    name = PurePosixPath(urlsplit(media.url).path).name
+    kind = mimetypes.guess_type(name)[0]
+    if kind not in ACCEPTED_TYPES:
+        return None
+    return media.url, ImageFacts(name, kind, 0, media.width, media.height)
+
+
+def first_image(message: discord.Message) -> tuple[str, ImageFacts] | None:
+    """The first PNG/JPEG image of a message: its own attachments, then a forwarded
+    message's attachments, then embed images (its own, then the forwarded ones)."""
+    snapshots = message.message_snapshots
+    attachments = [*message.attachments, *(a for s in snapshots for a in s.attachments)]
+    for attachment in attachments:
+        if (attachment.content_type or "").split(";")[0] in ACCEPTED_TYPES:
+            return attachment.url, image_facts(attachment)
+    for embed in [*message.embeds, *(e for s in snapshots for e in s.embeds)]:
+        found = embed_image_facts(embed)
+        if found is not None:
+            return found
+    return None
 
 
 def table_choices(table: CapabilityTable) -> dict[str, list[Choice[Any]]]:
@@ -116,12 +152,13 @@ class VideoCog(commands.Cog):
     async def animate_message(self, interaction: discord.Interaction,
                               message: discord.Message) -> None:
         """The message menu: ask for a prompt, then animate the message's first image."""
-        images = [a for a in message.attachments
-                  if (a.content_type or "").split(";")[0] in ACCEPTED_TYPES]
-        if not images:
+        found = first_image(message)
+        if found is None:
             raise Refused("image.none_in_message")
-        check_image(image_facts(images[0]), "image")
-        await interaction.response.send_modal(AnimateModal(images[0].url, self.start_video))
+        url, facts = found
+        if facts.size or (facts.width and facts.height):  # an embed may tell neither
+            check_image(facts, "image")
+        await interaction.response.send_modal(AnimateModal(url, self.start_video))
 
 
 def video_cog(table: CapabilityTable) -> type[VideoCog]:

@@ -30,6 +30,7 @@ The parts, each given the state and the few collaborators it needs (`server` wir
 - `server`: `FakeDiscord`, the one object tests hold.
 """
 
+from testkit.fakes.discord.attachments import image_link_embed
 from testkit.fakes.discord.flags import (
     ALL_PERMISSIONS,
     DEFAULT_BOT_PERMISSIONS,
@@ -125,6 +126,7 @@ __all__ = [
     "SnowflakeFactory",
     "UploadedFile",
     "User",
+    "image_link_embed",
     "invalid_form",
     "iso_now",
     "json_response",

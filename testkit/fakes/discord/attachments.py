@@ -74,3 +74,13 @@ class Attachments:
             return web.Response(status=404, text="Not Found")
         ctype = mimetypes.guess_type(request.match_info["filename"])[0]
         return web.Response(body=blob, content_type=ctype or "application/octet-stream")
+
+
+def image_link_embed(url: str, width: int | None = None, height: int | None = None) -> JSON:
+    """The embed Discord unfurls from a link to an image: type "image", the picture in
+    `thumbnail` (with the dimensions Discord read, no size in bytes), `url` the link."""
+    thumbnail: JSON = {"url": url, "proxy_url": f"https://images-ext-1.discordapp.net/external/"
+                                                 f"{secrets.token_hex(8)}/{url.split('://')[-1]}"}
+    if width is not None and height is not None:
+        thumbnail.update(width=width, height=height)
+    return {"type": "image", "url": url, "thumbnail": thumbnail}

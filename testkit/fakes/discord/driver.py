@@ -85,16 +85,31 @@ class InteractionDriver:
                                 message=message)
 
     async def post_user_message(self, channel_id: int, user_id: int, content: str = "",
-                                attachments: Sequence[AttachmentSpec] = ()) -> JSON:
-        """A human posts in a channel (e.g. a target for a message context menu)."""
+                                attachments: Sequence[AttachmentSpec] = (),
+                                embeds: Sequence[JSON] = ()) -> JSON:
+        """A human posts in a channel (e.g. a target for a message context menu). `embeds`
+        stand for what Discord unfurled from links in it (see `image_link_embed`)."""
         state = self._state
         channel = state.channels[channel_id]
         msg = self._store.create(channel, state.users[user_id], {"content": content}, [])
+        msg["embeds"] = [dict(e) for e in embeds]
         # Discord reads an uploaded image's dimensions itself; the spec stands in for that.
         msg["attachments"] = [
             self._attachments.store(channel_id, a.filename, a.content(), a.content_type,
                                     width=a.width, height=a.height)
             for a in attachments]
+        await self._events.message("MESSAGE_CREATE", msg)
+        return msg
+
+    async def forward_message(self, channel_id: int, user_id: int, message_id: int) -> JSON:
+        """A human forwards a stored message into a channel: a message with a type 1
+        (FORWARD) reference and a snapshot of the original in `message_snapshots`."""
+        state = self._state
+        source = state.messages[message_id]
+        msg = self._store.create(
+            state.channels[channel_id], state.users[user_id],
+            {"message_reference": {"type": 1, "message_id": str(message_id),
+                                   "channel_id": source["channel_id"]}}, [])
         await self._events.message("MESSAGE_CREATE", msg)
         return msg
 

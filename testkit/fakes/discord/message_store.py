@@ -7,6 +7,7 @@ all build messages here, so a message looks the same whichever way it was posted
 
 from __future__ import annotations
 
+import copy
 import re
 
 from testkit.fakes.discord.attachments import Attachments
@@ -25,6 +26,7 @@ from testkit.fakes.discord.state import FakeState
 
 MENTION_USER_RE = re.compile(r"<@!?(\d{15,21})>")
 MENTION_ROLE_RE = re.compile(r"<@&(\d{15,21})>")
+FORWARD = 1  # message_reference type of a forwarded message (0 is a reply)
 
 
 class MessageStore:
@@ -130,13 +132,36 @@ class MessageStore:
 
     def _add_reference(self, msg: JSON, ref: JSON, channel: Channel, guild: Guild | None,
                        msg_type: int) -> None:
-        """A reply: the reference, the message replied to, and type 19 (REPLY)."""
+        """A reply: the reference, the message replied to, and type 19 (REPLY); or a forward
+        (reference type 1): the reference and a snapshot of the forwarded message."""
         ref_id = int(ref["message_id"])
+        if int(ref.get("type") or 0) == FORWARD:
+            self._add_forward(msg, self._state.messages[ref_id])
+            return
         msg["message_reference"] = {"type": 0, "message_id": str(ref_id),
                                     "channel_id": str(channel.id),
                                     **({"guild_id": str(guild.id)} if guild else {})}
         msg["referenced_message"] = self._state.messages.get(ref_id)
         msg["type"] = 19 if msg_type == 0 else msg_type
+
+    @staticmethod
+    def _add_forward(msg: JSON, source: JSON) -> None:
+        """A forward, as Discord stores one: the message itself has no content or
+        attachments; `message_snapshots` holds a copy of the forwarded message's content,
+        attachments and embeds, and the reference points at the source's channel."""
+        msg["message_reference"] = {"type": FORWARD, "message_id": source["id"],
+                                    "channel_id": source["channel_id"],
+                                    **({"guild_id": source["guild_id"]}
+                                       if source.get("guild_id") else {})}
+        msg["content"] = ""
+        msg["attachments"] = []
+        msg["embeds"] = []
+        msg["message_snapshots"] = [{"message": {
+            key: copy.deepcopy(source.get(key, default)) for key, default in (
+                ("type", 0), ("content", ""), ("embeds", []), ("attachments", []),
+                ("timestamp", None), ("edited_timestamp", None), ("flags", 0),
+                ("mentions", []), ("mention_roles", []), ("components", []),
+                ("sticker_items", []))}}]
 
     def _add_interaction_metadata(self, msg: JSON, interaction: Interaction) -> None:
         """A reply to an interaction comes from the application's webhook."""

@@ -105,6 +105,7 @@ class FakeDiscord:
     click = forward_method("driver", InteractionDriver.click)
     submit_modal = forward_method("driver", InteractionDriver.submit_modal)
     post_user_message = forward_method("driver", InteractionDriver.post_user_message)
+    forward_message = forward_method("driver", InteractionDriver.forward_message)
     fail_next = forward_method("faults", RestFaults.fail_next)
     hold_response = forward_method("faults", RestFaults.hold_response)
     send_reconnect = forward_method("gateway", Gateway.send_reconnect)
