@@ -18,7 +18,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.download import VideoFetcher, video_directory
 from bot.jobs import JobNotifier, Limits, assemble_jobs
-from bot.kling.capabilities import load_capabilities
+from bot.kling.capabilities import CapabilityTable, load_capabilities
 from bot.kling.client import KlingClient, RetryPolicy
 from bot.moderation import Moderation
 from bot.quotas import QuotaBook, load_costs
@@ -32,6 +32,14 @@ log = logging.getLogger(__name__)
 __all__ = ["Engine", "EngineStatus", "StartupError"]
 
 
+def video_fetcher(settings: Settings) -> VideoFetcher:
+    """The process's video fetcher: the instance's own temporary folder, the trusted hosts.
+    Made once by whoever assembles the process and shared by the engine and the notifier."""
+    return VideoFetcher(
+        video_directory(settings.temp_root or Path(tempfile.gettempdir()), settings.instance_id),
+        settings.trusted_video_hosts)
+
+
 class StartupError(Exception):
     """The engine cannot start (database unreachable, port taken); the message says which."""
 
@@ -41,7 +49,8 @@ class Engine:
                  retry: RetryPolicy | None = None, store: Store | None = None,
                  readiness: Callable[[], dict[str, bool]] | None = None,
                  session: aiohttp.ClientSession | None = None,
-                 videos: VideoFetcher | None = None) -> None:
+                 videos: VideoFetcher | None = None,
+                 capabilities: CapabilityTable | None = None) -> None:
         self.settings = settings
         self.clock = clock
         self.readiness = readiness
@@ -50,11 +59,8 @@ class Engine:
         self.store = store or make_store(settings.database_url)
         self.kling = KlingClient(self.session, settings.kling_api_base,
                                  settings.kling_api_token, retry=retry)
-        self.capabilities = load_capabilities(settings.kling_models_file)
-        self.videos = videos if videos is not None else VideoFetcher(
-            video_directory(settings.temp_root or Path(tempfile.gettempdir()),
-                            settings.instance_id),
-            settings.trusted_video_hosts)
+        self.capabilities = capabilities or load_capabilities(settings.kling_models_file)
+        self.videos = videos if videos is not None else video_fetcher(settings)
         quota = QuotaBook(self.store, bot_default=settings.default_credits_per_day,
                           bot_reset_hour=settings.credit_reset_hour_utc)
         pieces = assemble_jobs(

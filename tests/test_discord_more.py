@@ -36,15 +36,7 @@ async def test_animate_with_kling_from_a_message(world: World) -> None:
     await world.start_bot()
     posted = await world.discord.post_user_message(world.discord.channel_id,
                                                    world.alice.user.id, "my dog", [PNG])
-    opened = await world.discord.context_menu(world.discord.guild_id, world.discord.channel_id,
-                                              world.alice.user.id, "Animate with Kling",
-                                              int(posted["id"]))
-    assert (await world.discord.wait_for_response(opened)).type == 9
-    modal_id, inputs = modal_inputs(world, opened)
-    submit = await world.discord.submit_modal(world.alice.user.id, opened, modal_id,
-                                              {inputs[0]: "the dog wags its tail"})
-    assert "on its way" in await world.wait_private_reply(submit)
-    task = await world.kling.wait_for(lambda: world.kling.last_task)
+    task = await animate_through_menu(world, posted, "the dog wags its tail")
     assert task.request["action"] == "image2video"
     assert task.request["start_image_url"] == posted["attachments"][0]["url"]
     assert task.request["prompt"] == "the dog wags its tail"
@@ -61,7 +53,8 @@ async def test_animate_refuses_a_message_without_an_image(world: World) -> None:
     assert "no PNG or JPEG image" in await world.wait_private_reply(inter)
 
 
-async def animate_through_menu(world: World, message: dict[str, Any]) -> Any:
+async def animate_through_menu(world: World, message: dict[str, Any],
+                               prompt: str = "it moves") -> Any:
     """Open the menu on `message`, fill the modal, and answer the task Kling received."""
     opened = await world.discord.context_menu(world.discord.guild_id, world.discord.channel_id,
                                               world.alice.user.id, "Animate with Kling",
@@ -69,7 +62,7 @@ async def animate_through_menu(world: World, message: dict[str, Any]) -> Any:
     assert (await world.discord.wait_for_response(opened)).type == 9
     modal_id, inputs = modal_inputs(world, opened)
     submit = await world.discord.submit_modal(world.alice.user.id, opened, modal_id,
-                                              {inputs[0]: "it moves"})
+                                              {inputs[0]: prompt})
     assert "on its way" in await world.wait_private_reply(submit)
     return await world.kling.wait_for(lambda: world.kling.last_task)
 

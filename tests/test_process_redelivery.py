@@ -20,7 +20,11 @@ from testkit.fakes.discord import FakeDiscord, RecordedRequest
 from testkit.fakes.kling import FakeKling
 from testkit.processes import BotProcess
 from tests.support import eventually
-from tests.test_process_restart import ledger, process_env  # noqa: F401  (a fixture)
+from tests.test_process_restart import (  # noqa: F401  (process_env is a fixture)
+    ledger,
+    process_env,
+    wait_synced,
+)
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -48,8 +52,7 @@ async def test_sigkill_after_the_result_was_posted_then_restart_records_it_once(
     bot = BotProcess(env, tmp_path / "bot.log")
     await bot.start()
     try:
-        await fake_discord.wait_until(lambda: fake_discord.commands.get(fake_discord.guild_id),
-                                      30, "the bot to sync its commands")
+        await wait_synced(fake_discord)
         await fake_discord.slash(fake_discord.guild_id, fake_discord.channel_id,
                                  member.user.id, "video", ["text"], {"prompt": "a red kite"})
         posted = await fake_discord.wait_until(lambda: held.record, 30, "the result's post")

@@ -52,6 +52,12 @@ async def process_env(tmp_path: Path, fake_discord: FakeDiscord
         yield env, kling
 
 
+async def wait_synced(fake_discord: FakeDiscord) -> None:
+    """Until the bot process has synced its commands: it is up and taking interactions."""
+    await fake_discord.wait_until(lambda: fake_discord.commands.get(fake_discord.guild_id),
+                                  30, "the bot to sync its commands")
+
+
 def stored_task_ids(db: Path) -> list[str]:
     with sqlite3.connect(db) as conn:
         return [row[0] for row in conn.execute(
@@ -73,8 +79,7 @@ async def test_sigkill_after_the_api_accepted_then_restart_delivers_once(
     bot = BotProcess(env, log)
     await bot.start()
     try:
-        await fake_discord.wait_until(lambda: fake_discord.commands.get(fake_discord.guild_id),
-                                      30, "the bot to sync its commands")
+        await wait_synced(fake_discord)
         await fake_discord.slash(fake_discord.guild_id, fake_discord.channel_id,
                                  member.user.id, "video", ["text"], {"prompt": "a red kite"})
         task = await kling.wait_for(lambda: kling.last_task, 15)
@@ -120,8 +125,7 @@ async def test_sigterm_stops_the_bot_cleanly(
     bot = BotProcess(env, tmp_path / "bot.log")
     await bot.start()
     try:
-        await fake_discord.wait_until(lambda: fake_discord.commands.get(fake_discord.guild_id),
-                                      30, "the bot to sync its commands")
+        await wait_synced(fake_discord)
         assert bot.proc is not None
         bot.proc.send_signal(signal.SIGTERM)
         assert await _exit_status(bot, tmp_path / "bot.log") == 0

@@ -9,8 +9,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -26,8 +24,7 @@ from bot.discord.interactions import send_ephemeral
 from bot.discord.languages import GuildFacts, ServerLanguages, speak_to_member, speaking_to
 from bot.discord.notifier import DiscordNotifier
 from bot.discord.texts import CATALOGUES, text
-from bot.download import VideoFetcher, video_directory
-from bot.engine import Engine
+from bot.engine import Engine, video_fetcher
 from bot.kling.capabilities import load_capabilities
 from bot.store import make_store
 
@@ -129,17 +126,15 @@ class KlingBot(commands.AutoShardedBot):
         settings = self.settings
         self.http_session = aiohttp.ClientSession()
         store = make_store(settings.database_url)
-        videos = VideoFetcher(
-            video_directory(settings.temp_root or Path(tempfile.gettempdir()),
-                            settings.instance_id),
-            settings.trusted_video_hosts)
+        videos = video_fetcher(settings)
+        capabilities = load_capabilities(settings.kling_models_file)
         self.languages = ServerLanguages(store, GuildFacts(self))
-        self.notifier = DiscordNotifier(self, store, videos,
-                                        load_capabilities(settings.kling_models_file),
+        self.notifier = DiscordNotifier(self, store, videos, capabilities,
                                         edit_interval=self.card_edit_interval,
                                         languages=self.languages)
         self.engine = Engine(settings, self.notifier, session=self.http_session, store=store,
-                             videos=videos, readiness=lambda: {"discord": self.is_ready()})
+                             videos=videos, capabilities=capabilities,
+                             readiness=lambda: {"discord": self.is_ready()})
         await self.engine.start()
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         # The commands' names and descriptions in every catalogue language, synced with them.
