@@ -29,6 +29,7 @@ T = TypeVar("T")
 
 
 Rate = Fraction  # credits, exactly: 0.2 per second stays 1/5, and 5 s cost exactly 1
+NO_RATE = Rate(0)
 
 
 def _rate(value: Any) -> Rate:
@@ -49,7 +50,7 @@ class Rates:
 
     by_mode: dict[str, Rate]
     block_seconds: int = 1
-    audio_per_second: Rate = Rate(0)
+    audio_per_second: Rate = NO_RATE
 
     def price(self, mode: str | None, duration: int, audio: bool) -> Rate:
         unit = self.by_mode.get(mode or "single", self.by_mode.get("single", Rate(1)))

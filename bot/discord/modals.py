@@ -80,7 +80,8 @@ class ExtendModal(PromptModal):
         if not typed:
             return None
         if not typed.isdigit():
-            raise Refused("extend.length_not_number", {"durations": list(self.lengths)})
+            raise Refused("invalid.extend_length_not_number",
+                          {"durations": list(self.lengths)})
         return int(typed)
 
     async def submit(self, interaction: discord.Interaction) -> None:

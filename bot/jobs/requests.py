@@ -53,7 +53,7 @@ class SourceTooOld(DomainError):
     """Kling extends no video older than `days` days: refused before anything is spent."""
 
     def __init__(self) -> None:
-        super().__init__("extend.too_old", {"days": EXTEND_MAX_AGE_DAYS})
+        super().__init__("invalid.extend_too_old", {"days": EXTEND_MAX_AGE_DAYS})
 
 
 def new_job_id() -> str:
