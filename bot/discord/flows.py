@@ -56,7 +56,8 @@ def extend_request(interaction: discord.Interaction, source: Job, prompt: str | 
                            prompt=source.prompt if prompt is None else prompt,
                            video_id=source.video_id)
     return job_request(interaction, options, fallback_channel_id=source.post_channel_id,
-                       parent_job_id=source.id, thread_id=source.thread_id)
+                       parent_job_id=source.id, thread_id=source.thread_id,
+                       spoiler=source.spoiler)
 
 
 async def start_job(jobs: JobStarter, interaction: discord.Interaction, request: JobRequest

@@ -45,6 +45,8 @@ class JobRequest:
     parent_job_id: str | None = None
     thread_id: int | None = None
     parent_channel_id: int | None = None
+    # Post the result as a spoiler (kept on the job; an Extend inherits it).
+    spoiler: bool = False
 
 
 def new_job_id() -> str:
@@ -131,6 +133,7 @@ class Reservations:
             deadline_at=now + self.queue_timeout_seconds,
             parent_job_id=request.parent_job_id,
             thread_id=request.thread_id,
+            spoiler=request.spoiler,
         )
 
     async def cancel(self, job_id: str, actor_id: int, *, is_moderator: bool) -> Job:

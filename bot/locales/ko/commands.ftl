@@ -172,3 +172,17 @@ cmd-choice-roll-right = 오른쪽으로 롤
 cmd-klingbot-settings-language = 언어
     .description = 봇이 서버에 올리는 글의 언어 (auto: 서버의 디스코드 기본 언어)
 cmd-choice-auto-the-server-s-discord-language = 자동 (서버의 디스코드 언어)
+
+# Issue 13 (i13-extras): /video history, /video notify, the spoiler option.
+cmd-video-text-spoiler = 스포일러
+    .description = 클릭하기 전까지 가려지는 스포일러로 비디오를 올립니다
+cmd-video-image-spoiler = { cmd-video-text-spoiler }
+    .description = { cmd-video-text-spoiler.description }
+cmd-video-history = 기록
+    .description = 내 최근 비디오 25개 (최신순)
+cmd-video-notify = 알림
+    .description = 비디오가 완성되면 개인 메시지로 알려 드립니다
+cmd-video-notify-setting = 설정
+    .description = 켜기: 개인 메시지를 받습니다; 끄기: 받지 않습니다
+cmd-choice-on = 켜기
+cmd-choice-off = 끄기

@@ -58,6 +58,9 @@ class User:
     # The language of the person's Discord client: every interaction of theirs carries it
     # (`locale`). Not part of the user object others see, so not in the payload.
     locale: str = "en-US"
+    # "Allow direct messages from server members" (the person's privacy setting): when off,
+    # the bot's DM to them is answered 403 50007, as Discord answers it.
+    dms_open: bool = True
 
     def payload(self) -> JSON:
         return {
