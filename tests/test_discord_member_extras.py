@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bot.discord import history
 from bot.discord.client import KlingBot
 from bot.store import Job, JobState
 from testkit.fakes.discord import MIB, Member
@@ -110,6 +111,20 @@ async def test_history_pages_through_25_jobs_and_only_its_asker_turns_them(
     assert button(second, "Next").get("disabled")
     await press(world, alice, second, "Previous")
     assert page_of(world.discord.messages[int(first["id"])])[1] == "Page 1 of 2"
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_history_buttons_are_greyed_out_when_they_stop_answering(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(history, "PAGER_TIMEOUT", 0.3)
+    bot = await world.start_bot()
+    await store_jobs(bot, [stored_job(world, world.alice, n) for n in range(1, 20)])
+    message = await open_history(world, world.alice)
+    assert not button(message, "Next").get("disabled")
+    await world.discord.wait_until(
+        lambda: button(world.discord.messages[int(message["id"])], "Next").get("disabled"),
+        5, "the buttons greyed out")
+    assert page_of(world.discord.messages[int(message["id"])])[1] == "Page 1 of 2"
 
 
 @pytest.mark.usefixtures("no_bot_errors")

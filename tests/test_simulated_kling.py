@@ -25,7 +25,7 @@ from bot.kling.simulated import SimulatedKling
 from bot.kling.simulated_video import ffmpeg_executable
 from testkit.fakes.discord import FakeDiscord
 from testkit.processes import BotProcess
-from tests.discord_support import World, custom_ids
+from tests.discord_support import World, components_of, custom_ids
 from tests.support import free_port
 
 pytestmark = pytest.mark.timeout(90)
@@ -73,6 +73,8 @@ async def test_a_simulated_video_and_its_extend_reach_discord_as_real_videos(
     assert abs(seconds - 5.0) < 0.2 and "h264" in stream and "360x640" in stream
     assert job.video_duration == 5.0 and job.video_url and job.video_url.startswith(
         bot.engine.simulator.base_url)
+    # No link button to the simulator's 127.0.0.1 address, which members cannot open.
+    assert not [c for c in components_of(result) if c.get("url")]
     # The card says it is a simulation; the fake Kling was never asked.
     assert "Simulated Kling" in world.card()["embeds"][0]["footer"]["text"]
     assert world.kling.create_count == 0

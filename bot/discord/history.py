@@ -47,7 +47,9 @@ def history_line(job: Job) -> str:
     link = job_link(job)
     return text("history.line", created=f"<t:{int(job.created_at)}:d>",
                 state=text(f"history.state.{job.state.value}"), prompt=prompt,
-                model=job.model, cost=0 if job.state is JobState.FAILED else job.cost,
+                model=job.model,
+                # Failed jobs were refunded; a late result was delivered free.
+                cost=0 if job.state is JobState.FAILED or job.late else job.cost,
                 link=f" · {text('history.open', link=link)}" if link else "")
 
 
@@ -69,12 +71,13 @@ def history_pages(jobs: list[Job], user_id: int) -> list[discord.Embed]:
 class HistoryPager(discord.ui.View):
     """Previous / Next over pre-rendered pages, for the member who asked (`owner_id`) only."""
 
-    def __init__(self, pages: list[discord.Embed], owner_id: int, *,
-                 timeout: float = PAGER_TIMEOUT) -> None:
-        super().__init__(timeout=timeout)
+    def __init__(self, pages: list[discord.Embed], owner_id: int) -> None:
+        super().__init__(timeout=PAGER_TIMEOUT)
         self.pages = pages
         self.owner_id = owner_id
         self.page = 0
+        # The interaction whose answer carries the pages, to grey the buttons out at the end.
+        self.origin: discord.Interaction[Any] | None = None
         self.previous.label = text("history.previous")
         self.next.label = text("history.next")
         self._update_buttons()
@@ -82,6 +85,17 @@ class HistoryPager(discord.ui.View):
     def _update_buttons(self) -> None:
         self.previous.disabled = self.page == 0
         self.next.disabled = self.page >= len(self.pages) - 1
+
+    async def on_timeout(self) -> None:
+        """Grey the buttons out: a press after this would get no answer."""
+        if self.origin is None:
+            return
+        for button in (self.previous, self.next):
+            button.disabled = True
+        try:
+            await self.origin.edit_original_response(view=self)
+        except discord.HTTPException as exc:
+            log.debug("Could not end a history's buttons (%s)", exc.status)
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         if interaction.user.id == self.owner_id:
@@ -127,3 +141,5 @@ async def show_history(store: Store, interaction: discord.Interaction[Any], user
         extras["content"] = clip(content, MESSAGE_LIMIT)
     await interaction.response.send_message(
         embed=embed, ephemeral=True, allowed_mentions=discord.AllowedMentions.none(), **extras)
+    if pager is not None:
+        pager.origin = interaction

@@ -192,7 +192,7 @@ class DiscordNotifier:
         limit = await self.upload_limit(job.guild_id)
         common: dict[str, Any] = {
             "embed": result_embed(job),
-            "view": result_view(job, self.capabilities),
+            "view": self._result_view(job),
             "allowed_mentions": discord.AllowedMentions(
                 everyone=False, roles=False, replied_user=False,
                 users=[discord.Object(id=job.user_id)]),
@@ -224,6 +224,14 @@ class DiscordNotifier:
         message = await target.send(f"{ready}\n{note}\n{link}", **common)
         await self._finish_card(job, message.id)
         return message.id
+
+    def _result_view(self, job: Job) -> discord.ui.View:
+        view = result_view(job, self.capabilities)
+        if self.simulated:
+            # The simulated video's address is the bot's own 127.0.0.1: no link to it.
+            for item in [i for i in view.children if getattr(i, "url", None)]:
+                view.remove_item(item)
+        return view
 
     async def _finish_card(self, job: Job, message_id: int) -> None:
         done = dataclasses.replace(job, state=JobState.DELIVERED, result_message_id=message_id)

@@ -49,6 +49,8 @@ log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 EXTEND_SECONDS = 5  # what an extend adds (kling-api.md: "adds about 5 s")
+# The newest videos kept on disk; older ones were fetched into Discord long ago.
+KEEP_VIDEOS = 50
 VIDEO_ID_PREFIX = "sim-"
 # The body fields a create may carry and their JSON types; anything else is left alone, as
 # the API is the judge of fields the bot does not know.
@@ -260,12 +262,21 @@ class SimulatedKling:
                           "message": "the simulated video could not be made"}}
         else:
             self.videos[video_id] = task.seconds
+            self._prune()
             response = {"success": True, "task_id": task.task_id, "video_id": video_id,
                         "video_url": f"{self.base_url}/videos/{video_id}.mp4",
                         "duration": f"{task.seconds:.3f}", "state": "succeed"}
         await asyncio.sleep(max(0.0, self.seconds - (time.monotonic() - started)))
         task.response = response
         await self._call_back(task)
+
+    def _prune(self) -> None:
+        """Keep the newest `KEEP_VIDEOS` files: a long trial must not fill the disk."""
+        if self._directory is None:
+            return
+        files = sorted(self._directory.glob("*.mp4"), key=lambda p: p.stat().st_mtime)
+        for old in files[:-KEEP_VIDEOS]:
+            old.unlink(missing_ok=True)
 
     async def _call_back(self, task: SimulatedTask) -> None:
         url = task.request.get("callback_url")
