@@ -175,7 +175,7 @@ async def test_notify_on_sends_a_dm_with_a_jump_link_to_the_result(world: World)
     assert "direct message" in await notify(world, world.alice, "on")
     job, result = await video_delivered(world, bot, world.alice)
     [dm] = await world.discord.wait_until(
-        lambda: world.discord.dm_messages(world.alice.user.id), 10, "a DM")
+        lambda: world.discord.dm_messages(world.alice.user.id) or None, 10, "a DM")
     assert "Your video is ready" in dm["content"] and "a fox in the snow" in dm["content"]
     guild, channel, message = JUMP.search(dm["content"]).groups()  # type: ignore[union-attr]
     assert (int(guild), int(channel), int(message)) == (
@@ -206,7 +206,7 @@ async def test_closed_dms_are_skipped_silently(world: World) -> None:
     # Discord refused the DM (403, 50007); the delivery went on as if nothing happened.
     refused = await world.discord.wait_until(
         lambda: [r for r in world.discord.requests_to("POST", r"^/channels/\d+/messages$")
-                 if r.status == 403], 10, "the refused DM")
+                 if r.status == 403] or None, 10, "the refused DM")
     assert len(refused) == 1
     assert world.discord.dm_messages(world.alice.user.id) == []
     assert job.state is JobState.DELIVERED and result["attachments"]
@@ -225,7 +225,7 @@ async def test_notify_tells_of_a_failure_too(world: World) -> None:
     from tests.support import eventually
     [job] = await eventually(failed, 15)
     [dm] = await world.discord.wait_until(
-        lambda: world.discord.dm_messages(world.alice.user.id), 10, "a DM")
+        lambda: world.discord.dm_messages(world.alice.user.id) or None, 10, "a DM")
     assert "could not be made" in dm["content"] and "Nothing was charged" in dm["content"]
     assert f"/{job.channel_id}/{job.status_message_id}" in dm["content"]
 
