@@ -20,6 +20,7 @@ from bot.download import VideoFetcher, video_directory
 from bot.jobs import JobNotifier, Limits, assemble_jobs
 from bot.kling.capabilities import CapabilityTable, load_capabilities
 from bot.kling.client import KlingClient, RetryPolicy
+from bot.kling.simulated import SimulatedKling
 from bot.moderation import Moderation
 from bot.quotas import QuotaBook, load_costs
 from bot.status import EngineStatus
@@ -57,10 +58,18 @@ class Engine:
         self._owns_session = session is None
         self.session = session or aiohttp.ClientSession()
         self.store = store or make_store(settings.database_url)
-        self.kling = KlingClient(self.session, settings.kling_api_base,
-                                 settings.kling_api_token, retry=retry)
         self.capabilities = capabilities or load_capabilities(settings.kling_models_file)
         self.videos = videos if videos is not None else video_fetcher(settings)
+        # KLING_API_BASE=simulated: Kling is made here, and only its address is trusted.
+        self.simulator: SimulatedKling | None = None
+        kling_base = settings.kling_api_base
+        if settings.kling_simulated:
+            self.simulator = SimulatedKling(self.capabilities, seconds=settings.simulated_seconds,
+                                            root=settings.temp_root)
+            kling_base = self.simulator.base_url
+            self.videos.trust_origin(*self.simulator.origin)
+        self.kling = KlingClient(self.session, kling_base, settings.kling_api_token,
+                                 retry=retry)
         # Prices may name a model by an alias; the jobs carry its wire name.
         costs = load_costs(settings.costs_file).named(self.capabilities.resolve)
         quota = QuotaBook(self.store, bot_default=settings.default_credits_per_day,
@@ -122,6 +131,8 @@ class Engine:
         except Exception as exc:
             raise StartupError(f"cannot open the database ({type(exc).__name__}: {exc}). "
                                "Check DATABASE_URL and that the database is running.") from None
+        if self.simulator is not None:
+            await self.simulator.start()
         try:
             await self.web.start()
         except OSError as exc:
@@ -141,6 +152,8 @@ class Engine:
                 pass
             self._poller_task = None
         await self.web.close()
+        if self.simulator is not None:
+            await self.simulator.close()
         await self.jobs.close()
         await self.videos.close()
         if self._owns_session:

@@ -26,7 +26,9 @@ from bot.discord.client import KlingBot
 from bot.discord.command_texts import seconds_choice, verbatim
 from bot.discord.errors import Refused
 from bot.discord.flows import job_request, start_job
+from bot.discord.history import show_history
 from bot.discord.modals import AnimateModal
+from bot.discord.preferences import set_notify
 from bot.engine import Engine
 from bot.guild_settings import load_guild_settings
 from bot.images import ACCEPTED_TYPES, ImageFacts, check_image
@@ -58,6 +60,8 @@ SHARED_DESCRIPTIONS = {
     "camera": "A camera move (text to video on models that support it)",
     "audio": "Sound and speech made with the video (some models; costs more)",
 }
+# Per command, not in the shared table: the shared table is applied to commands without it.
+SPOILER = "Post the video as a spoiler, hidden until clicked"
 SHARED_CHOICES = ("model", "mode", "camera")
 
 
@@ -142,10 +146,11 @@ class VideoCog(commands.Cog):
     async def cog_unload(self) -> None:
         self.tree.remove_command(self.menu.name, type=self.menu.type)
 
-    async def start_video(self, interaction: discord.Interaction, options: VideoOptions
-                          ) -> None:
+    async def start_video(self, interaction: discord.Interaction, options: VideoOptions,
+                          spoiler: bool | None = None) -> None:
         """Start the job the member asked for, where they asked (see `start_job`)."""
-        await start_job(self.engine.jobs, interaction, job_request(interaction, options))
+        await start_job(self.engine.jobs, interaction,
+                        job_request(interaction, options, spoiler=bool(spoiler)))
 
     async def model_for(self, interaction: discord.Interaction) -> ModelCapabilities:
         """The model a /video command would run on as filled in so far: the one picked, else
@@ -193,6 +198,7 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
         @app_commands.describe(prompt="What should happen in the video",
                                aspect_ratio="Shape of the video")
         @app_commands.choices(aspect_ratio=choices["aspect_ratio"])
+        @app_commands.describe(spoiler=SPOILER)
         @shared_options(choices)
         async def text_to_video(
                 self, interaction: discord.Interaction, prompt: Prompt,
@@ -200,11 +206,12 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
                 duration: Seconds | None = None, aspect_ratio: str | None = None,
                 cfg_scale: CfgScale | None = None, negative_prompt: NegativePrompt | None = None,
                 camera: str | None = None, audio: bool | None = None,
+                spoiler: bool | None = None,
         ) -> None:
             await self.start_video(interaction, VideoOptions(
                 action="text2video", model=model, mode=mode, prompt=prompt, duration=duration,
                 aspect_ratio=aspect_ratio, cfg_scale=cfg_scale,
-                negative_prompt=negative_prompt, camera=camera, audio=audio))
+                negative_prompt=negative_prompt, camera=camera, audio=audio), spoiler)
 
         text_to_video.autocomplete("duration")(VideoCog.offer_durations)
 
@@ -214,6 +221,7 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
                                prompt="What should happen",
                                loop="End on the start image, for a video that loops "
                                     "(models with end frames)")
+        @app_commands.describe(spoiler=SPOILER)
         @shared_options(choices)
         async def image_to_video(
                 self, interaction: discord.Interaction, image: discord.Attachment,
@@ -222,6 +230,7 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
                 duration: Seconds | None = None, cfg_scale: CfgScale | None = None,
                 negative_prompt: NegativePrompt | None = None, camera: str | None = None,
                 audio: bool | None = None, loop: bool | None = None,
+                spoiler: bool | None = None,
         ) -> None:
             check_image(image_facts(image), "image")
             if end_image is not None:
@@ -232,9 +241,21 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
                 duration=duration, cfg_scale=cfg_scale, negative_prompt=negative_prompt,
                 camera=camera, start_image_url=image.url,
                 end_image_url=end_image.url if end_image else None, audio=audio,
-                loop=bool(loop)))
+                loop=bool(loop)), spoiler)
 
         image_to_video.autocomplete("duration")(VideoCog.offer_durations)
+
+        # Issue 13 (i13-extras): a member's own history and DM notice.
+        @video.command(name="history", description="Your last 25 videos, newest first")
+        async def history(self, interaction: discord.Interaction) -> None:
+            await show_history(self.engine.store, interaction, interaction.user.id)
+
+        @video.command(name="notify", description="A direct message when your video is ready")
+        @app_commands.describe(setting="on: send me a DM; off: no DMs")
+        @app_commands.choices(setting=[Choice(name="on", value="on"),
+                                       Choice(name="off", value="off")])
+        async def notify(self, interaction: discord.Interaction, setting: str) -> None:
+            await set_notify(self.engine.store, interaction, setting == "on")
 
     return VideoCommands
 

@@ -585,3 +585,21 @@ async def test_autocomplete_reaches_the_callback_and_its_choices_are_checked(
         f"Ignoring exception in autocomplete for 'clip make' (Guild: {fake.guild_id}, "
         f"User: {user.user.id})"]
     error_logs.records.clear()
+async def test_direct_messages_reach_members_who_take_them_and_50007_otherwise(
+        fake: FakeDiscord) -> None:
+    guild = fake.guild_id
+    open_member = await fake.add_member(guild, name="open")
+    closed_member = await fake.add_member(guild, name="closed")
+    fake.close_dms(closed_member.user.id)
+    stranger = await fake.add_user("left-the-server")
+    async with running(make_bot(), fake) as bot:
+        dm = await bot.create_dm(discord.Object(id=open_member.user.id))
+        assert dm.recipient is not None and dm.recipient.id == open_member.user.id
+        await dm.send("hello")
+        assert [m["content"] for m in fake.dm_messages(open_member.user.id)] == ["hello"]
+        for user in (closed_member.user, stranger):
+            channel = await bot.create_dm(discord.Object(id=user.id))  # opening is allowed
+            with pytest.raises(discord.Forbidden) as refused:
+                await channel.send("hello")
+            assert refused.value.code == 50007
+            assert fake.dm_messages(user.id) == []

@@ -131,7 +131,8 @@ class KlingBot(commands.AutoShardedBot):
         self.languages = ServerLanguages(store, GuildFacts(self))
         self.notifier = DiscordNotifier(self, store, videos, capabilities,
                                         edit_interval=self.card_edit_interval,
-                                        languages=self.languages)
+                                        languages=self.languages,
+                                        simulated=settings.kling_simulated)
         self.engine = Engine(settings, self.notifier, session=self.http_session, store=store,
                              videos=videos, capabilities=capabilities,
                              readiness=lambda: {"discord": self.is_ready()})

@@ -59,7 +59,8 @@ def extend_request(interaction: discord.Interaction, source: Job, prompt: str | 
                            video_id=source.video_id, duration=duration)
     return job_request(interaction, options, fallback_channel_id=source.post_channel_id,
                        parent_job_id=source.id, thread_id=source.thread_id,
-                       source_made_at=source.submitted_at or source.created_at)
+                       source_made_at=source.submitted_at or source.created_at,
+                       spoiler=source.spoiler)
 
 
 async def start_job(jobs: JobStarter, interaction: discord.Interaction, request: JobRequest

@@ -22,6 +22,7 @@ import discord
 
 from bot.discord.buttons import card_view, result_view
 from bot.discord.cards import audit_line, result_embed, status_card, thread_name
+from bot.discord.direct_notices import DirectNotices
 from bot.discord.interactions import jump_url
 from bot.discord.languages import GuildFacts, ServerLanguages
 from bot.discord.limits import FAILURE_REASON_LIMIT
@@ -46,13 +47,16 @@ class DiscordNotifier:
 
     def __init__(self, client: discord.Client, store: Store, videos: VideoFetcher,
                  capabilities: CapabilityTable, *, edit_interval: float = 10.0,
-                 languages: ServerLanguages | None = None) -> None:
+                 languages: ServerLanguages | None = None, simulated: bool = False) -> None:
         self.client = client
         self.store = store
         self.videos = videos
         self.capabilities = capabilities
         self.cards = CardThrottle(edit_interval)
         self.languages = languages or ServerLanguages(store, GuildFacts(client))
+        self.direct = DirectNotices(client, store)
+        # KLING_API_BASE=simulated: every card says its video is a simulation.
+        self.simulated = simulated
 
     async def close(self) -> None:
         """Drop the card edits still waiting (the process is stopping)."""
@@ -89,9 +93,14 @@ class DiscordNotifier:
             extras["view"] = view
         return extras
 
-    @staticmethod
-    def _note(job: Job) -> str | None:
-        return text("card.no_thread") if job.thread_id is None else None
+    def _note(self, job: Job, no_thread: bool | None = None) -> str | None:
+        """The card's footer: no thread (when it has none), and "simulated" in that mode."""
+        if no_thread is None:
+            no_thread = job.thread_id is None
+        notes = [text("card.no_thread")] if no_thread else []
+        if self.simulated:
+            notes.append(text("card.simulated"))
+        return "\n".join(notes) or None
 
     # -- JobNotifier ---------------------------------------------------------------------
 
@@ -110,11 +119,12 @@ class DiscordNotifier:
             # An Extend (or a command typed inside a thread): the chain stays in this thread.
             thread_id = job.thread_id or job.channel_id
             card_job = dataclasses.replace(job, thread_id=thread_id)
-            message = await channel.send(embed=status_card(card_job), **self._card_extras(job))
+            message = await channel.send(embed=status_card(card_job, note=self._note(card_job)),
+                                         **self._card_extras(job))
             return Placement(status_message_id=message.id, thread_id=thread_id)
         thread_possible = self._can_thread(job.channel_id)
         message = await channel.send(
-            embed=status_card(job, note=None if thread_possible else text("card.no_thread")),
+            embed=status_card(job, note=self._note(job, not thread_possible)),
             **self._card_extras(job))
         if not thread_possible:
             return Placement(status_message_id=message.id, thread_id=None)
@@ -124,7 +134,7 @@ class DiscordNotifier:
         except discord.HTTPException as exc:
             log.warning("Job %s: could not start a thread (%s); posting in the channel",
                         job.id, exc.status)
-            await message.edit(embed=status_card(job, note=text("card.no_thread")))
+            await message.edit(embed=status_card(job, note=self._note(job, True)))
             return Placement(status_message_id=message.id, thread_id=None)
         return Placement(status_message_id=message.id, thread_id=thread.id)
 
@@ -159,16 +169,21 @@ class DiscordNotifier:
                 log.info("Job %s: its result was already posted as message %s; recording it",
                          job.id, earlier)
                 await self._finish_card(job, earlier)
+                await self.direct.ready(job, job.post_channel_id, earlier)
                 return earlier
+        posted = job
         with speaking(await self._server_language(job)):
             try:
-                return await self._deliver_to(job)
+                message_id = await self._deliver_to(job)
             except (discord.Forbidden, discord.NotFound) as exc:
                 if job.thread_id is None or job.thread_id == job.channel_id:
                     raise
                 log.warning("Job %s: cannot post in its thread (%s); posting in the channel",
                             job.id, exc.status)
-                return await self._deliver_to(dataclasses.replace(job, thread_id=None))
+                posted = dataclasses.replace(job, thread_id=None)
+                message_id = await self._deliver_to(posted)
+        await self.direct.ready(job, posted.post_channel_id, message_id)
+        return message_id
 
     async def _deliver_to(self, job: Job) -> int:
         """Upload the video when it fits the server's limit, else post its link."""
@@ -177,7 +192,7 @@ class DiscordNotifier:
         limit = await self.upload_limit(job.guild_id)
         common: dict[str, Any] = {
             "embed": result_embed(job),
-            "view": result_view(job, self.capabilities),
+            "view": self._result_view(job),
             "allowed_mentions": discord.AllowedMentions(
                 everyone=False, roles=False, replied_user=False,
                 users=[discord.Object(id=job.user_id)]),
@@ -190,7 +205,9 @@ class DiscordNotifier:
         try:
             # UnsafeVideoUrl goes up: the job service fails the job (no link to a private host).
             async with self.videos.download(job.video_url, max_bytes=limit) as video:
-                file = discord.File(video.path, filename=f"kling-{job.id}.mp4")
+                # A spoiler is an attachment whose name starts SPOILER_ (Discord's docs).
+                file = discord.File(video.path, filename=f"kling-{job.id}.mp4",
+                                    spoiler=job.spoiler)
                 message = await target.send(ready, file=file, **common)
                 await self._finish_card(job, message.id)
                 return message.id
@@ -203,9 +220,18 @@ class DiscordNotifier:
             if exc.status != 413:
                 raise
             note = text("result.link_refused")
-        message = await target.send(f"{ready}\n{note}\n{job.video_url}", **common)
+        link = f"||{job.video_url}||" if job.spoiler else job.video_url
+        message = await target.send(f"{ready}\n{note}\n{link}", **common)
         await self._finish_card(job, message.id)
         return message.id
+
+    def _result_view(self, job: Job) -> discord.ui.View:
+        view = result_view(job, self.capabilities)
+        if self.simulated:
+            # The simulated video's address is the bot's own 127.0.0.1: no link to it.
+            for item in [i for i in view.children if getattr(i, "url", None)]:
+                view.remove_item(item)
+        return view
 
     async def _finish_card(self, job: Job, message_id: int) -> None:
         done = dataclasses.replace(job, state=JobState.DELIVERED, result_message_id=message_id)
@@ -227,6 +253,7 @@ class DiscordNotifier:
             allowed_mentions=discord.AllowedMentions(
                 everyone=False, roles=False, users=[discord.Object(id=job.user_id)]),
             nonce=f"{job.id}f")
+        await self.direct.failed(job)
 
     async def alert(self, guild_id: int | None, notice: Notice) -> None:
         settings = await load_guild_settings(self.store, guild_id)

@@ -47,6 +47,8 @@ class JobRequest:
     parent_channel_id: int | None = None
     # An Extend: when Kling made the source video (it extends none older than 30 days).
     source_made_at: float | None = None
+    # Post the result as a spoiler (kept on the job; an Extend inherits it).
+    spoiler: bool = False
 
 
 class SourceTooOld(DomainError):
@@ -150,6 +152,7 @@ class Reservations:
             deadline_at=now + self.queue_timeout_seconds,
             parent_job_id=request.parent_job_id,
             thread_id=request.thread_id,
+            spoiler=request.spoiler,
         )
 
     async def cancel(self, job_id: str, actor_id: int, *, is_moderator: bool) -> Job:

@@ -19,6 +19,7 @@ from bot.store.models import (
     Job,
     JobState,
     LedgerStatus,
+    MemberPreferences,
     Reservation,
 )
 
@@ -125,6 +126,11 @@ class Store(ABC):
     async def member_job_counts(self, guild_id: int, user_id: int) -> dict[str, int]:
         """The member's unfinished jobs by state."""
 
+    @abstractmethod
+    async def member_jobs(self, guild_id: int, user_id: int, *, limit: int = 25) -> list[Job]:
+        """The member's newest jobs in the server, newest first, whatever their state
+        (/video history, /quota show)."""
+
     # -- the fair queue ----------------------------------------------------------------------
 
     @abstractmethod
@@ -189,6 +195,14 @@ class Store(ABC):
     @abstractmethod
     async def set_guild_setting(self, guild_id: int, key: str, value: Any) -> None:
         """Set a setting; a value of None removes it."""
+
+    @abstractmethod
+    async def member_preferences(self, guild_id: int, user_id: int) -> MemberPreferences:
+        """The member's own settings (the defaults when they never set any)."""
+
+    @abstractmethod
+    async def set_member_preferences(self, guild_id: int, user_id: int,
+                                     preferences: MemberPreferences) -> None: ...
 
     # -- the audit log -----------------------------------------------------------------------
 

@@ -83,6 +83,8 @@ class Job:
     owner: str | None = None
     delivery_started_at: float | None = None
     late_at: float | None = None
+    # Post the result as a spoiler (hidden until clicked); chosen with the command.
+    spoiler: bool = False
 
     @property
     def late(self) -> bool:
@@ -103,6 +105,7 @@ JOB_COLUMNS: tuple[str, ...] = (
     "poll_misses", "delivery_attempts", "next_poll_at", "created_at", "updated_at",
     "submitted_at", "finished_at", "deadline_at", "dispatched_at", "queue_position",
     "credits_left", "owner", "delivery_started_at", "late_at", "error_key", "error_params",
+    "spoiler",
 )
 
 # Fields a caller may set alongside a state change; the store refuses anything else so a typo
@@ -144,6 +147,15 @@ class AuditEntry:
     new_value: str | None
     reason: str | None
     created_at: float
+
+
+@dataclass(frozen=True)
+class MemberPreferences:
+    """A member's own settings: a direct message when a video of theirs is ready (or failed),
+    in `language` (the catalogue language they asked in; None: the default)."""
+
+    notify_dm: bool = False
+    language: str | None = None
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ def _row_to_job(row: dict[str, Any]) -> Job:
     if data.get("error_params") is not None:
         data["error_params"] = json.loads(data["error_params"])
     data["state"] = JobState(data["state"])
+    data["spoiler"] = bool(data.get("spoiler"))  # SQLite answers 0/1
     return Job(**data)
 
 
@@ -298,6 +299,11 @@ class SqlStore(QuotaQueries):
                 f"AND state IN ({marks(UNFINISHED_VALUES)}) GROUP BY state",
                 (guild_id, user_id, *UNFINISHED_VALUES))
         return {str(row["state"]): int(row["n"]) for row in rows}
+
+    async def member_jobs(self, guild_id: int, user_id: int, *, limit: int = 25) -> list[Job]:
+        return await self._jobs(
+            "SELECT * FROM jobs WHERE guild_id = ? AND user_id = ? "
+            "ORDER BY created_at DESC, id DESC LIMIT ?", (guild_id, user_id, limit))
 
     # -- the fair queue ----------------------------------------------------------------------
 

@@ -275,3 +275,34 @@ invalid-extend_too_old = Kling extends only videos made in the last { $days } da
 invalid-extend_length_not_number = The length must be a number of seconds: { $allowed }.
 card-sound = with sound
 modal-extend-length-label = Length in seconds ({ $allowed })
+## Issue 13 (i13-extras): /video history, /video notify, spoilers, simulated Kling.
+history-title = { $count ->
+    [0] Your recent videos
+    [one] 1 recent video
+   *[other] { $count } recent videos
+}
+history-whose = Videos of <@{ $user_id }>, newest first:
+history-none = No videos yet.
+history-line = { $created } { $state } · { $prompt } · `{ $model }` · { $cost ->
+    [one] 1 credit
+   *[other] { $cost } credits
+}{ $link }
+history-open = [open]({ $link })
+history-page = Page { $page } of { $pages }
+history-previous = Previous
+history-next = Next
+history-not_yours = Only the person who asked for this list can turn its pages.
+history-state-queued = ⏳ queued
+history-state-reserved = ⏳ starting
+history-state-submitted = 🎬 in progress
+history-state-succeeded = 📤 posting
+history-state-delivered = ✅ done
+history-state-failed = ❌ failed, refunded
+quota-jobs_title = Their recent videos are below.
+notify-on = I will send you a direct message when your video is ready (or if it fails). If your DMs are closed to me, there will be no message.
+notify-off = No more direct messages about your videos.
+dm-ready = Your video is ready: { $link }
+    Prompt: { $prompt }
+dm-failed = Your video could not be made: { $reason } Nothing was charged. { $link }
+    Prompt: { $prompt }
+card-simulated = Simulated Kling (`KLING_API_BASE=simulated`): a test video made by the bot, not by Kling.

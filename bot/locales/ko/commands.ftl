@@ -180,3 +180,16 @@ cmd-video-image-audio = { cmd-video-text-audio }
     .description = { cmd-video-text-audio.description }
 cmd-video-image-loop = 반복
     .description = 시작 이미지로 끝나서 반복되는 비디오 (끝 프레임을 지원하는 모델)
+# Issue 13 (i13-extras): /video history, /video notify, the spoiler option.
+cmd-video-text-spoiler = 스포일러
+    .description = 클릭하기 전까지 가려지는 스포일러로 비디오를 올립니다
+cmd-video-image-spoiler = { cmd-video-text-spoiler }
+    .description = { cmd-video-text-spoiler.description }
+cmd-video-history = 기록
+    .description = 내 최근 비디오 25개 (최신순)
+cmd-video-notify = 알림
+    .description = 비디오가 완성되면 개인 메시지로 알려 드립니다
+cmd-video-notify-setting = 설정
+    .description = 켜기: 개인 메시지를 받습니다; 끄기: 받지 않습니다
+cmd-choice-on = 켜기
+cmd-choice-off = 끄기

@@ -255,3 +255,30 @@ invalid-extend_too_old = Kling은 최근 { $days }일 안에 만든 비디오만
 invalid-extend_length_not_number = 길이는 초 단위 숫자로 적어 주세요: { $allowed }.
 card-sound = 소리 포함
 modal-extend-length-label = 길이(초): { $allowed }
+## Issue 13 (i13-extras): /video history, /video notify, 스포일러, 시뮬레이션 Kling.
+history-title = { $count ->
+    [0] 최근 비디오
+   *[other] 최근 비디오 { $count }개
+}
+history-whose = <@{ $user_id }> 님의 비디오 (최신순):
+history-none = 아직 비디오가 없어요.
+history-line = { $created } { $state } · { $prompt } · `{ $model }` · 크레딧 { $cost }개{ $link }
+history-open = [열기]({ $link })
+history-page = { $pages }쪽 중 { $page }쪽
+history-previous = 이전
+history-next = 다음
+history-not_yours = 이 목록을 요청한 사람만 쪽을 넘길 수 있어요.
+history-state-queued = ⏳ 대기 중
+history-state-reserved = ⏳ 시작 중
+history-state-submitted = 🎬 만드는 중
+history-state-succeeded = 📤 올리는 중
+history-state-delivered = ✅ 완성
+history-state-failed = ❌ 실패, 환불됨
+quota-jobs_title = 이 멤버의 최근 비디오는 아래에 있어요.
+notify-on = 비디오가 완성되면(또는 실패하면) 개인 메시지를 보내 드릴게요. 봇의 개인 메시지를 막아 두셨다면 메시지는 가지 않아요.
+notify-off = 이제 비디오에 대한 개인 메시지를 보내지 않을게요.
+dm-ready = 비디오가 완성됐어요: { $link }
+    프롬프트: { $prompt }
+dm-failed = 비디오를 만들지 못했어요: { $reason } 크레딧은 차감되지 않았어요. { $link }
+    프롬프트: { $prompt }
+card-simulated = 시뮬레이션 Kling (`KLING_API_BASE=simulated`): Kling이 아니라 봇이 만든 테스트 비디오예요.

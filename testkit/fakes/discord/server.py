@@ -91,6 +91,8 @@ class FakeDiscord:
     set_bot_permissions = forward_method("world", WorldBuilder.set_bot_permissions)
     set_overwrite = forward_method("world", WorldBuilder.set_overwrite)
     open_dm = forward_method("world", WorldBuilder.open_dm)
+    close_dms = forward_method("world", WorldBuilder.close_dms)
+    dm_messages = forward_method("world", WorldBuilder.dm_messages)
     add_user = forward_method("world", WorldBuilder.add_user)
     set_filesize_limit = forward_method("world", WorldBuilder.set_filesize_limit)
     set_guild_locale = forward_method("world", WorldBuilder.set_guild_locale)

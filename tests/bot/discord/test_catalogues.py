@@ -29,6 +29,7 @@ from bot.discord.texts import (
 )
 from bot.kling.options import Action
 from bot.quotas import LimitSource
+from bot.store import JobState
 
 ROOT = Path(__file__).resolve().parents[3]
 LOCALES = ROOT / "bot" / "locales"
@@ -98,13 +99,15 @@ def test_the_comparison_sees_a_missing_message_or_variable() -> None:
 
 FAMILIES = ("access", "ack", "alert", "audit", "button", "cancel", "card", "command", "dm",
             "error", "failed", "image", "invalid", "kling", "language", "list", "mod", "modal",
-            "permission", "post", "quota", "result", "settings", "span", "status")
+            "permission", "post", "quota", "result", "settings", "span", "status",
+            "history", "notify")
 KEY = re.compile(rf"(?:{'|'.join(FAMILIES)})(?:\.[a-z0-9_]+)+")
 # Keys the code builds from a value (`text(f"card.title.{job.action}")`): every value it can be.
 DYNAMIC: dict[str, tuple[str, ...]] = {
     "card.title.": get_args(Action),
     "quota.source.": get_args(LimitSource),
     "span.": get_args(SpanUnit),
+    "history.state.": tuple(state.value for state in JobState),
 }
 
 
