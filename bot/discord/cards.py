@@ -18,7 +18,7 @@ from bot.discord.limits import (
     MESSAGE_LIMIT,
     THREAD_NAME_LIMIT,
 )
-from bot.discord.render import failure_reason
+from bot.discord.render import failure_reason, job_notes
 from bot.discord.texts import clip, text
 from bot.moderation import REASON_LIMIT
 from bot.store import AuditEntry, Job, JobState
@@ -92,7 +92,7 @@ def status_card(job: Job, *, note: str | None = None, result_link: str | None = 
     embed = discord.Embed(title=clip(text(f"card.title.{job.action}"), EMBED_TITLE_LIMIT),
                           description=_quote(job.prompt), colour=COLOURS[job.state])
     for value in (text("card.requester", user_id=job.user_id), settings_line(job),
-                  state_line(job, result_link)):
+                  state_line(job, result_link), *job_notes(job)):
         embed.add_field(name="\u200b", value=clip(value, EMBED_FIELD_LIMIT), inline=False)
     if note:
         embed.set_footer(text=clip(note, EMBED_FOOTER_LIMIT))

@@ -131,6 +131,8 @@ class Reservations:
             deadline_at=now + self.queue_timeout_seconds,
             parent_job_id=request.parent_job_id,
             thread_id=request.thread_id,
+            notes=[{"code": note.code, "params": dict(note.params)}
+                   for note in validated.notes] or None,
         )
 
     async def cancel(self, job_id: str, actor_id: int, *, is_moderator: bool) -> Job:

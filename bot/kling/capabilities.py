@@ -41,6 +41,7 @@ class ModelCapabilities:
     omni_max_images: int = 0
     omni_max_images_with_video: int = 0
     aliases: tuple[str, ...] = ()
+    multi_shot: bool = False  # stories: `multi_shot` with several prompts (bot.kling.story)
 
     @property
     def default_mode(self) -> str | None:
@@ -114,6 +115,7 @@ def _parse_model(name: str, raw: dict[str, Any]) -> ModelCapabilities:
         omni_max_images_with_video=int(limits.get("max_images_with_video", max_images))
         if omni else 0,
         aliases=tuple(str(a) for a in raw.get("aliases", [])),
+        multi_shot=bool(raw.get("multi_shot", False)),
     )
 
 

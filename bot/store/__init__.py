@@ -12,13 +12,14 @@ from bot.store.models import (
     Job,
     JobState,
     LedgerStatus,
+    PendingReference,
     Reservation,
 )
 from bot.store.postgres import POSTGRES_SCHEMES, PostgresStore
 from bot.store.sqlite import SQLiteStore, sqlite_path
 
 __all__ = ["IN_FLIGHT", "UNFINISHED", "AuditEntry", "Block", "InFlight", "Job", "JobState",
-           "LedgerStatus", "Reservation", "Store", "make_store"]
+           "LedgerStatus", "PendingReference", "Reservation", "Store", "make_store"]
 
 
 def make_store(database_url: str) -> Store:

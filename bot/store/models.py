@@ -83,6 +83,9 @@ class Job:
     owner: str | None = None
     delivery_started_at: float | None = None
     late_at: float | None = None
+    # What the bot did on the member's behalf when it built the request, for the card:
+    # [{"code": ..., "params": {...}}] (cited images, filled shot lengths; schema 008).
+    notes: list[dict[str, Any]] | None = None
 
     @property
     def late(self) -> bool:
@@ -103,6 +106,7 @@ JOB_COLUMNS: tuple[str, ...] = (
     "poll_misses", "delivery_attempts", "next_poll_at", "created_at", "updated_at",
     "submitted_at", "finished_at", "deadline_at", "dispatched_at", "queue_position",
     "credits_left", "owner", "delivery_started_at", "late_at", "error_key", "error_params",
+    "notes",
 )
 
 # Fields a caller may set alongside a state change; the store refuses anything else so a typo
@@ -153,3 +157,13 @@ class InFlight:
     total: int
     by_guild: dict[int, int]
     by_member: dict[tuple[int, int], int]
+
+
+@dataclass(frozen=True)
+class PendingReference:
+    """An image a member set aside with "Use as reference" for their next /video omni."""
+
+    url: str
+    filename: str
+    added_at: float
+    expires_at: float

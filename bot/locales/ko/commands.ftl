@@ -172,3 +172,49 @@ cmd-choice-roll-right = 오른쪽으로 롤
 cmd-klingbot-settings-language = 언어
     .description = 봇이 서버에 올리는 글의 언어 (auto: 서버의 디스코드 기본 언어)
 cmd-choice-auto-the-server-s-discord-language = 자동 (서버의 디스코드 언어)
+
+## /video omni, /video story, "Use as reference" (issue 12: omni and stories)
+
+cmd-video-omni = 옴니
+    .description = 참조 이미지 최대 7장과 비디오로 만드는 비디오: 프롬프트에서 <<<image_1>>>처럼 불러요
+cmd-video-omni-prompt = 프롬프트
+    .description = 일어날 일: 이미지는 <<<image_1>>>처럼 불러요 (부르지 않으면 전부 순서대로)
+cmd-video-omni-image1 = 이미지1
+    .description = 참조 이미지 <<<image_1>>> (참조로 쓰기로 모아 둔 이미지가 있으면 생략 가능)
+cmd-video-omni-image2 = 이미지2
+    .description = 참조 이미지 <<<image_2>>>
+cmd-video-omni-image3 = 이미지3
+    .description = 참조 이미지 <<<image_3>>>
+cmd-video-omni-image4 = 이미지4
+    .description = 참조 이미지 <<<image_4>>>
+cmd-video-omni-image5 = 이미지5
+    .description = 참조 이미지 <<<image_5>>>
+cmd-video-omni-image6 = 이미지6
+    .description = 참조 이미지 <<<image_6>>>
+cmd-video-omni-image7 = 이미지7
+    .description = 참조 이미지 <<<image_7>>>
+cmd-video-omni-video = 비디오
+    .description = 참조 비디오: MP4 또는 MOV, 최대 200MB (이때 이미지는 최대 4장)
+cmd-video-omni-video_use = 비디오-용도
+    .description = 비디오의 스타일과 움직임을 따르기(기본값), 또는 비디오 자체를 편집하기
+cmd-video-omni-keep_sound = 원래-소리-유지
+    .description = 비디오의 원래 소리 유지 (기본값: 편집할 때만)
+cmd-video-omni-model = 모델
+    .description = 사용할 옴니 모델 (기본값: 서버 설정이 옴니 모델이면 그것, 아니면 첫 번째)
+cmd-video-omni-mode = { cmd-video-text-mode }
+    .description = { cmd-video-text-mode.description }
+cmd-video-omni-duration = { cmd-video-text-duration }
+    .description = { cmd-video-text-duration.description }
+
+cmd-video-story = 스토리
+    .description = 여러 샷으로 된 비디오: 한 줄에 한 샷씩 적어요. 예: 3s: 여우가 잠에서 깨요
+cmd-video-story-model = 모델
+    .description = 사용할 모델 (여러 샷 비디오를 만들 수 있는 모델)
+cmd-video-story-mode = { cmd-video-text-mode }
+    .description = { cmd-video-text-mode.description }
+cmd-video-story-duration = 길이
+    .description = 비디오 길이(초) (기본값: 샷 길이의 합, 없으면 5초)
+
+cmd-choice-follow-its-style-and-motion-feature = 스타일과 움직임 따르기 (feature)
+cmd-choice-edit-this-video-base = 이 비디오 편집하기 (base)
+cmd-menu-use-as-reference = 참조로 쓰기
