@@ -222,4 +222,4 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
 
 async def setup(bot: KlingBot) -> None:
     await bot.add_cog(video_cog(bot.engine.capabilities)(bot.engine, bot.tree))
-    await bot.add_cog(ReferenceCog(bot, bot.engine))
+    await bot.add_cog(ReferenceCog(bot))

@@ -23,6 +23,7 @@ from discord import app_commands
 from discord.app_commands import Choice
 from discord.ext import commands
 
+from bot.discord.client import KlingBot
 from bot.discord.command_texts import seconds_choice, verbatim
 from bot.discord.errors import Refused
 from bot.discord.flows import job_request, start_job
@@ -127,9 +128,9 @@ async def open_story(engine: Engine, interaction: discord.Interaction, *, model:
 class ReferenceCog(commands.Cog):
     """The "Use as reference" message menu, and its Clear button kept with it."""
 
-    def __init__(self, bot: commands.Bot, engine: Engine) -> None:
+    def __init__(self, bot: KlingBot) -> None:
         self.bot = bot
-        self.engine = engine
+        self.engine = bot.engine
         self.menu = app_commands.guild_only(app_commands.ContextMenu(
             name="Use as reference", callback=self.use_as_reference))
 

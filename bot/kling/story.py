@@ -73,7 +73,7 @@ def parse_story(source: str) -> Story:
         seconds = int(match["seconds"]) if match else None
         prompt = (match["rest"] if match else line).strip()
         if seconds is not None and seconds < MIN_SHOT_SECONDS:
-            raise _fail("invalid.story_shot_short", shot=number, seconds=seconds,
+            raise _fail("invalid.story_shot_short", shot=number, given=seconds,
                         minimum=MIN_SHOT_SECONDS)
         if not prompt:
             raise _fail("invalid.story_shot_empty", shot=number)

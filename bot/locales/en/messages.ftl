@@ -280,7 +280,7 @@ invalid-story_shot_long =
        *[other] { $length } characters
     } long; a shot's prompt may be at most { $limit }.
 invalid-story_shot_empty = Shot { $shot } has a length but no prompt.
-invalid-story_shot_short = Shot { $shot } is { $seconds } s long; each shot must last at least { $minimum } s.
+invalid-story_shot_short = Shot { $shot } is { $given } s long; each shot must last at least { $minimum } s.
 invalid-story_sum = The shots last { $total } s in all, but the video is { $duration } s: make them add up, or leave some lengths out to have them filled.
 invalid-story_no_room = The given lengths add up to { $total } s, leaving no second for the { $open ->
         [one] shot
@@ -314,5 +314,5 @@ note-omni_cited = The prompt cited no image, so the bot cited { $count ->
     }.
 note-story_filled = The bot filled the shots' open lengths evenly: { $lengths } s.
 modal-story-title = Your story
-modal-story-label = Shots, one per line (optional length: 3s: ...)
+modal-story-label = Shots, one per line (e.g. 3s: a fox runs)
 modal-story-placeholder = 3s: a fox wakes up in the snow{"\u000A"}it stretches and runs off

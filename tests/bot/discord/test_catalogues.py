@@ -168,7 +168,7 @@ NUMBERS = {"actor", "at", "by", "cap", "cost", "count", "credits", "duration", "
            "remaining", "running", "seconds", "since", "size", "spent", "tick", "user_id",
            "width",
            # issue 12
-           "added", "open", "shot", "total"}
+           "added", "given", "open", "shot", "total"}
 STRINGS = {  # as the code fills them (render.FORMATS, cards, cogs); others get "값"
     "model": "kling-v1-6", "fallback": "kling-v1", "allowed": "`kling-v1`, `kling-v1-6`",
     "mode": "std", "value": "16:9", "name": "cat.png", "kind": "image/gif",

@@ -49,8 +49,8 @@ def test_one_line_is_one_prompt_with_automatic_shots() -> None:
      {"count": 7, "limit": 6}),
     ("a\n" + "x" * 513, "invalid.story_shot_long", {"shot": 2, "length": 513, "limit": 512}),
     ("a\n0s: nothing happens", "invalid.story_shot_short",
-     {"shot": 2, "seconds": 0, "minimum": 1}),
-    ("-2s: backwards", "invalid.story_shot_short", {"shot": 1, "seconds": -2, "minimum": 1}),
+     {"shot": 2, "given": 0, "minimum": 1}),
+    ("-2s: backwards", "invalid.story_shot_short", {"shot": 1, "given": -2, "minimum": 1}),
     ("a\n3s:   ", "invalid.story_shot_empty", {"shot": 2}),
 ])
 def test_every_rule_has_its_refusal(source: str, code: str, params: dict[str, object]
