@@ -64,11 +64,13 @@ OMNI_DESCRIPTIONS = {
     "model": "Which omni model (default: the server's if it is one, else the first)",
     "mode": SHARED_DESCRIPTIONS["mode"],
     "duration": SHARED_DESCRIPTIONS["duration"],
+    "aspect_ratio": "Shape of the video",
 }
 STORY_DESCRIPTIONS = {
     "model": "Which model (one that makes videos in several shots)",
     "mode": SHARED_DESCRIPTIONS["mode"],
     "duration": "Length in seconds (default: the shots' lengths added up, or 5)",
+    "aspect_ratio": "Shape of the video",
 }
 
 
@@ -189,7 +191,8 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
         @video.command(name="omni", description="A video from up to 7 reference images and a "
                                                 "video, cited in the prompt as <<<image_1>>>")
         @app_commands.describe(**OMNI_DESCRIPTIONS)
-        @app_commands.choices(**{n: omni[n] for n in ("model", "mode", "duration", "video_use")})
+        @app_commands.choices(aspect_ratio=choices["aspect_ratio"],
+                              **{n: omni[n] for n in ("model", "mode", "duration", "video_use")})
         async def omni_video(
                 self, interaction: discord.Interaction, prompt: Prompt,
                 image1: discord.Attachment | None = None,
@@ -202,20 +205,24 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
                 video: discord.Attachment | None = None, video_use: str | None = None,
                 keep_sound: bool | None = None, model: str | None = None,
                 mode: str | None = None, duration: int | None = None,
+                aspect_ratio: str | None = None,
         ) -> None:
             await start_omni(self.engine, interaction, prompt=prompt,
                              images=[image1, image2, image3, image4, image5, image6, image7],
                              video=video, video_use=video_use, keep_sound=keep_sound,
-                             model=model, mode=mode, duration=duration)
+                             model=model, mode=mode, duration=duration,
+                             aspect_ratio=aspect_ratio)
 
         @video.command(name="story", description="A video in several shots: type them one per "
                                                  "line, e.g. 3s: a fox wakes up")
         @app_commands.describe(**STORY_DESCRIPTIONS)
-        @app_commands.choices(**{n: story[n] for n in ("model", "mode", "duration")})
+        @app_commands.choices(aspect_ratio=choices["aspect_ratio"],
+                              **{n: story[n] for n in ("model", "mode", "duration")})
         async def story_video(self, interaction: discord.Interaction, model: str | None = None,
-                              mode: str | None = None, duration: int | None = None) -> None:
+                              mode: str | None = None, duration: int | None = None,
+                              aspect_ratio: str | None = None) -> None:
             await open_story(self.engine, interaction, model=model, mode=mode,
-                             duration=duration)
+                             duration=duration, aspect_ratio=aspect_ratio)
 
     return VideoCommands
 

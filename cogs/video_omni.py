@@ -81,7 +81,7 @@ async def start_omni(engine: Engine, interaction: discord.Interaction, *, prompt
                      images: list[discord.Attachment | None],
                      video: discord.Attachment | None, video_use: str | None,
                      keep_sound: bool | None, model: str | None, mode: str | None,
-                     duration: int | None) -> None:
+                     duration: int | None, aspect_ratio: str | None) -> None:
     """/video omni: check the attachments, add the member's pending references, start."""
     attached = [image for image in images if image is not None]
     for number, image in enumerate(attached, 1):
@@ -100,14 +100,16 @@ async def start_omni(engine: Engine, interaction: discord.Interaction, *, prompt
     if not urls:
         raise Refused("omni.no_images")
     options = VideoOptions(action="text2video", prompt=prompt, model=model, mode=mode,
-                           duration=duration, image_urls=urls, reference_video=reference)
+                           duration=duration, aspect_ratio=aspect_ratio, image_urls=urls,
+                           reference_video=reference)
     job = await start_job(engine.jobs, interaction, job_request(interaction, options))
     if pending and job.state is not JobState.FAILED:
         await engine.references.clear(guild_id, interaction.user.id)  # used up by this job
 
 
 async def open_story(engine: Engine, interaction: discord.Interaction, *, model: str | None,
-                     mode: str | None, duration: int | None) -> None:
+                     mode: str | None, duration: int | None, aspect_ratio: str | None
+                     ) -> None:
     """/video story: a model that cannot cut shots is refused before the form opens; the
     form's shots then start the job."""
     if model is not None:
@@ -122,7 +124,8 @@ async def open_story(engine: Engine, interaction: discord.Interaction, *, model:
         await start_job(engine.jobs, submitted, job_request(submitted, options))
 
     await interaction.response.send_modal(StoryModal(
-        VideoOptions(action="text2video", model=model, mode=mode, duration=duration), start))
+        VideoOptions(action="text2video", model=model, mode=mode, duration=duration,
+                     aspect_ratio=aspect_ratio), start))
 
 
 class ReferenceCog(commands.Cog):

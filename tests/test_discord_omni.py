@@ -79,6 +79,7 @@ async def test_omni_with_images_and_a_video_reaches_kling_and_delivers(world: Wo
     assert await spent(world, bot) == job.cost > 0
     shown = str(world.card()["embeds"][0])
     assert "so the bot cited all 2 images, in order" in shown
+    assert world.card()["embeds"][0]["title"] == "Video from references"
 
 
 async def test_a_prompt_that_cites_its_images_is_sent_as_written(world: World) -> None:
@@ -246,7 +247,8 @@ async def open_story(world: World, options: dict[str, Any]) -> tuple[Any, str, s
 async def test_a_story_with_filled_lengths_reaches_kling_and_the_card_says_so(
         world: World) -> None:
     bot = await world.start_bot()
-    opened, modal_id, field = await open_story(world, {"model": "kling-v3", "duration": 10})
+    opened, modal_id, field = await open_story(world, {"model": "kling-v3", "duration": 10,
+                                                       "aspect_ratio": "9:16"})
     submit = await world.discord.submit_modal(
         world.alice.user.id, opened, modal_id,
         {field: "4s: a fox wakes up in the snow\nit stretches\nit runs into the forest"})
@@ -258,12 +260,14 @@ async def test_a_story_with_filled_lengths_reaches_kling_and_the_card_says_so(
         {"index": 2, "prompt": "it stretches", "duration": 3},
         {"index": 3, "prompt": "it runs into the forest", "duration": 3}]
     assert task.request["duration"] == 10 and task.request["model"] == "kling-v3"
+    assert task.request["aspect_ratio"] == "9:16"
     card = await world.discord.wait_for_message(world.discord.channel_id,
                                                 lambda m: bool(m["embeds"]))
     await world.wait_result(int(card["id"]))
     [job] = await world.wait_delivered(bot)
     assert await spent(world, bot) == job.cost > 0
     assert "filled the shots' open lengths evenly: 4 + 3 + 3 s" in str(world.card()["embeds"])
+    assert world.card()["embeds"][0]["title"] == "Story in shots"
 
 
 async def test_a_single_line_story_lets_the_model_cut_the_shots(world: World) -> None:

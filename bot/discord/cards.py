@@ -86,10 +86,20 @@ def state_line(job: Job, result_link: str | None = None) -> str:
     return text("card.state.failed", reason=f"{failure_reason(job)} {refund}".strip())
 
 
+def card_title(job: Job) -> str:
+    """What kind of job the card follows: a story or an omni job (told by the request Kling
+    receives), else its action."""
+    if job.request.get("multi_shot"):
+        return text("card.title.story")
+    if job.request.get("image_list") or job.request.get("video_list"):
+        return text("card.title.omni")
+    return text(f"card.title.{job.action}")
+
+
 def status_card(job: Job, *, note: str | None = None, result_link: str | None = None
                 ) -> discord.Embed:
     """The public card that follows the job from queued to done."""
-    embed = discord.Embed(title=clip(text(f"card.title.{job.action}"), EMBED_TITLE_LIMIT),
+    embed = discord.Embed(title=clip(card_title(job), EMBED_TITLE_LIMIT),
                           description=_quote(job.prompt), colour=COLOURS[job.state])
     for value in (text("card.requester", user_id=job.user_id), settings_line(job),
                   state_line(job, result_link), *job_notes(job)):

@@ -44,7 +44,8 @@ class StoryModal(discord.ui.Modal):
             story = parse_story(self.shots.value)
             await self.start(interaction, VideoOptions(
                 action="text2video", model=self.options.model, mode=self.options.mode,
-                duration=self.options.duration, story=story))
+                duration=self.options.duration, aspect_ratio=self.options.aspect_ratio,
+                story=story))
 
     async def on_error(  # type: ignore[override]  # discord.py's stub is BaseView's signature
             self, interaction: discord.Interaction, error: Exception, /) -> None:

@@ -316,3 +316,5 @@ note-story_filled = The bot filled the shots' open lengths evenly: { $lengths } 
 modal-story-title = Your story
 modal-story-label = Shots, one per line (e.g. 3s: a fox runs)
 modal-story-placeholder = 3s: a fox wakes up in the snow{"\u000A"}it stretches and runs off
+card-title-omni = Video from references
+card-title-story = Story in shots

@@ -218,3 +218,7 @@ cmd-video-story-duration = 길이
 cmd-choice-follow-its-style-and-motion-feature = 스타일과 움직임 따르기 (feature)
 cmd-choice-edit-this-video-base = 이 비디오 편집하기 (base)
 cmd-menu-use-as-reference = 참조로 쓰기
+cmd-video-omni-aspect_ratio = { cmd-video-text-aspect_ratio }
+    .description = { cmd-video-text-aspect_ratio.description }
+cmd-video-story-aspect_ratio = { cmd-video-text-aspect_ratio }
+    .description = { cmd-video-text-aspect_ratio.description }

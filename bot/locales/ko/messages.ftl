@@ -275,3 +275,5 @@ note-story_filled = 봇이 길이를 적지 않은 샷에 남은 시간을 고�
 modal-story-title = 스토리
 modal-story-label = 한 줄에 한 샷 (예: 3초: 여우가 달려요)
 modal-story-placeholder = 3초: 눈 속에서 여우가 잠에서 깨요{"\u000A"}기지개를 켜고 달려가요
+card-title-omni = 참조로 만드는 비디오
+card-title-story = 여러 샷 스토리
