@@ -299,3 +299,16 @@ async def test_story_refusals_cost_nothing(world: World, options: dict[str, Any]
     assert world.kling.create_count == 0
     assert await spent(world, bot) == 0
     assert await bot.engine.store.count_by_state() in ({}, {"failed": 0})
+
+
+async def test_too_many_images_with_the_pending_ones_are_refused_and_the_set_is_kept(
+        world: World) -> None:
+    bot = await world.start_bot()
+    many = await world.discord.post_user_message(
+        world.discord.channel_id, world.bob.user.id, "", [image(f"{n}.png") for n in range(7)])
+    await use_as_reference(world, many)
+    inter = await omni(world, {"prompt": "all of them"}, {"image1": image("one-more.png")})
+    assert "takes 1 to 7 images, not 8" in await world.wait_private_reply(inter)
+    assert world.kling.create_count == 0 and await spent(world, bot) == 0
+    pending = await bot.engine.references.pending(world.discord.guild_id, world.alice.user.id)
+    assert len(pending) == 7  # a refused job uses nothing up
