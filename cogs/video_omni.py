@@ -83,6 +83,11 @@ async def start_omni(engine: Engine, interaction: discord.Interaction, *, prompt
                      keep_sound: bool | None, model: str | None, mode: str | None,
                      duration: int | None, aspect_ratio: str | None) -> None:
     """/video omni: check the attachments, add the member's pending references, start."""
+    given = [number for number, image in enumerate(images, 1) if image is not None]
+    if given and given[-1] != len(given):  # image3 without image2 would be cited as image_2
+        missing = next(n for n in range(1, given[-1]) if n not in given)
+        raise Refused("omni.image_gap", {"missing": f"image{missing}",
+                                         "given": f"image{given[-1]}"})
     attached = [image for image in images if image is not None]
     for number, image in enumerate(attached, 1):
         check_image(image_facts(image), f"image{number}")
@@ -165,6 +170,7 @@ class ReferenceCog(commands.Cog):
         outcome = await self.engine.references.add(interaction.guild_id or 0,
                                                    interaction.user.id, usable)
         content = reference_list(outcome.pending, added=outcome.added,
-                                 left_out=outcome.left_out, skipped=skipped)
+                                 left_out=outcome.left_out, skipped=skipped,
+                                 limit=self.engine.references.limit)
         await interaction.followup.send(content, ephemeral=True, view=clear_view(),
                                         allowed_mentions=discord.AllowedMentions.none())

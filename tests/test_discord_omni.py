@@ -109,6 +109,8 @@ async def test_a_prompt_that_cites_its_images_is_sent_as_written(world: World) -
     ({"prompt": "it moves"}, {"image1": image("a.png"), "video": AttachmentSpec(
         "clip.webm", size=5000, content_type="video/webm")}, "must be MP4 or MOV"),
     ({"prompt": "it moves"}, {}, "needs at least one image"),
+    ({"prompt": "it moves"}, {"image1": image("a.png"), "image3": image("c.png")},
+     "`image3` is given but `image2` is not"),
 ])
 async def test_omni_refusals_cost_nothing(world: World, options: dict[str, Any],
                                           attachments: dict[str, AttachmentSpec], said: str

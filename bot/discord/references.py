@@ -37,11 +37,11 @@ def reference_lines(pending: list[PendingReference]) -> list[str]:
 
 
 def reference_list(pending: list[PendingReference], *, added: int, left_out: int,
-                   skipped: list[str]) -> str:
+                   skipped: list[str], limit: int) -> str:
     """The private answer to "Use as reference": what happened, then the set as it is now."""
     lines = [text("references.added", added=added, count=len(pending))]
     if left_out:
-        lines.append(text("references.left_out", count=left_out, limit=7))
+        lines.append(text("references.left_out", count=left_out, limit=limit))
     lines += [text("references.skipped", reason=reason) for reason in skipped]
     lines += reference_lines(pending)
     if pending:

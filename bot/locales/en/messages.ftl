@@ -288,6 +288,7 @@ invalid-story_no_room = The given lengths add up to { $total } s, leaving no sec
     } without a length in a { $duration } s video.
 video-type = `{ $name }` is { $kind }; a reference video must be MP4 or MOV.
 video-size = `{ $name }` is { NUMBER($size, maximumFractionDigits: 1) } MB; a reference video may be at most { $limit } MB.
+omni-image_gap = Attach the images in order: `{ $given }` is given but `{ $missing }` is not.
 omni-no_images = An omni job needs at least one image: attach `image1`, or set images aside with the message menu "Use as reference".
 references-none_in_message = That message has no PNG or JPEG image to use as a reference.
 references-added = { $added ->

@@ -258,6 +258,7 @@ invalid-story_sum = 샷 길이의 합은 { $total }초인데 비디오는 { $dur
 invalid-story_no_room = 적은 길이의 합이 { $total }초라서 { $duration }초 비디오에 길이를 적지 않은 샷 { $open }개가 들어갈 자리가 없어요.
 video-type = `{ $name }` 파일은 { $kind } 형식이에요. 참조 비디오는 MP4 또는 MOV여야 해요.
 video-size = `{ $name }` 파일은 { NUMBER($size, maximumFractionDigits: 1) } MB예요. 참조 비디오는 최대 { $limit } MB까지 올릴 수 있어요.
+omni-image_gap = 이미지는 순서대로 첨부해 주세요. `{ $given }`은 있는데 `{ $missing }`이 없어요.
 omni-no_images = 옴니 작업에는 이미지가 하나 이상 필요해요. `이미지1`을 첨부하거나 메시지 메뉴 "참조로 쓰기"로 이미지를 모아 두세요.
 references-none_in_message = 이 메시지에는 참조로 쓸 PNG 또는 JPEG 이미지가 없어요.
 references-added = 이미지 { $added }개를 추가했어요. { $count ->
