@@ -23,6 +23,7 @@ from bot.kling.client import KlingClient, RetryPolicy
 from bot.kling.simulated import SimulatedKling
 from bot.moderation import Moderation
 from bot.quotas import QuotaBook, load_costs
+from bot.references import PendingReferences
 from bot.status import EngineStatus
 from bot.store import Store, make_store
 from bot.tracker import CallbackReceiver, Poller
@@ -89,6 +90,7 @@ class Engine:
         self.recovery = pieces.recovery
         self.results = pieces.results
         self.moderation = Moderation(self.store, quota, clock)
+        self.references = PendingReferences(self.store, clock)
         self.receiver = CallbackReceiver(store=self.store, results=pieces.results)
         self.poller = Poller(store=self.store, kling=self.kling, results=pieces.results,
                              failures=pieces.failures, maintenance=pieces.maintenance,

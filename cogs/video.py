@@ -11,11 +11,8 @@ model picked so far (or the server's default model) makes, 5/10 or 3 to 15 (`off
 from __future__ import annotations
 
 import logging
-import mimetypes
 from collections.abc import Callable
-from pathlib import PurePosixPath
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import discord
 from discord import app_commands
@@ -27,11 +24,12 @@ from bot.discord.command_texts import seconds_choice, verbatim
 from bot.discord.errors import Refused
 from bot.discord.flows import job_request, start_job
 from bot.discord.history import show_history
+from bot.discord.message_images import first_image, image_facts
 from bot.discord.modals import AnimateModal
 from bot.discord.preferences import set_notify
 from bot.engine import Engine
 from bot.guild_settings import load_guild_settings
-from bot.images import ACCEPTED_TYPES, ImageFacts, check_image
+from bot.images import check_image
 from bot.kling.capabilities import CapabilityTable, ModelCapabilities, offered_durations
 from bot.kling.options import (
     ASPECT_RATIOS,
@@ -40,6 +38,7 @@ from bot.kling.options import (
     PROMPT_LIMIT,
     VideoOptions,
 )
+from cogs.video_omni import ReferenceCog, omni_choices, open_story, start_omni, story_choices
 
 log = logging.getLogger(__name__)
 
@@ -65,42 +64,24 @@ SPOILER = "Post the video as a spoiler, hidden until clicked"
 SHARED_CHOICES = ("model", "mode", "camera")
 
 
-def image_facts(attachment: discord.Attachment) -> ImageFacts:
-    """What the image checks need to know about an attachment."""
-    return ImageFacts(attachment.filename, attachment.content_type, attachment.size,
-                      attachment.width, attachment.height)
-
-
-def embed_image_facts(embed: discord.Embed) -> tuple[str, ImageFacts] | None:
-    """An embed's picture as an image to animate: `embed.image`, or the thumbnail of an
-    image embed (a link Discord unfurled). Discord gives no type or size for it, so the type
-    is read from the URL's extension (PNG/JPEG only) and the size is left to Kling, whose
-    refusal the failed job reports and refunds; dimensions are checked when Discord gives
-    them."""
-    media = embed.image if embed.image.url else (
-        embed.thumbnail if embed.type == "image" else None)
-    if media is None or not media.url:
-        return None
-    name = PurePosixPath(urlsplit(media.url).path).name
-    kind = mimetypes.guess_type(name)[0]
-    if kind not in ACCEPTED_TYPES:
-        return None
-    return media.url, ImageFacts(name, kind, 0, media.width, media.height)
-
-
-def first_image(message: discord.Message) -> tuple[str, ImageFacts] | None:
-    """The first PNG/JPEG image of a message: its own attachments, then a forwarded
-    message's attachments, then embed images (its own, then the forwarded ones)."""
-    snapshots = message.message_snapshots
-    attachments = [*message.attachments, *(a for s in snapshots for a in s.attachments)]
-    for attachment in attachments:
-        if (attachment.content_type or "").split(";")[0] in ACCEPTED_TYPES:
-            return attachment.url, image_facts(attachment)
-    for embed in [*message.embeds, *(e for s in snapshots for e in s.embeds)]:
-        found = embed_image_facts(embed)
-        if found is not None:
-            return found
-    return None
+OMNI_DESCRIPTIONS = {
+    "prompt": "What happens; cite images as <<<image_1>>>... (if none is cited, all are, in order)",
+    "image1": "Reference image <<<image_1>>> (optional with images set aside by Use as reference)",
+    **{f"image{n}": f"Reference image <<<image_{n}>>>" for n in range(2, 8)},
+    "video": "A reference video: MP4 or MOV, at most 200 MB (then at most 4 images)",
+    "video_use": "Follow the video's style and motion (default), or edit the video itself",
+    "keep_sound": "Keep the video's own sound (default: only when editing it)",
+    "model": "Which omni model (default: the server's if it is one, else the first)",
+    "mode": SHARED_DESCRIPTIONS["mode"],
+    "duration": SHARED_DESCRIPTIONS["duration"],
+    "aspect_ratio": "Shape of the video",
+}
+STORY_DESCRIPTIONS = {
+    "model": "Which model (one that makes videos in several shots)",
+    "mode": SHARED_DESCRIPTIONS["mode"],
+    "duration": "Length in seconds (default: the shots' lengths added up, or 5)",
+    "aspect_ratio": "Shape of the video",
+}
 
 
 def table_choices(table: CapabilityTable) -> dict[str, list[Choice[Any]]]:
@@ -189,6 +170,7 @@ class VideoCog(commands.Cog):
 def video_cog(table: CapabilityTable) -> type[VideoCog]:
     """`VideoCog` with /video, its choices read from `table`."""
     choices = table_choices(table)
+    omni, story = omni_choices(table, MODE_NAMES), story_choices(table, MODE_NAMES)
 
     class VideoCommands(VideoCog):
         video = app_commands.Group(name="video", description="Make a video with Kling",
@@ -257,8 +239,46 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
         async def notify(self, interaction: discord.Interaction, setting: str) -> None:
             await set_notify(self.engine.store, interaction, setting == "on")
 
+        # /video omni and /video story (issue 12): their bodies are in cogs.video_omni.
+        @video.command(name="omni", description="A video from up to 7 reference images and a "
+                                                "video, cited in the prompt as <<<image_1>>>")
+        @app_commands.describe(**OMNI_DESCRIPTIONS)
+        @app_commands.choices(aspect_ratio=choices["aspect_ratio"],
+                              **{n: omni[n] for n in ("model", "mode", "duration", "video_use")})
+        async def omni_video(
+                self, interaction: discord.Interaction, prompt: Prompt,
+                image1: discord.Attachment | None = None,
+                image2: discord.Attachment | None = None,
+                image3: discord.Attachment | None = None,
+                image4: discord.Attachment | None = None,
+                image5: discord.Attachment | None = None,
+                image6: discord.Attachment | None = None,
+                image7: discord.Attachment | None = None,
+                video: discord.Attachment | None = None, video_use: str | None = None,
+                keep_sound: bool | None = None, model: str | None = None,
+                mode: str | None = None, duration: int | None = None,
+                aspect_ratio: str | None = None,
+        ) -> None:
+            await start_omni(self.engine, interaction, prompt=prompt,
+                             images=[image1, image2, image3, image4, image5, image6, image7],
+                             video=video, video_use=video_use, keep_sound=keep_sound,
+                             model=model, mode=mode, duration=duration,
+                             aspect_ratio=aspect_ratio)
+
+        @video.command(name="story", description="A video in several shots: type them one per "
+                                                 "line, e.g. 3s: a fox wakes up")
+        @app_commands.describe(**STORY_DESCRIPTIONS)
+        @app_commands.choices(aspect_ratio=choices["aspect_ratio"],
+                              **{n: story[n] for n in ("model", "mode", "duration")})
+        async def story_video(self, interaction: discord.Interaction, model: str | None = None,
+                              mode: str | None = None, duration: int | None = None,
+                              aspect_ratio: str | None = None) -> None:
+            await open_story(self.engine, interaction, model=model, mode=mode,
+                             duration=duration, aspect_ratio=aspect_ratio)
+
     return VideoCommands
 
 
 async def setup(bot: KlingBot) -> None:
     await bot.add_cog(video_cog(bot.engine.capabilities)(bot.engine, bot.tree))
+    await bot.add_cog(ReferenceCog(bot))

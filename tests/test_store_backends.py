@@ -102,7 +102,10 @@ def test_postgres_urls_pick_the_postgres_store() -> None:
 async def test_schema_version_is_the_number_of_migrations(open_store: StoreFactory) -> None:
     store = await open_store()
     migrations = load_migrations()
-    assert await store.schema_version() == len(migrations) == migrations[-1][0]
+    # The newest file's number (numbers are handed out per branch, so one may be missing
+    # until every branch of an issue is merged).
+    assert await store.schema_version() == migrations[-1][0]
+    assert [number for number, _ in migrations] == sorted({n for n, _ in migrations})
 
 
 async def test_two_stores_opening_at_once_migrate_once(
@@ -111,8 +114,8 @@ async def test_two_stores_opening_at_once_migrate_once(
     first, second = make_store(database_url), make_store(database_url)
     try:
         await asyncio.gather(first.open(), second.open())
-        assert await first.schema_version() == await second.schema_version() == len(
-            load_migrations())
+        assert await first.schema_version() == await second.schema_version() == (
+            load_migrations()[-1][0])
         applied = [r.getMessage() for r in caplog.records
                    if r.getMessage().startswith("Applying schema version")]
         assert len(applied) == len(load_migrations()), applied
@@ -129,7 +132,7 @@ async def test_reopening_a_migrated_database_changes_nothing(open_store: StoreFa
     assert await reserve(store, job := new_job())
     await store.close()
     again = await open_store()
-    assert await again.schema_version() == len(load_migrations())
+    assert await again.schema_version() == load_migrations()[-1][0]
     assert await again.get_job(job.id) is not None
 
 

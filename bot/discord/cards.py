@@ -18,7 +18,7 @@ from bot.discord.limits import (
     MESSAGE_LIMIT,
     THREAD_NAME_LIMIT,
 )
-from bot.discord.render import failure_reason
+from bot.discord.render import failure_reason, job_notes
 from bot.discord.texts import clip, text
 from bot.moderation import REASON_LIMIT
 from bot.store import AuditEntry, Job, JobState
@@ -88,13 +88,23 @@ def state_line(job: Job, result_link: str | None = None) -> str:
     return text("card.state.failed", reason=f"{failure_reason(job)} {refund}".strip())
 
 
+def card_title(job: Job) -> str:
+    """What kind of job the card follows: a story or an omni job (told by the request Kling
+    receives), else its action."""
+    if job.request.get("multi_shot"):
+        return text("card.title.story")
+    if job.request.get("image_list") or job.request.get("video_list"):
+        return text("card.title.omni")
+    return text(f"card.title.{job.action}")
+
+
 def status_card(job: Job, *, note: str | None = None, result_link: str | None = None
                 ) -> discord.Embed:
     """The public card that follows the job from queued to done."""
-    embed = discord.Embed(title=clip(text(f"card.title.{job.action}"), EMBED_TITLE_LIMIT),
+    embed = discord.Embed(title=clip(card_title(job), EMBED_TITLE_LIMIT),
                           description=_quote(job.prompt), colour=COLOURS[job.state])
     for value in (text("card.requester", user_id=job.user_id), settings_line(job),
-                  state_line(job, result_link)):
+                  state_line(job, result_link), *job_notes(job)):
         embed.add_field(name="\u200b", value=clip(value, EMBED_FIELD_LIMIT), inline=False)
     if note:
         embed.set_footer(text=clip(note, EMBED_FOOTER_LIMIT))

@@ -153,6 +153,8 @@ class Reservations:
             parent_job_id=request.parent_job_id,
             thread_id=request.thread_id,
             spoiler=request.spoiler,
+            notes=[{"code": note.code, "params": dict(note.params)}
+                   for note in validated.notes] or None,
         )
 
     async def cancel(self, job_id: str, actor_id: int, *, is_moderator: bool) -> Job:

@@ -43,6 +43,7 @@ class ModelCapabilities:
     aliases: tuple[str, ...] = ()
     # The lengths an Extend may ask for (`duration`); empty: Kling's own (about 5 s), not sent.
     extend_durations: tuple[int, ...] = ()
+    multi_shot: bool = False  # stories: `multi_shot` with several prompts (bot.kling.story)
 
     @property
     def default_mode(self) -> str | None:
@@ -140,6 +141,7 @@ def _parse_model(name: str, raw: dict[str, Any]) -> ModelCapabilities:
         omni_max_images_with_video=int(limits.get("max_images_with_video", max_images))
         if omni else 0,
         aliases=tuple(str(a) for a in raw.get("aliases", [])),
+        multi_shot=bool(raw.get("multi_shot", False)),
     )
 
 

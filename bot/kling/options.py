@@ -7,12 +7,14 @@ JSON body the API will receive. Nothing is reserved or sent before it has passed
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from bot.errors import DomainError
+from bot.errors import Notice
 from bot.kling.capabilities import CapabilityTable, ModelCapabilities
+from bot.kling.invalid import InvalidOptions
+from bot.kling.omni import ReferenceVideo, cite_images
+from bot.kling.story import Story, story_body
 
 Action = Literal["text2video", "image2video", "extend"]
 
@@ -38,16 +40,7 @@ CAMERA_SIMPLE: dict[str, tuple[str, float]] = {
     "roll_right": ("roll", 1.0),
 }
 CAMERA_MOVES = (*CAMERA_PRESETS, *CAMERA_SIMPLE)
-
-
-class InvalidOptions(DomainError, ValueError):
-    """The request cannot run as asked: `code` and `params` say why and what is allowed,
-    `option` names the culprit."""
-
-    def __init__(self, code: str, params: Mapping[str, Any] | None = None, *,
-                 option: str) -> None:
-        super().__init__(code, params)
-        self.option = option
+__all__ = ["InvalidOptions", "ValidatedRequest", "VideoOptions", "validate"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +64,9 @@ class VideoOptions:
     audio: bool | None = None
     # Image to video: the start image is also the end frame (a video that loops).
     loop: bool = False
+    # Omni: the reference video (`video_list`); multi-shot: the member's story (bot.kling.story).
+    reference_video: ReferenceVideo | None = None
+    story: Story | None = None
     # Which of model/mode/duration a server default filled in: the member did not choose them,
     # so `validate` never refuses them but falls back to the nearest value the model has.
     defaulted: frozenset[str] = frozenset()
@@ -103,6 +99,8 @@ class ValidatedRequest:
     body: dict[str, Any] = field(hash=False)
     # Whether the video has sound (asked for, or always on for the model): it is billed.
     audio: bool = False
+    # What the bot did on the member's behalf, for the card (cited images, filled lengths).
+    notes: tuple[Notice, ...] = ()
 
 
 def _camera_control(move: str) -> dict[str, Any]:
@@ -122,6 +120,7 @@ class _Checker:
         self.o = options
         self.table = table
         self.explicit_mode = explicit_mode and "mode" not in options.defaulted
+        self.notes: list[Notice] = []
 
     def fail(self, option: str, code: str, **params: object) -> InvalidOptions:
         return InvalidOptions(code, params, option=option)
@@ -133,6 +132,12 @@ class _Checker:
             return self.fail(option, extend_code)
         return self.fail(option, code, model=caps.name)
 
+    def can(self, caps: ModelCapabilities) -> bool:
+        """Whether a model can do what this request needs (omni lists, several shots)."""
+        o = self.o
+        omni = bool(o.image_urls or o.reference_video)
+        return (not omni or caps.omni) and (o.story is None or caps.multi_shot)
+
     def model(self) -> ModelCapabilities:
         name = self.o.model or self.table.default_model
         caps = self.table.get(name)
@@ -140,6 +145,11 @@ class _Checker:
                 caps is None or (self.o.action == "image2video" and not caps.image2video)):
             # The server's default is gone from the table (or cannot do this): the bot's own.
             caps = self.table.get(self.table.default_model)
+        if (self.o.model is None or "model" in self.o.defaulted) and (
+                caps is None or not self.can(caps)):
+            # No model chosen by the member, and the default cannot do an omni job or a
+            # story: the first model in the table that can.
+            caps = next((c for c in self.table.models.values() if self.can(c)), caps)
         if caps is None:
             raise self.fail("model", "invalid.unknown_model", model=name,
                             allowed=self.table.names())
@@ -165,7 +175,10 @@ class _Checker:
         wanted = self.o.duration
         if self.o.action == "extend":
             return self.extend_duration(caps, wanted)
-        if wanted is None or "duration" in self.o.defaulted:
+        story_seconds = self.o.story.given_seconds if self.o.story else None
+        if story_seconds is not None and (wanted is None or "duration" in self.o.defaulted):
+            wanted = story_seconds  # every shot's length given: the video is their sum
+        elif wanted is None or "duration" in self.o.defaulted:
             five_only = bool(self.o.end_image_url or self.o.loop) or (
                 bool(self.o.camera) and caps.camera_control == "text2video-5s")
             if five_only:
@@ -195,6 +208,8 @@ class _Checker:
         return wanted
 
     def prompt(self) -> str:
+        if self.o.story is not None:
+            return self.o.story.text()  # each shot's prompt was checked when it was read
         prompt = (self.o.prompt or "").strip()
         if self.o.action == "text2video" and not prompt:
             raise self.fail("prompt", "invalid.prompt_missing")
@@ -264,15 +279,49 @@ class _Checker:
             body["end_image_url"] = o.end_image_url
         if o.loop:
             body["end_image_url"] = o.start_image_url
-        if o.image_urls:
-            omni = [n for n, c in self.table.models.items() if c.omni]
-            if not caps.omni:
-                raise self.fail("images", "invalid.omni_only", allowed=omni)
-            if not 1 <= len(o.image_urls) <= caps.omni_max_images:
-                raise self.fail("images", "invalid.omni_images", count=len(o.image_urls))
-            if mode == "4k":
-                raise self.fail("mode", "invalid.omni_4k", model=caps.name)
-            body["image_list"] = [{"image_url": url} for url in o.image_urls]
+        if o.image_urls or o.reference_video:
+            self.omni_lists(caps, mode, body)
+
+    def omni_lists(self, caps: ModelCapabilities, mode: str | None,
+                   body: dict[str, Any]) -> None:
+        """`image_list` and `video_list` (bot.kling.omni), and the prompt citing the images."""
+        o = self.o
+        omni = [n for n, c in self.table.models.items() if c.omni]
+        if not caps.omni:
+            raise self.fail("images", "invalid.omni_only", allowed=omni)
+        count = len(o.image_urls)
+        if o.reference_video is not None and count > caps.omni_max_images_with_video:
+            raise self.fail("images", "invalid.omni_images_with_video", count=count,
+                            limit=caps.omni_max_images_with_video)
+        if not 1 <= count <= caps.omni_max_images:
+            raise self.fail("images", "invalid.omni_images", count=count,
+                            limit=caps.omni_max_images)
+        if mode == "4k":
+            raise self.fail("mode", "invalid.omni_4k", model=caps.name)
+        prompt, note = cite_images(str(body.get("prompt", "")), count)
+        if len(prompt) > PROMPT_LIMIT:
+            raise self.fail("prompt", "invalid.prompt_long", length=len(prompt),
+                            limit=PROMPT_LIMIT)
+        body["prompt"] = prompt
+        if note is not None:
+            self.notes.append(note)
+        body["image_list"] = [{"image_url": url} for url in o.image_urls]
+        if o.reference_video is not None:
+            body["video_list"] = [o.reference_video.item()]
+
+    def story(self, caps: ModelCapabilities, duration: int, body: dict[str, Any]) -> None:
+        """A multi-shot story (bot.kling.story), on models that cut shots."""
+        if self.o.story is None:
+            return
+        if not caps.multi_shot:
+            able = [n for n, c in self.table.models.items() if c.multi_shot]
+            raise self.fail("model", "invalid.story_unsupported", model=caps.name,
+                            allowed=able)
+        fields, note = story_body(self.o.story, duration)
+        body.pop("prompt", None)  # the shots carry the prompts
+        body.update(fields)
+        if note is not None:
+            self.notes.append(note)
 
     def loop(self, caps: ModelCapabilities, mode: str | None, duration: int) -> None:
         """A loop ends on its start image: image to video, on a model with end frames (in pro
@@ -316,6 +365,12 @@ class _Checker:
         models that always make sound."""
         wanted = self.o.audio
         if self.o.action == "extend":  # an extend keeps the source's sound
+            return
+        if self.o.reference_video is not None and caps.audio != "none":
+            # Kling: no sound of its own beside a reference video (keep_sound keeps the video's).
+            if wanted:
+                raise self.fail("audio", "invalid.omni_video_audio", model=caps.name)
+            body["generate_audio"] = False
             return
         if caps.audio == "always":
             if wanted is False:
@@ -371,11 +426,13 @@ def validate(options: VideoOptions, table: CapabilityTable, *,
     check.tuning(caps, body)
     check.aspect_ratio(body)
     check.images(caps, mode, duration, body)
+    check.story(caps, duration, body)
     check.camera(caps, mode, duration, body)
     check.audio(caps, mode, body)
     check.extend(caps, body, duration)
     if options.action != "extend":
         body["duration"] = duration
     return ValidatedRequest(action=options.action, model=caps.name, mode=mode,
-                            duration=duration, prompt=prompt, body=body,
-                            audio=body.get("generate_audio") is True)
+                            duration=duration, prompt=str(body.get("prompt", prompt)),
+                            body=body, audio=body.get("generate_audio") is True,
+                            notes=tuple(check.notes))

@@ -13,13 +13,15 @@ from bot.store.models import (
     JobState,
     LedgerStatus,
     MemberPreferences,
+    PendingReference,
     Reservation,
 )
 from bot.store.postgres import POSTGRES_SCHEMES, PostgresStore
 from bot.store.sqlite import SQLiteStore, sqlite_path
 
 __all__ = ["IN_FLIGHT", "UNFINISHED", "AuditEntry", "Block", "InFlight", "Job", "JobState",
-           "LedgerStatus", "MemberPreferences", "Reservation", "Store", "make_store"]
+           "LedgerStatus", "MemberPreferences", "PendingReference", "Reservation", "Store",
+           "make_store"]
 
 
 def make_store(database_url: str) -> Store:

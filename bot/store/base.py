@@ -8,7 +8,7 @@ a callback racing the poller and several processes deliver exactly once.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -20,6 +20,7 @@ from bot.store.models import (
     JobState,
     LedgerStatus,
     MemberPreferences,
+    PendingReference,
     Reservation,
 )
 
@@ -213,3 +214,22 @@ class Store(ABC):
     async def audit_entries(self, guild_id: int, target_id: int | None = None, *,
                             limit: int = 10) -> list[AuditEntry]:
         """Newest first; only those about `target_id` when it is given."""
+
+    # -- pending omni references ("Use as reference") ----------------------------------------
+
+    @abstractmethod
+    async def add_references(self, guild_id: int, user_id: int,
+                             references: Sequence[PendingReference], *, now: float,
+                             limit: int) -> list[PendingReference]:
+        """Add to a member's pending references, in order, those not already there, while
+        the set holds fewer than `limit` unexpired ones (and drop everyone's expired ones).
+        Returns the member's set afterwards, oldest first."""
+
+    @abstractmethod
+    async def pending_references(self, guild_id: int, user_id: int, now: float
+                                 ) -> list[PendingReference]:
+        """A member's unexpired pending references, oldest first."""
+
+    @abstractmethod
+    async def clear_references(self, guild_id: int, user_id: int) -> int:
+        """Forget a member's pending references; how many there were (expired included)."""

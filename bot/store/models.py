@@ -85,6 +85,9 @@ class Job:
     late_at: float | None = None
     # Post the result as a spoiler (hidden until clicked); chosen with the command.
     spoiler: bool = False
+    # What the bot did on the member's behalf when it built the request, for the card:
+    # [{"code": ..., "params": {...}}] (cited images, filled shot lengths; schema 008).
+    notes: list[dict[str, Any]] | None = None
 
     @property
     def late(self) -> bool:
@@ -106,6 +109,7 @@ JOB_COLUMNS: tuple[str, ...] = (
     "submitted_at", "finished_at", "deadline_at", "dispatched_at", "queue_position",
     "credits_left", "owner", "delivery_started_at", "late_at", "error_key", "error_params",
     "spoiler",
+    "notes",
 )
 
 # Fields a caller may set alongside a state change; the store refuses anything else so a typo
@@ -165,3 +169,13 @@ class InFlight:
     total: int
     by_guild: dict[int, int]
     by_member: dict[tuple[int, int], int]
+
+
+@dataclass(frozen=True)
+class PendingReference:
+    """An image a member set aside with "Use as reference" for their next /video omni."""
+
+    url: str
+    filename: str
+    added_at: float
+    expires_at: float

@@ -28,11 +28,14 @@ from bot.store.models import (
 )
 from bot.store.sql_base import MEMBER_SPENT, SERVER_SPENT, Tx, marks
 from bot.store.sql_quotas import QuotaQueries
+from bot.store.sql_references import ReferenceQueries
 
 log = logging.getLogger(__name__)
 
 # The job states of models.py, as SQL parameters.
 UNFINISHED_VALUES = tuple(state.value for state in UNFINISHED)
+# Job columns kept as TEXT JSON beside request_json.
+JSON_COLUMNS = ("error_params", "notes")
 IN_FLIGHT_VALUES = tuple(state.value for state in IN_FLIGHT)
 
 
@@ -59,8 +62,9 @@ def _json(value: Any) -> str | None:
 def _row_to_job(row: dict[str, Any]) -> Job:
     data = dict(row)
     data["request"] = json.loads(data.pop("request_json"))
-    if data.get("error_params") is not None:
-        data["error_params"] = json.loads(data["error_params"])
+    for name in JSON_COLUMNS:
+        if data.get(name) is not None:
+            data[name] = json.loads(data[name])
     data["state"] = JobState(data["state"])
     data["spoiler"] = bool(data.get("spoiler"))  # SQLite answers 0/1
     return Job(**data)
@@ -73,8 +77,8 @@ def _job_values(job: Job) -> list[Any]:
             values.append(_json(job.request))
         elif column == "state":
             values.append(job.state.value)
-        elif column == "error_params":
-            values.append(_json(job.error_params))
+        elif column in JSON_COLUMNS:
+            values.append(_json(getattr(job, column)))
         else:
             values.append(getattr(job, column))
     return values
@@ -84,12 +88,12 @@ def _assignments(fields: dict[str, Any]) -> tuple[list[str], list[Any]]:
     unknown = set(fields) - MUTABLE_FIELDS
     if unknown:
         raise ValueError(f"cannot set job fields {sorted(unknown)}")
-    values = [_json(value) if name == "error_params" else value
+    values = [_json(value) if name in JSON_COLUMNS else value
               for name, value in fields.items()]
     return [f"{name} = ?" for name in fields], values
 
 
-class SqlStore(QuotaQueries):
+class SqlStore(QuotaQueries, ReferenceQueries):
     """The job queries and the schema; the credit and staff queries come from `QuotaQueries`,
     and subclasses (the backends) provide `_tx`, `_read` and `_lock_spender`."""
 

@@ -306,3 +306,58 @@ dm-ready = Your video is ready: { $link }
 dm-failed = Your video could not be made: { $reason } Nothing was charged. { $link }
     Prompt: { $prompt }
 card-simulated = Simulated Kling (`KLING_API_BASE=simulated`): a test video made by the bot, not by Kling.
+## Issue 12: /video omni, /video story, "Use as reference"
+invalid-omni_images_with_video = With a reference video an omni job takes at most { $limit } images, not { $count }.
+invalid-omni_citation = The prompt cites `{ $cited }`, but the job has { $count ->
+        [one] 1 image
+       *[other] { $count } images
+    }: cite `<<<image_1>>>` to `<<<image_{ $count }>>>` only.
+invalid-omni_video_audio = `{ $model }` makes no sound of its own beside a reference video: use `keep_sound` to keep the video's.
+invalid-story_unsupported = `{ $model }` cannot make a video in several shots. Models that can: { $allowed }.
+invalid-story_empty = The story has no shot: write one per line.
+invalid-story_shots = A story has at most { $limit } shots, not { $count }.
+invalid-story_shot_long =
+    Shot { $shot } is { $length ->
+        [one] 1 character
+       *[other] { $length } characters
+    } long; a shot's prompt may be at most { $limit }.
+invalid-story_shot_empty = Shot { $shot } has a length but no prompt.
+invalid-story_shot_short = Shot { $shot } is { $given } s long; each shot must last at least { $minimum } s.
+invalid-story_sum = The shots last { $total } s in all, but the video is { $duration } s: make them add up, or leave some lengths out to have them filled.
+invalid-story_no_room = The given lengths add up to { $total } s, leaving no second for the { $open ->
+        [one] shot
+       *[other] { $open } shots
+    } without a length in a { $duration } s video.
+video-type = `{ $name }` is { $kind }; a reference video must be MP4 or MOV.
+video-size = `{ $name }` is { NUMBER($size, maximumFractionDigits: 1) } MB; a reference video may be at most { $limit } MB.
+omni-image_gap = Attach the images in order: `{ $given }` is given but `{ $missing }` is not.
+omni-no_images = An omni job needs at least one image: attach `image1`, or set images aside with the message menu "Use as reference".
+references-none_in_message = That message has no PNG or JPEG image to use as a reference.
+references-added = { $added ->
+        [0] No image added.
+        [one] 1 image added.
+       *[other] { $added } images added.
+    } { $count ->
+        [0] No image is set aside for your next `/video omni`.
+        [one] 1 image is set aside for your next `/video omni`:
+       *[other] { $count } images are set aside for your next `/video omni`:
+    }
+references-left_out = { $count ->
+        [one] 1 image was
+       *[other] { $count } images were
+    } left out: an omni job takes at most { $limit }.
+references-skipped = Skipped: { $reason }
+references-item = { $citation } `{ $name }`, dropped { $expires }
+references-how = Images you attach to `/video omni` come first, and these follow them; with none attached, cite them as listed.
+references-clear = Clear
+references-cleared = Your references are cleared.
+note-omni_cited = The prompt cited no image, so the bot cited { $count ->
+        [one] the image
+       *[other] all { $count } images, in order
+    }.
+note-story_filled = The bot filled the shots' open lengths evenly: { $lengths } s.
+modal-story-title = Your story
+modal-story-label = Shots, one per line (e.g. 3s: a fox runs)
+modal-story-placeholder = 3s: a fox wakes up in the snow{"\u000A"}it stretches and runs off
+card-title-omni = Video from references
+card-title-story = Story in shots

@@ -282,3 +282,37 @@ dm-ready = 비디오가 완성됐어요: { $link }
 dm-failed = 비디오를 만들지 못했어요: { $reason } 크레딧은 차감되지 않았어요. { $link }
     프롬프트: { $prompt }
 card-simulated = 시뮬레이션 Kling (`KLING_API_BASE=simulated`): Kling이 아니라 봇이 만든 테스트 비디오예요.
+## Issue 12: /video omni, /video story, "참조로 쓰기"
+invalid-omni_images_with_video = 참조 비디오가 있으면 옴니 작업에는 이미지를 최대 { $limit }개 넣을 수 있어요. 지금은 { $count }개예요.
+invalid-omni_citation = 프롬프트가 `{ $cited }`를 부르지만 이 작업의 이미지는 { $count }개예요. `<<<image_1>>>`부터 `<<<image_{ $count }>>>`까지만 불러 주세요.
+invalid-omni_video_audio = `{ $model }` 모델은 참조 비디오가 있으면 소리를 만들지 않아요. 비디오 소리를 살리려면 `원래-소리-유지`를 쓰세요.
+invalid-story_unsupported = `{ $model }` 모델은 여러 샷 비디오를 만들 수 없어요. 만들 수 있는 모델: { $allowed }.
+invalid-story_empty = 스토리에 샷이 없어요. 한 줄에 한 샷씩 적어 주세요.
+invalid-story_shots = 스토리에는 샷을 최대 { $limit }개 넣을 수 있어요. 지금은 { $count }개예요.
+invalid-story_shot_long = { $shot }번 샷은 { $length }자예요. 샷 프롬프트는 최대 { $limit }자까지 쓸 수 있어요.
+invalid-story_shot_empty = { $shot }번 샷에 길이만 있고 프롬프트가 없어요.
+invalid-story_shot_short = { $shot }번 샷은 { $given }초예요. 샷은 최소 { $minimum }초여야 해요.
+invalid-story_sum = 샷 길이의 합은 { $total }초인데 비디오는 { $duration }초예요. 합을 맞추거나 일부 길이를 비워 두면 채워 드려요.
+invalid-story_no_room = 적은 길이의 합이 { $total }초라서 { $duration }초 비디오에 길이를 적지 않은 샷 { $open }개가 들어갈 자리가 없어요.
+video-type = `{ $name }` 파일은 { $kind } 형식이에요. 참조 비디오는 MP4 또는 MOV여야 해요.
+video-size = `{ $name }` 파일은 { NUMBER($size, maximumFractionDigits: 1) } MB예요. 참조 비디오는 최대 { $limit } MB까지 올릴 수 있어요.
+omni-image_gap = 이미지는 순서대로 첨부해 주세요. `{ $given }`은 있는데 `{ $missing }`이 없어요.
+omni-no_images = 옴니 작업에는 이미지가 하나 이상 필요해요. `이미지1`을 첨부하거나 메시지 메뉴 "참조로 쓰기"로 이미지를 모아 두세요.
+references-none_in_message = 이 메시지에는 참조로 쓸 PNG 또는 JPEG 이미지가 없어요.
+references-added = 이미지 { $added }개를 추가했어요. { $count ->
+        [0] 다음 `/video omni`에 쓸 이미지가 없어요.
+       *[other] 다음 `/video omni`에 쓸 이미지 { $count }개:
+    }
+references-left_out = 이미지 { $count }개는 넣지 못했어요. 옴니 작업에는 최대 { $limit }개까지 넣을 수 있어요.
+references-skipped = 건너뜀: { $reason }
+references-item = { $citation } `{ $name }`, { $expires } 삭제
+references-how = `/video omni`에 첨부한 이미지가 먼저 오고 이 이미지들이 뒤따라요. 첨부한 이미지가 없으면 목록의 번호대로 불러 주세요.
+references-clear = 비우기
+references-cleared = 모아 둔 참조 이미지를 비웠어요.
+note-omni_cited = 프롬프트가 이미지를 부르지 않아서 봇이 이미지 { $count }개를 순서대로 불렀어요.
+note-story_filled = 봇이 길이를 적지 않은 샷에 남은 시간을 고르게 나눴어요: { $lengths }초.
+modal-story-title = 스토리
+modal-story-label = 한 줄에 한 샷 (예: 3초: 여우가 달려요)
+modal-story-placeholder = 3초: 눈 속에서 여우가 잠에서 깨요{"\u000A"}기지개를 켜고 달려가요
+card-title-omni = 참조로 만드는 비디오
+card-title-story = 여러 샷 스토리

@@ -91,7 +91,8 @@ def validate_embeds(embeds: list[JSON]) -> None:
 
 
 def validate_modal(data: JSON) -> None:
-    """A modal needs a title of 1..45 characters, 1..5 rows and text inputs of <= 4000."""
+    """A modal needs a title of 1..45 characters, 1..5 rows and text inputs of <= 4000
+    characters, each labelled in 1..45 with a placeholder of <= 100."""
     if not 1 <= len(str(data.get("title") or "")) <= 45:
         raise invalid_form("data.title", "BASE_TYPE_BAD_LENGTH",
                            "Must be between 1 and 45 in length.")
@@ -101,6 +102,13 @@ def validate_modal(data: JSON) -> None:
     for comp in walk_components(data.get("components") or []):
         if comp.get("type") == 4 and int(comp.get("max_length") or 4000) > 4000:
             raise invalid_form("data.components", "BASE_TYPE_MAX", "Must be 4000 or less.")
+        # A text input's label is 1-45 characters, its placeholder at most 100.
+        if comp.get("type") == 4 and "label" in comp and not 1 <= len(str(comp["label"])) <= 45:
+            raise invalid_form("data.components", "BASE_TYPE_BAD_LENGTH",
+                               "Must be between 1 and 45 in length.")
+        if comp.get("type") == 4 and len(str(comp.get("placeholder") or "")) > 100:
+            raise invalid_form("data.components", "BASE_TYPE_MAX_LENGTH",
+                               "Must be 100 or fewer in length.")
 
 
 def validate_autocomplete(data: JSON, option_type: int) -> None:
