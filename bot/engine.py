@@ -20,6 +20,7 @@ from bot.download import VideoFetcher, video_directory
 from bot.jobs import JobNotifier, Limits, assemble_jobs
 from bot.kling.capabilities import CapabilityTable, load_capabilities
 from bot.kling.client import KlingClient, RetryPolicy
+from bot.media import FFmpeg, VideoTools, ffmpeg_executable
 from bot.moderation import Moderation
 from bot.quotas import QuotaBook, load_costs
 from bot.status import EngineStatus
@@ -40,6 +41,14 @@ def video_fetcher(settings: Settings) -> VideoFetcher:
         settings.trusted_video_hosts)
 
 
+def video_tools(settings: Settings, videos: VideoFetcher) -> VideoTools:
+    """The process's FFmpeg work (fitting, last frames, stories): at most
+    TRANSCODE_CONCURRENCY encodes at once, in the fetcher's folder (emptied at start)."""
+    ffmpeg = FFmpeg(ffmpeg_executable(), concurrency=settings.transcode_concurrency,
+                    timeout=settings.transcode_timeout_seconds)
+    return VideoTools(ffmpeg, videos.directory)
+
+
 class StartupError(Exception):
     """The engine cannot start (database unreachable, port taken); the message says which."""
 
@@ -50,6 +59,7 @@ class Engine:
                  readiness: Callable[[], dict[str, bool]] | None = None,
                  session: aiohttp.ClientSession | None = None,
                  videos: VideoFetcher | None = None,
+                 media: VideoTools | None = None,
                  capabilities: CapabilityTable | None = None) -> None:
         self.settings = settings
         self.clock = clock
@@ -61,6 +71,7 @@ class Engine:
                                  settings.kling_api_token, retry=retry)
         self.capabilities = capabilities or load_capabilities(settings.kling_models_file)
         self.videos = videos if videos is not None else video_fetcher(settings)
+        self.media = media if media is not None else video_tools(settings, self.videos)
         quota = QuotaBook(self.store, bot_default=settings.default_credits_per_day,
                           bot_reset_hour=settings.credit_reset_hour_utc)
         pieces = assemble_jobs(

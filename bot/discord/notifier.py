@@ -34,6 +34,7 @@ from bot.errors import Notice
 from bot.guild_settings import load_guild_settings
 from bot.jobs import QUEUE_TIMEOUT_CODE, CannotPostHere, Placement
 from bot.kling.capabilities import CapabilityTable
+from bot.media import MAX_SOURCE_BYTES, CannotFit, VideoTools
 from bot.store import AuditEntry, Job, JobState, Store
 
 log = logging.getLogger(__name__)
@@ -45,11 +46,12 @@ class DiscordNotifier:
     """`JobNotifier` over discord.py's REST client."""
 
     def __init__(self, client: discord.Client, store: Store, videos: VideoFetcher,
-                 capabilities: CapabilityTable, *, edit_interval: float = 10.0,
-                 languages: ServerLanguages | None = None) -> None:
+                 capabilities: CapabilityTable, *, media: VideoTools,
+                 edit_interval: float = 10.0, languages: ServerLanguages | None = None) -> None:
         self.client = client
         self.store = store
         self.videos = videos
+        self.media = media
         self.capabilities = capabilities
         self.cards = CardThrottle(edit_interval)
         self.languages = languages or ServerLanguages(store, GuildFacts(client))
@@ -171,7 +173,8 @@ class DiscordNotifier:
                 return await self._deliver_to(dataclasses.replace(job, thread_id=None))
 
     async def _deliver_to(self, job: Job) -> int:
-        """Upload the video when it fits the server's limit, else post its link."""
+        """Upload the video when it fits the server's limit; re-encode it to fit when it does
+        not (the link button keeps the original); else post its link, saying why."""
         assert job.video_url is not None
         target = self._messageable(job.post_channel_id, job.guild_id)
         limit = await self.upload_limit(job.guild_id)
@@ -189,13 +192,23 @@ class DiscordNotifier:
         note: str
         try:
             # UnsafeVideoUrl goes up: the job service fails the job (no link to a private host).
-            async with self.videos.download(job.video_url, max_bytes=limit) as video:
-                file = discord.File(video.path, filename=f"kling-{job.id}.mp4")
-                message = await target.send(ready, file=file, **common)
+            async with (
+                self.videos.download(job.video_url, max_bytes=MAX_SOURCE_BYTES) as video,
+                self.media.fitted(video.path, video.size, limit, job_id=job.id) as upload,
+            ):
+                file = discord.File(upload.path, filename=f"kling-{job.id}.mp4")
+                content = ready
+                if upload.fitted:
+                    content += "\n" + text("result.fitted", limit=limit // (1024 * 1024))
+                message = await target.send(content, file=file, **common)
                 await self._finish_card(job, message.id)
                 return message.id
         except VideoTooLarge:
             note = text("result.link_too_large", limit=limit // (1024 * 1024))
+        except CannotFit as exc:
+            log.info("Job %s: the video cannot be fitted to %d bytes (%s); posting the link",
+                     job.id, limit, exc.code)
+            note = text(exc.code, **exc.params)
         except DownloadFailed as exc:
             log.warning("Job %s: download failed (%s); posting the link", job.id, exc)
             note = text("result.link_download")

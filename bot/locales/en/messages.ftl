@@ -263,3 +263,20 @@ permission-name = { $permission ->
         [use_application_commands] Use Application Commands
        *[other] { $fallback }
     }
+
+## Issue 13 (i13-media): videos fitted to the upload limit, Continue, Join the story.
+result-fitted = Re-encoded to fit this server's upload limit ({ $limit } MB); the button below opens the original.
+result-fit_too_long = Even re-encoded, this video would not fit this server's upload limit ({ $limit } MB) at a watchable quality, so here is the link.
+result-fit_failed = The video could not be re-encoded to fit this server's upload limit, so here is the link.
+result-fit_timed_out = Re-encoding the video to fit this server's upload limit took too long, so here is the link.
+result-continue_frame = <@{ $user_id }> continues the story from this last frame.
+result-story = The whole story in one video: { $parts } parts, { $seconds } s.
+button-continue = Continue
+button-continue_prompt = Continue with a new prompt…
+button-join = Join the story
+modal-continue-title = Continue the video
+ack-story_posted = The story is joined: { $link }
+ack-story_reused = This story was joined already: { $link }
+ack-story_busy = This story is being joined right now; it will appear in the thread.
+ack-story_failed = The story could not be joined. { $reason }
+access-story_short = A story needs at least two parts (an Extend or a Continue of this video).

@@ -243,3 +243,20 @@ permission-name = { $permission ->
         [use_application_commands] 애플리케이션 명령어 사용하기
        *[other] { $fallback }
     }
+
+## Issue 13 (i13-media): 업로드 한도에 맞춘 비디오, 이어 만들기, 이야기 합치기.
+result-fitted = 이 서버의 업로드 한도({ $limit } MB)에 맞게 다시 인코딩했어요. 아래 버튼으로 원본을 열 수 있어요.
+result-fit_too_long = 다시 인코딩해도 볼 만한 화질로는 이 서버의 업로드 한도({ $limit } MB)에 맞지 않아서 링크로 보내 드려요.
+result-fit_failed = 이 서버의 업로드 한도에 맞게 비디오를 다시 인코딩하지 못해서 링크로 보내 드려요.
+result-fit_timed_out = 이 서버의 업로드 한도에 맞게 다시 인코딩하는 데 너무 오래 걸려서 링크로 보내 드려요.
+result-continue_frame = <@{ $user_id }> 님이 이 마지막 장면에서 이야기를 이어 가요.
+result-story = 하나로 합친 전체 이야기: { $parts }개 부분, { $seconds }초.
+button-continue = 이어 만들기
+button-continue_prompt = 새 프롬프트로 이어 만들기…
+button-join = 이야기 합치기
+modal-continue-title = 비디오 이어 만들기
+ack-story_posted = 이야기를 합쳤어요: { $link }
+ack-story_reused = 이 이야기는 이미 합쳐 두었어요: { $link }
+ack-story_busy = 지금 이 이야기를 합치는 중이에요. 끝나면 스레드에 올라와요.
+ack-story_failed = 이야기를 합치지 못했어요. { $reason }
+access-story_short = 이야기를 합치려면 두 부분 이상이 필요해요(이 비디오의 확장이나 이어 만들기).
