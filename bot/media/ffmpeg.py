@@ -85,26 +85,25 @@ class FFmpeg:
             raise MediaFailed("not a video FFmpeg can read")
         return facts
 
-    async def run(self, args: list[str], *, timeout: float | None = None) -> None:
+    async def run(self, args: list[str]) -> None:
         """Run one encode (waiting for a free slot first). Raises `MediaFailed`."""
         async with self._slots:
             code, errors = await self._spawn(
-                ["-nostats", "-loglevel", "error", "-y", *args],
-                self.timeout if timeout is None else timeout)
+                ["-nostats", "-loglevel", "error", "-y", *args], self.timeout)
         if code != 0:
             raise MediaFailed(errors.strip()[-ERROR_TAIL:] or f"exit status {code}")
 
-    async def _spawn(self, args: list[str], timeout: float) -> tuple[int, str]:
+    async def _spawn(self, args: list[str], seconds: float) -> tuple[int, str]:
         process = await asyncio.create_subprocess_exec(
             self.executable, "-hide_banner", "-nostdin", *args,
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE)
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(seconds):
                 _, errors = await process.communicate()
         except TimeoutError:
             await _stop(process)
-            raise MediaFailed(f"took longer than {timeout:g}s", timed_out=True) from None
+            raise MediaFailed(f"took longer than {seconds:g}s", timed_out=True) from None
         except BaseException:
             await _stop(process)  # cancelled: the encode must not outlive its caller
             raise
