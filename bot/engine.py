@@ -17,7 +17,7 @@ import aiohttp
 from bot.clock import Clock
 from bot.config import Settings
 from bot.download import VideoFetcher, video_directory
-from bot.jobs import JobNotifier, Limits, assemble_jobs
+from bot.jobs import JobNotifier, Limits, Stories, assemble_jobs
 from bot.kling.capabilities import CapabilityTable, load_capabilities
 from bot.kling.client import KlingClient, RetryPolicy
 from bot.media import FFmpeg, VideoTools, ffmpeg_executable
@@ -89,6 +89,7 @@ class Engine:
         self.recovery = pieces.recovery
         self.results = pieces.results
         self.moderation = Moderation(self.store, quota, clock)
+        self.stories = Stories(self.store, clock)
         self.receiver = CallbackReceiver(store=self.store, results=pieces.results)
         self.poller = Poller(store=self.store, kling=self.kling, results=pieces.results,
                              failures=pieces.failures, maintenance=pieces.maintenance,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from contextlib import AsyncExitStack
 from typing import Any
 
 import discord
@@ -219,6 +220,49 @@ class DiscordNotifier:
         message = await target.send(f"{ready}\n{note}\n{job.video_url}", **common)
         await self._finish_card(job, message.id)
         return message.id
+
+    # -- Continue and Join the story ------------------------------------------------------
+
+    async def post_last_frame(self, source: Job, user_id: int) -> str:
+        """Post the last frame of `source`'s video in its thread, and return the attachment's
+        address (the start image of the Continue `user_id` asked for). Raises `CannotFit`,
+        `DownloadFailed`, `VideoTooLarge`, `UnsafeVideoUrl` or Discord's errors."""
+        assert source.video_url is not None
+        target = self._messageable(source.post_channel_id, source.guild_id)
+        async with (
+            self.videos.download(source.video_url, max_bytes=MAX_SOURCE_BYTES) as video,
+            self.media.last_frame(video.path, job_id=source.id) as frame,
+        ):
+            with speaking(await self._server_language(source)):
+                content = text("result.continue_frame", user_id=user_id)
+            message = await target.send(
+                content, file=discord.File(frame.path, filename=f"kling-{source.id}-frame.jpg"),
+                allowed_mentions=discord.AllowedMentions.none())
+        return message.attachments[0].url
+
+    async def post_story(self, newest: Job, parts: list[Job]) -> tuple[int, int]:
+        """Join `parts` (oldest first, ending at `newest`) into one video under the server's
+        upload limit and post it in the thread; return (channel id, message id). Raises
+        `CannotFit`, `DownloadFailed`, `VideoTooLarge`, `UnsafeVideoUrl` or Discord's
+        errors."""
+        limit = await self.upload_limit(newest.guild_id)
+        target = self._messageable(newest.post_channel_id, newest.guild_id)
+        async with AsyncExitStack() as files:
+            chain = []
+            for part in parts:
+                assert part.video_url is not None
+                video = await files.enter_async_context(
+                    self.videos.download(part.video_url, max_bytes=MAX_SOURCE_BYTES))
+                chain.append((part.id, part.action == "extend", video.path))
+            story = await files.enter_async_context(
+                self.media.joined(chain, limit, job_id=newest.id))
+            with speaking(await self._server_language(newest)):
+                content = text("result.story", parts=story.parts,
+                               seconds=round(story.duration or 0.0))
+            message = await target.send(
+                content, file=discord.File(story.path, filename=f"kling-story-{newest.id}.mp4"),
+                allowed_mentions=discord.AllowedMentions.none(), nonce=f"{newest.id}s")
+        return newest.post_channel_id, message.id
 
     async def _finish_card(self, job: Job, message_id: int) -> None:
         done = dataclasses.replace(job, state=JobState.DELIVERED, result_message_id=message_id)

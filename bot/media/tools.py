@@ -40,6 +40,7 @@ class Upload:
     size: int
     fitted: bool
     duration: float | None = None
+    parts: int = 1
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,8 @@ class VideoTools:
                 log.info("Job %s: joined %d part(s) of %d, %.1fs, into %d bytes (try %d)",
                          job_id, len(kept), len(parts), duration, joined_size, attempt)
                 if joined_size <= limit:
-                    yield Upload(target, joined_size, fitted=True, duration=duration)
+                    yield Upload(target, joined_size, fitted=True, duration=duration,
+                                 parts=len(kept))
                     return
                 plan = plan.lowered(RETRY_FACTOR * limit / joined_size)
         raise CannotFit("result.fit_too_long", {"limit": _mb(limit)})

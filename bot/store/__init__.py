@@ -11,6 +11,7 @@ from bot.store.models import (
     InFlight,
     Job,
     JobState,
+    JoinedStory,
     LedgerStatus,
     Reservation,
 )
@@ -18,7 +19,7 @@ from bot.store.postgres import POSTGRES_SCHEMES, PostgresStore
 from bot.store.sqlite import SQLiteStore, sqlite_path
 
 __all__ = ["IN_FLIGHT", "UNFINISHED", "AuditEntry", "Block", "InFlight", "Job", "JobState",
-           "LedgerStatus", "Reservation", "Store", "make_store"]
+           "JoinedStory", "LedgerStatus", "Reservation", "Store", "make_store"]
 
 
 def make_store(database_url: str) -> Store:

@@ -28,6 +28,7 @@ from bot.store.models import (
 )
 from bot.store.sql_base import MEMBER_SPENT, SERVER_SPENT, Tx, marks
 from bot.store.sql_quotas import QuotaQueries
+from bot.store.sql_stories import StoryQueries
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def _assignments(fields: dict[str, Any]) -> tuple[list[str], list[Any]]:
     return [f"{name} = ?" for name in fields], values
 
 
-class SqlStore(QuotaQueries):
+class SqlStore(QuotaQueries, StoryQueries):
     """The job queries and the schema; the credit and staff queries come from `QuotaQueries`,
     and subclasses (the backends) provide `_tx`, `_read` and `_lock_spender`."""
 

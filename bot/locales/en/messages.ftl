@@ -279,4 +279,6 @@ ack-story_posted = The story is joined: { $link }
 ack-story_reused = This story was joined already: { $link }
 ack-story_busy = This story is being joined right now; it will appear in the thread.
 ack-story_failed = The story could not be joined. { $reason }
-access-story_short = A story needs at least two parts (an Extend or a Continue of this video).
+access-story_short = A story needs at least two finished parts (an Extend or a Continue of this video).
+ack-story_fetch = A part of the story could not be fetched.
+access-no_frame = The last frame of this video could not be taken, so it cannot be continued. Nothing was charged.

@@ -259,4 +259,6 @@ ack-story_posted = 이야기를 합쳤어요: { $link }
 ack-story_reused = 이 이야기는 이미 합쳐 두었어요: { $link }
 ack-story_busy = 지금 이 이야기를 합치는 중이에요. 끝나면 스레드에 올라와요.
 ack-story_failed = 이야기를 합치지 못했어요. { $reason }
-access-story_short = 이야기를 합치려면 두 부분 이상이 필요해요(이 비디오의 확장이나 이어 만들기).
+access-story_short = 이야기를 합치려면 완성된 부분이 두 개 이상 필요해요(이 비디오의 확장이나 이어 만들기).
+ack-story_fetch = 이야기의 일부를 가져오지 못했어요.
+access-no_frame = 이 비디오의 마지막 장면을 가져오지 못해서 이어 만들 수 없어요. 크레딧은 차감되지 않았어요.
