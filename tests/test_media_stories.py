@@ -133,3 +133,27 @@ async def test_only_the_requester_or_a_moderator_may_continue(
                                          custom_ids(result)[0])
     assert "Only the person who asked" in await world.wait_private_reply(stranger)
     assert _files(world, thread_id, ".jpg") == [] and len(world.kling.tasks) == 1
+
+
+async def test_continue_with_a_new_prompt_asks_for_it_in_a_modal(
+        world: World, videos: dict[str, Path]) -> None:
+    world.kling.video_file = videos["3s"]
+    await world.start_bot()
+    await world.video(world.alice, options={"prompt": "a boat", "model": "kling-v2-6"})
+    thread_id = await _thread(world)
+    [result] = await world.wait_result(thread_id)
+    opened = await world.discord.click(world.alice.user.id, int(result["id"]),
+                                       custom_ids(result)[1])
+    response = await world.discord.wait_for_response(opened)
+    assert response.type == 9 and response.data["title"] == "Continue the video"
+    inputs = [c["custom_id"] for row in response.data["components"]
+              for c in (row.get("components") or [row.get("component")])]
+    submitted = await world.discord.submit_modal(world.alice.user.id, opened,
+                                                 response.data["custom_id"],
+                                                 {inputs[0]: "the boat sails into a storm"})
+    assert "on its way" in await world.wait_private_reply(submitted, timeout=30)
+    task = world.kling.last_task
+    assert task is not None and task.request["prompt"] == "the boat sails into a storm"
+    [frame] = _files(world, thread_id, ".jpg")
+    assert task.request["start_image_url"] == frame["attachments"][0]["url"]
+    await world.wait_result(thread_id, 2)

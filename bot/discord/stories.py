@@ -27,6 +27,9 @@ from bot.store import Job
 
 log = logging.getLogger(__name__)
 
+# Stands for the frame's address in the check made before the frame exists.
+PENDING_FRAME = "https://cdn.discordapp.com/attachments/0/0/frame.jpg"
+
 
 class StoryPoster(Protocol):
     """What these flows need of the notifier (`DiscordNotifier`), which posts publicly in
@@ -64,6 +67,8 @@ async def continue_video(interaction: discord.Interaction, source: Job, prompt: 
     caps = engine.capabilities.get(source.model)
     if caps is None or not caps.image2video:
         raise Refused("access.no_frame")
+    # What needs no I/O is checked before the frame is taken and posted (answered at once).
+    engine.jobs.check(continue_request(interaction, source, prompt, PENDING_FRAME))
     await acknowledge(interaction)
     try:
         frame_url = await notifier_of(interaction).post_last_frame(source, interaction.user.id)
