@@ -84,6 +84,10 @@ class Settings:
     def kling_simulated(self) -> bool:
         """Whether the bot runs its own simulated Kling (KLING_API_BASE=simulated)."""
         return self.kling_api_base == SIMULATED_KLING
+    # FFmpeg encodes (fitting a result to the upload limit, joining a story) running at once,
+    # and how long one may take before it is stopped and the link posted instead.
+    transcode_concurrency: int = 1
+    transcode_timeout_seconds: float = 600.0
 
     @property
     def callbacks_enabled(self) -> bool:
@@ -284,6 +288,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         kling_models_file=reader.path("KLING_MODELS_FILE"),
         costs_file=reader.path("CREDIT_COSTS_FILE"),
         trusted_video_hosts=_trusted_hosts(reader),
+        transcode_concurrency=reader.integer("TRANSCODE_CONCURRENCY", 1, low=1) or 1,
+        transcode_timeout_seconds=reader.number("TRANSCODE_TIMEOUT_SECONDS", 600.0),
     )
     if reader.problems:
         raise ConfigError(reader.problems)

@@ -17,10 +17,11 @@ import aiohttp
 from bot.clock import Clock
 from bot.config import Settings
 from bot.download import VideoFetcher, video_directory
-from bot.jobs import JobNotifier, Limits, assemble_jobs
+from bot.jobs import JobNotifier, Limits, Stories, assemble_jobs
 from bot.kling.capabilities import CapabilityTable, load_capabilities
 from bot.kling.client import KlingClient, RetryPolicy
 from bot.kling.simulated import SimulatedKling
+from bot.media import FFmpeg, VideoTools, ffmpeg_executable
 from bot.moderation import Moderation
 from bot.quotas import QuotaBook, load_costs
 from bot.references import PendingReferences
@@ -42,6 +43,14 @@ def video_fetcher(settings: Settings) -> VideoFetcher:
         settings.trusted_video_hosts)
 
 
+def video_tools(settings: Settings, videos: VideoFetcher) -> VideoTools:
+    """The process's FFmpeg work (fitting, last frames, stories): at most
+    TRANSCODE_CONCURRENCY encodes at once, in the fetcher's folder (emptied at start)."""
+    ffmpeg = FFmpeg(ffmpeg_executable(), concurrency=settings.transcode_concurrency,
+                    timeout=settings.transcode_timeout_seconds)
+    return VideoTools(ffmpeg, videos.directory)
+
+
 class StartupError(Exception):
     """The engine cannot start (database unreachable, port taken); the message says which."""
 
@@ -52,6 +61,7 @@ class Engine:
                  readiness: Callable[[], dict[str, bool]] | None = None,
                  session: aiohttp.ClientSession | None = None,
                  videos: VideoFetcher | None = None,
+                 media: VideoTools | None = None,
                  capabilities: CapabilityTable | None = None) -> None:
         self.settings = settings
         self.clock = clock
@@ -73,6 +83,7 @@ class Engine:
                                  retry=retry)
         # Prices may name a model by an alias; the jobs carry its wire name.
         costs = load_costs(settings.costs_file).named(self.capabilities.resolve)
+        self.media = media if media is not None else video_tools(settings, self.videos)
         quota = QuotaBook(self.store, bot_default=settings.default_credits_per_day,
                           bot_reset_hour=settings.credit_reset_hour_utc)
         pieces = assemble_jobs(
@@ -91,6 +102,7 @@ class Engine:
         self.results = pieces.results
         self.moderation = Moderation(self.store, quota, clock)
         self.references = PendingReferences(self.store, clock)
+        self.stories = Stories(self.store, clock)
         self.receiver = CallbackReceiver(store=self.store, results=pieces.results)
         self.poller = Poller(store=self.store, kling=self.kling, results=pieces.results,
                              failures=pieces.failures, maintenance=pieces.maintenance,

@@ -120,8 +120,10 @@ async def test_extend_and_extend_with_new_prompt_in_the_same_thread(world: World
                                      {inputs[0]: "the fox jumps into a river"})
     results = await world.wait_result(thread_id, 3)
     assert world.kling.last_task.request["prompt"] == "the fox jumps into a river"
-    # Every result in the chain carries the buttons, and all of it is in one thread.
-    assert all(len(custom_ids(r)) == 2 for r in results)
+    # Every result in the chain carries the buttons (the Extends, Join the story as well),
+    # and all of it is in one thread.
+    assert [[c.split(":")[1] for c in custom_ids(r)] for r in results] == [
+        ["extend", "extend-prompt"], *[["extend", "extend-prompt", "join"]] * 2]
     assert len(world.discord.messages_in(world.discord.channel_id)) == 1  # just the card
     jobs = await bot.engine.store.jobs_in_state((JobState.DELIVERED,))
     assert {j.thread_id for j in jobs} == {thread_id}

@@ -247,3 +247,21 @@ async def test_in_flight_counts_running_jobs_but_not_unconfirmed_ones(
     assert counts.total == 2
     assert counts.by_member == {(GUILD, ALICE): 2}
     assert counts.by_guild == {GUILD: 2}
+
+
+async def test_a_joined_story_is_claimed_once_and_then_remembered(
+        open_store: StoreFactory) -> None:
+    store = await open_store()
+    assert await store.joined_story("job-1") is None
+    assert await store.claim_story("job-1", now=100.0, until=160.0)
+    assert not await store.claim_story("job-1", now=110.0, until=170.0), "a live claim holds"
+    assert await store.claim_story("job-1", now=200.0, until=260.0), "an expired one is taken"
+    await store.record_story("job-1", channel_id=5, message_id=42)
+    assert not await store.claim_story("job-1", now=900.0, until=960.0), "posted: never again"
+    story = await store.joined_story("job-1")
+    assert story is not None and (story.channel_id, story.message_id) == (5, 42)
+    await store.release_story("job-1")  # a posted story is not released
+    assert await store.joined_story("job-1") is not None
+    assert await store.claim_story("job-2", now=1.0, until=2.0)
+    await store.release_story("job-2")
+    assert await store.joined_story("job-2") is None

@@ -24,7 +24,7 @@ from bot.discord.interactions import send_ephemeral
 from bot.discord.languages import GuildFacts, ServerLanguages, speak_to_member, speaking_to
 from bot.discord.notifier import DiscordNotifier
 from bot.discord.texts import CATALOGUES, text
-from bot.engine import Engine, video_fetcher
+from bot.engine import Engine, video_fetcher, video_tools
 from bot.kling.capabilities import load_capabilities
 from bot.store import make_store
 
@@ -127,14 +127,15 @@ class KlingBot(commands.AutoShardedBot):
         self.http_session = aiohttp.ClientSession()
         store = make_store(settings.database_url)
         videos = video_fetcher(settings)
+        media = video_tools(settings, videos)
         capabilities = load_capabilities(settings.kling_models_file)
         self.languages = ServerLanguages(store, GuildFacts(self))
-        self.notifier = DiscordNotifier(self, store, videos, capabilities,
+        self.notifier = DiscordNotifier(self, store, videos, capabilities, media=media,
                                         edit_interval=self.card_edit_interval,
                                         languages=self.languages,
                                         simulated=settings.kling_simulated)
         self.engine = Engine(settings, self.notifier, session=self.http_session, store=store,
-                             videos=videos, capabilities=capabilities,
+                             videos=videos, media=media, capabilities=capabilities,
                              readiness=lambda: {"discord": self.is_ready()})
         await self.engine.start()
         self.add_dynamic_items(*DYNAMIC_ITEMS)

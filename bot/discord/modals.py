@@ -20,6 +20,7 @@ from bot.discord.errors import Refused, reply_error
 from bot.discord.flows import JobStarter, extend_request, start_job
 from bot.discord.languages import speaking_to
 from bot.discord.render import fields
+from bot.discord.stories import continue_video
 from bot.discord.texts import text
 from bot.kling.options import PROMPT_LIMIT, VideoOptions
 from bot.store import Job
@@ -88,6 +89,18 @@ class ExtendModal(PromptModal):
         request = extend_request(interaction, self.source, self.prompt.value,
                                  self.chosen_length())
         await start_job(self.jobs, interaction, request)
+
+
+class ContinueModal(PromptModal):
+    """Asks for the prompt of a Continue of `source`."""
+
+    def __init__(self, source: Job) -> None:
+        super().__init__(text("modal.continue.title"), required=True,
+                         placeholder=text("modal.prompt.placeholder"))
+        self.source = source
+
+    async def submit(self, interaction: discord.Interaction) -> None:
+        await continue_video(interaction, self.source, self.prompt.value)
 
 
 class AnimateModal(PromptModal):

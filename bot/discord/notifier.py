@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from contextlib import AsyncExitStack
 from typing import Any
 
 import discord
@@ -35,6 +36,7 @@ from bot.errors import Notice
 from bot.guild_settings import load_guild_settings
 from bot.jobs import QUEUE_TIMEOUT_CODE, CannotPostHere, Placement
 from bot.kling.capabilities import CapabilityTable
+from bot.media import MAX_SOURCE_BYTES, CannotFit, VideoTools
 from bot.store import AuditEntry, Job, JobState, Store
 
 log = logging.getLogger(__name__)
@@ -46,11 +48,13 @@ class DiscordNotifier:
     """`JobNotifier` over discord.py's REST client."""
 
     def __init__(self, client: discord.Client, store: Store, videos: VideoFetcher,
-                 capabilities: CapabilityTable, *, edit_interval: float = 10.0,
-                 languages: ServerLanguages | None = None, simulated: bool = False) -> None:
+                 capabilities: CapabilityTable, *, media: VideoTools,
+                 edit_interval: float = 10.0, languages: ServerLanguages | None = None,
+                 simulated: bool = False) -> None:
         self.client = client
         self.store = store
         self.videos = videos
+        self.media = media
         self.capabilities = capabilities
         self.cards = CardThrottle(edit_interval)
         self.languages = languages or ServerLanguages(store, GuildFacts(client))
@@ -186,7 +190,8 @@ class DiscordNotifier:
         return message_id
 
     async def _deliver_to(self, job: Job) -> int:
-        """Upload the video when it fits the server's limit, else post its link."""
+        """Upload the video when it fits the server's limit; re-encode it to fit when it does
+        not (the link button keeps the original); else post its link, saying why."""
         assert job.video_url is not None
         target = self._messageable(job.post_channel_id, job.guild_id)
         limit = await self.upload_limit(job.guild_id)
@@ -204,15 +209,25 @@ class DiscordNotifier:
         note: str
         try:
             # UnsafeVideoUrl goes up: the job service fails the job (no link to a private host).
-            async with self.videos.download(job.video_url, max_bytes=limit) as video:
+            async with (
+                self.videos.download(job.video_url, max_bytes=MAX_SOURCE_BYTES) as video,
+                self.media.fitted(video.path, video.size, limit, job_id=job.id) as upload,
+            ):
                 # A spoiler is an attachment whose name starts SPOILER_ (Discord's docs).
-                file = discord.File(video.path, filename=f"kling-{job.id}.mp4",
+                file = discord.File(upload.path, filename=f"kling-{job.id}.mp4",
                                     spoiler=job.spoiler)
-                message = await target.send(ready, file=file, **common)
+                content = ready
+                if upload.fitted:
+                    content += "\n" + text("result.fitted", limit=limit // (1024 * 1024))
+                message = await target.send(content, file=file, **common)
                 await self._finish_card(job, message.id)
                 return message.id
         except VideoTooLarge:
             note = text("result.link_too_large", limit=limit // (1024 * 1024))
+        except CannotFit as exc:
+            log.info("Job %s: the video cannot be fitted to %d bytes (%s); posting the link",
+                     job.id, limit, exc.code)
+            note = text(exc.code, **exc.params)
         except DownloadFailed as exc:
             log.warning("Job %s: download failed (%s); posting the link", job.id, exc)
             note = text("result.link_download")
@@ -232,6 +247,48 @@ class DiscordNotifier:
             for item in [i for i in view.children if getattr(i, "url", None)]:
                 view.remove_item(item)
         return view
+    # -- Continue and Join the story ------------------------------------------------------
+
+    async def post_last_frame(self, source: Job, user_id: int) -> str:
+        """Post the last frame of `source`'s video in its thread, and return the attachment's
+        address (the start image of the Continue `user_id` asked for). Raises `CannotFit`,
+        `DownloadFailed`, `VideoTooLarge`, `UnsafeVideoUrl` or Discord's errors."""
+        assert source.video_url is not None
+        target = self._messageable(source.post_channel_id, source.guild_id)
+        async with (
+            self.videos.download(source.video_url, max_bytes=MAX_SOURCE_BYTES) as video,
+            self.media.last_frame(video.path, job_id=source.id) as frame,
+        ):
+            with speaking(await self._server_language(source)):
+                content = text("result.continue_frame", user_id=user_id)
+            message = await target.send(
+                content, file=discord.File(frame.path, filename=f"kling-{source.id}-frame.jpg"),
+                allowed_mentions=discord.AllowedMentions.none())
+        return message.attachments[0].url
+
+    async def post_story(self, newest: Job, parts: list[Job]) -> tuple[int, int]:
+        """Join `parts` (oldest first, ending at `newest`) into one video under the server's
+        upload limit and post it in the thread; return (channel id, message id). Raises
+        `CannotFit`, `DownloadFailed`, `VideoTooLarge`, `UnsafeVideoUrl` or Discord's
+        errors."""
+        limit = await self.upload_limit(newest.guild_id)
+        target = self._messageable(newest.post_channel_id, newest.guild_id)
+        async with AsyncExitStack() as files:
+            chain = []
+            for part in parts:
+                assert part.video_url is not None
+                video = await files.enter_async_context(
+                    self.videos.download(part.video_url, max_bytes=MAX_SOURCE_BYTES))
+                chain.append((part.id, part.action == "extend", video.path))
+            story = await files.enter_async_context(
+                self.media.joined(chain, limit, job_id=newest.id))
+            with speaking(await self._server_language(newest)):
+                content = text("result.story", parts=story.parts,
+                               seconds=round(story.duration or 0.0))
+            message = await target.send(
+                content, file=discord.File(story.path, filename=f"kling-story-{newest.id}.mp4"),
+                allowed_mentions=discord.AllowedMentions.none(), nonce=f"{newest.id}s")
+        return newest.post_channel_id, message.id
 
     async def _finish_card(self, job: Job, message_id: int) -> None:
         done = dataclasses.replace(job, state=JobState.DELIVERED, result_message_id=message_id)

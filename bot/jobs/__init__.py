@@ -13,6 +13,7 @@
 - `recovery`: start-up after a stop or a crash
 - `supervisor`: background tasks kept and their failures logged
 - `notifier`: what the job life needs from Discord (`JobNotifier`)
+- `stories`: the parts of a chain of Extends and Continues, joined once
 - `assembly`: the pieces wired together; `service`: the facade the Discord layer calls
 
 The names other modules use are re-exported here.
@@ -33,6 +34,7 @@ from bot.jobs.pause import BALANCE_PAUSE_SECONDS, KlingPaused
 from bot.jobs.queue_plan import Limits, plan_dispatch
 from bot.jobs.requests import JobNotCancellable, JobRequest, new_job_id
 from bot.jobs.service import JobService
+from bot.jobs.stories import NoStory, Stories, continues
 from bot.store import IN_FLIGHT, UNFINISHED, Job
 
 __all__ = [
@@ -40,5 +42,6 @@ __all__ = [
     "LATE_WATCH_SECONDS", "MAX_DELIVERY_ATTEMPTS", "QUEUE_TIMEOUT_CODE", "STALE_SUBMIT_FACTOR",
     "STALE_SUBMIT_SLACK", "UNFINISHED", "CannotPostHere", "Clock", "Job", "JobNotCancellable",
     "JobNotifier", "JobPieces", "JobRequest", "JobService", "KlingPaused", "Limits",
-    "Placement", "assemble_jobs", "new_job_id", "plan_dispatch",
+    "NoStory", "Placement", "Stories", "assemble_jobs", "continues", "new_job_id",
+    "plan_dispatch",
 ]

@@ -11,6 +11,7 @@ from bot.store.models import (
     InFlight,
     Job,
     JobState,
+    JoinedStory,
     LedgerStatus,
     MemberPreferences,
     PendingReference,
@@ -20,8 +21,8 @@ from bot.store.postgres import POSTGRES_SCHEMES, PostgresStore
 from bot.store.sqlite import SQLiteStore, sqlite_path
 
 __all__ = ["IN_FLIGHT", "UNFINISHED", "AuditEntry", "Block", "InFlight", "Job", "JobState",
-           "LedgerStatus", "MemberPreferences", "PendingReference", "Reservation", "Store",
-           "make_store"]
+           "JoinedStory", "LedgerStatus", "MemberPreferences", "PendingReference", "Reservation",
+           "Store", "make_store"]
 
 
 def make_store(database_url: str) -> Store:

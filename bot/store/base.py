@@ -18,6 +18,7 @@ from bot.store.models import (
     InFlight,
     Job,
     JobState,
+    JoinedStory,
     LedgerStatus,
     MemberPreferences,
     PendingReference,
@@ -204,6 +205,24 @@ class Store(ABC):
     @abstractmethod
     async def set_member_preferences(self, guild_id: int, user_id: int,
                                      preferences: MemberPreferences) -> None: ...
+    # -- joined stories ----------------------------------------------------------------------
+
+    @abstractmethod
+    async def joined_story(self, job_id: str) -> JoinedStory | None:
+        """The story joined under `job_id`, posted or being joined, if any."""
+
+    @abstractmethod
+    async def claim_story(self, job_id: str, now: float, until: float) -> bool:
+        """Take the right to join the story under `job_id` until `until`: False when it was
+        posted already or another join holds an unexpired claim."""
+
+    @abstractmethod
+    async def record_story(self, job_id: str, channel_id: int, message_id: int) -> None:
+        """The joined story was posted as `message_id` in `channel_id`."""
+
+    @abstractmethod
+    async def release_story(self, job_id: str) -> None:
+        """A join that failed gives up its claim (nothing was posted)."""
 
     # -- the audit log -----------------------------------------------------------------------
 

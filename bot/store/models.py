@@ -120,6 +120,17 @@ MUTABLE_FIELDS: frozenset[str] = frozenset(JOB_COLUMNS) - {
 
 
 @dataclass(frozen=True)
+class JoinedStory:
+    """A story joined into one video under the job `job_id`: where it was posted, once it
+    was (`message_id` None: a join is running, until `claimed_until`)."""
+
+    job_id: str
+    channel_id: int | None
+    message_id: int | None
+    claimed_until: float
+
+
+@dataclass(frozen=True)
 class Reservation:
     """The outcome of a reserve. `refusal` says which rule said no: "member" (their limit),
     "server" (the server's cap) or "blocked" (with `block_reason`)."""

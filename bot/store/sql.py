@@ -29,6 +29,7 @@ from bot.store.models import (
 from bot.store.sql_base import MEMBER_SPENT, SERVER_SPENT, Tx, marks
 from bot.store.sql_quotas import QuotaQueries
 from bot.store.sql_references import ReferenceQueries
+from bot.store.sql_stories import StoryQueries
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ def _assignments(fields: dict[str, Any]) -> tuple[list[str], list[Any]]:
     return [f"{name} = ?" for name in fields], values
 
 
-class SqlStore(QuotaQueries, ReferenceQueries):
+class SqlStore(QuotaQueries, ReferenceQueries, StoryQueries):
     """The job queries and the schema; the credit and staff queries come from `QuotaQueries`,
     and subclasses (the backends) provide `_tx`, `_read` and `_lock_spender`."""
 

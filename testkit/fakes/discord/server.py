@@ -95,6 +95,7 @@ class FakeDiscord:
     dm_messages = forward_method("world", WorldBuilder.dm_messages)
     add_user = forward_method("world", WorldBuilder.add_user)
     set_filesize_limit = forward_method("world", WorldBuilder.set_filesize_limit)
+    set_premium_tier = forward_method("world", WorldBuilder.set_premium_tier)
     set_guild_locale = forward_method("world", WorldBuilder.set_guild_locale)
     # Discord's rules (a test may replace one: the part then uses the replacement):
     base_permissions = forward_method("permissions", Permissions.base_permissions)

@@ -142,6 +142,13 @@ class WorldBuilder:
         """A Discord user who shares no guild with the bot (e.g. someone who left)."""
         return self._state.ensure_user(None, name)
 
+    async def set_premium_tier(self, guild_id: int, tier: int) -> None:
+        """The server's boost tier changes (and with it the upload limit Discord enforces);
+        connected sessions get GUILD_UPDATE, as from Discord."""
+        guild = self._state.guilds[guild_id]
+        guild.premium_tier = tier
+        await self._events.to_guild("GUILD_UPDATE", guild.base_payload(), guild_id)
+
     def set_filesize_limit(self, guild_id: int, limit: int | None) -> None:
         """Override the enforced upload limit (None: back to the boost-tier table)."""
         self._state.guilds[guild_id].explicit_filesize_limit = limit
