@@ -24,6 +24,8 @@ RENDER_TIMEOUT = 120.0
 # whatever machine the bot runs on.
 FRAME_SIZES = {"16:9": (640, 360), "9:16": (360, 640), "1:1": (480, 480)}
 FONT_CANDIDATES = (
+    # Nanum first: it has Hangul as well as Latin letters (the Docker image installs it).
+    "/usr/share/fonts/truetype/nanum/NanumGothic.ttf",
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",  # Debian, Ubuntu
     "/usr/share/fonts/dejavu/DejaVuSans.ttf",  # Fedora
     "/usr/share/fonts/TTF/DejaVuSans.ttf",  # Arch
