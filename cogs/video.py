@@ -75,12 +75,16 @@ OMNI_DESCRIPTIONS = {
     "mode": SHARED_DESCRIPTIONS["mode"],
     "duration": SHARED_DESCRIPTIONS["duration"],
     "aspect_ratio": "Shape of the video",
+    "audio": "Sound made with the video (kling-v3-omni; not beside a reference video)",
+    "spoiler": SPOILER,
 }
 STORY_DESCRIPTIONS = {
     "model": "Which model (one that makes videos in several shots)",
     "mode": SHARED_DESCRIPTIONS["mode"],
     "duration": "Length in seconds (default: the shots' lengths added up, or 5)",
     "aspect_ratio": "Shape of the video",
+    "audio": SHARED_DESCRIPTIONS["audio"],
+    "spoiler": SPOILER,
 }
 
 
@@ -257,13 +261,14 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
                 video: discord.Attachment | None = None, video_use: str | None = None,
                 keep_sound: bool | None = None, model: str | None = None,
                 mode: str | None = None, duration: int | None = None,
-                aspect_ratio: str | None = None,
+                aspect_ratio: str | None = None, audio: bool | None = None,
+                spoiler: bool | None = None,
         ) -> None:
             await start_omni(self.engine, interaction, prompt=prompt,
                              images=[image1, image2, image3, image4, image5, image6, image7],
                              video=video, video_use=video_use, keep_sound=keep_sound,
                              model=model, mode=mode, duration=duration,
-                             aspect_ratio=aspect_ratio)
+                             aspect_ratio=aspect_ratio, audio=audio, spoiler=spoiler)
 
         @video.command(name="story", description="A video in several shots: type them one per "
                                                  "line, e.g. 3s: a fox wakes up")
@@ -272,9 +277,11 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
                               **{n: story[n] for n in ("model", "mode", "duration")})
         async def story_video(self, interaction: discord.Interaction, model: str | None = None,
                               mode: str | None = None, duration: int | None = None,
-                              aspect_ratio: str | None = None) -> None:
+                              aspect_ratio: str | None = None, audio: bool | None = None,
+                              spoiler: bool | None = None) -> None:
             await open_story(self.engine, interaction, model=model, mode=mode,
-                             duration=duration, aspect_ratio=aspect_ratio)
+                             duration=duration, aspect_ratio=aspect_ratio, audio=audio,
+                             spoiler=spoiler)
 
     return VideoCommands
 

@@ -81,7 +81,8 @@ async def start_omni(engine: Engine, interaction: discord.Interaction, *, prompt
                      images: list[discord.Attachment | None],
                      video: discord.Attachment | None, video_use: str | None,
                      keep_sound: bool | None, model: str | None, mode: str | None,
-                     duration: int | None, aspect_ratio: str | None) -> None:
+                     duration: int | None, aspect_ratio: str | None,
+                     audio: bool | None = None, spoiler: bool | None = None) -> None:
     """/video omni: check the attachments, add the member's pending references, start."""
     given = [number for number, image in enumerate(images, 1) if image is not None]
     if given and given[-1] != len(given):  # image3 without image2 would be cited as image_2
@@ -106,15 +107,16 @@ async def start_omni(engine: Engine, interaction: discord.Interaction, *, prompt
         raise Refused("omni.no_images")
     options = VideoOptions(action="text2video", prompt=prompt, model=model, mode=mode,
                            duration=duration, aspect_ratio=aspect_ratio, image_urls=urls,
-                           reference_video=reference)
-    job = await start_job(engine.jobs, interaction, job_request(interaction, options))
+                           reference_video=reference, audio=audio)
+    job = await start_job(engine.jobs, interaction,
+                          job_request(interaction, options, spoiler=bool(spoiler)))
     if pending and job.state is not JobState.FAILED:
         await engine.references.clear(guild_id, interaction.user.id)  # used up by this job
 
 
 async def open_story(engine: Engine, interaction: discord.Interaction, *, model: str | None,
-                     mode: str | None, duration: int | None, aspect_ratio: str | None
-                     ) -> None:
+                     mode: str | None, duration: int | None, aspect_ratio: str | None,
+                     audio: bool | None = None, spoiler: bool | None = None) -> None:
     """/video story: a model that cannot cut shots is refused before the form opens; the
     form's shots then start the job."""
     if model is not None:
@@ -126,11 +128,12 @@ async def open_story(engine: Engine, interaction: discord.Interaction, *, model:
                                  option="model")
 
     async def start(submitted: discord.Interaction, options: VideoOptions) -> None:
-        await start_job(engine.jobs, submitted, job_request(submitted, options))
+        await start_job(engine.jobs, submitted,
+                        job_request(submitted, options, spoiler=bool(spoiler)))
 
     await interaction.response.send_modal(StoryModal(
         VideoOptions(action="text2video", model=model, mode=mode, duration=duration,
-                     aspect_ratio=aspect_ratio), start))
+                     aspect_ratio=aspect_ratio, audio=audio), start))
 
 
 class ReferenceCog(commands.Cog):

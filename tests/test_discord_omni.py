@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bot.quotas import load_costs
 from bot.store import JobState, LedgerStatus
 from testkit.fakes.discord import AttachmentSpec, image_link_embed
 from tests.discord_support import World, custom_ids
@@ -314,3 +315,32 @@ async def test_too_many_images_with_the_pending_ones_are_refused_and_the_set_is_
     assert world.kling.create_count == 0 and await spent(world, bot) == 0
     pending = await bot.engine.references.pending(world.discord.guild_id, world.alice.user.id)
     assert len(pending) == 7  # a refused job uses nothing up
+
+
+async def test_omni_with_sound_sends_it_and_a_story_keeps_sound_and_spoiler(
+        world: World) -> None:
+    """`audio` and `spoiler` reach omni jobs and stories as they reach /video text: Kling is
+    asked for sound, the price includes it, and the story's video is posted as a spoiler."""
+    bot = await world.start_bot()
+    inter = await omni(world, {"prompt": "the cat sings", "model": "kling-v3-omni",
+                               "audio": True}, {"image1": image("cat.png")})
+    assert "on its way" in await world.wait_private_reply(inter)
+    task = await world.kling.wait_for(lambda: world.kling.last_task)
+    assert task.request["generate_audio"] is True
+    [job] = await world.wait_delivered(bot)
+    table = load_costs()  # the shipped prices, which the bot runs on here
+    assert job.cost == table.cost("kling-v3-omni", job.mode, job.duration, audio=True)
+    assert job.cost > table.cost("kling-v3-omni", job.mode, job.duration, audio=False)
+
+    opened, modal_id, field = await open_story(world, {"model": "kling-v3", "duration": 6,
+                                                       "audio": True, "spoiler": True})
+    submit = await world.discord.submit_modal(world.alice.user.id, opened, modal_id,
+                                              {field: "3s: a fox wakes up\n3s: it runs"})
+    assert "on its way" in await world.wait_private_reply(submit)
+    story_task = await world.kling.wait_for(
+        lambda: world.kling.last_task if world.kling.last_task is not task else None)
+    assert story_task.request["generate_audio"] is True
+    card = await world.discord.wait_for_message(
+        world.discord.channel_id, lambda m: bool(m["embeds"]) and "Story" in str(m["embeds"]))
+    [result] = await world.wait_result(int(card["id"]))
+    assert result["attachments"][0]["filename"].startswith("SPOILER_")

@@ -9,6 +9,7 @@ video's duration when the job is validated. Like the other modals, it answers it
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 import discord
@@ -42,10 +43,7 @@ class StoryModal(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction, /) -> None:
         with speaking_to(interaction):
             story = parse_story(self.shots.value)
-            await self.start(interaction, VideoOptions(
-                action="text2video", model=self.options.model, mode=self.options.mode,
-                duration=self.options.duration, aspect_ratio=self.options.aspect_ratio,
-                story=story))
+            await self.start(interaction, replace(self.options, story=story))
 
     async def on_error(  # type: ignore[override]  # discord.py's stub is BaseView's signature
             self, interaction: discord.Interaction, error: Exception, /) -> None:

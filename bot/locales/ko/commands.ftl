@@ -242,3 +242,12 @@ cmd-video-omni-aspect_ratio = { cmd-video-text-aspect_ratio }
     .description = { cmd-video-text-aspect_ratio.description }
 cmd-video-story-aspect_ratio = { cmd-video-text-aspect_ratio }
     .description = { cmd-video-text-aspect_ratio.description }
+## Sound and spoiler on /video omni and /video story (lead)
+cmd-video-omni-audio = { cmd-video-text-audio }
+    .description = 비디오와 함께 만드는 소리 (kling-v3-omni, 참조 비디오가 없을 때)
+cmd-video-omni-spoiler = { cmd-video-text-spoiler }
+    .description = { cmd-video-text-spoiler.description }
+cmd-video-story-audio = { cmd-video-text-audio }
+    .description = { cmd-video-text-audio.description }
+cmd-video-story-spoiler = { cmd-video-text-spoiler }
+    .description = { cmd-video-text-spoiler.description }
