@@ -98,7 +98,9 @@ def test_the_comparison_sees_a_missing_message_or_variable() -> None:
 
 FAMILIES = ("access", "ack", "alert", "audit", "button", "cancel", "card", "command", "dm",
             "error", "failed", "image", "invalid", "kling", "language", "list", "mod", "modal",
-            "permission", "post", "quota", "result", "settings", "span", "status")
+            "permission", "post", "quota", "result", "settings", "span", "status",
+            # community moderation (issue 14)
+            "filter", "review", "report", "gift", "reward", "rewards")
 KEY = re.compile(rf"(?:{'|'.join(FAMILIES)})(?:\.[a-z0-9_]+)+")
 # Keys the code builds from a value (`text(f"card.title.{job.action}")`): every value it can be.
 DYNAMIC: dict[str, tuple[str, ...]] = {
