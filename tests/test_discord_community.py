@@ -3,6 +3,8 @@ each with the audit-log entries it leaves and what the members and moderators se
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from bot.jobs.review import ReviewDecided
 from bot.store import JobState, LedgerStatus
 from testkit.fakes.discord import Channel, Member
 from tests.discord_support import World, custom_ids
+from tests.support import eventually
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("no_bot_errors")]
 
@@ -39,9 +42,11 @@ def modal_of(world: World, opened: Any) -> tuple[str, str]:
 
 async def click_and_submit(world: World, member: Member, message: dict[str, Any],
                            custom_id: str, reason: str) -> str:
-    """Press a button that opens a reason modal, fill it in, submit; the private reply."""
+    """Press a button that opens a reason modal, fill it in, submit; the private reply (or
+    the refusal the press got instead of the modal)."""
     opened = await world.discord.click(member.user.id, int(message["id"]), custom_id)
-    assert (await world.discord.wait_for_response(opened)).type == 9
+    if (await world.discord.wait_for_response(opened)).type != 9:
+        return await world.wait_private_reply(opened)
     modal_id, field = modal_of(world, opened)
     submitted = await world.discord.submit_modal(member.user.id, opened, modal_id,
                                                  {field: reason})
@@ -226,3 +231,158 @@ async def test_review_needs_a_log_channel(world: World) -> None:
     reply = await command(world, world.moderator, "klingbot", ["settings"],
                           {"review": "untrusted"})
     assert "log_channel" in reply
+
+
+# -- reports -----------------------------------------------------------------------------------
+
+async def delivered_result(world: World, bot: Any, member: Member, prompt: str
+                           ) -> tuple[Any, dict[str, Any]]:
+    await world.wait_private_reply(await world.video(member, options={"prompt": prompt}))
+
+    async def found() -> Any:
+        jobs = [j for j in await bot.engine.store.jobs_in_state((JobState.DELIVERED,))
+                if j.prompt == prompt]
+        return jobs[0] if jobs else None
+
+    job = await eventually(found)
+    return job, world.discord.messages[job.result_message_id]
+
+
+async def report(world: World, reporter: Member, result: dict[str, Any], job_id: str,
+                 reason: str) -> str:
+    return await click_and_submit(world, reporter, result, f"kling:report:{job_id}", reason)
+
+
+async def report_message(world: World, channel: Channel, reason: str) -> dict[str, Any]:
+    return await world.discord.wait_for_message(
+        channel.id, lambda m: bool(m["embeds"]) and reason in str(m["embeds"]))
+
+
+async def test_report_then_remove_the_video(world: World) -> None:
+    bot = await world.start_bot()
+    channel = await log_channel(world)
+    alice, bob, mod = world.alice, world.bob, world.moderator
+    job, result = await delivered_result(world, bot, alice, "a fox to report")
+    assert f"kling:report:{job.id}" in custom_ids(result)
+    assert "Thank you" in await report(world, bob, result, job.id, "gore")
+    assert "already reported" in await report(world, bob, result, job.id, "gore again")
+    assert "your own video" in await report(world, alice, result, job.id, "mine")
+    posted = await report_message(world, channel, "gore")
+    shown = str(posted["embeds"])
+    assert "a fox to report" in shown and f"<@{alice.user.id}>" in shown
+    assert job.video_url in shown and str(job.result_message_id) in shown
+    remove, _block, dismiss = custom_ids(posted)
+    assert remove.startswith("kling:report:remove:") and dismiss.startswith(
+        "kling:report:dismiss:")
+    denied = await world.discord.click(alice.user.id, int(posted["id"]), remove)
+    assert "Only moderators" in await world.wait_private_reply(denied)
+    click = await world.discord.click(mod.user.id, int(posted["id"]), remove)
+    assert "Done" in await world.wait_private_reply(click)
+    await world.discord.wait_until(lambda: job.result_message_id not in world.discord.messages,
+                                   5, "the result deleted")
+    await world.discord.wait_for_message(
+        job.post_channel_id, lambda m: "A moderator removed this video" in m["content"])
+    await world.discord.wait_until(
+        lambda: "removed by" in str(world.discord.messages[int(posted["id"])]["embeds"])
+        and not custom_ids(world.discord.messages[int(posted["id"])]), 5, "decided")
+    # The requester never sees who reported: nothing outside the log channel names bob.
+    for message in world.discord.messages.values():
+        if int(message["channel_id"]) != channel.id and not message["flags"] & 64:
+            assert str(bob.user.id) not in str(message), message
+    assert "report_removed" in await audit_actions(world, bot)
+
+
+async def test_report_then_block_or_dismiss(world: World) -> None:
+    bot = await world.start_bot()
+    channel = await log_channel(world)
+    alice, bob, mod = world.alice, world.bob, world.moderator
+    job, result = await delivered_result(world, bot, alice, "a fox to block")
+    await report(world, bob, result, job.id, "spam spam")
+    posted = await report_message(world, channel, "spam spam")
+    block = next(c for c in custom_ids(posted) if ":block:" in c)
+    assert "Done" in await click_and_submit(world, mod, posted, block, "repeated spam")
+    blocked = await bot.engine.store.block(world.discord.guild_id, alice.user.id)
+    assert blocked is not None and blocked.reason == "repeated spam"
+    refused = await world.wait_private_reply(await world.video(alice))
+    assert "repeated spam" in refused
+    entries = await bot.engine.store.audit_entries(world.discord.guild_id, alice.user.id)
+    assert [e.action for e in entries][:2] == ["block", "report_blocked"]
+    assert all(e.actor_id == mod.user.id for e in entries[:2])
+
+    job2, result2 = await delivered_result(world, bot, bob, "a harmless fox")
+    await report(world, alice, result2, job2.id, "i dislike it")
+    posted2 = await report_message(world, channel, "i dislike it")
+    dismiss = next(c for c in custom_ids(posted2) if ":dismiss:" in c)
+    click = await world.discord.click(mod.user.id, int(posted2["id"]), dismiss)
+    assert "Done" in await world.wait_private_reply(click)
+    assert job2.result_message_id in world.discord.messages
+    assert "report_dismissed" in await audit_actions(world, bot)
+    assert await bot.engine.store.block(world.discord.guild_id, bob.user.id) is None
+
+
+# -- gifts and reaction rewards ----------------------------------------------------------------
+
+async def test_quota_give_through_discord(world: World) -> None:
+    bot = await world.start_bot(default_credits_per_day=10)
+    alice, bob, mod = world.alice, world.bob, world.moderator
+    give = {"member": bob.user.id, "credits": 3}
+    assert "off in this server" in await command(world, alice, "quota", ["give"], give)
+    await command(world, mod, "klingbot", ["settings"], {"give_share": 40})
+    assert "You gave" in await command(world, alice, "quota", ["give"], give)
+    refused = await command(world, alice, "quota", ["give"], {"member": bob.user.id,
+                                                              "credits": 2})
+    assert "at most" in refused and "40%" in refused
+    assert "**7** of 10" in await command(world, alice, "quota", ["me"])
+    assert "**13** of 10" in await command(world, bob, "quota", ["me"])
+    entries = await bot.engine.store.audit_entries(world.discord.guild_id, bob.user.id)
+    assert [(e.action, e.actor_id, e.new_value) for e in entries] == [
+        ("gift", alice.user.id, "3")]
+
+
+async def test_reaction_rewards_through_the_gateway(world: World) -> None:
+    bot = await world.start_bot(default_credits_per_day=10)
+    alice, bob, mod = world.alice, world.bob, world.moderator
+    carol = await world.discord.add_member(world.discord.guild_id, name="carol")
+    state = await command(world, mod, "klingbot", ["rewards"],
+                          {"emoji": "🔥", "credits": 5, "voters": 2, "max_per_period": 1})
+    assert "🔥" in state
+    job, result = await delivered_result(world, bot, alice, "a fox people love")
+    message_id = int(result["id"])
+    assert await world.discord.add_reaction(alice.user.id, message_id, "🔥")  # own: no count
+    assert await world.discord.add_reaction(bob.user.id, message_id, "🔥")
+    # Taking it away and adding it again does not count twice.
+    assert await world.discord.remove_reaction(bob.user.id, message_id, "🔥")
+    assert await world.discord.add_reaction(bob.user.id, message_id, "🔥")
+    await world.discord.add_reaction(mod.user.id, message_id, "👍")  # another emoji
+    store = bot.engine.store
+
+    async def counted(job_id: str, n: int) -> None:
+        """Wait for the bot to have counted `n` votes (the gateway is asynchronous), and
+        a moment more to be sure no more come."""
+        await eventually(lambda: _equals(store.reaction_votes(job_id), n))
+        await asyncio.sleep(0.2)
+        assert await store.reaction_votes(job_id) == n
+
+    async def votes() -> int:
+        return await store.credits_spent(world.discord.guild_id, alice.user.id, 0)
+
+    await counted(job.id, 1)  # bob, once; not alice, not another emoji
+    assert await votes() == job.cost  # no reward yet
+    await world.discord.add_reaction(carol.user.id, message_id, "🔥")
+    await world.discord.wait_for_message(
+        job.post_channel_id, lambda m: "bonus credits" in m["content"]
+        and f"<@{alice.user.id}>" in m["content"])
+    assert await votes() == job.cost - 5
+    # The cap: a second loved video pays nothing more this period.
+    job2, result2 = await delivered_result(world, bot, alice, "another fox")
+    for member in (bob, carol, mod):
+        await world.discord.add_reaction(member.user.id, int(result2["id"]), "🔥")
+    assert not await world.discord.add_reaction(bob.user.id, message_id, "🔥")  # had it
+    await counted(job2.id, 3)
+    assert len([m for m in world.discord.messages.values()
+                if "bonus credits" in m["content"]]) == 1
+    assert await votes() == job.cost + job2.cost - 5
+
+
+async def _equals(value: Awaitable[int], expected: int) -> bool:
+    return await value == expected

@@ -252,6 +252,10 @@ class Store(ABC):
         """Count a member's reaction on a result once; False when it was counted before."""
 
     @abstractmethod
+    async def reaction_votes(self, job_id: str) -> int:
+        """How many distinct members' reactions count for the result of `job_id`."""
+
+    @abstractmethod
     async def reward_if_due(self, guild_id: int, user_id: int, job_id: str, *, credits: int,
                             votes_needed: int, max_per_period: int, period_start: float,
                             at: float) -> bool:

@@ -121,6 +121,11 @@ class CommunityQueries(SqlPrimitives):
                 "INSERT INTO reaction_votes (job_id, user_id, created_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (job_id, user_id) DO NOTHING", (job_id, user_id, at)))
 
+    async def reaction_votes(self, job_id: str) -> int:
+        async with self._read() as tx:
+            return await self._scalar(
+                tx, "SELECT COUNT(*) AS n FROM reaction_votes WHERE job_id = ?", (job_id,))
+
     async def reward_if_due(self, guild_id: int, user_id: int, job_id: str, *, credits: int,
                             votes_needed: int, max_per_period: int, period_start: float,
                             at: float) -> bool:
