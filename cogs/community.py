@@ -29,8 +29,9 @@ class CommunityCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
-        if payload.guild_id is None or payload.user_id == self.engine_bot_id(payload):
-            return
+        me = self.notifier.client.user
+        if payload.guild_id is None or (me is not None and payload.user_id == me.id):
+            return  # the bot's own reactions never count
         try:
             paid = await self.engine.rewards.reaction_added(
                 payload.guild_id, payload.message_id, payload.user_id, str(payload.emoji))
@@ -42,11 +43,6 @@ class CommunityCog(commands.Cog):
             await self.notifier.community.say_in_thread(paid.job, line)
         except Exception:
             log.exception("Could not count a reaction on message %s", payload.message_id)
-
-    def engine_bot_id(self, payload: discord.RawReactionActionEvent) -> int | None:
-        """The bot's own id: its reactions never count."""
-        user = self.notifier.client.user
-        return user.id if user is not None else None
 
 
 async def setup(bot: KlingBot) -> None:

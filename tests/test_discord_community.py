@@ -146,6 +146,8 @@ async def test_review_approve_and_reject_with_reason(world: World) -> None:
     assert "Approved" in await world.wait_private_reply(click)
     await world.wait_delivered(bot)
     assert world.kling.create_count == 1
+    await world.discord.wait_until(
+        lambda: "Approved by a moderator" in str(world.card()["embeds"]), 5, "card approved")
     assert await bot.engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.COMMITTED)
     await world.discord.wait_until(
         lambda: "Approved by" in str(world.discord.messages[int(message["id"])]["embeds"])

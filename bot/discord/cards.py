@@ -97,6 +97,9 @@ def status_card(job: Job, *, note: str | None = None, result_link: str | None = 
     for value in (text("card.requester", user_id=job.user_id), settings_line(job),
                   state_line(job, result_link)):
         embed.add_field(name="\u200b", value=clip(value, EMBED_FIELD_LIMIT), inline=False)
+    if job.reviewed_by is not None and job.state is not JobState.FAILED:
+        # Review mode: the decision stays on the card (a rejection is its failure reason).
+        embed.add_field(name="\u200b", value=text("card.review_approved"), inline=False)
     if note:
         embed.set_footer(text=clip(note, EMBED_FOOTER_LIMIT))
     return embed

@@ -384,3 +384,4 @@ audit-community_action = { $action ->
         [set_reward_max_per_period] set reward max per period
        *[other] { $action }
     }
+card-review_approved = 🛡️ Approved by a moderator.

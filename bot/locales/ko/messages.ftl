@@ -334,3 +334,4 @@ audit-community_action = { $action ->
         [set_reward_max_per_period] 기간당 최대 보상 설정
        *[other] { $action }
     }
+card-review_approved = 🛡️ 모더레이터가 승인했습니다.
