@@ -43,6 +43,8 @@ class Reports:
             raise ReportRefused("report.own")
         if job.state not in (JobState.SUCCEEDED, JobState.DELIVERED):
             raise ReportRefused("report.not_ready")
+        if await self.store.has_reported(job.id, reporter_id):  # before the modal opens
+            raise ReportRefused("report.already")
         return job
 
     async def file(self, job_id: str, reporter_id: int, reason: str) -> tuple[Report, Job]:

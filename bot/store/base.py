@@ -225,6 +225,9 @@ class Store(ABC):
         """Store a report; False when this member already reported this job."""
 
     @abstractmethod
+    async def has_reported(self, job_id: str, reporter_id: int) -> bool: ...
+
+    @abstractmethod
     async def get_report(self, report_id: str) -> Report | None: ...
 
     @abstractmethod

@@ -63,6 +63,12 @@ class CommunityQueries(SqlPrimitives):
                 "ON CONFLICT (job_id, reporter_id) DO NOTHING",
                 tuple(getattr(report, column) for column in REPORT_COLUMNS)))
 
+    async def has_reported(self, job_id: str, reporter_id: int) -> bool:
+        async with self._read() as tx:
+            return bool(await self._scalar(
+                tx, "SELECT COUNT(*) AS n FROM reports WHERE job_id = ? AND reporter_id = ?",
+                (job_id, reporter_id)))
+
     async def get_report(self, report_id: str) -> Report | None:
         async with self._read() as tx:
             rows = await tx.fetch("SELECT * FROM reports WHERE id = ?", (report_id,))
