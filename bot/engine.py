@@ -66,11 +66,13 @@ class Engine:
                                  settings.kling_api_token, retry=retry)
         self.capabilities = capabilities or load_capabilities(settings.kling_models_file)
         self.videos = videos if videos is not None else video_fetcher(settings)
+        # Prices may name a model by an alias; the jobs carry its wire name.
+        costs = load_costs(settings.costs_file).named(self.capabilities.resolve)
         quota = QuotaBook(self.store, bot_default=settings.default_credits_per_day,
                           bot_reset_hour=settings.credit_reset_hour_utc)
         pieces = assemble_jobs(
             store=self.store, kling=self.kling, notifier=notifier, settings=settings,
-            capabilities=self.capabilities, costs=load_costs(settings.costs_file), quota=quota,
+            capabilities=self.capabilities, costs=costs, quota=quota,
             limits=Limits(per_member=settings.max_jobs_per_member,
                           per_server=settings.max_jobs_per_server,
                           total=settings.kling_concurrency),

@@ -12,8 +12,9 @@ acknowledged the interaction by then). The rules:
   a default filled is never refused, only fallen back from (`VideoOptions.with_defaults`). A
   default model the operator has since removed from the model table falls back to the table's
   default, and the server's moderators hear about it once (`first_notice_of_removed_model`).
-- An Extend continues its source: its model and mode are the source's and its length is
-  Kling's, so no default applies to it; the channel rule does.
+- An Extend continues its source: its model and mode are the source's and its length the
+  member's (5 or 10 s where the model table lists them, else Kling's own), so no default
+  applies to it; the channel rule does.
 - Limits (credits, blocks, the server's cap) are the quota book's, checked in the same
   reservation right after this.
 """

@@ -4,7 +4,8 @@ the message's attachments, a forwarded message's, or an image embed).
 The commands' choices come from the capability table, so an operator's added model shows up in
 the model list without a code change. discord.py fixes a command's choices when the command is
 defined, so the cog's class is defined once the table is known (`video_cog`); everything else
-lives in `VideoCog`, its base.
+lives in `VideoCog`, its base. The duration is offered by autocomplete instead: the lengths the
+model picked so far (or the server's default model) makes, 5/10 or 3 to 15 (`offer_durations`).
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from bot.discord.errors import Refused
 from bot.discord.flows import job_request, start_job
 from bot.discord.modals import AnimateModal
 from bot.engine import Engine
+from bot.guild_settings import load_guild_settings
 from bot.images import ACCEPTED_TYPES, ImageFacts, check_image
-from bot.kling.capabilities import CapabilityTable
+from bot.kling.capabilities import CapabilityTable, ModelCapabilities, offered_durations
 from bot.kling.options import (
     ASPECT_RATIOS,
     CAMERA_MOVES,
@@ -46,15 +48,17 @@ MODE_NAMES = {"std": "Standard", "pro": "Professional", "4k": "4K"}
 Prompt = Range[str, 1, PROMPT_LIMIT]
 CfgScale = Range[float, 0.0, 1.0]
 NegativePrompt = Range[str, 1, NEGATIVE_PROMPT_LIMIT]
+Seconds = Range[int, 1, None]  # which lengths a model makes is validation's (and the list's)
 SHARED_DESCRIPTIONS = {
     "model": "Which Kling model (default: the server's choice)",
     "mode": "Standard is faster and cheaper; Professional looks better",
-    "duration": "Length in seconds",
+    "duration": "Length in seconds: the list shows what the chosen model makes",
     "cfg_scale": "How closely to follow the prompt, 0 to 1",
     "negative_prompt": "What to keep out of the video",
     "camera": "A camera move (text to video on models that support it)",
+    "audio": "Sound and speech made with the video (some models; costs more)",
 }
-SHARED_CHOICES = ("model", "mode", "duration", "camera")
+SHARED_CHOICES = ("model", "mode", "camera")
 
 
 def image_facts(attachment: discord.Attachment) -> ImageFacts:
@@ -101,16 +105,10 @@ def table_choices(table: CapabilityTable) -> dict[str, list[Choice[Any]]]:
     model labels and aspect ratios read the same in every language."""
     modes = sorted({m for c in table.models.values() for m in c.modes},
                    key=lambda m: list(MODE_NAMES).index(m) if m in MODE_NAMES else 99)
-    # Models with a range (3-15 s) are offered the listed lengths of the others until the
-    # duration option reads the chosen model (issue 12); `validate` accepts their whole range.
-    durations = sorted({d for c in table.models.values() if c.duration_range is None
-                        for d in c.durations}
-                       or {d for c in table.models.values() for d in c.durations})
     return {
         "model": [Choice(name=verbatim(f"{c.label} ({n})"[:100]), value=n)
                   for n, c in table.models.items()][:25],
         "mode": [Choice(name=MODE_NAMES.get(m, m), value=m) for m in modes][:25],
-        "duration": [seconds_choice(d) for d in durations][:25],
         "aspect_ratio": [Choice(name=verbatim(r), value=r) for r in ASPECT_RATIOS],
         "camera": [Choice(name=m.replace("_", " "), value=m) for m in CAMERA_MOVES][:25],
     }
@@ -149,6 +147,28 @@ class VideoCog(commands.Cog):
         """Start the job the member asked for, where they asked (see `start_job`)."""
         await start_job(self.engine.jobs, interaction, job_request(interaction, options))
 
+    async def model_for(self, interaction: discord.Interaction) -> ModelCapabilities:
+        """The model a /video command would run on as filled in so far: the one picked, else
+        the server's default, else the table's (as validation falls back)."""
+        table = self.engine.capabilities
+        picked = interaction.namespace.model
+        if not isinstance(picked, str) or table.get(picked) is None:
+            settings = await load_guild_settings(self.engine.store, interaction.guild_id)
+            picked = settings.default_model or table.default_model
+        return table.get(picked) or table.models[table.default_model]
+
+    async def offer_durations(self, interaction: discord.Interaction, current: str
+                              ) -> list[Choice[int]]:
+        """The duration's autocomplete: the lengths the model makes (only 5 where an end
+        frame, a loop or a camera move needs it), those starting with what was typed first."""
+        caps = await self.model_for(interaction)
+        ns = interaction.namespace
+        lengths = offered_durations(caps, end_frame=ns.end_image is not None or bool(ns.loop),
+                                    camera=bool(ns.camera))
+        typed = current.strip() if isinstance(current, str) else ""
+        matching = [d for d in lengths if str(d).startswith(typed)] or list(lengths)
+        return [seconds_choice(d) for d in matching][:25]
+
     async def animate_message(self, interaction: discord.Interaction,
                               message: discord.Message) -> None:
         """The message menu: ask for a prompt, then animate the message's first image."""
@@ -176,26 +196,32 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
         @shared_options(choices)
         async def text_to_video(
                 self, interaction: discord.Interaction, prompt: Prompt,
-                model: str | None = None, mode: str | None = None, duration: int | None = None,
-                aspect_ratio: str | None = None, cfg_scale: CfgScale | None = None,
-                negative_prompt: NegativePrompt | None = None, camera: str | None = None,
+                model: str | None = None, mode: str | None = None,
+                duration: Seconds | None = None, aspect_ratio: str | None = None,
+                cfg_scale: CfgScale | None = None, negative_prompt: NegativePrompt | None = None,
+                camera: str | None = None, audio: bool | None = None,
         ) -> None:
             await self.start_video(interaction, VideoOptions(
                 action="text2video", model=model, mode=mode, prompt=prompt, duration=duration,
                 aspect_ratio=aspect_ratio, cfg_scale=cfg_scale,
-                negative_prompt=negative_prompt, camera=camera))
+                negative_prompt=negative_prompt, camera=camera, audio=audio))
+
+        text_to_video.autocomplete("duration")(VideoCog.offer_durations)
 
         @video.command(name="image", description="Animate an image")
         @app_commands.describe(image="The first frame: PNG or JPEG, at least 300 px",
                                end_image="Optional last frame (some models only)",
-                               prompt="What should happen")
+                               prompt="What should happen",
+                               loop="End on the start image, for a video that loops "
+                                    "(models with end frames)")
         @shared_options(choices)
         async def image_to_video(
                 self, interaction: discord.Interaction, image: discord.Attachment,
                 end_image: discord.Attachment | None = None, prompt: Prompt | None = None,
-                model: str | None = None, mode: str | None = None, duration: int | None = None,
-                cfg_scale: CfgScale | None = None,
+                model: str | None = None, mode: str | None = None,
+                duration: Seconds | None = None, cfg_scale: CfgScale | None = None,
                 negative_prompt: NegativePrompt | None = None, camera: str | None = None,
+                audio: bool | None = None, loop: bool | None = None,
         ) -> None:
             check_image(image_facts(image), "image")
             if end_image is not None:
@@ -205,7 +231,10 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
                 action="image2video", model=model, mode=mode, prompt=prompt,
                 duration=duration, cfg_scale=cfg_scale, negative_prompt=negative_prompt,
                 camera=camera, start_image_url=image.url,
-                end_image_url=end_image.url if end_image else None))
+                end_image_url=end_image.url if end_image else None, audio=audio,
+                loop=bool(loop)))
+
+        image_to_video.autocomplete("duration")(VideoCog.offer_durations)
 
     return VideoCommands
 

@@ -26,9 +26,11 @@ from testkit.fakes.discord import (
     DEFAULT_BOT_PERMISSIONS,
     MIB,
     AttachmentSpec,
+    DiscordError,
     FakeDiscord,
     Permission,
 )
+from testkit.fakes.discord.limits import validate_options
 from tests.support import eventually
 
 pytestmark = pytest.mark.timeout(30)
@@ -575,3 +577,60 @@ async def test_reactions_reach_only_sessions_with_the_reactions_intent(fake: Fak
             else:
                 await asyncio.sleep(0.2)
                 assert seen == []
+
+async def test_autocomplete_reaches_the_callback_and_its_choices_are_checked(
+        fake: FakeDiscord, error_logs: Any) -> None:
+    """Type 4 interactions with the filled options and the focused one as typed (a string,
+    no `resolved`); the answer is type 8 with at most 25 choices of the option's type, and
+    nothing else may answer it."""
+    bot = make_bot()
+    seen: list[tuple[Any, Any, str]] = []
+    many = app_commands.Group(name="clip", description="Clips")
+
+    @many.command(name="make", description="Make a clip")
+    async def make(interaction: discord.Interaction, image: discord.Attachment, model: str,
+                   seconds: int) -> None:
+        await interaction.response.send_message("ok")
+
+    @make.autocomplete("seconds")
+    async def offer(interaction: discord.Interaction, current: str
+                    ) -> list[app_commands.Choice[int]]:
+        seen.append((interaction.namespace.model, interaction.namespace.image, current))
+        count = 30 if interaction.namespace.model == "too-many" else 2
+        return [app_commands.Choice(name=f"{n} s", value=n) for n in range(1, count + 1)]
+
+    bot.tree.add_command(many, guild=discord.Object(fake.guild_id))
+    user = await fake.add_member(fake.guild_id, name="alice")
+    async with running(bot, fake):
+        await bot.tree.sync(guild=discord.Object(fake.guild_id))
+        inter = await fake.autocomplete(fake.guild_id, fake.channel_id, user.user.id, "clip",
+                                        ["make"], {"model": "v3", "image": "1"},
+                                        focused="seconds", typed="1")
+        answer = await fake.wait_for_response(inter)
+        assert inter.type == 4 and answer.type == 8
+        assert answer.data["choices"] == [{"name": "1 s", "value": 1},
+                                          {"name": "2 s", "value": 2}]
+        model, image, typed = seen[0]
+        assert model == "v3" and isinstance(image, discord.Object) and typed == "1"
+        focused = inter.payload["data"]["options"][0]["options"][-1]
+        assert focused == {"name": "seconds", "type": 4, "value": "1", "focused": True}
+        assert "resolved" not in inter.payload["data"]
+
+        with pytest.raises(LookupError):  # only an autocomplete option can be focused
+            await fake.autocomplete(fake.guild_id, fake.channel_id, user.user.id, "clip",
+                                    ["make"], {}, focused="model")
+        refused = await fake.autocomplete(fake.guild_id, fake.channel_id, user.user.id, "clip",
+                                          ["make"], {"model": "too-many"}, focused="seconds")
+        await fake.wait_for_request(lambda r: r.path.endswith("/callback") and r.status == 400
+                                    and r.path.startswith(f"/interactions/{refused.id}/"))
+        assert fake.interaction_responses(refused) == []
+    # Discord refuses a definition with both autocomplete and choices.
+    option = {"type": 4, "name": "seconds", "description": "s", "autocomplete": True,
+              "choices": [{"name": "5", "value": 5}]}
+    with pytest.raises(DiscordError):
+        validate_options([option], "options")
+    # discord.py logs the refused answer (a 400, as Discord gives): expected here.
+    assert [r.getMessage() for r in error_logs.records] == [
+        f"Ignoring exception in autocomplete for 'clip make' (Guild: {fake.guild_id}, "
+        f"User: {user.user.id})"]
+    error_logs.records.clear()

@@ -101,7 +101,9 @@ class JobButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLAT
         if self.action == "extend":
             await start_job(engine.jobs, interaction, extend_request(interaction, source, None))
         else:
-            await interaction.response.send_modal(ExtendModal(engine.jobs, source))
+            model = engine.capabilities.get(source.model)
+            lengths = model.extend_durations if model is not None else ()
+            await interaction.response.send_modal(ExtendModal(engine.jobs, source, lengths))
 
 
 def result_view(job: Job, capabilities: CapabilityTable) -> discord.ui.View:

@@ -62,6 +62,8 @@ def fit_lines(lines: list[str], limit: int = MESSAGE_LIMIT) -> str:
 def settings_line(job: Job) -> str:
     line = text("card.settings", model=job.model, mode=job.mode or text("card.single_mode"),
                 duration=job.duration, cost=job.cost)
+    if job.request.get("generate_audio") is True:  # sound costs more: the card says why
+        line += " · " + text("card.sound")
     if job.credits_left is not None:
         line += " · " + text("card.credits_left", left=job.credits_left)
     return line

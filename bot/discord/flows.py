@@ -52,14 +52,17 @@ def job_request(interaction: discord.Interaction, options: VideoOptions, *,
                       staff=bool(interaction.permissions.manage_guild), **extra)
 
 
-def extend_request(interaction: discord.Interaction, source: Job, prompt: str | None
-                   ) -> JobRequest:
-    """An Extend continues `source`: its model, mode and video, in its thread."""
+def extend_request(interaction: discord.Interaction, source: Job, prompt: str | None,
+                   duration: int | None = None) -> JobRequest:
+    """An Extend continues `source`: its model, mode and video, in its thread, by `duration`
+    seconds (None: the model's default). The core refuses a source too old for Kling, dated
+    from when it was sent to Kling (the video is a little younger: the refusal errs early)."""
     options = VideoOptions(action="extend", model=source.model, mode=source.mode,
                            prompt=source.prompt if prompt is None else prompt,
-                           video_id=source.video_id)
+                           video_id=source.video_id, duration=duration)
     return job_request(interaction, options, fallback_channel_id=source.post_channel_id,
-                       parent_job_id=source.id, thread_id=source.thread_id)
+                       parent_job_id=source.id, thread_id=source.thread_id,
+                       source_made_at=source.submitted_at or source.created_at)
 
 
 async def start_job(jobs: JobStarter, interaction: discord.Interaction, request: JobRequest

@@ -18,7 +18,7 @@ from bot.jobs.notifier import CannotPostHere, JobNotifier
 from bot.jobs.outcomes import Failures
 from bot.jobs.pause import BalancePause, KlingPaused
 from bot.kling.capabilities import CapabilityTable
-from bot.kling.options import ValidatedRequest, VideoOptions, validate
+from bot.kling.options import EXTEND_MAX_AGE_DAYS, ValidatedRequest, VideoOptions, validate
 from bot.policy import ServerPolicy, takes_defaults
 from bot.quotas import CostTable, QuotaBook, QuotaExceeded
 from bot.store import UNFINISHED, Job, JobState, Store
@@ -50,6 +50,8 @@ class JobRequest:
     # whether they are staff (Manage Server), whom review never holds.
     joined_at: float | None = None
     staff: bool = False
+    # An Extend: when Kling made the source video (it extends none older than 30 days).
+    source_made_at: float | None = None
 
 
 def needs_review(settings: GuildSettings, request: JobRequest, now: float) -> bool:
@@ -67,6 +69,13 @@ def needs_review(settings: GuildSettings, request: JobRequest, now: float) -> bo
     if request.joined_at is None:
         return True
     return now - request.joined_at < settings.review_new_member_days * 86400
+
+
+class SourceTooOld(DomainError):
+    """Kling extends no video older than `days` days: refused before anything is spent."""
+
+    def __init__(self) -> None:
+        super().__init__("invalid.extend_too_old", {"days": EXTEND_MAX_AGE_DAYS})
 
 
 def new_job_id() -> str:
@@ -97,12 +106,21 @@ class Reservations:
         ledger."""
         validated = validate(request.options, self.capabilities,
                              explicit_mode=request.explicit_mode)
-        return validated, self.costs.cost(validated.model, validated.mode, validated.duration)
+        return validated, self.costs.cost(validated.model, validated.mode, validated.duration,
+                                          audio=validated.audio)
+
+    def check_source_age(self, request: JobRequest) -> None:
+        """Refuse an Extend of a video Kling would no longer extend (`SourceTooOld`)."""
+        made = request.source_made_at
+        if made is not None and self.clock() - made > EXTEND_MAX_AGE_DAYS * 86400:
+            raise SourceTooOld()
 
     def check(self, request: JobRequest) -> None:
         """Validate, before anything is read or spent, a request the server's settings cannot
         change (an Extend), so its errors can be answered at once. Others wait for `reserve`,
-        which validates them with the server's defaults filled in."""
+        which validates them with the server's defaults filled in. An Extend's source must be
+        young enough for Kling (`SourceTooOld`)."""
+        self.check_source_age(request)
         if not takes_defaults(request.options):
             self.price(request)
 
@@ -121,6 +139,7 @@ class Reservations:
                          ("negative_prompt", options.negative_prompt)))
         if self.balance.reason is not None:
             raise KlingPaused()
+        self.check_source_age(request)
         validated, cost = self.price(replace(request, options=options))
         job = self._new_job(request, validated, cost)
         if needs_review(settings, request, job.created_at):

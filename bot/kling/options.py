@@ -18,6 +18,8 @@ Action = Literal["text2video", "image2video", "extend"]
 
 PROMPT_LIMIT = 2500
 NEGATIVE_PROMPT_LIMIT = 200
+# Kling extends only videos it made less than 30 days ago.
+EXTEND_MAX_AGE_DAYS = 30
 ASPECT_RATIOS = ("16:9", "9:16", "1:1")
 CAMERA_PRESETS = ("down_back", "forward_up", "left_turn_forward", "right_turn_forward")
 # Simple moves: one axis, one direction. Names are what a user picks from a list.
@@ -67,6 +69,8 @@ class VideoOptions:
     image_urls: tuple[str, ...] = ()
     # Native sound (`generate_audio`); None: the model's own default.
     audio: bool | None = None
+    # Image to video: the start image is also the end frame (a video that loops).
+    loop: bool = False
     # Which of model/mode/duration a server default filled in: the member did not choose them,
     # so `validate` never refuses them but falls back to the nearest value the model has.
     defaulted: frozenset[str] = frozenset()
@@ -97,6 +101,8 @@ class ValidatedRequest:
     duration: int
     prompt: str
     body: dict[str, Any] = field(hash=False)
+    # Whether the video has sound (asked for, or always on for the model): it is billed.
+    audio: bool = False
 
 
 def _camera_control(move: str) -> dict[str, Any]:
@@ -157,8 +163,10 @@ class _Checker:
 
     def duration(self, caps: ModelCapabilities) -> int:
         wanted = self.o.duration
+        if self.o.action == "extend":
+            return self.extend_duration(caps, wanted)
         if wanted is None or "duration" in self.o.defaulted:
-            five_only = bool(self.o.end_image_url) or (
+            five_only = bool(self.o.end_image_url or self.o.loop) or (
                 bool(self.o.camera) and caps.camera_control == "text2video-5s")
             if five_only:
                 return 5  # what an end frame or a short camera move needs (checked below)
@@ -173,6 +181,17 @@ class _Checker:
                                 duration=wanted, min=low, max=high)
             raise self.fail("duration", "invalid.duration", model=caps.name, duration=wanted,
                             durations=list(caps.durations))
+        return wanted
+
+    def extend_duration(self, caps: ModelCapabilities, wanted: int | None) -> int:
+        """An Extend's length: one the table lists for the model's extends (5 by default), or
+        Kling's own (about 5 s, not sent) where it lists none."""
+        lengths = caps.extend_durations or (5,)
+        if wanted is None or not caps.extend:  # a model that cannot extend is refused later
+            return 5 if 5 in lengths else lengths[0]
+        if wanted not in lengths:
+            raise self.fail("duration", "invalid.extend_duration", model=caps.name,
+                            duration=wanted, durations=list(lengths))
         return wanted
 
     def prompt(self) -> str:
@@ -229,6 +248,8 @@ class _Checker:
             if not o.start_image_url:
                 raise self.fail("image", "invalid.start_image_missing")
             body["start_image_url"] = o.start_image_url
+        if o.loop:
+            self.loop(caps, mode, duration)
         if o.end_image_url:
             if o.action != "image2video":
                 raise self.fail("end_image", "invalid.end_image_text")
@@ -241,6 +262,8 @@ class _Checker:
             if duration != 5 and not caps.end_frame_any_duration:
                 raise self.fail("duration", "invalid.end_image_duration")
             body["end_image_url"] = o.end_image_url
+        if o.loop:
+            body["end_image_url"] = o.start_image_url
         if o.image_urls:
             omni = [n for n, c in self.table.models.items() if c.omni]
             if not caps.omni:
@@ -250,6 +273,23 @@ class _Checker:
             if mode == "4k":
                 raise self.fail("mode", "invalid.omni_4k", model=caps.name)
             body["image_list"] = [{"image_url": url} for url in o.image_urls]
+
+    def loop(self, caps: ModelCapabilities, mode: str | None, duration: int) -> None:
+        """A loop ends on its start image: image to video, on a model with end frames (in pro
+        mode where the model asks it, 5 s where its end frames need it), without an end image
+        of its own."""
+        o = self.o
+        if o.action != "image2video":
+            raise self.fail("loop", "invalid.loop_image")
+        if o.end_image_url:
+            raise self.fail("loop", "invalid.loop_end_image")
+        if caps.end_frame == "none":
+            able = [n for n, c in self.table.models.items() if c.end_frame != "none"]
+            raise self.fail("loop", "invalid.loop_unsupported", model=caps.name, allowed=able)
+        if caps.end_frame == "pro" and mode != "pro":
+            raise self.fail("loop", "invalid.loop_pro", model=caps.name)
+        if duration != 5 and not caps.end_frame_any_duration:
+            raise self.fail("duration", "invalid.loop_duration")
 
     def camera(self, caps: ModelCapabilities, mode: str | None, duration: int,
                body: dict[str, Any]) -> None:
@@ -275,12 +315,14 @@ class _Checker:
         """`generate_audio`, sent only where the model takes it; omitted means off, except on
         models that always make sound."""
         wanted = self.o.audio
-        if wanted is None or self.o.action == "extend":  # an extend keeps the source's sound
+        if self.o.action == "extend":  # an extend keeps the source's sound
             return
         if caps.audio == "always":
-            if not wanted:
+            if wanted is False:
                 raise self.fail("audio", "invalid.audio_always", model=caps.name)
             body["generate_audio"] = True
+            return
+        if wanted is None:
             return
         if not wanted:
             if caps.audio != "none":
@@ -294,7 +336,7 @@ class _Checker:
             raise self.fail("audio", "invalid.audio_pro", model=caps.name)
         body["generate_audio"] = True
 
-    def extend(self, caps: ModelCapabilities, body: dict[str, Any]) -> None:
+    def extend(self, caps: ModelCapabilities, body: dict[str, Any], duration: int) -> None:
         if self.o.action != "extend":
             return
         if not caps.extend:
@@ -303,6 +345,8 @@ class _Checker:
         if not self.o.video_id:
             raise self.fail("video_id", "invalid.extend_missing_video")
         body["video_id"] = self.o.video_id
+        if caps.extend_durations:
+            body["duration"] = duration
 
 
 def validate(options: VideoOptions, table: CapabilityTable, *,
@@ -329,8 +373,9 @@ def validate(options: VideoOptions, table: CapabilityTable, *,
     check.images(caps, mode, duration, body)
     check.camera(caps, mode, duration, body)
     check.audio(caps, mode, body)
-    check.extend(caps, body)
+    check.extend(caps, body, duration)
     if options.action != "extend":
         body["duration"] = duration
     return ValidatedRequest(action=options.action, model=caps.name, mode=mode,
-                            duration=duration, prompt=prompt, body=body)
+                            duration=duration, prompt=prompt, body=body,
+                            audio=body.get("generate_audio") is True)

@@ -385,3 +385,15 @@ audit-community_action = { $action ->
        *[other] { $action }
     }
 card-review_approved = 🛡️ Approved by a moderator.
+
+## Issue 12, the options of /video (i12-options): sound, loop, lengths, Extend's length and age.
+invalid-loop_image = A loop needs a start image: use `/video image`.
+invalid-loop_end_image = A loop ends on its start image, so it takes no `end_image`: use either `loop` or `end_image`.
+invalid-loop_unsupported = `{ $model }` cannot loop: it takes no end frame. Models that can: { $allowed }.
+invalid-loop_pro = A loop on `{ $model }` needs the `pro` mode (its end frames are pro only).
+invalid-loop_duration = A loop on this model must be 5 seconds long.
+invalid-extend_duration = `{ $model }` extends a video by { $allowed } seconds, not { $duration }.
+invalid-extend_too_old = Kling extends only videos made in the last { $days } days, and this one is older. Nothing was charged.
+invalid-extend_length_not_number = The length must be a number of seconds: { $allowed }.
+card-sound = with sound
+modal-extend-length-label = Length in seconds ({ $allowed })

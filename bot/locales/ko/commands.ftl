@@ -24,7 +24,7 @@ cmd-video-text-model = 모델
 cmd-video-text-mode = 모드
     .description = 표준은 더 빠르고 크레딧이 적게 들며, 프로는 화질이 더 좋습니다
 cmd-video-text-duration = 길이
-    .description = 비디오 길이(초)
+    .description = 비디오 길이(초): 고른 모델이 만들 수 있는 길이가 목록에 나와요
 cmd-video-text-aspect_ratio = 화면비
     .description = 비디오의 화면 비율
 cmd-video-text-cfg_scale = cfg_scale
@@ -221,3 +221,11 @@ cmd-quota-give-member = 멤버
     .description = 받을 사람
 cmd-quota-give-credits = 크레딧
     .description = 줄 크레딧 수
+
+## Issue 12, the options of /video (i12-options): sound and loop.
+cmd-video-text-audio = 소리
+    .description = 비디오와 함께 만드는 소리와 말소리 (일부 모델, 크레딧이 더 들어요)
+cmd-video-image-audio = { cmd-video-text-audio }
+    .description = { cmd-video-text-audio.description }
+cmd-video-image-loop = 반복
+    .description = 시작 이미지로 끝나서 반복되는 비디오 (끝 프레임을 지원하는 모델)

@@ -335,3 +335,15 @@ audit-community_action = { $action ->
        *[other] { $action }
     }
 card-review_approved = 🛡️ 모더레이터가 승인했습니다.
+
+## Issue 12, the options of /video (i12-options): sound, loop, lengths, Extend's length and age.
+invalid-loop_image = 반복 비디오를 만들려면 시작 이미지가 필요해요. `/video image`를 사용해 주세요.
+invalid-loop_end_image = 반복 비디오는 시작 이미지로 끝나서 `end_image`를 함께 쓸 수 없어요. `loop`와 `end_image` 중 하나만 골라 주세요.
+invalid-loop_unsupported = `{ $model }` 모델은 끝 프레임을 지원하지 않아서 반복 비디오를 만들 수 없어요. 만들 수 있는 모델: { $allowed }.
+invalid-loop_pro = `{ $model }` 모델로 반복 비디오를 만들려면 `pro` 모드가 필요해요. 이 모델은 프로 모드에서만 끝 프레임을 쓸 수 있어요.
+invalid-loop_duration = 이 모델로 만드는 반복 비디오는 길이가 5초여야 해요.
+invalid-extend_duration = `{ $model }` 모델은 비디오를 { $allowed }초만큼 늘릴 수 있어요. { $duration }초는 안 돼요.
+invalid-extend_too_old = Kling은 최근 { $days }일 안에 만든 비디오만 늘릴 수 있는데, 이 비디오는 그보다 오래됐어요. 크레딧은 쓰이지 않았어요.
+invalid-extend_length_not_number = 길이는 초 단위 숫자로 적어 주세요: { $allowed }.
+card-sound = 소리 포함
+modal-extend-length-label = 길이(초): { $allowed }

@@ -55,6 +55,16 @@ class InteractionDriver:
         data = self._composer.slash_data(guild_id, channel_id, user_id, name, path, given)
         return await self._send(2, guild_id, channel_id, user_id, data)
 
+    async def autocomplete(self, guild_id: int | None, channel_id: int, user_id: int,
+                           name: str, path: Sequence[str] = (),
+                           options: Mapping[str, Any] | None = None, *, focused: str,
+                           typed: str = "") -> Interaction:
+        """A member types `typed` into the autocomplete option `focused` of ``/name path...``
+        with `options` filled so far (interaction type 4; the bot answers with type 8)."""
+        data = self._composer.autocomplete_data(guild_id, user_id, name, path, options or {},
+                                                focused, typed)
+        return await self._send(4, guild_id, channel_id, user_id, data)
+
     async def context_menu(self, guild_id: int | None, channel_id: int, user_id: int, name: str,
                            target_message_id: int | None = None,
                            target_user_id: int | None = None) -> Interaction:

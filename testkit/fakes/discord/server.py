@@ -102,6 +102,7 @@ class FakeDiscord:
     # Acting as users (driver), and breaking things (REST faults, gateway):
     slash = forward_method("driver", InteractionDriver.slash)
     context_menu = forward_method("driver", InteractionDriver.context_menu)
+    autocomplete = forward_method("driver", InteractionDriver.autocomplete)
     click = forward_method("driver", InteractionDriver.click)
     submit_modal = forward_method("driver", InteractionDriver.submit_modal)
     post_user_message = forward_method("driver", InteractionDriver.post_user_message)

@@ -8,6 +8,7 @@ The per-model rules are the platform's as `kling-api.md` gives them, written her
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,10 @@ DURATIONS = (5, 10)
 RANGE_3_15 = tuple(range(3, 16))
 PROMPT_MAX = 2500
 NEGATIVE_PROMPT_MAX = 200
+# An extend takes `duration` 5 or 10; a 10 s extend has been seen to come back as 9.6 s.
+EXTEND_ADDS = {5: 5.0, 10: 9.6}
+# The platform extends only videos it made less than 30 days ago.
+EXTEND_MAX_AGE_SECONDS = 30 * 86400
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ def validate_create(
     if mode is not None and action != "extend" and mode not in rules.modes:
         raise BadRequest(f"mode {mode} is not supported for {model}.")
     duration = body.get("duration", 5)
-    allowed = DURATIONS if action == "extend" else rules.durations
+    allowed = tuple(EXTEND_ADDS) if action == "extend" else rules.durations
     if isinstance(duration, bool) or duration not in allowed:
         raise BadRequest("duration is invalid.")
     _validate_texts(body)
@@ -93,7 +98,7 @@ def validate_create(
     if action != "image2video" and body.get("end_image_url") is not None:
         raise BadRequest(f"end_image_url is not supported for {action}.")
     if action == "extend":
-        return model, mode, _extended_duration(body, model, mode, tasks)
+        return model, mode, _extended_duration(body, model, mode, tasks, duration)
     return model, mode, float(duration) + 0.041
 
 
@@ -190,8 +195,9 @@ def _validate_texts(body: dict[str, Any]) -> None:
 
 
 def _extended_duration(body: dict[str, Any], model: str, mode: str | None,
-                       tasks: TaskTable) -> float:
-    """An extend adds 5 s to a source video made by the same model (and mode)."""
+                       tasks: TaskTable, duration: int) -> float:
+    """An extend adds `duration` (5 or 10; 10 comes back as 9.6) to a source video made by the
+    same model (and mode) less than 30 days ago."""
     video_id = body.get("video_id")
     if not isinstance(video_id, str) or not video_id:
         raise BadRequest("video_id is required for extend.")
@@ -202,4 +208,7 @@ def _extended_duration(body: dict[str, Any], model: str, mode: str | None,
         raise BadRequest("model must match the source video.")
     if mode is not None and source.mode is not None and mode != source.mode:
         raise BadRequest("mode must match the source video.")
-    return source.duration + 5.0
+    if time.time() - (source.finished_at or source.created_at) > EXTEND_MAX_AGE_SECONDS:
+        raise BadRequest("video_id is expired: only videos from the last 30 days can be "
+                         "extended.")
+    return source.duration + EXTEND_ADDS[duration]
