@@ -11,19 +11,26 @@ A rule is a plain word by default, or an opt-in regular expression.
   (`고양이가`, `고양이를`), Japanese and Chinese write no spaces at all, so a word boundary
   would let every inflected use through. The price (a short Korean rule can refuse a longer
   word that contains it) is the server's to weigh when it picks its words.
-- A regular expression (Python `re`, case-insensitive) is checked when it is added: at most
+- A regular expression (opt-in, case-insensitive) is checked when it is added: at most
   `PATTERN_LIMIT` characters, it must compile, and it may hold no construct that makes
   matching blow up on a crafted prompt: no backreferences, and no repeat (`*`, `+`, `{n,}`)
-  of something that itself repeats or holds alternatives (`(a+)+`, `(a|ab)*`). What is left
-  matches in time polynomial in the prompt, and prompts are bounded (2,500 characters), so a
-  check costs at most milliseconds. A library with a match timeout (`regex`) would be the
-  other way; the stdlib with a structural check needs no new dependency and never has to
-  decide what a timed-out check means for the member.
+  of something that itself repeats or holds alternatives (`(a+)+`, `(a|ab)*`).
+- What passes that check can still be slow-ish (`[a-z]+@` is quadratic on a long run of
+  letters: 40 ms with `re` on a 2,500-character prompt, per rule), so patterns are matched
+  with the `regex` library (mrab-regex, the long-kept alternative to `re`, which can stop a
+  match at a deadline) under one time budget per request (`CHECK_BUDGET`), with the
+  interpreter lock released (`concurrent=True`): the caller runs the check in a thread, so
+  the event loop never waits on it. A check that runs out of budget refuses the prompt
+  (`filter.too_slow`, nothing charged) and logs the rule for the operator: a filter that
+  could not finish must not wave the prompt through.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
+import time
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
@@ -33,12 +40,18 @@ from re import _constants as sre_constants  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
+import regex
+
 from bot.clock import Clock
 from bot.errors import DomainError
 from bot.moderation import Moderation
 from bot.store import AuditEntry, FilterRow, Store
 
+log = logging.getLogger(__name__)
+
 PATTERN_LIMIT = 200
+# Seconds all of a request's patterns together may take to check its texts.
+CHECK_BUDGET = 0.25
 WORD_LIMIT = 100
 RULES_LIMIT = 100
 # Scripts whose words are not separated by spaces, or carry attached particles: matched as
@@ -56,6 +69,13 @@ class FilterError(DomainError):
     """A rule that cannot be added: `filter.regex_long`, `filter.word_long`,
     `filter.regex_invalid` (with `error`), `filter.regex_unsafe`, `filter.too_many`,
     `filter.exists`; or removed: `filter.unknown`."""
+
+
+class FilterTooSlow(DomainError):
+    """The server's patterns could not check the prompt within the budget: refused."""
+
+    def __init__(self) -> None:
+        super().__init__("filter.too_slow", {})
 
 
 class PromptRefused(DomainError):
@@ -116,7 +136,8 @@ def check_rule(pattern: str, is_regex: bool) -> str:
         raise FilterError("filter.regex_long", {"limit": PATTERN_LIMIT})
     try:
         parsed = sre_parse.parse(pattern, re.IGNORECASE)
-    except re.error as exc:
+        _compiled_pattern(pattern)
+    except (re.error, regex.error) as exc:
         raise FilterError("filter.regex_invalid", {"error": str(exc)}) from None
     if _unsafe(parsed):
         raise FilterError("filter.regex_unsafe", {})
@@ -124,22 +145,41 @@ def check_rule(pattern: str, is_regex: bool) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _compiled(pattern: str, is_regex: bool) -> re.Pattern[str]:
-    if is_regex:
-        return re.compile(pattern, re.IGNORECASE)
-    word = re.escape(normalise(pattern))
-    if substring_script(pattern):
-        return re.compile(word)
-    return re.compile(rf"(?<![\w]){word}(?![\w])")
+def _compiled_word(word: str) -> re.Pattern[str]:
+    escaped = re.escape(normalise(word))
+    if substring_script(word):
+        return re.compile(escaped)
+    return re.compile(rf"(?<![\w]){escaped}(?![\w])")
 
 
-def broken_rule(rules: Iterable[FilterRow], text: str) -> FilterRow | None:
-    """The first rule `text` breaks, or None."""
+@lru_cache(maxsize=4096)
+def _compiled_pattern(pattern: str) -> Any:
+    return regex.compile(pattern, regex.IGNORECASE | regex.V0)
+
+
+def broken_rule(rules: Iterable[FilterRow], text: str, *, budget: float = CHECK_BUDGET
+                ) -> FilterRow | None:
+    """The first rule `text` breaks, or None; `FilterTooSlow` when the patterns could not
+    be checked within `budget` seconds. Blocking: run it in a thread (see the docstring)."""
     folded = normalise(text)
+    composed = unicodedata.normalize("NFKC", text)
+    deadline = time.monotonic() + budget
     for rule in rules:
-        target = unicodedata.normalize("NFKC", text) if rule.is_regex else folded
-        if _compiled(rule.pattern, rule.is_regex).search(target):
-            return rule
+        if not rule.is_regex:
+            if _compiled_word(rule.pattern).search(folded):
+                return rule
+            continue
+        left = deadline - time.monotonic()
+        try:
+            if left <= 0:
+                raise TimeoutError
+            if _compiled_pattern(rule.pattern).search(composed, timeout=left,
+                                                      concurrent=True):
+                return rule
+        except TimeoutError:
+            log.warning("A prompt filter pattern ran out of time (%s): /%s/", budget,
+                        rule.pattern)
+            raise FilterTooSlow() from None
     return None
 
 
@@ -155,6 +195,17 @@ def check_texts(rules: list[FilterRow], texts: Iterable[tuple[str, str | None]])
             raise PromptRefused(rule.pattern, rule.is_regex, field)
 
 
+async def check_prompt(store: Store, guild_id: int | None,
+                       texts: Iterable[tuple[str, str | None]]) -> None:
+    """Refuse (`PromptRefused`, `FilterTooSlow`) a request whose texts break one of the
+    server's rules; the matching runs in a worker thread, off the event loop."""
+    if guild_id is None:
+        return
+    rules = await store.prompt_filters(guild_id)
+    if rules:
+        await asyncio.to_thread(check_texts, rules, list(texts))
+
+
 class PromptFilters:
     """A server's filters: added and removed by moderators (audited), read before every
     reservation."""
@@ -166,11 +217,6 @@ class PromptFilters:
 
     async def rules(self, guild_id: int | None) -> list[FilterRow]:
         return [] if guild_id is None else await self.store.prompt_filters(guild_id)
-
-    async def check(self, guild_id: int | None, texts: Iterable[tuple[str, str | None]]
-                    ) -> None:
-        """Refuse (`PromptRefused`) a request whose texts break one of the server's rules."""
-        check_texts(await self.rules(guild_id), texts)
 
     async def add(self, guild_id: int, actor_id: int, pattern: str, is_regex: bool
                   ) -> AuditEntry:

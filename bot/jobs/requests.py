@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.clock import Clock
-from bot.community.filters import check_texts
+from bot.community.filters import check_prompt
 from bot.errors import DomainError
 from bot.guild_settings import GuildSettings, load_guild_settings
 from bot.jobs.notifier import CannotPostHere, JobNotifier
@@ -133,10 +133,10 @@ class Reservations:
         settings = await load_guild_settings(self.store, request.guild_id)
         options = await self.policy.apply(request.guild_id, request.channel_id,
                                           request.parent_channel_id, request.options, settings)
-        if request.guild_id is not None:  # the server's prompt filters; nothing spent yet
-            check_texts(await self.store.prompt_filters(request.guild_id),
-                        (("prompt", options.prompt),
-                         ("negative_prompt", options.negative_prompt)))
+        # The server's prompt filters, before anything is spent.
+        await check_prompt(self.store, request.guild_id,
+                           (("prompt", options.prompt),
+                            ("negative_prompt", options.negative_prompt)))
         if self.balance.reason is not None:
             raise KlingPaused()
         self.check_source_age(request)
@@ -219,6 +219,8 @@ class Announcer:
         except Exception:
             # A passing Discord fault: the job goes on, and its result is retried later.
             log.exception("Job %s: could not post its status card", job.id)
+            if job.state is JobState.REVIEW:  # the moderators are still asked
+                await self.ask_review(job)
             return True
         await self.store.update(job.id, (*UNFINISHED, JobState.SUCCEEDED, JobState.FAILED),
                                 status_message_id=placement.status_message_id,

@@ -397,3 +397,4 @@ invalid-extend_too_old = Kling extends only videos made in the last { $days } da
 invalid-extend_length_not_number = The length must be a number of seconds: { $allowed }.
 card-sound = with sound
 modal-extend-length-label = Length in seconds ({ $allowed })
+filter-too_slow = This server's prompt filters could not finish checking your prompt, so nothing was made and nothing was charged. Try a shorter prompt, or ask a moderator.

@@ -347,3 +347,4 @@ invalid-extend_too_old = Kling은 최근 { $days }일 안에 만든 비디오만
 invalid-extend_length_not_number = 길이는 초 단위 숫자로 적어 주세요: { $allowed }.
 card-sound = 소리 포함
 modal-extend-length-label = 길이(초): { $allowed }
+filter-too_slow = 이 서버의 프롬프트 필터가 프롬프트 검사를 끝내지 못해 비디오를 만들지 않았고 크레딧도 차감하지 않았습니다. 더 짧은 프롬프트로 다시 시도하거나 모더레이터에게 문의해 주세요.

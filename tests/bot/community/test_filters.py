@@ -6,6 +6,7 @@ import pytest
 
 from bot.community.filters import (
     FilterError,
+    FilterTooSlow,
     PromptRefused,
     broken_rule,
     check_rule,
@@ -86,3 +87,12 @@ def test_a_kept_pattern_is_fast_on_a_hostile_prompt() -> None:
     stall `(a+)+$` for ages is answered by the kept rules (no timing here: it returns)."""
     prompt = "a" * 2500 + "!"
     assert broken_rule([rule("a+$", True), rule("(ab){1,3}c", True)], prompt) is None
+
+
+def test_a_check_out_of_time_refuses_the_prompt() -> None:
+    """Fail closed: patterns that could not finish never let a prompt through (a budget of
+    nothing stands in for a slow pattern; plain words need no budget)."""
+    rules = [rule("dog"), rule("[a-z]+@", True)]
+    with pytest.raises(FilterTooSlow):
+        broken_rule(rules, "a" * 2500, budget=0.0)
+    assert broken_rule([rule("dog")], "a dog", budget=0.0) == rule("dog")
