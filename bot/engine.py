@@ -15,9 +15,14 @@ from pathlib import Path
 import aiohttp
 
 from bot.clock import Clock
+from bot.community.filters import PromptFilters
+from bot.community.gifts import Gifts
+from bot.community.reports import Reports
+from bot.community.rewards import Rewards
 from bot.config import Settings
 from bot.download import VideoFetcher, video_directory
 from bot.jobs import JobNotifier, Limits, Stories, assemble_jobs
+from bot.jobs.review import Reviews
 from bot.kling.capabilities import CapabilityTable, load_capabilities
 from bot.kling.client import KlingClient, RetryPolicy
 from bot.kling.simulated import SimulatedKling
@@ -103,6 +108,16 @@ class Engine:
         self.moderation = Moderation(self.store, quota, clock)
         self.references = PendingReferences(self.store, clock)
         self.stories = Stories(self.store, clock)
+        # Community moderation (issue 14).
+        self.filters = PromptFilters(self.store, self.moderation, clock)
+        self.reviews = Reviews(store=self.store, failures=pieces.failures, notifier=notifier,
+                               moderation=self.moderation,
+                               dispatch_soon=pieces.dispatcher.dispatch_soon,
+                               queue_timeout_seconds=settings.queue_timeout_seconds,
+                               clock=clock)
+        self.reports = Reports(self.store, self.moderation, clock)
+        self.gifts = Gifts(self.store, quota, self.moderation, clock)
+        self.rewards = Rewards(self.store, quota, clock)
         self.receiver = CallbackReceiver(store=self.store, results=pieces.results)
         self.poller = Poller(store=self.store, kling=self.kling, results=pieces.results,
                              failures=pieces.failures, maintenance=pieces.maintenance,

@@ -12,7 +12,9 @@ from discord import app_commands
 from discord.app_commands import Choice, Range
 from discord.ext import commands
 
+from bot.community.filters import PATTERN_LIMIT
 from bot.discord.access import moderator_only, staff_guild
+from bot.discord.cards import audit_line, fit_lines
 from bot.discord.client import KlingBot
 from bot.discord.command_texts import seconds_choice, verbatim
 from bot.discord.interactions import send_ephemeral
@@ -78,7 +80,16 @@ class AdminCog(commands.Cog):
         reset_hour="The UTC hour at which credits reset",
         language="The language of the bot's posts here (private replies follow each member's)",
         reason="Why (kept in the audit log)",
+        review="Hold jobs for a moderator's approval in the log channel",
+        review_days="Review mode 'new members': members who joined fewer days ago than this",
+        review_timeout="Minutes a held job waits for a moderator before it is refunded",
+        trusted_role="Members with this role are never held for review",
+        give_share="Percent of their allowance members may give to others (0: off)",
     )
+    @app_commands.choices(review=[Choice(name="no review", value="off"),
+                                  Choice(name="new members", value="new_members"),
+                                  Choice(name="members without the trusted role",
+                                         value="untrusted")])
     @app_commands.choices(
         extend_access=[Choice(name="the requester and moderators", value="requester"),
                        Choice(name="anyone", value="anyone")],
@@ -103,6 +114,11 @@ class AdminCog(commands.Cog):
         reset_hour: Range[int, 0, 23] | None = None,
         language: str | None = None,
         reason: Range[str, 1, REASON_LIMIT] | None = None,
+        review: str | None = None,
+        review_days: Range[int, 1, 365] | None = None,
+        review_timeout: Range[int, 5, 10080] | None = None,
+        trusted_role: discord.Role | None = None,
+        give_share: Range[int, 0, 100] | None = None,
     ) -> None:
         guild_id = staff_guild(interaction)
         if default_model is not None:
@@ -124,7 +140,16 @@ class AdminCog(commands.Cog):
             "default_duration": default_duration,
             "reset_hour_utc": reset_hour,
             "language": language,
+            # Community moderation (issue 14).
+            "review": review,
+            "review_new_member_days": review_days,
+            "review_timeout_minutes": review_timeout,
+            "trusted_role_id": trusted_role.id if trusted_role is not None else None,
+            "give_share": give_share,
         }
+        if review not in (None, "off") and (log_channel or current.log_channel_id) is None:
+            # Held jobs are decided in the log channel: without one nobody could decide.
+            raise app_commands.AppCommandError(text("settings.review_needs_log"))
         entries: list[AuditEntry] = []
         for key, value in changes.items():
             if value is None:
@@ -135,6 +160,72 @@ class AdminCog(commands.Cog):
         posts_in = await self.notifier.languages.of(guild_id, updated)
         await send_ephemeral(interaction, text("settings.current",
                                                lines=_describe(updated, posts_in)))
+        for entry in entries:
+            await self.notifier.post_audit(entry)
+
+    # -- community moderation (issue 14): prompt filters and reaction rewards ---------------
+
+    filter = app_commands.Group(name="filter", description="Words refused in prompts",
+                                parent=klingbot)
+
+    @filter.command(name="add", description="Refuse prompts with a word (or a pattern)")
+    @app_commands.describe(word="A word or phrase; with regex, a regular expression",
+                           regex="Treat the word as a regular expression")
+    @moderator_only()
+    async def filter_add(self, interaction: discord.Interaction,
+                         word: Range[str, 1, PATTERN_LIMIT], regex: bool = False) -> None:
+        guild_id = staff_guild(interaction)
+        entry = await self.engine.filters.add(guild_id, interaction.user.id, word, regex)
+        await send_ephemeral(interaction, text("mod.done", summary=audit_line(entry)))
+        await self.notifier.post_audit(entry)
+
+    @filter.command(name="remove", description="Stop refusing a word or pattern")
+    @app_commands.describe(word="The word or pattern as it was added")
+    @moderator_only()
+    async def filter_remove(self, interaction: discord.Interaction,
+                            word: Range[str, 1, PATTERN_LIMIT]) -> None:
+        guild_id = staff_guild(interaction)
+        entry = await self.engine.filters.remove(guild_id, interaction.user.id, word)
+        await send_ephemeral(interaction, text("mod.done", summary=audit_line(entry)))
+        await self.notifier.post_audit(entry)
+
+    @filter.command(name="list", description="The words and patterns refused in prompts")
+    @moderator_only()
+    async def filter_list(self, interaction: discord.Interaction) -> None:
+        rules = await self.engine.filters.rules(staff_guild(interaction))
+        if not rules:
+            await send_ephemeral(interaction, text("filter.none"))
+            return
+        lines = [text("filter.list_title")] + [
+            f"• `/{r.pattern}/`" if r.is_regex else f"• `{r.pattern}`" for r in rules]
+        await send_ephemeral(interaction, fit_lines(lines))
+
+    @klingbot.command(name="rewards", description="Bonus credits for well-liked videos")
+    @app_commands.describe(
+        emoji="The reaction that counts",
+        credits="Credits the creator gets (0: off)",
+        voters="Distinct members whose reaction it takes",
+        max_per_period="Most rewards one member gets per period")
+    @moderator_only()
+    async def rewards(self, interaction: discord.Interaction,
+                      emoji: Range[str, 1, 100] | None = None,
+                      credits: Range[int, 0, 1000] | None = None,
+                      voters: Range[int, 1, 1000] | None = None,
+                      max_per_period: Range[int, 1, 100] | None = None) -> None:
+        guild_id = staff_guild(interaction)
+        changes: dict[str, Any] = {
+            "reward_emoji": str(discord.PartialEmoji.from_str(emoji.strip()))
+            if emoji is not None else None,
+            "reward_credits": credits, "reward_voters": voters,
+            "reward_max_per_period": max_per_period}
+        entries = [await self.engine.moderation.set_setting(guild_id, interaction.user.id,
+                                                           key, value)
+                   for key, value in changes.items() if value is not None]
+        settings = await load_guild_settings(self.engine.store, guild_id)
+        state = text("rewards.state", emoji=settings.reward_emoji or "—",
+                     credits=settings.reward_credits, voters=settings.reward_voters,
+                     max=settings.reward_max_per_period)
+        await send_ephemeral(interaction, state)
         for entry in entries:
             await self.notifier.post_audit(entry)
 

@@ -160,6 +160,17 @@ class QuotaCog(commands.Cog):
             guild_id, interaction.user.id, _limit(credits))
         await self._done(interaction, entry)
 
+    @quota.command(name="give", description="Give some of your credits to another member")
+    @app_commands.describe(member="Who gets them", credits="How many of your credits")
+    async def give(self, interaction: discord.Interaction, member: discord.Member,
+                   credits: Range[int, 1, 1_000_000]) -> None:
+        guild_id = staff_guild(interaction)
+        entry = await self.engine.gifts.give(guild_id, interaction.user.id,
+                                             role_ids(interaction.user), member.id, credits)
+        await send_ephemeral(interaction, text("gift.done", credits=credits,
+                                               user_id=member.id))
+        await self.notifier.post_audit(entry)
+
     @quota.command(name="usage", description="(Moderators) Who spent the most")
     @app_commands.choices(period=[Choice(name="this period", value="current"),
                                   Choice(name="previous period", value="previous")])

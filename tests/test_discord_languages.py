@@ -210,8 +210,8 @@ async def check_public_posts(world: World, bot: Any, language: str, *, count: in
     check(result["content"], "result.ready", user_id=job.user_id)
     check(result["embeds"][0]["footer"]["text"], "result.footer", job_id=job.id)
     labels = [c["label"] for c in components_of(result)]
-    for label, key in zip(labels, ("button.extend", "button.extend_prompt", "result.open"),
-                          strict=True):
+    for label, key in zip(labels, ("button.extend", "button.extend_prompt", "result.open",
+                                   "button.report"), strict=True):
         check(label, key)
     return job
 

@@ -344,3 +344,19 @@ async def test_omni_with_sound_sends_it_and_a_story_keeps_sound_and_spoiler(
         world.discord.channel_id, lambda m: bool(m["embeds"]) and "Story" in str(m["embeds"]))
     [result] = await world.wait_result(int(card["id"]))
     assert result["attachments"][0]["filename"].startswith("SPOILER_")
+
+
+async def test_a_story_shot_breaking_a_prompt_filter_is_refused_free(world: World) -> None:
+    """The server's prompt filters read every shot of a story (issue 14 with issue 12)."""
+    bot = await world.start_bot()
+    added = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
+                                      world.moderator.user.id, "klingbot", ["filter", "add"],
+                                      {"word": "fox"})
+    assert "Done" in await world.wait_private_reply(added)
+    opened, modal_id, field = await open_story(world, {"model": "kling-v3", "duration": 6})
+    submit = await world.discord.submit_modal(world.alice.user.id, opened, modal_id,
+                                              {field: "3s: a quiet wood\n3s: a fox runs"})
+    refused = await world.wait_private_reply(submit)
+    assert "“fox”" in refused and "nothing was charged" in refused
+    assert world.kling.create_count == 0
+    assert await spent(world, bot) == 0

@@ -529,6 +529,55 @@ async def test_interactions_carry_the_members_and_the_servers_languages(fake: Fa
                     ("en-GB", "ko", "ko")]
 
 
+class FastBot(commands.Bot):
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """No 5 s wait before a second bot's IDENTIFY in the same process."""
+
+
+async def test_reactions_reach_only_sessions_with_the_reactions_intent(fake: FakeDiscord) -> None:
+    """MESSAGE_REACTION_ADD/REMOVE in Discord's shape, parsed by discord.py into raw events;
+    a bot that left GUILD_MESSAGE_REACTIONS out of its intents hears nothing."""
+    member = await fake.add_member(fake.guild_id, name="dana")
+    seen: list[tuple[str, discord.RawReactionActionEvent]] = []
+
+    for with_intent in (True, False):
+        seen.clear()
+        intents = discord.Intents.default()
+        intents.guild_reactions = with_intent
+        bot = FastBot(command_prefix="!", intents=intents, guild_ready_timeout=0.05)
+
+        async def on_raw_reaction_add(event: discord.RawReactionActionEvent) -> None:
+            seen.append(("add", event))
+
+        async def on_raw_reaction_remove(event: discord.RawReactionActionEvent) -> None:
+            seen.append(("remove", event))
+
+        bot.add_listener(on_raw_reaction_add)
+        bot.add_listener(on_raw_reaction_remove)
+        async with running(bot, fake):
+            channel = bot.get_channel(fake.channel_id)
+            assert isinstance(channel, discord.TextChannel)
+            posted = await channel.send("react to me")
+            assert await fake.add_reaction(member.user.id, posted.id, "🔥")
+            assert not await fake.add_reaction(member.user.id, posted.id, "🔥")  # had it
+            assert await fake.add_reaction(member.user.id, posted.id, "<:kling:42>")
+            assert await fake.remove_reaction(member.user.id, posted.id, "🔥")
+            with pytest.raises(LookupError):
+                await fake.add_reaction(member.user.id, 1, "🔥")
+            if with_intent:
+                await eventually(lambda: len(seen) == 3, 5)  # the bot's own tasks: poll
+                (_, fire), (_, custom), (kind, removed) = seen
+                assert fire.user_id == member.user.id and str(fire.emoji) == "🔥"
+                assert fire.member is not None and fire.member.id == member.user.id
+                assert fire.guild_id == fake.guild_id and fire.message_id == posted.id
+                assert fire.message_author_id == bot.user.id  # type: ignore[union-attr]
+                assert str(custom.emoji) == "<:kling:42>" and custom.emoji.id == 42
+                assert kind == "remove" and str(removed.emoji) == "🔥"
+                assert fake.messages[posted.id]["reactions"][0]["count"] == 1
+            else:
+                await asyncio.sleep(0.2)
+                assert seen == []
+
 async def test_autocomplete_reaches_the_callback_and_its_choices_are_checked(
         fake: FakeDiscord, error_logs: Any) -> None:
     """Type 4 interactions with the filled options and the focused one as typed (a string,

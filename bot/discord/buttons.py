@@ -17,6 +17,7 @@ from typing import Any, Literal, cast
 import discord
 
 from bot.discord.access import may_extend, member_is_moderator
+from bot.discord.community_buttons import ReportButton
 from bot.discord.errors import Refused, reply_error
 from bot.discord.flows import extend_request, start_job
 from bot.discord.interactions import engine_of, send_ephemeral
@@ -136,12 +137,14 @@ def result_view(job: Job, capabilities: CapabilityTable) -> discord.ui.View:
     if job.video_url and job.video_url.startswith(("http://", "https://")) \
             and len(job.video_url) <= LINK_BUTTON_URL_LIMIT:  # else Discord refuses the post
         view.add_item(discord.ui.Button(label=text("result.open"), url=job.video_url))
+    if job.guild_id is not None:  # members report a result to the server's moderators
+        view.add_item(ReportButton(job.id))
     return view
 
 
 def card_view(job: Job) -> discord.ui.View | None:
-    """A queued job's card carries a Cancel button; others carry none."""
-    if job.state is not JobState.QUEUED:
+    """A queued (or held for review) job's card carries a Cancel button; others carry none."""
+    if job.state not in (JobState.QUEUED, JobState.REVIEW):
         return None
     view = discord.ui.View(timeout=None)
     view.add_item(JobButton("cancel", job.id))

@@ -19,6 +19,7 @@ from discord.ext import commands
 from bot.config import Settings
 from bot.discord.buttons import DYNAMIC_ITEMS
 from bot.discord.command_texts import CommandTranslator
+from bot.discord.community_buttons import COMMUNITY_ITEMS
 from bot.discord.errors import reply_error
 from bot.discord.interactions import send_ephemeral
 from bot.discord.languages import GuildFacts, ServerLanguages, speak_to_member, speaking_to
@@ -30,7 +31,7 @@ from bot.store import make_store
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.video", "cogs.quota", "cogs.admin")
+EXTENSIONS = ("cogs.video", "cogs.quota", "cogs.admin", "cogs.community")
 GLOBAL_SCOPE = 0  # guild_settings row that holds bot-wide state
 
 
@@ -138,7 +139,7 @@ class KlingBot(commands.AutoShardedBot):
                              videos=videos, media=media, capabilities=capabilities,
                              readiness=lambda: {"discord": self.is_ready()})
         await self.engine.start()
-        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.add_dynamic_items(*DYNAMIC_ITEMS, *COMMUNITY_ITEMS)
         # The commands' names and descriptions in every catalogue language, synced with them.
         await self.tree.set_translator(CommandTranslator(CATALOGUES))
         for extension in EXTENSIONS:

@@ -43,10 +43,13 @@ def job_request(interaction: discord.Interaction, options: VideoOptions, *,
     """The member's ask as the core takes it: who, where (the channel, and the channel a thread
     belongs to, for the server's allowed channels), and the options as given."""
     channel_id = interaction.channel_id or fallback_channel_id or interaction.user.id
+    joined = getattr(interaction.user, "joined_at", None)  # a Member's, from the payload
     return JobRequest(guild_id=interaction.guild_id, channel_id=channel_id,
                       parent_channel_id=getattr(interaction.channel, "parent_id", None),
                       user_id=interaction.user.id, options=options,
-                      role_ids=role_ids(interaction.user), **extra)
+                      role_ids=role_ids(interaction.user),
+                      joined_at=joined.timestamp() if joined is not None else None,
+                      staff=bool(interaction.permissions.manage_guild), **extra)
 
 
 def extend_request(interaction: discord.Interaction, source: Job, prompt: str | None,
@@ -71,6 +74,10 @@ async def start_job(jobs: JobStarter, interaction: discord.Interaction, request:
     job = await jobs.request(request)
     if job.state is JobState.FAILED:
         await send_ephemeral(interaction, text("ack.failed", reason=failure_reason(job)))
+    elif job.state is JobState.REVIEW:
+        where = (jump_url(job.guild_id, job.channel_id, job.status_message_id)
+                 if job.status_message_id else f"<#{job.post_channel_id}>")
+        await send_ephemeral(interaction, text("ack.review", link=where))
     else:
         where = (jump_url(job.guild_id, job.channel_id, job.status_message_id)
                  if job.status_message_id else f"<#{job.post_channel_id}>")

@@ -23,6 +23,8 @@ import discord
 
 from bot.discord.buttons import card_view, result_view
 from bot.discord.cards import audit_line, result_embed, status_card, thread_name
+from bot.discord.community_buttons import review_view
+from bot.discord.community_posts import CommunityPosts
 from bot.discord.direct_notices import DirectNotices
 from bot.discord.interactions import jump_url
 from bot.discord.languages import GuildFacts, ServerLanguages
@@ -35,6 +37,7 @@ from bot.download import DownloadFailed, VideoFetcher, VideoTooLarge
 from bot.errors import Notice
 from bot.guild_settings import load_guild_settings
 from bot.jobs import QUEUE_TIMEOUT_CODE, CannotPostHere, Placement
+from bot.jobs.outcomes import REVIEW_REJECTED_CODE, REVIEW_TIMEOUT_CODE
 from bot.kling.capabilities import CapabilityTable
 from bot.media import MAX_SOURCE_BYTES, CannotFit, VideoTools
 from bot.store import AuditEntry, Job, JobState, Store
@@ -61,6 +64,8 @@ class DiscordNotifier:
         self.direct = DirectNotices(client, store)
         # KLING_API_BASE=simulated: every card says its video is a simulation.
         self.simulated = simulated
+        # Community moderation's posts in the log channel (reviews, reports).
+        self.community = CommunityPosts(client, store, self.languages)
 
     async def close(self) -> None:
         """Drop the card edits still waiting (the process is stopping)."""
@@ -294,11 +299,18 @@ class DiscordNotifier:
         done = dataclasses.replace(job, state=JobState.DELIVERED, result_message_id=message_id)
         await self.progress(done)
 
+    async def ask_review(self, job: Job) -> int | None:
+        """Ask the log channel's moderators to approve or reject a held job."""
+        return await self.community.ask_review(job, review_view(job.id))
+
     async def failed(self, job: Job) -> None:
         await self.progress(job)
-        if job.submitted_at is None and job.error_code != QUEUE_TIMEOUT_CODE:
+        if job.review_message_id is not None:  # rejected, timed out or cancelled in review
+            await self.community.review_closed(job)
+        if job.submitted_at is None and job.error_code not in (
+                QUEUE_TIMEOUT_CODE, REVIEW_REJECTED_CODE, REVIEW_TIMEOUT_CODE):
             # Refused at once: the member already got a private answer to their command. (A
-            # queue timeout comes long after it, so the member is told.)
+            # queue timeout or a review's end comes long after it, so the member is told.)
             return
         with speaking(await self._server_language(job)):
             notice = text("result.failed", user_id=job.user_id,

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.clock import Clock
+from bot.community.filters import check_prompt
 from bot.errors import DomainError
-from bot.guild_settings import load_guild_settings
+from bot.guild_settings import GuildSettings, load_guild_settings
 from bot.jobs.notifier import CannotPostHere, JobNotifier
 from bot.jobs.outcomes import Failures
 from bot.jobs.pause import BalancePause, KlingPaused
@@ -45,10 +46,31 @@ class JobRequest:
     parent_job_id: str | None = None
     thread_id: int | None = None
     parent_channel_id: int | None = None
+    # For review mode: when the member joined the server (UNIX time, None: unknown), and
+    # whether they are staff (Manage Server), whom review never holds.
+    joined_at: float | None = None
+    staff: bool = False
     # An Extend: when Kling made the source video (it extends none older than 30 days).
     source_made_at: float | None = None
     # Post the result as a spoiler (kept on the job; an Extend inherits it).
     spoiler: bool = False
+
+
+def needs_review(settings: GuildSettings, request: JobRequest, now: float) -> bool:
+    """Whether the server's review mode holds this request for a moderator. Staff (Manage
+    Server, the moderator role) and members with the trusted role are never held; without a
+    log channel there is nobody to ask, so nothing is held."""
+    if settings.review == "off" or settings.log_channel_id is None or request.guild_id is None:
+        return False
+    if request.staff or {settings.moderator_role_id, settings.trusted_role_id} & set(
+            request.role_ids):
+        return False
+    if settings.review == "untrusted":
+        return True
+    # New members: joined less than N days ago (an unknown join time counts as new).
+    if request.joined_at is None:
+        return True
+    return now - request.joined_at < settings.review_new_member_days * 86400
 
 
 class SourceTooOld(DomainError):
@@ -113,11 +135,21 @@ class Reservations:
         settings = await load_guild_settings(self.store, request.guild_id)
         options = await self.policy.apply(request.guild_id, request.channel_id,
                                           request.parent_channel_id, request.options, settings)
+        # The server's prompt filters, before anything is spent (a story's shots are its prompt).
+        prompt = options.story.text() if options.story is not None else options.prompt
+        await check_prompt(self.store, request.guild_id,
+                           (("prompt", prompt),
+                            ("negative_prompt", options.negative_prompt)))
         if self.balance.reason is not None:
             raise KlingPaused()
         self.check_source_age(request)
         validated, cost = self.price(replace(request, options=options))
         job = self._new_job(request, validated, cost)
+        if needs_review(settings, request, job.created_at):
+            # Held for a moderator: credits held as for any job, not queued; refunded when
+            # rejected or when nobody decides in time (the maintenance beat).
+            job.state = JobState.REVIEW
+            job.deadline_at = job.created_at + settings.review_timeout_minutes * 60
         period = self.quota.period(job.created_at, settings)
         limit = await self.quota.limit_for(request.guild_id, request.user_id, request.role_ids,
                                            settings)
@@ -165,7 +197,8 @@ class Reservations:
         if actor_id != job.user_id and not is_moderator:
             raise JobNotCancellable("cancel.not_yours")
         if not await self.failures.fail(job, "failed.cancelled", code="cancelled",
-                                        expected=(JobState.QUEUED,), user_id=actor_id):
+                                        expected=(JobState.QUEUED, JobState.REVIEW),
+                                        user_id=actor_id):
             raise JobNotCancellable("cancel.too_late")
         self.slot_freed()  # the jobs behind it move up
         return await self.store.get_job(job_id) or job
@@ -192,8 +225,23 @@ class Announcer:
         except Exception:
             # A passing Discord fault: the job goes on, and its result is retried later.
             log.exception("Job %s: could not post its status card", job.id)
+            if job.state is JobState.REVIEW:  # the moderators are still asked
+                await self.ask_review(job)
             return True
         await self.store.update(job.id, (*UNFINISHED, JobState.SUCCEEDED, JobState.FAILED),
                                 status_message_id=placement.status_message_id,
                                 thread_id=placement.thread_id or job.thread_id)
+        if job.state is JobState.REVIEW:
+            await self.ask_review(job)
         return True
+
+    async def ask_review(self, job: Job) -> None:
+        """Ask the server's moderators to approve or reject a held job. A Discord fault is
+        logged: the job still waits, and its timeout refunds it if nobody can decide."""
+        try:
+            message_id = await self.notifier.ask_review(job)
+        except Exception:
+            log.exception("Job %s: could not ask the moderators to review it", job.id)
+            return
+        if message_id is not None:
+            await self.store.update(job.id, (JobState.REVIEW,), review_message_id=message_id)

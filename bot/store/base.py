@@ -15,6 +15,8 @@ from typing import Any
 from bot.store.models import (
     AuditEntry,
     Block,
+    FilterRow,
+    GiftOutcome,
     InFlight,
     Job,
     JobState,
@@ -22,6 +24,7 @@ from bot.store.models import (
     LedgerStatus,
     MemberPreferences,
     PendingReference,
+    Report,
     Reservation,
 )
 
@@ -53,6 +56,10 @@ class Store(ABC):
 
     @abstractmethod
     async def get_job_by_token(self, token: str) -> Job | None: ...
+
+    @abstractmethod
+    async def job_by_result_message(self, message_id: int) -> Job | None:
+        """The job whose result was posted as `message_id` (reaction rewards)."""
 
     @abstractmethod
     async def transition(self, job_id: str, expected: Iterable[JobState], new: JobState, *,
@@ -252,3 +259,59 @@ class Store(ABC):
     @abstractmethod
     async def clear_references(self, guild_id: int, user_id: int) -> int:
         """Forget a member's pending references; how many there were (expired included)."""
+    # -- community moderation ----------------------------------------------------------------
+
+    @abstractmethod
+    async def prompt_filters(self, guild_id: int) -> list[FilterRow]: ...
+
+    @abstractmethod
+    async def add_prompt_filter(self, guild_id: int, rule: FilterRow) -> bool:
+        """Add a rule; False when the server has one with the same text already."""
+
+    @abstractmethod
+    async def remove_prompt_filter(self, guild_id: int, pattern: str) -> FilterRow | None:
+        """Remove the rule with this text; the removed rule, or None if there was none."""
+
+    @abstractmethod
+    async def add_report(self, report: Report) -> bool:
+        """Store a report; False when this member already reported this job."""
+
+    @abstractmethod
+    async def has_reported(self, job_id: str, reporter_id: int) -> bool: ...
+
+    @abstractmethod
+    async def get_report(self, report_id: str) -> Report | None: ...
+
+    @abstractmethod
+    async def set_report_message(self, report_id: str, message_id: int) -> None: ...
+
+    @abstractmethod
+    async def decide_report(self, report_id: str, status: str, decided_by: int, at: float
+                            ) -> Report | None:
+        """Close an open report with `status`; None when it was decided already."""
+
+    @abstractmethod
+    async def credits_given(self, guild_id: int, user_id: int, since: float) -> int:
+        """Credits the member gave away since `since`."""
+
+    @abstractmethod
+    async def give_credits(self, guild_id: int, giver_id: int, receiver_id: int, credits: int,
+                           *, giver_limit: int, share_limit: int, period_start: float,
+                           at: float, note: str | None = None) -> GiftOutcome:
+        """In one transaction, locked like a reservation: refuse a gift larger than what the
+        giver has left (`giver_limit` less their spend) or than their share left
+        (`share_limit` less what they gave in the period); otherwise record both sides."""
+
+    @abstractmethod
+    async def add_reaction_vote(self, job_id: str, user_id: int, at: float) -> bool:
+        """Count a member's reaction on a result once; False when it was counted before."""
+
+    @abstractmethod
+    async def reaction_votes(self, job_id: str) -> int:
+        """How many distinct members' reactions count for the result of `job_id`."""
+
+    @abstractmethod
+    async def reward_if_due(self, guild_id: int, user_id: int, job_id: str, *, credits: int,
+                            votes_needed: int, max_per_period: int, period_start: float,
+                            at: float) -> bool:
+        """Pay a result's creator its reaction reward once, when due and under the cap."""

@@ -27,6 +27,7 @@ from bot.store.models import (
     Reservation,
 )
 from bot.store.sql_base import MEMBER_SPENT, SERVER_SPENT, Tx, marks
+from bot.store.sql_community import CommunityQueries
 from bot.store.sql_quotas import QuotaQueries
 from bot.store.sql_references import ReferenceQueries
 from bot.store.sql_stories import StoryQueries
@@ -94,9 +95,10 @@ def _assignments(fields: dict[str, Any]) -> tuple[list[str], list[Any]]:
     return [f"{name} = ?" for name in fields], values
 
 
-class SqlStore(QuotaQueries, ReferenceQueries, StoryQueries):
+class SqlStore(QuotaQueries, ReferenceQueries, StoryQueries, CommunityQueries):
     """The job queries and the schema; the credit and staff queries come from `QuotaQueries`,
-    and subclasses (the backends) provide `_tx`, `_read` and `_lock_spender`."""
+    community moderation's from `CommunityQueries`, and subclasses (the backends) provide
+    `_tx`, `_read` and `_lock_spender`."""
 
     # Appended to a SELECT that picks rows to claim; PostgreSQL skips rows others hold.
     skip_locked: str = ""
@@ -177,6 +179,10 @@ class SqlStore(QuotaQueries, ReferenceQueries, StoryQueries):
 
     async def get_job(self, job_id: str) -> Job | None:
         jobs = await self._jobs("SELECT * FROM jobs WHERE id = ?", (job_id,))
+        return jobs[0] if jobs else None
+
+    async def job_by_result_message(self, message_id: int) -> Job | None:
+        jobs = await self._jobs("SELECT * FROM jobs WHERE result_message_id = ?", (message_id,))
         return jobs[0] if jobs else None
 
     async def get_job_by_token(self, token: str) -> Job | None:
@@ -282,9 +288,10 @@ class SqlStore(QuotaQueries, ReferenceQueries, StoryQueries):
         # RESERVED is left out: its create is in flight, and stale-claim recovery (bounded by
         # the client's own limits) decides when it is not.
         return await self._jobs(
-            "SELECT * FROM jobs WHERE state IN (?, ?) AND deadline_at <= ? "
+            "SELECT * FROM jobs WHERE state IN (?, ?, ?) AND deadline_at <= ? "
             "ORDER BY deadline_at LIMIT ?",
-            (JobState.QUEUED.value, JobState.SUBMITTED.value, now, limit))
+            (JobState.QUEUED.value, JobState.SUBMITTED.value, JobState.REVIEW.value, now,
+             limit))
 
     async def jobs_due_for_delivery(self, now: float, *, limit: int = 100) -> list[Job]:
         return await self._jobs(

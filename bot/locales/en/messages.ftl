@@ -264,6 +264,128 @@ permission-name = { $permission ->
        *[other] { $fallback }
     }
 
+## -- Community moderation (issue 14): prompt filters, review mode, reports, gifts, rewards --
+
+filter-refused = Your { $field ->
+        [negative_prompt] negative prompt
+       *[other] prompt
+    } contains { $kind ->
+        [pattern] something this server's rule { $rule } refuses
+       *[other] “{ $rule }”, which this server does not allow
+    }. Nothing was made and nothing was charged.
+filter-word_long = A filter word may have 1 to { $limit } { $limit ->
+        [one] character
+       *[other] characters
+    }.
+filter-regex_long = A filter pattern may have 1 to { $limit } { $limit ->
+        [one] character
+       *[other] characters
+    }.
+filter-regex_invalid = This is not a valid regular expression: { $error }
+filter-regex_unsafe = This pattern could make checking prompts very slow (a repeat inside a repeat, alternatives under a repeat, or a backreference). Please write it more simply.
+filter-too_many = This server has { $limit } prompt filters already, the most it may have.
+filter-exists = The filter “{ $rule }” exists already.
+filter-unknown = There is no filter “{ $rule }”.
+filter-list_title = Words and patterns refused in prompts:
+filter-none = This server has no prompt filters.
+settings-review_needs_log = Review mode asks moderators in the log channel: set `log_channel` first.
+
+card-state-review = 🛡️ Waiting for a moderator's review; the credits are held until then.
+ack-review = Your video waits for a moderator's review: { $link }. Its credits are held meanwhile and refunded if it is not approved.
+review-title = Review needed
+review-member = Requested by <@{ $user_id }> · { $cost } { $cost ->
+        [one] credit
+       *[other] credits
+    }
+review-negative = Negative prompt: { $text }
+review-images = Images: { $links }
+review-approved = ✅ Approved by <@{ $actor }>.
+review-rejected = ❌ Rejected by <@{ $actor }>: { $reason }
+review-timed_out = ⌛ No moderator decided in time; the credits were refunded.
+review-cancelled = The member cancelled this job.
+review-decided = This job is no longer waiting for review.
+review-done_approved = Approved: the video is on its way.
+review-done_rejected = Rejected: the member was told why, and refunded.
+button-approve = Approve
+button-reject = Reject
+button-report = Report
+button-report_remove = Remove the video
+button-report_block = Block the requester
+button-report_dismiss = Dismiss
+modal-reject-title = Reject this video
+modal-reason-label = Reason
+modal-report-title = Report this video
+modal-report-label = What is wrong with it?
+modal-block-title = Block the requester
+failed-review_rejected = A moderator rejected this video: { $reason }
+failed-review_timeout = No moderator reviewed this video within { $span }.
+
+report-title = Report
+report-details = Video by <@{ $requester }> · reported by <@{ $reporter }>
+report-reason = Reason: { $reason }
+report-link = Result: { $link }
+report-sent = Thank you. The moderators will look at it.
+report-already = You already reported this video.
+report-own = You cannot report your own video.
+report-not_ready = There is no video to report yet.
+report-decided = A moderator already decided on this report.
+report-removed = 🗑️ Video removed by <@{ $actor }>.
+report-blocked = ⛔ <@{ $requester }> blocked by <@{ $actor }>: { $reason }
+report-dismissed = Dismissed by <@{ $actor }>.
+report-removed_notice = 🗑️ A moderator removed this video.
+report-done = Done.
+
+gift-off = Giving credits is off in this server.
+gift-self = You cannot give credits to yourself.
+gift-blocked = You are blocked from using credits in this server.
+gift-remaining = You have only { $remaining } { $remaining ->
+        [one] credit
+       *[other] credits
+    } left this period.
+gift-share = You can give at most { $left } { $left ->
+        [one] more credit
+       *[other] more credits
+    } this period ({ $share }% of your allowance).
+gift-done = You gave { $credits } { $credits ->
+        [one] credit
+       *[other] credits
+    } to <@{ $user_id }>.
+reward-paid = 🎉 <@{ $user_id }> earned { $credits } { $credits ->
+        [one] bonus credit
+       *[other] bonus credits
+    }: { $voters } { $voters ->
+        [one] member
+       *[other] members
+    } loved this video.
+rewards-state = Reaction rewards: { $emoji } · { $credits } { $credits ->
+        [one] credit
+       *[other] credits
+    } once { $voters } { $voters ->
+        [one] member reacts
+       *[other] members react
+    } · at most { $max } per member per period (no credits: off).
+audit-community_action = { $action ->
+        [filter_add] add prompt filter
+        [filter_remove] remove prompt filter
+        [review_approve] approve video for
+        [review_reject] reject video of
+        [report_removed] remove reported video of
+        [report_blocked] block after a report
+        [report_dismissed] dismiss report about
+        [gift] give credits to
+        [set_review] set review mode
+        [set_review_new_member_days] set review new member days
+        [set_review_timeout_minutes] set review timeout
+        [set_trusted_role_id] set trusted role
+        [set_give_share] set give share
+        [set_reward_emoji] set reward emoji
+        [set_reward_credits] set reward credits
+        [set_reward_voters] set reward voters
+        [set_reward_max_per_period] set reward max per period
+       *[other] { $action }
+    }
+card-review_approved = 🛡️ Approved by a moderator.
+
 ## Issue 12, the options of /video (i12-options): sound, loop, lengths, Extend's length and age.
 invalid-loop_image = A loop needs a start image: use `/video image`.
 invalid-loop_end_image = A loop ends on its start image, so it takes no `end_image`: use either `loop` or `end_image`.
@@ -297,6 +419,7 @@ history-state-reserved = ⏳ starting
 history-state-submitted = 🎬 in progress
 history-state-succeeded = 📤 posting
 history-state-delivered = ✅ done
+history-state-review = 🔎 waiting for review
 history-state-failed = ❌ failed, refunded
 quota-jobs_title = Their recent videos are below.
 notify-on = I will send you a direct message when your video is ready (or if it fails). If your DMs are closed to me, there will be no message.
@@ -379,3 +502,4 @@ ack-story_failed = The story could not be joined. { $reason }
 access-story_short = A story needs at least two finished parts (an Extend or a Continue of this video).
 ack-story_fetch = A part of the story could not be fetched.
 access-no_frame = The last frame of this video could not be taken, so it cannot be continued. Nothing was charged.
+filter-too_slow = This server's prompt filters could not finish checking your prompt, so nothing was made and nothing was charged. Try a shorter prompt, or ask a moderator.

@@ -173,6 +173,55 @@ cmd-klingbot-settings-language = 언어
     .description = 봇이 서버에 올리는 글의 언어 (auto: 서버의 디스코드 기본 언어)
 cmd-choice-auto-the-server-s-discord-language = 자동 (서버의 디스코드 언어)
 
+## -- Community moderation (issue 14) --
+
+cmd-klingbot-settings-review = 검토
+    .description = 작업을 로그 채널에서 모더레이터가 승인할 때까지 보류합니다
+cmd-klingbot-settings-review_days = 검토-기간
+    .description = '신규 멤버' 검토: 가입한 지 이 일수가 안 된 멤버
+cmd-klingbot-settings-review_timeout = 검토-제한시간
+    .description = 보류된 작업이 환불되기 전까지 모더레이터를 기다리는 시간(분)
+cmd-klingbot-settings-trusted_role = 신뢰-역할
+    .description = 이 역할이 있는 멤버는 검토 없이 진행됩니다
+cmd-klingbot-settings-give_share = 선물-비율
+    .description = 멤버가 다른 멤버에게 줄 수 있는 한도의 비율(%) (0: 꺼짐)
+cmd-choice-no-review = 검토 안 함
+cmd-choice-new-members = 신규 멤버
+cmd-choice-members-without-the-trusted-role = 신뢰 역할이 없는 멤버
+
+cmd-klingbot-filter = 필터
+    .description = 프롬프트에서 허용하지 않는 단어
+cmd-klingbot-filter-add = 추가
+    .description = 단어(또는 패턴)가 들어간 프롬프트를 거절합니다
+cmd-klingbot-filter-add-word = 단어
+    .description = 단어나 구절; regex를 켜면 정규식
+cmd-klingbot-filter-add-regex = regex
+    .description = 단어를 정규식으로 다룹니다
+cmd-klingbot-filter-remove = 삭제
+    .description = 단어나 패턴을 더 이상 거절하지 않습니다
+cmd-klingbot-filter-remove-word = 단어
+    .description = 추가할 때 적은 그대로의 단어나 패턴
+cmd-klingbot-filter-list = 목록
+    .description = 프롬프트에서 거절하는 단어와 패턴
+
+cmd-klingbot-rewards = 보상
+    .description = 사랑받은 비디오에 보너스 크레딧
+cmd-klingbot-rewards-emoji = 이모지
+    .description = 보상으로 세는 반응
+cmd-klingbot-rewards-credits = 크레딧
+    .description = 작성자가 받는 크레딧 (0: 꺼짐)
+cmd-klingbot-rewards-voters = 인원
+    .description = 반응해야 하는 서로 다른 멤버 수
+cmd-klingbot-rewards-max_per_period = 기간당-최대
+    .description = 한 멤버가 기간마다 받을 수 있는 최대 보상 횟수
+
+cmd-quota-give = 선물
+    .description = 내 크레딧 일부를 다른 멤버에게 줍니다
+cmd-quota-give-member = 멤버
+    .description = 받을 사람
+cmd-quota-give-credits = 크레딧
+    .description = 줄 크레딧 수
+
 ## Issue 12, the options of /video (i12-options): sound and loop.
 cmd-video-text-audio = 소리
     .description = 비디오와 함께 만드는 소리와 말소리 (일부 모델, 크레딧이 더 들어요)

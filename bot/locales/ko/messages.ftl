@@ -244,6 +244,98 @@ permission-name = { $permission ->
        *[other] { $fallback }
     }
 
+## -- Community moderation (issue 14): prompt filters, review mode, reports, gifts, rewards --
+
+filter-refused = { $field ->
+        [negative_prompt] 네거티브 프롬프트에
+       *[other] 프롬프트에
+    } { $kind ->
+        [pattern] 이 서버의 규칙 { $rule }에 걸리는 내용이
+       *[other] 이 서버에서 허용하지 않는 “{ $rule }”이(가)
+    } 들어 있습니다. 비디오를 만들지 않았고 크레딧도 차감하지 않았습니다.
+filter-word_long = 필터 단어는 1~{ $limit }자여야 합니다.
+filter-regex_long = 필터 패턴은 1~{ $limit }자여야 합니다.
+filter-regex_invalid = 올바른 정규식이 아닙니다: { $error }
+filter-regex_unsafe = 이 패턴은 프롬프트 검사를 매우 느리게 만들 수 있습니다(반복 안의 반복, 반복 안의 선택지, 역참조). 더 단순하게 적어 주세요.
+filter-too_many = 이 서버에는 이미 프롬프트 필터가 최대 개수인 { $limit }개 있습니다.
+filter-exists = “{ $rule }” 필터가 이미 있습니다.
+filter-unknown = “{ $rule }” 필터가 없습니다.
+filter-list_title = 프롬프트에서 허용하지 않는 단어와 패턴:
+filter-none = 이 서버에는 프롬프트 필터가 없습니다.
+settings-review_needs_log = 검토 모드는 로그 채널에서 모더레이터에게 묻습니다. 먼저 `log_channel`을 설정해 주세요.
+
+card-state-review = 🛡️ 모더레이터의 검토를 기다리는 중입니다. 그때까지 크레딧은 보류됩니다.
+ack-review = 비디오가 모더레이터의 검토를 기다립니다: { $link }. 그동안 크레딧은 보류되며, 승인되지 않으면 환불됩니다.
+review-title = 검토 요청
+review-member = 요청자 <@{ $user_id }> · { $cost }크레딧
+review-negative = 네거티브 프롬프트: { $text }
+review-images = 이미지: { $links }
+review-approved = ✅ <@{ $actor }> 님이 승인했습니다.
+review-rejected = ❌ <@{ $actor }> 님이 거절했습니다: { $reason }
+review-timed_out = ⌛ 시간 안에 결정한 모더레이터가 없어 크레딧을 환불했습니다.
+review-cancelled = 멤버가 이 작업을 취소했습니다.
+review-decided = 이 작업은 더 이상 검토를 기다리지 않습니다.
+review-done_approved = 승인했습니다. 비디오를 만들기 시작합니다.
+review-done_rejected = 거절했습니다. 멤버에게 이유를 알리고 환불했습니다.
+button-approve = 승인
+button-reject = 거절
+button-report = 신고
+button-report_remove = 비디오 삭제
+button-report_block = 요청자 차단
+button-report_dismiss = 기각
+modal-reject-title = 이 비디오 거절
+modal-reason-label = 사유
+modal-report-title = 이 비디오 신고
+modal-report-label = 무엇이 문제인가요?
+modal-block-title = 요청자 차단
+failed-review_rejected = 모더레이터가 이 비디오를 거절했습니다: { $reason }
+failed-review_timeout = { $span } 안에 이 비디오를 검토한 모더레이터가 없습니다.
+
+report-title = 신고
+report-details = 비디오 작성자 <@{ $requester }> · 신고자 <@{ $reporter }>
+report-reason = 사유: { $reason }
+report-link = 결과: { $link }
+report-sent = 감사합니다. 모더레이터가 확인할 것입니다.
+report-already = 이미 이 비디오를 신고했습니다.
+report-own = 자신의 비디오는 신고할 수 없습니다.
+report-not_ready = 아직 신고할 비디오가 없습니다.
+report-decided = 이 신고는 이미 다른 모더레이터가 처리했습니다.
+report-removed = 🗑️ <@{ $actor }> 님이 비디오를 삭제했습니다.
+report-blocked = ⛔ <@{ $actor }> 님이 <@{ $requester }> 님을 차단했습니다: { $reason }
+report-dismissed = <@{ $actor }> 님이 기각했습니다.
+report-removed_notice = 🗑️ 모더레이터가 이 비디오를 삭제했습니다.
+report-done = 처리했습니다.
+
+gift-off = 이 서버에서는 크레딧 선물이 꺼져 있습니다.
+gift-self = 자신에게는 크레딧을 선물할 수 없습니다.
+gift-blocked = 이 서버에서 크레딧 사용이 차단되어 있습니다.
+gift-remaining = 이번 기간에 남은 크레딧이 { $remaining }뿐입니다.
+gift-share = 이번 기간에는 최대 { $left }크레딧을 더 선물할 수 있습니다(한도의 { $share }%).
+gift-done = <@{ $user_id }> 님에게 { $credits }크레딧을 선물했습니다.
+reward-paid = 🎉 <@{ $user_id }> 님이 보너스 { $credits }크레딧을 받았습니다: 멤버 { $voters }명이 이 비디오를 좋아했습니다.
+rewards-state = 반응 보상: { $emoji } · 멤버 { $voters }명이 반응하면 { $credits }크레딧 · 멤버당 기간마다 최대 { $max }번 (0크레딧: 꺼짐).
+audit-community_action = { $action ->
+        [filter_add] 프롬프트 필터 추가
+        [filter_remove] 프롬프트 필터 삭제
+        [review_approve] 비디오 승인
+        [review_reject] 비디오 거절
+        [report_removed] 신고된 비디오 삭제
+        [report_blocked] 신고 후 차단
+        [report_dismissed] 신고 기각
+        [gift] 크레딧 선물
+        [set_review] 검토 모드 설정
+        [set_review_new_member_days] 검토 대상 신규 멤버 기간 설정
+        [set_review_timeout_minutes] 검토 제한 시간 설정
+        [set_trusted_role_id] 신뢰 역할 설정
+        [set_give_share] 선물 비율 설정
+        [set_reward_emoji] 보상 이모지 설정
+        [set_reward_credits] 보상 크레딧 설정
+        [set_reward_voters] 보상 인원 설정
+        [set_reward_max_per_period] 기간당 최대 보상 설정
+       *[other] { $action }
+    }
+card-review_approved = 🛡️ 모더레이터가 승인했습니다.
+
 ## Issue 12, the options of /video (i12-options): sound, loop, lengths, Extend's length and age.
 invalid-loop_image = 반복 비디오를 만들려면 시작 이미지가 필요해요. `/video image`를 사용해 주세요.
 invalid-loop_end_image = 반복 비디오는 시작 이미지로 끝나서 `end_image`를 함께 쓸 수 없어요. `loop`와 `end_image` 중 하나만 골라 주세요.
@@ -273,6 +365,7 @@ history-state-reserved = ⏳ 시작 중
 history-state-submitted = 🎬 만드는 중
 history-state-succeeded = 📤 올리는 중
 history-state-delivered = ✅ 완성
+history-state-review = 🔎 검토 대기 중
 history-state-failed = ❌ 실패, 환불됨
 quota-jobs_title = 이 멤버의 최근 비디오는 아래에 있어요.
 notify-on = 비디오가 완성되면(또는 실패하면) 개인 메시지를 보내 드릴게요. 봇의 개인 메시지를 막아 두셨다면 메시지는 가지 않아요.
@@ -334,3 +427,4 @@ ack-story_failed = 이야기를 합치지 못했어요. { $reason }
 access-story_short = 이야기를 합치려면 완성된 부분이 두 개 이상 필요해요(이 비디오의 확장이나 이어 만들기).
 ack-story_fetch = 이야기의 일부를 가져오지 못했어요.
 access-no_frame = 이 비디오의 마지막 장면을 가져오지 못해서 이어 만들 수 없어요. 크레딧은 차감되지 않았어요.
+filter-too_slow = 이 서버의 프롬프트 필터가 프롬프트 검사를 끝내지 못해 비디오를 만들지 않았고 크레딧도 차감하지 않았습니다. 더 짧은 프롬프트로 다시 시도하거나 모더레이터에게 문의해 주세요.

@@ -110,6 +110,8 @@ class FakeDiscord:
     submit_modal = forward_method("driver", InteractionDriver.submit_modal)
     post_user_message = forward_method("driver", InteractionDriver.post_user_message)
     forward_message = forward_method("driver", InteractionDriver.forward_message)
+    add_reaction = forward_method("driver", InteractionDriver.add_reaction)
+    remove_reaction = forward_method("driver", InteractionDriver.remove_reaction)
     fail_next = forward_method("faults", RestFaults.fail_next)
     hold_response = forward_method("faults", RestFaults.hold_response)
     send_reconnect = forward_method("gateway", Gateway.send_reconnect)

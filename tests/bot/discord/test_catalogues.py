@@ -102,7 +102,9 @@ FAMILIES = ("access", "ack", "alert", "audit", "button", "cancel", "card", "comm
             "permission", "post", "quota", "result", "settings", "span", "status",
             "history", "notify",
             # issue 12: omni jobs, stories, pending references
-            "note", "omni", "references", "video")
+            "note", "omni", "references", "video",
+            # community moderation (issue 14)
+            "filter", "review", "report", "gift", "reward", "rewards")
 KEY = re.compile(rf"(?:{'|'.join(FAMILIES)})(?:\.[a-z0-9_]+)+")
 # Keys the code builds from a value (`text(f"card.title.{job.action}")`): every value it can be.
 DYNAMIC: dict[str, tuple[str, ...]] = {
