@@ -53,7 +53,8 @@ async def test_continue_starts_from_the_posted_last_frame_and_the_story_joins_on
     [first_job] = await world.wait_delivered(bot)
     # Kling 2.6 has no Extend: Continue instead, and no Join under a single part.
     assert custom_ids(first) == [f"kling:continue:{first_job.id}",
-                                 f"kling:continue-prompt:{first_job.id}"]
+                                 f"kling:continue-prompt:{first_job.id}",
+                                 f"kling:report:{first_job.id}"]
 
     click = await world.discord.click(world.alice.user.id, int(first["id"]),
                                       custom_ids(first)[0])
@@ -73,7 +74,8 @@ async def test_continue_starts_from_the_posted_last_frame_and_the_story_joins_on
     assert child.parent_job_id == first_job.id and child.thread_id == thread_id
     assert child.cost == first_job.cost  # the same credits as any job of that model
     assert custom_ids(second) == [f"kling:continue:{child.id}",
-                                  f"kling:continue-prompt:{child.id}", f"kling:join:{child.id}"]
+                                  f"kling:continue-prompt:{child.id}", f"kling:join:{child.id}",
+                                  f"kling:report:{child.id}"]
 
     join = await world.discord.click(world.alice.user.id, int(second["id"]),
                                      f"kling:join:{child.id}")
