@@ -57,7 +57,8 @@ def continue_request(interaction: discord.Interaction, source: Job, prompt: str 
                            prompt=source.prompt if prompt is None else prompt,
                            start_image_url=start_image_url)
     return job_request(interaction, options, fallback_channel_id=source.post_channel_id,
-                       parent_job_id=source.id, thread_id=source.thread_id)
+                       parent_job_id=source.id, thread_id=source.thread_id,
+                       spoiler=source.spoiler)
 
 
 async def continue_video(interaction: discord.Interaction, source: Job, prompt: str | None
