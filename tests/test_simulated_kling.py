@@ -22,7 +22,7 @@ import pytest
 from bot.download import UnsafeVideoUrl, VideoFetcher
 from bot.kling.capabilities import load_capabilities
 from bot.kling.simulated import SimulatedKling
-from bot.kling.simulated_video import ffmpeg_executable
+from bot.media import ffmpeg_executable
 from testkit.fakes.discord import FakeDiscord
 from testkit.processes import BotProcess
 from tests.discord_support import World, components_of, custom_ids

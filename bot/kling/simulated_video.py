@@ -17,6 +17,8 @@ import logging
 import textwrap
 from pathlib import Path
 
+from bot.media import ffmpeg_executable
+
 log = logging.getLogger(__name__)
 
 RENDER_TIMEOUT = 120.0
@@ -42,13 +44,6 @@ PROMPT_LINES = 6
 
 class RenderFailed(Exception):
     """FFmpeg could not make the video (or took too long)."""
-
-
-def ffmpeg_executable() -> str:
-    """The FFmpeg binary the `imageio-ffmpeg` wheel carries."""
-    import imageio_ffmpeg
-
-    return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
 def find_font() -> Path | None:
