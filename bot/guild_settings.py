@@ -53,12 +53,23 @@ class GuildSettings:
     reward_voters: int = 3
     reward_max_per_period: int = 1
 
+    # What members may ask for here (`bot.policy`): models forbidden (wire names), whether 4K
+    # and sound are allowed, the longest video in seconds (None: no limit), and the price in
+    # credits above which a member confirms a job before it is reserved (None: never asked).
+    forbidden_models: tuple[str, ...] = ()
+    allow_4k: bool = True
+    allow_audio: bool = True
+    max_duration: int | None = None
+    confirm_above: int | None = None
+
     @classmethod
     def from_rows(cls, rows: dict[str, Any]) -> GuildSettings:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in rows.items() if k in known}
         if "allowed_channel_ids" in values:
             values["allowed_channel_ids"] = tuple(values["allowed_channel_ids"])
+        if "forbidden_models" in values:
+            values["forbidden_models"] = tuple(values["forbidden_models"])
         return cls(**values)
 
 

@@ -1,7 +1,7 @@
 """The job's life, one module per responsibility (design.md, "The job's life"):
 
-- `requests`: a member's ask: the server's policy (`bot.policy`), validate, price, reserve,
-  announce, cancel
+- `requests`: a member's ask: the server's policy (`bot.policy`), validate, price (and quote),
+  reserve, announce, cancel
 - `queue_plan`: the fair queue's rule (pure): who starts now, where the others stand
 - `dispatcher`: the fair queue's pass: coalesced passes, claims, renumbering
 - `submitter`: the create call, and Kling's answers sorted into the job's next state
@@ -32,7 +32,7 @@ from bot.jobs.outcomes import (
 )
 from bot.jobs.pause import BALANCE_PAUSE_SECONDS, KlingPaused
 from bot.jobs.queue_plan import Limits, plan_dispatch
-from bot.jobs.requests import JobNotCancellable, JobRequest, new_job_id
+from bot.jobs.requests import JobNotCancellable, JobRequest, Quote, new_job_id
 from bot.jobs.service import JobService
 from bot.jobs.stories import NoStory, Stories, continues
 from bot.store import IN_FLIGHT, UNFINISHED, Job
@@ -42,6 +42,6 @@ __all__ = [
     "LATE_WATCH_SECONDS", "MAX_DELIVERY_ATTEMPTS", "QUEUE_TIMEOUT_CODE", "STALE_SUBMIT_FACTOR",
     "STALE_SUBMIT_SLACK", "UNFINISHED", "CannotPostHere", "Clock", "Job", "JobNotCancellable",
     "JobNotifier", "JobPieces", "JobRequest", "JobService", "KlingPaused", "Limits",
-    "NoStory", "Placement", "Stories", "assemble_jobs", "continues", "new_job_id",
+    "NoStory", "Placement", "Quote", "Stories", "assemble_jobs", "continues", "new_job_id",
     "plan_dispatch",
 ]

@@ -1,7 +1,8 @@
 """A member's ask, from the command to the queue: the server's policy (`bot.policy`), then
 validate and price it (no credit spent on a bad request), hold its credits and write the job in
 one store transaction, post its card; and the way back out while it waits, a cancel with a full
-refund."""
+refund. A price can be asked for first (`quote`, the same path without the ledger), for a
+member to confirm an expensive job before it is reserved."""
 
 from __future__ import annotations
 
@@ -80,6 +81,24 @@ class SourceTooOld(DomainError):
         super().__init__("invalid.extend_too_old", {"days": EXTEND_MAX_AGE_DAYS})
 
 
+@dataclass(frozen=True)
+class Quote:
+    """A request's price before anything is held: what it would run as and cost, and the
+    server's confirmation threshold (`confirm_above`, None: the server asks for none)."""
+
+    cost: int
+    model: str
+    mode: str | None
+    duration: int
+    confirm_above: int | None = None
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Whether the member confirms the price before the job is reserved: it is above the
+        server's threshold."""
+        return self.confirm_above is not None and self.cost > self.confirm_above
+
+
 def new_job_id() -> str:
     """20 hex characters: fits a Discord nonce (25) and a custom id with room to spare."""
     return secrets.token_hex(10)
@@ -126,12 +145,11 @@ class Reservations:
         if not takes_defaults(request.options):
             self.price(request)
 
-    async def reserve(self, request: JobRequest) -> Job:
-        """Apply the server's policy, validate and price the request, resolve the member's
-        limit and the period, and hold the credits and write the job (QUEUED) in one store
-        transaction. No Discord or Kling I/O (but a once-only moderator alert); raises
-        `NotAllowedHere`, `InvalidOptions`, `QuotaExceeded` or `KlingPaused` before anything
-        is spent."""
+    async def _priced(self, request: JobRequest
+                      ) -> tuple[GuildSettings, ValidatedRequest, int]:
+        """The one path from a member's ask to what would run and its price: the server's
+        policy (channels, defaults, staff limits), the pause, validation, the cost table.
+        `quote` and `reserve` both go through it, so a quoted price is the reserved one."""
         settings = await load_guild_settings(self.store, request.guild_id)
         options = await self.policy.apply(request.guild_id, request.channel_id,
                                           request.parent_channel_id, request.options, settings)
@@ -144,6 +162,23 @@ class Reservations:
             raise KlingPaused()
         self.check_source_age(request)
         validated, cost = self.price(replace(request, options=options))
+        self.policy.check_allowed(validated, settings)
+        return settings, validated, cost
+
+    async def quote(self, request: JobRequest) -> Quote:
+        """What the request would run as and cost, exactly as `reserve` would price it, with
+        nothing held or written; raises what `reserve` raises before its ledger check."""
+        settings, validated, cost = await self._priced(request)
+        return Quote(cost=cost, model=validated.model, mode=validated.mode,
+                     duration=validated.duration, confirm_above=settings.confirm_above)
+
+    async def reserve(self, request: JobRequest) -> Job:
+        """Apply the server's policy, validate and price the request, resolve the member's
+        limit and the period, and hold the credits and write the job (QUEUED) in one store
+        transaction. No Discord or Kling I/O (but a once-only moderator alert); raises
+        `NotAllowedHere`, `NotAllowedByServer`, `InvalidOptions`, `QuotaExceeded` or
+        `KlingPaused` before anything is spent."""
+        settings, validated, cost = await self._priced(request)
         job = self._new_job(request, validated, cost)
         if needs_review(settings, request, job.created_at):
             # Held for a moderator: credits held as for any job, not queued; refunded when
