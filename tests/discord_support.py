@@ -85,13 +85,13 @@ class World:
     moderator: Member
     running: list[tuple[KlingBot, asyncio.Task[None]]] = field(default_factory=list)
 
-    async def start_bot(self, *, card_edit_interval: float = 0.05, **overrides: Any
-                        ) -> KlingBot:
+    async def start_bot(self, *, card_edit_interval: float = 0.05,
+                        confirm_timeout: float = 60.0, **overrides: Any) -> KlingBot:
         overrides = {"dev_guild_id": self.discord.guild_id, **overrides}
         settings = make_settings(self.tmp_path, self.kling.base_url,
                                  discord_token=self.discord.bot_token, **overrides)
         bot = FastKlingBot(settings, card_edit_interval=card_edit_interval,
-                           guild_ready_timeout=0.05)
+                           confirm_timeout=confirm_timeout, guild_ready_timeout=0.05)
         task = asyncio.create_task(bot.start(settings.discord_token))
         self.running.append((bot, task))
         ready = asyncio.create_task(bot.wait_until_ready())

@@ -24,6 +24,7 @@ from bot.discord.errors import reply_error
 from bot.discord.interactions import send_ephemeral
 from bot.discord.languages import GuildFacts, ServerLanguages, speak_to_member, speaking_to
 from bot.discord.notifier import DiscordNotifier
+from bot.discord.price_confirmation import CONFIRM_SECONDS
 from bot.discord.texts import CATALOGUES, text
 from bot.engine import Engine, video_fetcher, video_tools
 from bot.kling.capabilities import load_capabilities
@@ -106,7 +107,7 @@ class KlingBot(commands.AutoShardedBot):
     languages: ServerLanguages
 
     def __init__(self, settings: Settings, *, card_edit_interval: float = 10.0,
-                 **options: Any) -> None:
+                 confirm_timeout: float = CONFIRM_SECONDS, **options: Any) -> None:
         if settings.shard_count is not None:
             options.setdefault("shard_count", settings.shard_count)
             if settings.shard_ids is not None:
@@ -119,6 +120,8 @@ class KlingBot(commands.AutoShardedBot):
                          allowed_installs=GUILD_INSTALL, **options)
         self.settings = settings
         self.card_edit_interval = card_edit_interval
+        # How long a member has to confirm a price above the server's threshold.
+        self.confirm_timeout = confirm_timeout
         self.http_session: aiohttp.ClientSession | None = None
 
     async def setup_hook(self) -> None:

@@ -6,7 +6,9 @@ Shared by the slash commands, the context menu, the Extend buttons and the modal
 asked); the core applies the server's policy to every one of them when it reserves the job. The
 flow validates what needs no I/O before deferring (those errors come back at once), defers
 before the core reads the database (Discord drops an interaction not answered within 3 s), never
-uses the interaction token after the first follow-up, and words its answers the same way.
+uses the interaction token after the first follow-up, and words its answers the same way. A
+job priced above the server's threshold waits for the member's confirmation before it is
+reserved (`bot.discord.price_confirmation`).
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from typing import Any, Protocol
 import discord
 
 from bot.discord.interactions import acknowledge, jump_url, role_ids, send_ephemeral
+from bot.discord.price_confirmation import confirm_price
 from bot.discord.render import failure_reason
 from bot.discord.texts import text
-from bot.jobs import JobRequest
+from bot.jobs import JobRequest, Quote
 from bot.kling.options import VideoOptions
 from bot.store import Job, JobState
 
@@ -31,6 +34,10 @@ class JobStarter(Protocol):
 
     def check(self, request: JobRequest) -> None:
         """Validate what can be without I/O; raises before anything is spent."""
+        ...
+
+    async def quote(self, request: JobRequest) -> Quote:
+        """Apply the server's policy, validate and price the request, holding nothing."""
         ...
 
     async def request(self, request: JobRequest) -> Job:
@@ -67,10 +74,15 @@ def extend_request(interaction: discord.Interaction, source: Job, prompt: str | 
 
 
 async def start_job(jobs: JobStarter, interaction: discord.Interaction, request: JobRequest
-                    ) -> Job:
-    """Validate (answering at once if wrong), defer, run the request, confirm privately."""
+                    ) -> Job | None:
+    """Validate (answering at once if wrong), defer, price it (a price above the server's
+    threshold is confirmed by the member first: None if they did not), run the request,
+    confirm privately."""
     jobs.check(request)  # raises InvalidOptions before anything is spent or deferred
     await acknowledge(interaction)
+    quote = await jobs.quote(request)  # the server's refusals come here, nothing held yet
+    if quote.needs_confirmation and not await confirm_price(interaction, quote):
+        return None
     job = await jobs.request(request)
     if job.state is JobState.FAILED:
         await send_ephemeral(interaction, text("ack.failed", reason=failure_reason(job)))

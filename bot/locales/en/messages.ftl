@@ -238,6 +238,11 @@ audit-action = { $action ->
         [set_default_credits] set default credits
         [set_server_cap] set server cap
         [set_language] set language
+        [set_forbidden_models] set forbidden models
+        [set_allow_4k] set 4K allowed
+        [set_allow_audio] set sound allowed
+        [set_max_duration] set longest video
+        [set_confirm_above] set price confirmation threshold
        *[other] { $action }
     }
 audit-value = { $value ->
@@ -503,3 +508,45 @@ access-story_short = A story needs at least two finished parts (an Extend or a C
 ack-story_fetch = A part of the story could not be fetched.
 access-no_frame = The last frame of this video could not be taken, so it cannot be continued. Nothing was charged.
 filter-too_slow = This server's prompt filters could not finish checking your prompt, so nothing was made and nothing was charged. Try a shorter prompt, or ask a moderator.
+
+
+
+
+## Issue 12, staff control over the new costs (/klingbot settings limits, price confirmation)
+
+settings-forbidden_model = This server does not allow `{ $model }`. Models allowed here: { $allowed }.
+settings-forbidden_4k = This server does not allow 4K videos: pick `std` or `pro`.
+settings-forbidden_audio = This server does not allow videos with sound: leave `audio` off.
+settings-forbidden_audio_model = This server does not allow videos with sound, and `{ $model }` always makes sound: pick another model.
+settings-forbidden_duration =
+    This server allows videos of at most { $max ->
+        [one] 1 second
+       *[other] { $max } seconds
+    }, not { $duration }.
+settings-default_forbidden_model = `{ $model }` cannot be this server's default model and forbidden at once: pick another default model first, or keep `{ $model }` allowed. Nothing was changed.
+settings-default_sound_model = `{ $model }` always makes sound, so it cannot be this server's default model while sound is forbidden: pick another default model first. Nothing was changed.
+settings-default_forbidden_4k = 4K cannot be this server's default mode while 4K videos are forbidden: change the default mode first, or allow 4K. Nothing was changed.
+settings-default_over_max_duration =
+    This server's default length ({ $duration ->
+        [one] 1 second
+       *[other] { $duration } seconds
+    }) would be over the longest allowed ({ $max ->
+        [one] 1 second
+       *[other] { $max } seconds
+    }): change the default length first, or raise the limit. Nothing was changed.
+settings-no_model_left = That would forbid every model: keep at least one allowed. Nothing was changed.
+settings-allowed = allowed
+settings-forbidden = forbidden
+ack-confirm_price =
+    This video costs { $cost ->
+        [one] 1 credit
+       *[other] { $cost } credits
+    } (`{ $model }`, { $duration } s); this server asks members to confirm jobs over { $threshold ->
+        [one] 1 credit
+       *[other] { $threshold } credits
+    }. Nothing is reserved until you confirm; this offer ends { $deadline }.
+button-confirm = Confirm
+button-confirm_cancel = Cancel
+ack-confirmed = Confirmed: starting your video.
+ack-confirm_cancelled = Cancelled: nothing was reserved and no credits were spent.
+ack-confirm_timed_out = Not confirmed within { $span }: nothing was reserved and no credits were spent.

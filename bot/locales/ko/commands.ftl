@@ -300,3 +300,21 @@ cmd-video-story-audio = { cmd-video-text-audio }
     .description = { cmd-video-text-audio.description }
 cmd-video-story-spoiler = { cmd-video-text-spoiler }
     .description = { cmd-video-text-spoiler.description }
+
+
+
+
+## Issue 12, staff control over the new costs (/klingbot settings)
+
+cmd-klingbot-settings-forbid_model = 모델-금지
+    .description = 이 서버에서 모델 금지 (고른 멤버에게는 허용되지 않는다고 알려요)
+cmd-klingbot-settings-allow_model = 모델-허용
+    .description = 금지한 모델을 다시 허용
+cmd-klingbot-settings-allow_4k = 4k-허용
+    .description = 이 서버에서 멤버가 4K 비디오를 만들 수 있는지
+cmd-klingbot-settings-allow_audio = 소리-허용
+    .description = 이 서버에서 멤버가 소리가 있는 비디오를 만들 수 있는지
+cmd-klingbot-settings-max_duration = 최대-길이
+    .description = 멤버가 요청할 수 있는 가장 긴 비디오(초), 0이면 제한을 없앱니다
+cmd-klingbot-settings-confirm_above = 확인-금액
+    .description = 이보다 많은 크레딧이 드는 작업은 먼저 확인을 받습니다, 0이면 끕니다

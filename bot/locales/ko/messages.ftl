@@ -218,6 +218,11 @@ audit-action = { $action ->
         [set_default_credits] 서버 기본 한도 변경
         [set_server_cap] 서버 전체 한도 변경
         [set_language] 언어 변경
+        [set_forbidden_models] 금지 모델 변경
+        [set_allow_4k] `4k` 허용 변경
+        [set_allow_audio] 소리 허용 변경
+        [set_max_duration] 최대 길이 변경
+        [set_confirm_above] 확인 금액 변경
        *[other] { $action }
     }
 audit-value = { $value ->
@@ -428,3 +433,27 @@ access-story_short = 이야기를 합치려면 완성된 부분이 두 개 이�
 ack-story_fetch = 이야기의 일부를 가져오지 못했어요.
 access-no_frame = 이 비디오의 마지막 장면을 가져오지 못해서 이어 만들 수 없어요. 크레딧은 차감되지 않았어요.
 filter-too_slow = 이 서버의 프롬프트 필터가 프롬프트 검사를 끝내지 못해 비디오를 만들지 않았고 크레딧도 차감하지 않았습니다. 더 짧은 프롬프트로 다시 시도하거나 모더레이터에게 문의해 주세요.
+
+
+
+
+## Issue 12, staff control over the new costs (/klingbot settings limits, price confirmation)
+
+settings-forbidden_model = 이 서버에서는 `{ $model }` 모델을 쓸 수 없어요. 쓸 수 있는 모델: { $allowed }.
+settings-forbidden_4k = 이 서버에서는 `4k` 비디오를 만들 수 없어요. `std`나 `pro`를 골라 주세요.
+settings-forbidden_audio = 이 서버에서는 소리가 있는 비디오를 만들 수 없어요. `audio`를 끄고 다시 시도해 주세요.
+settings-forbidden_audio_model = 이 서버에서는 소리가 있는 비디오를 만들 수 없는데, `{ $model }` 모델은 항상 소리를 만들어요. 다른 모델을 골라 주세요.
+settings-forbidden_duration = 이 서버에서는 비디오를 최대 { $max }초까지만 만들 수 있어요. { $duration }초는 안 돼요.
+settings-default_forbidden_model = `{ $model }` 모델은 이 서버의 기본 모델이면서 금지될 수는 없어요. 먼저 다른 기본 모델을 고르거나 `{ $model }` 모델을 허용해 두세요. 아무것도 바꾸지 않았어요.
+settings-default_sound_model = `{ $model }` 모델은 항상 소리를 만들기 때문에, 소리가 금지된 동안에는 이 서버의 기본 모델이 될 수 없어요. 먼저 다른 기본 모델을 골라 주세요. 아무것도 바꾸지 않았어요.
+settings-default_forbidden_4k = `4k` 비디오가 금지된 동안에는 `4k`를 이 서버의 기본 모드로 둘 수 없어요. 먼저 기본 모드를 바꾸거나 `4k`를 허용해 주세요. 아무것도 바꾸지 않았어요.
+settings-default_over_max_duration = 이 서버의 기본 길이({ $duration }초)가 허용되는 최대 길이({ $max }초)보다 길어져요. 먼저 기본 길이를 바꾸거나 최대 길이를 늘려 주세요. 아무것도 바꾸지 않았어요.
+settings-no_model_left = 모든 모델을 금지할 수는 없어요. 적어도 하나는 허용해 두세요. 아무것도 바꾸지 않았어요.
+settings-allowed = 허용
+settings-forbidden = 금지
+ack-confirm_price = 이 비디오에는 크레딧 { $cost }개가 필요해요 (`{ $model }`, { $duration }초). 이 서버에서는 크레딧 { $threshold }개가 넘는 작업은 확인을 받아요. 확인하기 전에는 아무것도 예약되지 않아요. 이 확인은 { $deadline } 끝나요.
+button-confirm = 확인
+button-confirm_cancel = 취소
+ack-confirmed = 확인했어요. 비디오를 만들기 시작할게요.
+ack-confirm_cancelled = 취소했어요. 아무것도 예약되지 않았고 크레딧도 쓰지 않았어요.
+ack-confirm_timed_out = { $span } 안에 확인하지 않았어요. 아무것도 예약되지 않았고 크레딧도 쓰지 않았어요.
