@@ -227,3 +227,40 @@ async def test_credits_taken_meanwhile_are_checked_when_confirmed(world: World) 
         return next((t for t in world.private_replies(inter) if "This job costs" in t), None)
     assert "4 credits" in str(await world.discord.wait_until(refusal, 10, "the refusal"))
     await nothing_reserved(world, bot, world.alice)
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_a_price_that_rose_while_the_member_decided_is_not_charged(world: World) -> None:
+    bot = await world.start_bot()
+    await settings_by(world, {"confirm_above": 1, "default_duration": 5})
+    inter = await world.video(world.alice, options={"prompt": "a fox", "mode": "pro"})
+    message = await offered(world, inter)
+    assert "costs 2 credits" in message["content"]
+    await settings_by(world, {"default_duration": 10})  # the same job now costs 4
+    await press(world, world.alice, message, "Confirm")
+
+    def refusal() -> str | None:
+        return next((t for t in world.private_replies(inter) if "now costs" in t), None)
+    refused = str(await world.discord.wait_until(refusal, 10, "the refusal"))
+    assert "4 credits, more than the 2 credits you confirmed" in refused
+    await nothing_reserved(world, bot, world.alice)
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_an_extend_above_the_threshold_is_confirmed_from_its_button(world: World) -> None:
+    bot = await world.start_bot()
+    await world.video(world.alice, options=PRICEY)  # no threshold yet: starts at once
+    [source] = await world.wait_delivered(bot)
+    await settings_by(world, {"confirm_above": 1})  # an Extend in pro costs 2
+    [result] = [m for m in world.discord.messages.values()
+                if f"kling:extend:{source.id}" in str(m.get("components"))]
+    extend = await world.discord.click(world.alice.user.id, int(result["id"]),
+                                       f"kling:extend:{source.id}")
+    message = await offered(world, extend)
+    assert "costs 2 credits" in message["content"]
+    assert world.kling.create_count == 1  # nothing sent for the Extend yet
+    await press(world, world.alice, message, "Confirm")
+    await world.wait_delivered(bot, 2)
+    assert world.kling.last_task.request["action"] == "extend"
+    assert await bot.engine.store.credits_spent(world.discord.guild_id,
+                                                world.alice.user.id, 0) == 4 + 2

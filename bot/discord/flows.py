@@ -14,6 +14,7 @@ reserved (`bot.discord.price_confirmation`).
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any, Protocol
 
 import discord
@@ -81,8 +82,10 @@ async def start_job(jobs: JobStarter, interaction: discord.Interaction, request:
     jobs.check(request)  # raises InvalidOptions before anything is spent or deferred
     await acknowledge(interaction)
     quote = await jobs.quote(request)  # the server's refusals come here, nothing held yet
-    if quote.needs_confirmation and not await confirm_price(interaction, quote):
-        return None
+    if quote.needs_confirmation:
+        if not await confirm_price(interaction, quote):
+            return None
+        request = replace(request, confirmed_cost=quote.cost)  # never charged more than that
     job = await jobs.request(request)
     if job.state is JobState.FAILED:
         await send_ephemeral(interaction, text("ack.failed", reason=failure_reason(job)))

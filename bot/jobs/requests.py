@@ -27,6 +27,11 @@ from bot.store import UNFINISHED, Job, JobState, Store
 log = logging.getLogger(__name__)
 
 
+class PriceRose(DomainError):
+    """`quota.price_rose`: the job now costs more (`cost`) than the member confirmed
+    (`confirmed`); nothing was reserved."""
+
+
 class JobNotCancellable(DomainError):
     """The job cannot be cancelled: `access.gone` (no such job), `cancel.not_yours` or
     `cancel.too_late` (it already started)."""
@@ -55,6 +60,9 @@ class JobRequest:
     source_made_at: float | None = None
     # Post the result as a spoiler (kept on the job; an Extend inherits it).
     spoiler: bool = False
+    # The price the member confirmed (a job above the server's threshold): a reservation that
+    # would cost more (the server's defaults changed meanwhile) is refused, not charged.
+    confirmed_cost: int | None = None
 
 
 def needs_review(settings: GuildSettings, request: JobRequest, now: float) -> bool:
@@ -176,9 +184,12 @@ class Reservations:
         """Apply the server's policy, validate and price the request, resolve the member's
         limit and the period, and hold the credits and write the job (QUEUED) in one store
         transaction. No Discord or Kling I/O (but a once-only moderator alert); raises
-        `NotAllowedHere`, `NotAllowedByServer`, `InvalidOptions`, `QuotaExceeded` or
-        `KlingPaused` before anything is spent."""
+        `NotAllowedHere`, `NotAllowedByServer`, `InvalidOptions`, `PriceRose`, `QuotaExceeded`
+        or `KlingPaused` before anything is spent."""
         settings, validated, cost = await self._priced(request)
+        if request.confirmed_cost is not None and cost > request.confirmed_cost:
+            raise PriceRose("quota.price_rose", {"cost": cost,
+                                                 "confirmed": request.confirmed_cost})
         job = self._new_job(request, validated, cost)
         if needs_review(settings, request, job.created_at):
             # Held for a moderator: credits held as for any job, not queued; refunded when

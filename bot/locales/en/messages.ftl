@@ -550,3 +550,11 @@ button-confirm_cancel = Cancel
 ack-confirmed = Confirmed: starting your video.
 ack-confirm_cancelled = Cancelled: nothing was reserved and no credits were spent.
 ack-confirm_timed_out = Not confirmed within { $span }: nothing was reserved and no credits were spent.
+quota-price_rose =
+    This job now costs { $cost ->
+        [one] 1 credit
+       *[other] { $cost } credits
+    }, more than the { $confirmed ->
+        [one] 1 credit
+       *[other] { $confirmed } credits
+    } you confirmed (the server's settings changed meanwhile). Nothing was reserved: run the command again to see the new price.
