@@ -23,7 +23,7 @@ from bot.discord.interactions import acknowledge, jump_url, role_ids, send_ephem
 from bot.discord.price_confirmation import confirm_price
 from bot.discord.render import failure_reason
 from bot.discord.texts import text
-from bot.jobs import JobRequest, Quote
+from bot.jobs import JobRequest, PriceNeedsConfirmation
 from bot.kling.options import VideoOptions
 from bot.store import Job, JobState
 
@@ -35,10 +35,6 @@ class JobStarter(Protocol):
 
     def check(self, request: JobRequest) -> None:
         """Validate what can be without I/O; raises before anything is spent."""
-        ...
-
-    async def quote(self, request: JobRequest) -> Quote:
-        """Apply the server's policy, validate and price the request, holding nothing."""
         ...
 
     async def request(self, request: JobRequest) -> Job:
@@ -76,17 +72,18 @@ def extend_request(interaction: discord.Interaction, source: Job, prompt: str | 
 
 async def start_job(jobs: JobStarter, interaction: discord.Interaction, request: JobRequest
                     ) -> Job | None:
-    """Validate (answering at once if wrong), defer, price it (a price above the server's
-    threshold is confirmed by the member first: None if they did not), run the request,
-    confirm privately."""
+    """Validate (answering at once if wrong), defer, run the request (a price above the
+    server's threshold is confirmed by the member first: None if they did not), confirm
+    privately."""
     jobs.check(request)  # raises InvalidOptions before anything is spent or deferred
     await acknowledge(interaction)
-    quote = await jobs.quote(request)  # the server's refusals come here, nothing held yet
-    if quote.needs_confirmation:
-        if not await confirm_price(interaction, quote):
+    try:
+        job = await jobs.request(request)
+    except PriceNeedsConfirmation as expensive:  # nothing reserved: ask the member first
+        if not await confirm_price(interaction, expensive.quote):
             return None
-        request = replace(request, confirmed_cost=quote.cost)  # never charged more than that
-    job = await jobs.request(request)
+        # Reserved now as any job (credits are checked again), never for more than confirmed.
+        job = await jobs.request(replace(request, confirmed_cost=expensive.quote.cost))
     if job.state is JobState.FAILED:
         await send_ephemeral(interaction, text("ack.failed", reason=failure_reason(job)))
     elif job.state is JobState.REVIEW:

@@ -32,7 +32,14 @@ from bot.jobs.outcomes import (
 )
 from bot.jobs.pause import BALANCE_PAUSE_SECONDS, KlingPaused
 from bot.jobs.queue_plan import Limits, plan_dispatch
-from bot.jobs.requests import JobNotCancellable, JobRequest, Quote, new_job_id
+from bot.jobs.requests import (
+    JobNotCancellable,
+    JobRequest,
+    PriceNeedsConfirmation,
+    PriceRose,
+    Quote,
+    new_job_id,
+)
 from bot.jobs.service import JobService
 from bot.jobs.stories import NoStory, Stories, continues
 from bot.store import IN_FLIGHT, UNFINISHED, Job
@@ -42,6 +49,6 @@ __all__ = [
     "LATE_WATCH_SECONDS", "MAX_DELIVERY_ATTEMPTS", "QUEUE_TIMEOUT_CODE", "STALE_SUBMIT_FACTOR",
     "STALE_SUBMIT_SLACK", "UNFINISHED", "CannotPostHere", "Clock", "Job", "JobNotCancellable",
     "JobNotifier", "JobPieces", "JobRequest", "JobService", "KlingPaused", "Limits",
-    "NoStory", "Placement", "Quote", "Stories", "assemble_jobs", "continues", "new_job_id",
-    "plan_dispatch",
+    "NoStory", "Placement", "PriceNeedsConfirmation", "PriceRose", "Quote", "Stories",
+    "assemble_jobs", "continues", "new_job_id", "plan_dispatch",
 ]

@@ -1,8 +1,9 @@
 """A member's ask, from the command to the queue: the server's policy (`bot.policy`), then
 validate and price it (no credit spent on a bad request), hold its credits and write the job in
 one store transaction, post its card; and the way back out while it waits, a cancel with a full
-refund. A price can be asked for first (`quote`, the same path without the ledger), for a
-member to confirm an expensive job before it is reserved."""
+refund. A job priced above the server's threshold is not reserved until the member confirmed
+its price (`PriceNeedsConfirmation`, then `JobRequest.confirmed_cost`), and never for more than
+that; `quote` prices a request on the same path without touching the ledger."""
 
 from __future__ import annotations
 
@@ -107,6 +108,22 @@ class Quote:
         return self.confirm_above is not None and self.cost > self.confirm_above
 
 
+def _quote(settings: GuildSettings, validated: ValidatedRequest, cost: int) -> Quote:
+    return Quote(cost=cost, model=validated.model, mode=validated.mode,
+                 duration=validated.duration, confirm_above=settings.confirm_above)
+
+
+class PriceNeedsConfirmation(DomainError):
+    """`quota.needs_confirmation`: the job costs more than the server's threshold and the
+    member has not confirmed its price (`quote`); nothing was reserved. The Discord layer asks
+    the member and requests it again with `confirmed_cost` set."""
+
+    def __init__(self, quote: Quote) -> None:
+        super().__init__("quota.needs_confirmation",
+                         {"cost": quote.cost, "threshold": quote.confirm_above or 0})
+        self.quote = quote
+
+
 def new_job_id() -> str:
     """20 hex characters: fits a Discord nonce (25) and a custom id with room to spare."""
     return secrets.token_hex(10)
@@ -177,17 +194,21 @@ class Reservations:
         """What the request would run as and cost, exactly as `reserve` would price it, with
         nothing held or written; raises what `reserve` raises before its ledger check."""
         settings, validated, cost = await self._priced(request)
-        return Quote(cost=cost, model=validated.model, mode=validated.mode,
-                     duration=validated.duration, confirm_above=settings.confirm_above)
+        return _quote(settings, validated, cost)
 
     async def reserve(self, request: JobRequest) -> Job:
         """Apply the server's policy, validate and price the request, resolve the member's
         limit and the period, and hold the credits and write the job (QUEUED) in one store
         transaction. No Discord or Kling I/O (but a once-only moderator alert); raises
-        `NotAllowedHere`, `NotAllowedByServer`, `InvalidOptions`, `PriceRose`, `QuotaExceeded`
-        or `KlingPaused` before anything is spent."""
+        `NotAllowedHere`, `NotAllowedByServer`, `InvalidOptions`, `PriceNeedsConfirmation`
+        (above the server's threshold, not confirmed yet), `PriceRose`, `QuotaExceeded` or
+        `KlingPaused` before anything is spent."""
         settings, validated, cost = await self._priced(request)
-        if request.confirmed_cost is not None and cost > request.confirmed_cost:
+        if request.confirmed_cost is None:
+            quote = _quote(settings, validated, cost)
+            if quote.needs_confirmation:
+                raise PriceNeedsConfirmation(quote)
+        elif cost > request.confirmed_cost:
             raise PriceRose("quota.price_rose", {"cost": cost,
                                                  "confirmed": request.confirmed_cost})
         job = self._new_job(request, validated, cost)

@@ -52,8 +52,9 @@ class JobService:
         """Accept a job: apply the server's policy, validate, reserve its credits, announce it,
         queue it and dispatch.
 
-        Raises `NotAllowedHere`, `InvalidOptions`, `QuotaExceeded` or `KlingPaused` before
-        anything is spent.
+        Raises `NotAllowedHere`, `NotAllowedByServer`, `InvalidOptions`,
+        `PriceNeedsConfirmation` (ask the member, then request again with `confirmed_cost`),
+        `PriceRose`, `QuotaExceeded` or `KlingPaused` before anything is spent.
         Returns the job as it stands after dispatch: QUEUED (waiting for a slot), on its way
         or SUBMITTED, or FAILED (refunded) when Kling refused it at once. It waits for its own
         create's answer (which decides the member's private reply), never for other jobs'.

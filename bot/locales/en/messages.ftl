@@ -558,3 +558,11 @@ quota-price_rose =
         [one] 1 credit
        *[other] { $confirmed } credits
     } you confirmed (the server's settings changed meanwhile). Nothing was reserved: run the command again to see the new price.
+quota-needs_confirmation =
+    This job costs { $cost ->
+        [one] 1 credit
+       *[other] { $cost } credits
+    }, more than the { $threshold ->
+        [one] 1 credit
+       *[other] { $threshold } credits
+    } above which this server asks members to confirm first. Nothing was reserved.

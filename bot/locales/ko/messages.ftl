@@ -458,3 +458,4 @@ ack-confirmed = 확인했어요. 비디오를 만들기 시작할게요.
 ack-confirm_cancelled = 취소했어요. 아무것도 예약되지 않았고 크레딧도 쓰지 않았어요.
 ack-confirm_timed_out = { $span } 안에 확인하지 않았어요. 아무것도 예약되지 않았고 크레딧도 쓰지 않았어요.
 quota-price_rose = 이 작업에는 이제 크레딧 { $cost }개가 들어서, 확인한 크레딧 { $confirmed }개보다 많아요 (그사이 서버 설정이 바뀌었어요). 아무것도 예약되지 않았어요. 새 가격을 보려면 명령어를 다시 실행해 주세요.
+quota-needs_confirmation = 이 작업에는 크레딧 { $cost }개가 들어요. 이 서버에서는 크레딧 { $threshold }개가 넘는 작업은 먼저 확인을 받아요. 아무것도 예약되지 않았어요.
