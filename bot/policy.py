@@ -176,7 +176,7 @@ def check_allowed(request: ValidatedRequest, settings: GuildSettings,
     if not settings.allow_audio and request.action != "extend":
         if caps is not None and caps.audio == "always":
             raise NotAllowedByServer("settings.forbidden_audio_model", {"model": request.model})
-        if request.body.get("generate_audio"):
+        if request.audio:
             raise NotAllowedByServer("settings.forbidden_audio")
     limit = settings.max_duration
     if limit is not None and request.duration > limit:

@@ -47,8 +47,11 @@ async def test_each_forbidden_choice_is_refused_with_its_reason_and_costs_nothin
     refusals = {
         "model": ({"model": "kling-v3"}, "This server does not allow `kling-v3`"),
         "4k": ({"model": "kling-v3-omni", "mode": "4k"}, "does not allow 4K videos"),
-        "sound": ({"model": "kling-v3-turbo"},
-                  "does not allow videos with sound, and `kling-v3-turbo` always makes sound"),
+        "sound": ({"model": "kling-v3-omni", "audio": True},
+                  "This server does not allow videos with sound: leave `audio` off"),
+        "always sound": ({"model": "kling-v3-turbo"},
+                         "does not allow videos with sound, and `kling-v3-turbo` always makes "
+                         "sound"),
         "length": ({"duration": 10}, "at most 5 seconds, not 10"),
     }
     for what, (options, reason) in refusals.items():
