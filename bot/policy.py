@@ -58,8 +58,9 @@ class NotAllowedByServer(DomainError):
 class SettingsConflict(DomainError):
     """A settings change that would leave a server default forbidden:
     `settings.default_forbidden_model`, `settings.default_sound_model`,
+    `settings.default_model_too_long` (it makes nothing as short as the limit),
     `settings.default_forbidden_4k`, `settings.default_over_max_duration`, or
-    `settings.no_model_left` (every model forbidden)."""
+    `settings.no_model_left` (no model left that members may use)."""
 
 
 class Alerts(Protocol):
@@ -97,6 +98,11 @@ def model_allowed(caps: ModelCapabilities, settings: GuildSettings) -> bool:
     return settings.allow_audio or caps.audio != "always"
 
 
+def short_enough(caps: ModelCapabilities, settings: GuildSettings) -> bool:
+    """Whether `caps` makes a video no longer than the server's longest length."""
+    return settings.max_duration is None or min(caps.durations) <= settings.max_duration
+
+
 def allowed_models(table: CapabilityTable, settings: GuildSettings) -> list[str]:
     """The table's models the server lets members use, in the table's order."""
     return [name for name, caps in table.models.items() if model_allowed(caps, settings)]
@@ -132,16 +138,17 @@ def _natural_duration(options: VideoOptions, caps: ModelCapabilities) -> int:
 def steer_to_allowed(options: VideoOptions, settings: GuildSettings, table: CapabilityTable
                      ) -> VideoOptions:
     """`options` with what the member left open moved off what the server forbids: a
-    forbidden default model becomes the first allowed model that can do the request, a 4K
+    forbidden default model (or one that makes no length short enough) becomes the first
+    allowed model that can do the request, a 4K
     default mode the model's first mode, and a default or natural length over the limit the
     longest length under it (unchosen sound is off already). What the member
     chose is left for `check_allowed` to refuse. An Extend takes no default, so none of this."""
     if not takes_defaults(options):
         return options
     caps = _implicit_model(options, table)
-    if caps is not None and not model_allowed(caps, settings):
-        usable = [c for c in table.models.values()
-                  if model_allowed(c, settings) and _suits(c, options)]
+    if caps is not None and not (model_allowed(caps, settings) and short_enough(caps, settings)):
+        usable = [c for c in table.models.values() if model_allowed(c, settings)
+                  and short_enough(c, settings) and _suits(c, options)]
         if usable:
             caps = usable[0]
             options = replace(options, model=caps.name,
@@ -188,13 +195,18 @@ def check_settings(settings: GuildSettings, table: CapabilityTable) -> None:
     """Refuse settings whose defaults the same settings forbid (`SettingsConflict`), checked on
     the settings as a change would leave them, before anything is stored: the defaults can
     only be allowed values, whichever of the two a moderator changes."""
-    if not allowed_models(table, settings):
+    if not any(model_allowed(c, settings) and short_enough(c, settings)
+               for c in table.models.values()):
         raise SettingsConflict("settings.no_model_left")
     default = table.get(settings.default_model) if settings.default_model else None
     if default is not None and default.name in settings.forbidden_models:
         raise SettingsConflict("settings.default_forbidden_model", {"model": default.name})
     if default is not None and not model_allowed(default, settings):
         raise SettingsConflict("settings.default_sound_model", {"model": default.name})
+    if default is not None and not short_enough(default, settings):
+        raise SettingsConflict("settings.default_model_too_long", {
+            "model": default.name, "shortest": min(default.durations),
+            "max": settings.max_duration})
     if settings.default_mode == "4k" and not settings.allow_4k:
         raise SettingsConflict("settings.default_forbidden_4k")
     limit = settings.max_duration

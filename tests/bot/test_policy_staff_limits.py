@@ -130,6 +130,9 @@ def test_an_extend_of_a_forbidden_model_is_refused() -> None:
     (GuildSettings(default_mode="4k", allow_4k=False), "settings.default_forbidden_4k"),
     (GuildSettings(default_duration=10, max_duration=5), "settings.default_over_max_duration"),
     (GuildSettings(forbidden_models=tuple(TABLE.names())), "settings.no_model_left"),
+    (GuildSettings(max_duration=2), "settings.no_model_left"),
+    (GuildSettings(default_model="kling-v1-6", max_duration=4),
+     "settings.default_model_too_long"),
 ])
 def test_settings_whose_defaults_they_forbid_are_refused(settings: GuildSettings, code: str
                                                           ) -> None:
@@ -142,3 +145,13 @@ def test_consistent_settings_pass() -> None:
     check_settings(GuildSettings(default_model="kling-v3", default_mode="pro",
                                  default_duration=10, forbidden_models=("kling-v1",),
                                  allow_4k=False, allow_audio=False, max_duration=10), TABLE)
+
+
+def test_a_model_left_open_that_makes_nothing_short_enough_gives_way() -> None:
+    # The table's default (kling-v1-6) makes 5 s at least; under a 4 s limit a member who
+    # picked nothing gets a model that makes 4 s, not a refusal.
+    settings = GuildSettings(max_duration=4)
+    model, _, duration = run(text(), settings)
+    assert duration == 4 and min(TABLE.models[model].durations) <= 4
+    # A member who picks such a model is told the limit.
+    assert refusal(text(model="kling-v1-6"), settings).params == {"duration": 5, "max": 4}

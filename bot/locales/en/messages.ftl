@@ -534,7 +534,15 @@ settings-default_over_max_duration =
         [one] 1 second
        *[other] { $max } seconds
     }): change the default length first, or raise the limit. Nothing was changed.
-settings-no_model_left = That would forbid every model: keep at least one allowed. Nothing was changed.
+settings-no_model_left = That would leave members no model to use (every model forbidden, or none makes videos that short): keep at least one allowed. Nothing was changed.
+settings-default_model_too_long =
+    `{ $model }`, this server's default model, makes videos of { $shortest ->
+        [one] 1 second
+       *[other] { $shortest } seconds
+    } or more, over the longest allowed ({ $max ->
+        [one] 1 second
+       *[other] { $max } seconds
+    }): pick another default model first, or a longer limit. Nothing was changed.
 settings-allowed = allowed
 settings-forbidden = forbidden
 ack-confirm_price =
