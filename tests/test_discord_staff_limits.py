@@ -267,3 +267,17 @@ async def test_an_extend_above_the_threshold_is_confirmed_from_its_button(world:
     assert world.kling.last_task.request["action"] == "extend"
     assert await bot.engine.store.credits_spent(world.discord.guild_id,
                                                 world.alice.user.id, 0) == 4 + 2
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_the_price_and_its_buttons_speak_the_members_language(world: World) -> None:
+    bot = await world.start_bot()
+    await settings_by(world, {"confirm_above": 3})
+    world.alice.user.locale = "ko"
+    inter = await world.video(world.alice, options=PRICEY)
+    message = await offered(world, inter)
+    assert "크레딧 4개가 필요해요" in message["content"]
+    assert [c["label"] for c in components_of(message)] == ["확인", "취소"]
+    await press(world, world.alice, message, "취소")
+    assert "아무것도 예약되지 않았고" in await said(world, message, "취소했어요")
+    await nothing_reserved(world, bot, world.alice)
