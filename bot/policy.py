@@ -35,7 +35,7 @@ from typing import Protocol
 from bot.errors import DomainError, Notice
 from bot.guild_settings import GuildSettings, first_notice_of_removed_model
 from bot.kling.capabilities import CapabilityTable, ModelCapabilities
-from bot.kling.options import ValidatedRequest, VideoOptions
+from bot.kling.options import ValidatedRequest, VideoOptions, model_can
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ def _suits(caps: ModelCapabilities, options: VideoOptions) -> bool:
     """Whether `caps` can take the request's kind (what the fallback model must be able to)."""
     if options.action == "image2video" and not caps.image2video:
         return False
-    return caps.omni or not options.image_urls
+    return model_can(caps, options)
 
 
 def _implicit_model(options: VideoOptions, table: CapabilityTable) -> ModelCapabilities | None:
@@ -123,6 +123,8 @@ def _implicit_model(options: VideoOptions, table: CapabilityTable) -> ModelCapab
     caps = table.get(options.model or table.default_model)
     if caps is None or (options.action == "image2video" and not caps.image2video):
         caps = table.get(table.default_model)
+    if caps is None or not model_can(caps, options):
+        caps = next((c for c in table.models.values() if model_can(c, options)), caps)
     return caps
 
 

@@ -110,8 +110,9 @@ async def start_omni(engine: Engine, interaction: discord.Interaction, *, prompt
                            reference_video=reference, audio=audio)
     job = await start_job(engine.jobs, interaction,
                           job_request(interaction, options, spoiler=bool(spoiler)))
-    if pending and job.state is not JobState.FAILED:
-        await engine.references.clear(guild_id, interaction.user.id)  # used up by this job
+    # Used up by this job; kept when it did not start (its price not confirmed, or failed).
+    if pending and job is not None and job.state is not JobState.FAILED:
+        await engine.references.clear(guild_id, interaction.user.id)
 
 
 async def open_story(engine: Engine, interaction: discord.Interaction, *, model: str | None,

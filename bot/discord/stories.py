@@ -62,8 +62,9 @@ def continue_request(interaction: discord.Interaction, source: Job, prompt: str 
 
 
 async def continue_video(interaction: discord.Interaction, source: Job, prompt: str | None
-                         ) -> Job:
-    """Post `source`'s last frame in its thread and start the Continue from it."""
+                         ) -> Job | None:
+    """Post `source`'s last frame in its thread and start the Continue from it (None: its
+    price was not confirmed, see `start_job`)."""
     engine = engine_of(interaction)
     caps = engine.capabilities.get(source.model)
     if caps is None or not caps.image2video:

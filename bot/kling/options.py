@@ -112,6 +112,13 @@ def _camera_control(move: str) -> dict[str, Any]:
     return {"type": "simple", "config": config}
 
 
+def model_can(caps: ModelCapabilities, options: VideoOptions) -> bool:
+    """Whether a model can do what a request needs (omni lists, several shots): what a model
+    taken for a member who picked none must be able to (here, and in the server's policy)."""
+    omni = bool(options.image_urls or options.reference_video)
+    return (not omni or caps.omni) and (options.story is None or caps.multi_shot)
+
+
 class _Checker:
     """One validation run; small methods per option keep the rules readable."""
 
@@ -134,9 +141,7 @@ class _Checker:
 
     def can(self, caps: ModelCapabilities) -> bool:
         """Whether a model can do what this request needs (omni lists, several shots)."""
-        o = self.o
-        omni = bool(o.image_urls or o.reference_video)
-        return (not omni or caps.omni) and (o.story is None or caps.multi_shot)
+        return model_can(caps, self.o)
 
     def model(self) -> ModelCapabilities:
         name = self.o.model or self.table.default_model

@@ -155,3 +155,14 @@ def test_a_model_left_open_that_makes_nothing_short_enough_gives_way() -> None:
     assert duration == 4 and min(TABLE.models[model].durations) <= 4
     # A member who picks such a model is told the limit.
     assert refusal(text(model="kling-v1-6"), settings).params == {"duration": 5, "max": 4}
+
+
+def test_a_story_left_without_a_model_goes_to_an_allowed_model_that_cuts_shots() -> None:
+    from bot.kling.story import parse_story
+
+    story = VideoOptions(action="text2video", prompt="a fox wakes up\na fox runs",
+                         story=parse_story("a fox wakes up\na fox runs"))
+    cutters = [n for n, c in TABLE.models.items() if c.multi_shot]
+    assert len(cutters) >= 2
+    model, _, _ = run(story, GuildSettings(forbidden_models=(cutters[0],)))
+    assert model == cutters[1]
