@@ -52,7 +52,7 @@ class GuildSettings:
     reward_credits: int = 0
     reward_voters: int = 3
     reward_max_per_period: int = 1
-
+    # -- staff limits --
     # What members may ask for here (`bot.policy`): models forbidden (wire names), whether 4K
     # and sound are allowed, the longest video in seconds (None: no limit), and the price in
     # credits above which a member confirms a job before it is reserved (None: never asked).

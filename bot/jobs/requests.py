@@ -173,7 +173,8 @@ class Reservations:
     async def _priced(self, request: JobRequest
                       ) -> tuple[GuildSettings, ValidatedRequest, int]:
         """The one path from a member's ask to what would run and its price: the server's
-        policy (channels, defaults, staff limits), the pause, validation, the cost table.
+        policy (channels, defaults, staff limits), its prompt filters, the pause, validation,
+        the cost table.
         `quote` and `reserve` both go through it, so a quoted price is the reserved one."""
         settings = await load_guild_settings(self.store, request.guild_id)
         options = await self.policy.apply(request.guild_id, request.channel_id,
