@@ -28,7 +28,7 @@ from bot.discord.message_images import first_image, image_facts
 from bot.discord.modals import AnimateModal
 from bot.discord.preferences import set_notify
 from bot.engine import Engine
-from bot.guild_settings import load_guild_settings
+from bot.guild_settings import GuildSettings, load_guild_settings
 from bot.images import check_image
 from bot.kling.capabilities import CapabilityTable, ModelCapabilities, offered_durations
 from bot.kling.options import (
@@ -137,24 +137,28 @@ class VideoCog(commands.Cog):
         await start_job(self.engine.jobs, interaction,
                         job_request(interaction, options, spoiler=bool(spoiler)))
 
-    async def model_for(self, interaction: discord.Interaction) -> ModelCapabilities:
+    async def model_for(self, interaction: discord.Interaction, settings: GuildSettings
+                        ) -> ModelCapabilities:
         """The model a /video command would run on as filled in so far: the one picked, else
         the server's default, else the table's (as validation falls back)."""
         table = self.engine.capabilities
         picked = interaction.namespace.model
         if not isinstance(picked, str) or table.get(picked) is None:
-            settings = await load_guild_settings(self.engine.store, interaction.guild_id)
             picked = settings.default_model or table.default_model
         return table.get(picked) or table.models[table.default_model]
 
     async def offer_durations(self, interaction: discord.Interaction, current: str
                               ) -> list[Choice[int]]:
         """The duration's autocomplete: the lengths the model makes (only 5 where an end
-        frame, a loop or a camera move needs it), those starting with what was typed first."""
-        caps = await self.model_for(interaction)
+        frame, a loop or a camera move needs it) and the server allows (`max_duration`),
+        those starting with what was typed first."""
+        settings = await load_guild_settings(self.engine.store, interaction.guild_id)
+        caps = await self.model_for(interaction, settings)
         ns = interaction.namespace
         lengths = offered_durations(caps, end_frame=ns.end_image is not None or bool(ns.loop),
                                     camera=bool(ns.camera))
+        if settings.max_duration:
+            lengths = [d for d in lengths if d <= settings.max_duration] or list(lengths)
         typed = current.strip() if isinstance(current, str) else ""
         matching = [d for d in lengths if str(d).startswith(typed)] or list(lengths)
         return [seconds_choice(d) for d in matching][:25]

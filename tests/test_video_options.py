@@ -293,3 +293,14 @@ async def test_a_source_older_than_30_days_is_refused_and_nothing_reserved(
                                                  {inputs["Prompt"]: "on"})
     assert "last 30 days" in await world.wait_private_reply(submitted)
     assert world.kling.create_count == 1
+
+
+async def test_the_lengths_offered_stop_at_the_servers_longest(world: World) -> None:
+    """Staff's `max_duration` shortens the list a member picks from (issue 12, staff limits)."""
+    await world.start_bot()
+    inter = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
+                                      world.moderator.user.id, "klingbot", ["settings"],
+                                      {"max_duration": 8})
+    await world.wait_private_reply(inter)
+    offered = await lengths_offered(world, world.alice, "text", {"model": "kling-v3"})
+    assert [c["value"] for c in offered] == [3, 4, 5, 6, 7, 8]
