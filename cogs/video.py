@@ -158,7 +158,7 @@ class VideoCog(commands.Cog):
         lengths = offered_durations(caps, end_frame=ns.end_image is not None or bool(ns.loop),
                                     camera=bool(ns.camera))
         if settings.max_duration:
-            lengths = [d for d in lengths if d <= settings.max_duration] or list(lengths)
+            lengths = tuple(d for d in lengths if d <= settings.max_duration) or lengths
         typed = current.strip() if isinstance(current, str) else ""
         matching = [d for d in lengths if str(d).startswith(typed)] or list(lengths)
         return [seconds_choice(d) for d in matching][:25]
