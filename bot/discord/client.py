@@ -89,7 +89,13 @@ async def run_until_stopped(settings: Settings, stop: asyncio.Event) -> None:
         await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
         if not running.done():
-            running.cancel()
+            log.info("Stop signal received: closing")
+            # Python 3.11's asyncio.wait_for, which discord.py awaits while it connects, can
+            # lose a cancellation that lands as its inner task finishes (CPython gh-86296,
+            # fixed in 3.12): cancel again until it takes.
+            while not running.done():
+                running.cancel()
+                await asyncio.wait({running}, timeout=1.0)
             with contextlib.suppress(asyncio.CancelledError):
                 await running
             return
