@@ -388,3 +388,36 @@ async def test_reaction_rewards_through_the_gateway(world: World) -> None:
 
 async def _equals(value: Awaitable[int], expected: int) -> bool:
     return await value == expected
+
+
+async def test_a_held_job_whose_moderators_were_never_asked_is_asked_after_a_restart(
+        world: World, error_logs: Any) -> None:
+    """Discord refused the ask (the log channel was unwritable then): the job still waits,
+    credits held, and the next start asks the moderators instead of leaving it to time out."""
+    bot = await world.start_bot()
+    channel = await log_channel(world)
+    await command(world, world.moderator, "klingbot", ["settings"], {"review": "untrusted"})
+    # The setting's own audit line reaches the log channel first.
+    await world.discord.wait_until(
+        lambda: "review mode" in str(world.discord.messages_in(channel.id)), 10, "the audit line")
+    world.discord.fail_next("POST", rf"^/channels/{channel.id}/messages$", 403,
+                            {"message": "Missing Permissions", "code": 50013})
+    job, _ = await held_job(world, bot, world.alice, "a fox nobody was asked about")
+    await world.discord.wait_until(
+        lambda: any(r.method == "POST" and r.path == f"/channels/{channel.id}/messages"
+                    and r.status == 403 for r in world.discord.requests), 10, "the failed ask")
+    assert (await bot.engine.store.get_job(job.id)).review_message_id is None
+    assert not [m for m in world.discord.messages_in(channel.id) if custom_ids(m)]
+    # The operator reads why in the log (the one error this test expects).
+    [failed] = [r for r in error_logs.records if r.name == "bot.jobs.review"]
+    assert "could not ask the moderators" in failed.getMessage()
+    error_logs.records.remove(failed)
+
+    await world.stop_bot(bot)
+    bot = await world.start_bot()
+    message = await review_message(world, channel, "a fox nobody was asked about")
+    assert custom_ids(message) == [f"kling:review:approve:{job.id}",
+                                   f"kling:review:reject:{job.id}"]
+    stored = await bot.engine.store.get_job(job.id)
+    assert stored.state is JobState.REVIEW and stored.review_message_id == int(message["id"])
+    assert await bot.engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.HELD)

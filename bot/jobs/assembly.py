@@ -83,7 +83,7 @@ def assemble_jobs(*, store: Store, kling: KlingClient, notifier: JobNotifier,
         job_deadline_seconds=settings.job_deadline_seconds,
         stale_submit_seconds=stale_submit_seconds(kling.longest_create()))
     recovery = Recovery(store=store, submitter=ending.submitter, maintenance=maintenance,
-                        dispatcher=dispatcher, delivery=ending.delivery,
+                        dispatcher=dispatcher, delivery=ending.delivery, notifier=notifier,
                         instance_id=settings.instance_id)
     policy = ServerPolicy(store=store, capabilities=capabilities, alerts=notifier)
     reservations = Reservations(

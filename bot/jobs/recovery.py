@@ -13,6 +13,8 @@ import logging
 from bot.jobs.delivery import Delivery
 from bot.jobs.dispatcher import Dispatcher
 from bot.jobs.maintenance import Maintenance
+from bot.jobs.notifier import JobNotifier
+from bot.jobs.review import ask_moderators
 from bot.jobs.submitter import Submitter
 from bot.store import JobState, Store
 
@@ -21,8 +23,10 @@ log = logging.getLogger(__name__)
 
 class Recovery:
     def __init__(self, *, store: Store, submitter: Submitter, maintenance: Maintenance,
-                 dispatcher: Dispatcher, delivery: Delivery, instance_id: str) -> None:
+                 dispatcher: Dispatcher, delivery: Delivery, notifier: JobNotifier,
+                 instance_id: str) -> None:
         self.store = store
+        self.notifier = notifier
         self.submitter = submitter
         self.maintenance = maintenance
         self.dispatcher = dispatcher
@@ -38,6 +42,11 @@ class Recovery:
             if me is None or job.owner == me:
                 await self.submitter.unconfirmed(job)
         await self.maintenance.recover_stale()
+        # A held job whose moderators were never asked (Discord failed, or the process
+        # stopped before it posted the ask) is asked now, not left to its timeout.
+        for job in await self.store.jobs_in_state((JobState.REVIEW,)):
+            if job.review_message_id is None and (me is None or job.owner in (None, me)):
+                await ask_moderators(self.store, self.notifier, job)
         counts = await self.store.count_by_state()
         log.info("Recovery: %s", ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
         await self.maintenance.expire_overdue()

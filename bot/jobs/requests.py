@@ -19,6 +19,7 @@ from bot.guild_settings import GuildSettings, load_guild_settings
 from bot.jobs.notifier import CannotPostHere, JobNotifier
 from bot.jobs.outcomes import Failures
 from bot.jobs.pause import BalancePause, KlingPaused
+from bot.jobs.review import ask_moderators
 from bot.kling.capabilities import CapabilityTable
 from bot.kling.options import EXTEND_MAX_AGE_DAYS, ValidatedRequest, VideoOptions, validate
 from bot.policy import ServerPolicy, takes_defaults
@@ -304,12 +305,5 @@ class Announcer:
         return True
 
     async def ask_review(self, job: Job) -> None:
-        """Ask the server's moderators to approve or reject a held job. A Discord fault is
-        logged: the job still waits, and its timeout refunds it if nobody can decide."""
-        try:
-            message_id = await self.notifier.ask_review(job)
-        except Exception:
-            log.exception("Job %s: could not ask the moderators to review it", job.id)
-            return
-        if message_id is not None:
-            await self.store.update(job.id, (JobState.REVIEW,), review_message_id=message_id)
+        """Ask the server's moderators to approve or reject a held job."""
+        await ask_moderators(self.store, self.notifier, job)

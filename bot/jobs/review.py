@@ -26,6 +26,19 @@ from bot.store import AuditEntry, Job, JobState, Store
 log = logging.getLogger(__name__)
 
 
+async def ask_moderators(store: Store, notifier: JobNotifier, job: Job) -> None:
+    """Ask the server's moderators to approve or reject a held job, and remember the asking
+    message. A Discord fault is logged: the job still waits, the next start asks again, and
+    its timeout refunds it if nobody can decide."""
+    try:
+        message_id = await notifier.ask_review(job)
+    except Exception:
+        log.exception("Job %s: could not ask the moderators to review it", job.id)
+        return
+    if message_id is not None:
+        await store.update(job.id, (JobState.REVIEW,), review_message_id=message_id)
+
+
 class ReviewDecided(DomainError):
     """The job is no longer waiting for review (`review.decided`), or is gone
     (`access.gone`)."""
