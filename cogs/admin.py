@@ -291,6 +291,8 @@ class AdminCog(commands.Cog):
         status = await self.engine.status()  # the same value /healthz serves
         shown = ", ".join(f"{state} {count}" for state, count in sorted(status.job_counts.items()))
         kling = text("status.kling_paused" if status.kling_paused else "status.kling_accepting")
+        if self.engine.simulator is not None:  # KLING_API_BASE=simulated
+            kling = f"{kling} ({text('status.simulated')})"
         tick = int(status.poller_last_tick or self.engine.clock())
         await send_ephemeral(interaction, text("status.line", counts=shown or text("list.none"),
                                                 kling=kling, tick=tick))

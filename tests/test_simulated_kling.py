@@ -88,6 +88,10 @@ async def test_a_simulated_video_and_its_extend_reach_discord_as_real_videos(
     _, data = result_video(world, job.thread_id, 1)
     seconds, _ = probe(data, tmp_path)
     assert abs(seconds - 10.0) < 0.2
+    # Staff see it in /klingbot status too.
+    status = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
+                                       world.moderator.user.id, "klingbot", ["status"], {})
+    assert "simulated Kling" in await world.wait_private_reply(status)
 
 
 async def test_the_simulator_validates_like_the_bot_and_answers_like_kling(

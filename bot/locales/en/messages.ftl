@@ -221,6 +221,7 @@ result-length = { NUMBER($seconds, minimumFractionDigits: 1, maximumFractionDigi
 settings-all_channels = all channels
 status-kling_paused = paused (balance used up)
 status-kling_accepting = accepting jobs
+status-simulated = simulated Kling: test videos made by the bot
 audit-action = { $action ->
         [set_member_limit] set member limit
         [set_role_limit] set role limit

@@ -201,6 +201,7 @@ result-length = 길이 { NUMBER($seconds, minimumFractionDigits: 1, maximumFract
 settings-all_channels = 모든 채널
 status-kling_paused = 일시 중지 (잔액 소진)
 status-kling_accepting = 작업 받는 중
+status-simulated = 시뮬레이션 Kling: 봇이 만드는 테스트 비디오
 audit-action = { $action ->
         [set_member_limit] 멤버 한도 변경
         [set_role_limit] 역할 한도 변경
