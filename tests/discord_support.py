@@ -170,9 +170,19 @@ async def world(fake_discord: FakeDiscord, fake_kling: FakeKling, tmp_path: Path
     try:
         yield state
     finally:
+        await commands_done()
         for bot, task in list(state.running):
             await bot.close()
             await asyncio.wait_for(task, READY_TIMEOUT)
+
+
+async def commands_done(limit: float = 10.0) -> None:
+    """Wait for the commands, buttons and modals still running in the bot (a job's start goes
+    on after its private confirmation), so a test does not close the bot under them."""
+    running = [t for t in asyncio.all_tasks() if t.get_name().startswith(
+        ("CommandTree-invoker", "discord-ui-view-dispatch")) and not t.done()]
+    if running:
+        await asyncio.wait(running, timeout=limit)
 
 
 def components_of(message: dict[str, Any]) -> list[dict[str, Any]]:

@@ -5,14 +5,24 @@ Shared by the slash commands, the context menu, the Extend buttons and the modal
 `JobRequest` from the interaction (`job_request`: the member's options as given, where they
 asked); the core applies the server's policy to every one of them when it reserves the job. The
 flow validates what needs no I/O before deferring (those errors come back at once), defers
-before the core reads the database (Discord drops an interaction not answered within 3 s), never
-uses the interaction token after the first follow-up, and words its answers the same way.
+before the core reads the database (Discord drops an interaction not answered within 3 s), and
+words its answers the same way.
+
+The REST calls of a job's start are few and off the channel's message bucket, which every card,
+thread and result of a busy channel shares (5 per 5 s): the deferral is public, and the card is
+the interaction's own response (`CardPoster.present`, the interaction token's bucket); the
+private confirmation follows at once as an ephemeral follow-up; only then does the core start
+the job (its thread, the queue, Kling). An error found after the public deferral withdraws the
+"thinking" message and is answered privately (`withdraw`). Where the bot may not post (so no
+result could ever be delivered) the flow defers privately and the core refuses the job, as
+before.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Protocol
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import discord
 
@@ -22,6 +32,9 @@ from bot.discord.texts import text
 from bot.jobs import JobRequest
 from bot.kling.options import VideoOptions
 from bot.store import Job, JobState
+
+if TYPE_CHECKING:
+    from bot.discord.notifier import DiscordNotifier
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +49,32 @@ class JobStarter(Protocol):
     async def request(self, request: JobRequest) -> Job:
         """Apply the server's policy, reserve and queue the job (or fail it, refunded)."""
         ...
+
+    async def reserve(self, request: JobRequest) -> Job:
+        """Apply the server's policy, validate, price and hold the credits (QUEUED)."""
+        ...
+
+    async def start(self, job: Job) -> Job:
+        """Announce a reserved job (thread), queue and dispatch it."""
+        ...
+
+
+class CardPoster(Protocol):
+    """What the flow needs of the notifier: where it may post, and the card as the
+    interaction's response."""
+
+    def can_post(self, channel_id: int) -> bool: ...
+
+    async def present(self, interaction: discord.Interaction, job: Job) -> int | None: ...
+
+
+class _HoldsNotifier(Protocol):
+    notifier: DiscordNotifier
+
+
+def card_poster_of(interaction: discord.Interaction) -> CardPoster | None:
+    """The notifier of the client that received `interaction` (None for a bare client)."""
+    return getattr(cast(_HoldsNotifier, interaction.client), "notifier", None)
 
 
 def job_request(interaction: discord.Interaction, options: VideoOptions, *,
@@ -61,14 +100,57 @@ def extend_request(interaction: discord.Interaction, source: Job, prompt: str | 
 
 async def start_job(jobs: JobStarter, interaction: discord.Interaction, request: JobRequest
                     ) -> Job:
-    """Validate (answering at once if wrong), defer, run the request, confirm privately."""
+    """Validate (answering at once if wrong), defer, reserve, show the card, confirm
+    privately, start the job."""
     jobs.check(request)  # raises InvalidOptions before anything is spent or deferred
+    cards = card_poster_of(interaction)
+    if cards is None or interaction.response.is_done() or not cards.can_post(
+            request.channel_id):
+        return await _start_privately(jobs, interaction, request)
+    await interaction.response.defer(thinking=True)  # public: it becomes the card
+    try:
+        job = await jobs.reserve(request)
+    except Exception:
+        await withdraw(interaction)
+        raise
+    card_id = await cards.present(interaction, job)
+    if card_id is None:
+        await withdraw(interaction)
+    else:
+        job = replace(job, status_message_id=card_id)
+        await send_ephemeral(interaction, text(
+            "ack.started", link=jump_url(job.guild_id, job.channel_id, card_id)))
+    job = await jobs.start(job)
+    if job.state is JobState.FAILED:
+        await send_ephemeral(interaction, text("ack.failed", reason=failure_reason(job)))
+    elif card_id is None:
+        await _confirm(interaction, job)
+    return job
+
+
+async def withdraw(interaction: discord.Interaction) -> None:
+    """Delete the public "thinking" message, so the answer that follows (an error) is a
+    private follow-up rather than a public edit of it."""
+    try:
+        await interaction.delete_original_response()
+    except discord.HTTPException as exc:
+        log.warning("Could not withdraw the public deferral (%s)", exc.status)
+
+
+async def _start_privately(jobs: JobStarter, interaction: discord.Interaction,
+                           request: JobRequest) -> Job:
+    """The flow where no public card can be shown: defer privately, let the core post the
+    card (or refuse the job, refunded, where the bot may not post), confirm privately."""
     await acknowledge(interaction)
     job = await jobs.request(request)
     if job.state is JobState.FAILED:
         await send_ephemeral(interaction, text("ack.failed", reason=failure_reason(job)))
     else:
-        where = (jump_url(job.guild_id, job.channel_id, job.status_message_id)
-                 if job.status_message_id else f"<#{job.post_channel_id}>")
-        await send_ephemeral(interaction, text("ack.started", link=where))
+        await _confirm(interaction, job)
     return job
+
+
+async def _confirm(interaction: discord.Interaction, job: Job) -> None:
+    where = (jump_url(job.guild_id, job.channel_id, job.status_message_id)
+             if job.status_message_id else f"<#{job.post_channel_id}>")
+    await send_ephemeral(interaction, text("ack.started", link=where))

@@ -14,6 +14,7 @@ table) when it is made; the core calls it through the `JobNotifier` interface on
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from typing import Any
@@ -39,6 +40,9 @@ from bot.store import AuditEntry, Job, JobState, Store
 log = logging.getLogger(__name__)
 
 DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024
+# Seconds a started thread's placement is remembered for a delivery that read the job before
+# the core stored it.
+PLACEMENT_MEMORY = 60.0
 
 
 class DiscordNotifier:
@@ -53,6 +57,7 @@ class DiscordNotifier:
         self.capabilities = capabilities
         self.cards = CardThrottle(edit_interval)
         self.languages = languages or ServerLanguages(store, GuildFacts(client))
+        self._placements: dict[str, asyncio.Future[Placement]] = {}
 
     async def close(self) -> None:
         """Drop the card edits still waiting (the process is stopping)."""
@@ -93,10 +98,52 @@ class DiscordNotifier:
     def _note(job: Job) -> str | None:
         return text("card.no_thread") if job.thread_id is None else None
 
+    # -- the card as the member's own interaction response ---------------------------------
+
+    def can_post(self, channel_id: int) -> bool:
+        """Whether the bot may post (cards, results) in this channel, as far as the cache
+        knows without I/O. An interaction response shows even where the bot may not post,
+        so a job must not be started on it there: its result could never be delivered. A
+        channel the cache does not hold (a DM, another shard's) is tried."""
+        channel = self.client.get_channel(channel_id)
+        if not isinstance(channel, (discord.TextChannel, discord.Thread)):
+            return True
+        perms = channel.permissions_for(channel.guild.me)
+        return perms.send_messages_in_threads if isinstance(channel, discord.Thread) \
+            else perms.send_messages
+
+    async def present(self, interaction: discord.Interaction, job: Job) -> int | None:
+        """Show the job's card as the interaction's own public response (its deferred
+        "thinking" message): it reaches the member at once, over the interaction token's own
+        rate limit rather than the channel's message bucket that every card, thread and result
+        of a busy channel shares. Returns the card's message id; None when Discord refused
+        (`announce` then posts the card in the channel as before)."""
+        if job.thread_id is not None or isinstance(self.client.get_channel(job.channel_id),
+                                                   discord.Thread):
+            # An Extend (or a command typed inside a thread): the chain stays in this thread.
+            shown, note = dataclasses.replace(job, thread_id=job.thread_id or job.channel_id), None
+        else:
+            shown = job
+            note = None if self._can_thread(job.channel_id) else text("card.no_thread")
+        with speaking(await self._server_language(job)):
+            embed = status_card(shown, note=note)
+        extras: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
+        view = card_view(job)
+        if view is not None:
+            extras["view"] = view
+        try:
+            message = await interaction.edit_original_response(embed=embed, **extras)
+        except discord.HTTPException as exc:
+            log.warning("Job %s: could not show its card as the response (%s)", job.id,
+                        exc.status)
+            return None
+        return message.id
+
     # -- JobNotifier ---------------------------------------------------------------------
 
     async def announce(self, job: Job) -> Placement:
-        """Post the card where the member asked; start a thread from it when possible."""
+        """Post the card where the member asked (unless it is shown already, as the
+        interaction's response: `present`); start a thread from it when possible."""
         try:
             with speaking(await self._server_language(job)):
                 return await self._announce(job)
@@ -104,6 +151,8 @@ class DiscordNotifier:
             raise CannotPostHere("post.forbidden") from exc
 
     async def _announce(self, job: Job) -> Placement:
+        if job.status_message_id is not None:
+            return await self._thread_for_card(job, job.status_message_id)
         channel = self._messageable(job.channel_id, job.guild_id)
         if job.thread_id is not None or isinstance(self.client.get_channel(job.channel_id),
                                                    discord.Thread):
@@ -128,7 +177,62 @@ class DiscordNotifier:
             return Placement(status_message_id=message.id, thread_id=None)
         return Placement(status_message_id=message.id, thread_id=thread.id)
 
+    async def _thread_for_card(self, job: Job, card_id: int) -> Placement:
+        """Start the job's thread from its card, shown already (`present`). Under a busy
+        channel's thread bucket this can take a while, and another command's dispatch may
+        have sent the job to Kling meanwhile: its delivery waits for this placement
+        (`_placed`) instead of posting in the channel."""
+        pending: asyncio.Future[Placement] = asyncio.get_running_loop().create_future()
+        self._placements[job.id] = pending
+        try:
+            placement = await self._start_thread(job, card_id)
+        except BaseException as exc:
+            pending.set_exception(exc)
+            pending.exception()  # retrieved: a delivery that never waits must not warn
+            raise
+        else:
+            pending.set_result(placement)
+            return placement
+        finally:
+            # Kept a while: the core stores the placement just after this returns.
+            asyncio.get_running_loop().call_later(PLACEMENT_MEMORY, self._placements.pop,
+                                                  job.id, None)
+
+    async def _placed(self, job: Job) -> Job:
+        """The job with its thread, waiting for a thread being started for it now."""
+        pending = self._placements.get(job.id)
+        if pending is None or job.thread_id is not None:
+            return job
+        try:
+            placement = await asyncio.shield(pending)
+        except Exception:
+            return job
+        return dataclasses.replace(job, thread_id=placement.thread_id,
+                                   status_message_id=placement.status_message_id)
+
+    async def _start_thread(self, job: Job, card_id: int) -> Placement:
+        if job.thread_id is not None or isinstance(self.client.get_channel(job.channel_id),
+                                                   discord.Thread):
+            return Placement(status_message_id=card_id, thread_id=job.thread_id or
+                             job.channel_id)
+        if not self._can_thread(job.channel_id):
+            return Placement(status_message_id=card_id, thread_id=None)
+        card = self._messageable(job.channel_id, job.guild_id).get_partial_message(card_id)
+        try:
+            thread = await card.create_thread(name=await thread_name(self.client, job),
+                                              auto_archive_duration=1440)
+        except discord.HTTPException as exc:
+            log.warning("Job %s: could not start a thread (%s); posting in the channel",
+                        job.id, exc.status)
+            with speaking(await self._server_language(job)):
+                embed = status_card(job, note=text("card.no_thread"))
+            await card.edit(embed=embed)
+            return Placement(status_message_id=card_id, thread_id=None)
+        return Placement(status_message_id=card_id, thread_id=thread.id)
+
     async def progress(self, job: Job, result_link: str | None = None) -> None:
+        if job.status_message_id is None:
+            job = await self._placed(job)
         if job.status_message_id is None:
             return
 
@@ -153,6 +257,7 @@ class DiscordNotifier:
         it. Discord's nonce catches a repeat only for a few minutes, so the bot first looks
         for that message and records it instead of posting a second one.
         """
+        job = await self._placed(job)
         if resumed:
             earlier = await earlier_result(self.client, job)
             if earlier is not None:
@@ -212,6 +317,7 @@ class DiscordNotifier:
         await self.progress(done)
 
     async def failed(self, job: Job) -> None:
+        job = await self._placed(job)
         await self.progress(job)
         if job.submitted_at is None and job.error_code != QUEUE_TIMEOUT_CODE:
             # Refused at once: the member already got a private answer to their command. (A
