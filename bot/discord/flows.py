@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import Any, Protocol, cast
 
 import discord
 
@@ -32,9 +32,6 @@ from bot.discord.texts import text
 from bot.jobs import JobRequest
 from bot.kling.options import VideoOptions
 from bot.store import Job, JobState
-
-if TYPE_CHECKING:
-    from bot.discord.notifier import DiscordNotifier
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +66,7 @@ class CardPoster(Protocol):
 
 
 class _HoldsNotifier(Protocol):
-    notifier: DiscordNotifier
+    notifier: CardPoster
 
 
 def card_poster_of(interaction: discord.Interaction) -> CardPoster | None:

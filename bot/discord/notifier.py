@@ -26,6 +26,7 @@ from bot.discord.cards import audit_line, result_embed, status_card, thread_name
 from bot.discord.interactions import jump_url
 from bot.discord.languages import GuildFacts, ServerLanguages
 from bot.discord.limits import FAILURE_REASON_LIMIT
+from bot.discord.pacer import ChannelPacer
 from bot.discord.render import failure_reason, sentence
 from bot.discord.result_search import earlier_result
 from bot.discord.texts import clip, speaking, text
@@ -56,12 +57,14 @@ class DiscordNotifier:
         self.videos = videos
         self.capabilities = capabilities
         self.cards = CardThrottle(edit_interval)
+        self.pacer = ChannelPacer()
         self.languages = languages or ServerLanguages(store, GuildFacts(client))
         self._placements: dict[str, asyncio.Future[Placement]] = {}
 
     async def close(self) -> None:
         """Drop the card edits still waiting (the process is stopping)."""
         await self.cards.close()
+        await self.pacer.close()
 
     # -- where things go -----------------------------------------------------------------
 
@@ -244,8 +247,14 @@ class DiscordNotifier:
             with speaking(await self._server_language(latest)):
                 embed, view = (status_card(latest, note=self._note(latest), result_link=link),
                                card_view(latest))
-            await channel.get_partial_message(latest.status_message_id).edit(embed=embed,
-                                                                             view=view)
+            card = channel.get_partial_message(latest.status_message_id)
+
+            async def send() -> None:
+                await card.edit(embed=embed, view=view)
+
+            # The channel's edit bucket is shared by every card in it: the pacer sends the
+            # newest states first and skips superseded ones.
+            self.pacer.submit(latest.channel_id, latest.id, send)
 
         await self.cards.submit(job, edit)
 
