@@ -68,8 +68,15 @@ async def test_a_busy_channel_under_discords_limits_gets_every_card_and_result_o
         world: World) -> None:
     """Discord's limits on (windows shortened), and a global limit small enough that
     discord.py meets 429s: it waits them out and every member gets a card and one result."""
+    from bot.metrics import REGISTRY
+
+    def counted(name: str) -> float:
+        return sum(s.value for m in REGISTRY.collect() for s in m.samples if s.name == name)
+
     limits = world.discord.rate_limits
     bot = await world.start_bot(card_edit_interval=0.05)
+    acks, rate_limited = counted("klingcord_ack_seconds_count"), counted(
+        "klingcord_discord_rate_limits_total")
     limits.enabled, limits.window_scale, limits.global_limit = True, 0.2, 4
     limits.reset()
     members = [world.alice, world.bob, *[await world.discord.add_member(
@@ -77,6 +84,9 @@ async def test_a_busy_channel_under_discords_limits_gets_every_card_and_result_o
     burst = await asyncio.gather(*(world.video(m) for m in members))
     await world.wait_delivered(bot, len(members), timeout=40)
     assert limits.refusals, "discord.py never met a 429"
+    # Operators see it: each command's ack timed, the 429s counted by route.
+    assert counted("klingcord_ack_seconds_count") == acks + len(members)
+    assert counted("klingcord_discord_rate_limits_total") > rate_limited
     for inter in burst:
         card = world.discord.messages[inter.original_message_id]
         assert card["embeds"] and card["embeds"][0]["title"]

@@ -28,6 +28,7 @@ import discord
 
 from bot.discord.interactions import acknowledge, jump_url, role_ids, send_ephemeral
 from bot.discord.render import failure_reason
+from bot.discord.telemetry import observe_ack
 from bot.discord.texts import text
 from bot.jobs import JobRequest
 from bot.kling.options import VideoOptions
@@ -105,6 +106,7 @@ async def start_job(jobs: JobStarter, interaction: discord.Interaction, request:
             request.channel_id):
         return await _start_privately(jobs, interaction, request)
     await interaction.response.defer(thinking=True)  # public: it becomes the card
+    observe_ack(interaction)
     try:
         job = await jobs.reserve(request)
     except Exception:

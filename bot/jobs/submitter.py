@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 
+from bot import metrics
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import Notice
@@ -116,6 +117,7 @@ class Submitter:
                                     task_id=task_id)
             return
         log.info("Job %s submitted as task %s", job.id, task_id)
+        metrics.QUEUE_WAIT_SECONDS.observe(max(0.0, now - job.created_at))
         await show_progress(self.notifier, moved)
 
     async def _requeue(self, job: Job, retry_after: float | None, why: str) -> None:
