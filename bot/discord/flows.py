@@ -32,6 +32,7 @@ from bot.discord.telemetry import observe_ack
 from bot.discord.texts import text
 from bot.jobs import JobRequest
 from bot.kling.options import VideoOptions
+from bot.logs import job_context
 from bot.store import Job, JobState
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,8 @@ async def start_job(jobs: JobStarter, interaction: discord.Interaction, request:
         job = replace(job, status_message_id=card_id)
         await send_ephemeral(interaction, text(
             "ack.started", link=jump_url(job.guild_id, job.channel_id, card_id)))
-    job = await jobs.start(job)
+    with job_context(job.id):
+        job = await jobs.start(job)
     if job.state is JobState.FAILED:
         await send_ephemeral(interaction, text("ack.failed", reason=failure_reason(job)))
     elif card_id is None:

@@ -17,6 +17,7 @@ from bot.download import UnsafeVideoUrl
 from bot.jobs.notifier import JobNotifier
 from bot.jobs.outcomes import Failures
 from bot.jobs.supervisor import Supervisor
+from bot.logs import job_context
 from bot.store import Job, JobState, LedgerStatus, Store
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,8 @@ class Delivery:
             return
         self._delivering.add(job_id)
         try:
-            await self._deliver(job_id)
+            with job_context(job_id):
+                await self._deliver(job_id)
         finally:
             self._delivering.discard(job_id)
 

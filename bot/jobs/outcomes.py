@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.jobs.notifier import JobNotifier, tell_failed
 from bot.jobs.supervisor import Supervisor
 from bot.kling.results import TaskResult, TaskStatus, kling_reason
+from bot.logs import job_context
 from bot.store import UNFINISHED, Job, JobState, LedgerStatus, Store
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,10 @@ class Results:
 
     async def record(self, job: Job, result: TaskResult, source: str) -> None:
         """Store a finished task's outcome (from a callback or the poller) exactly once."""
+        with job_context(job.id):
+            await self._record(job, result, source)
+
+    async def _record(self, job: Job, result: TaskResult, source: str) -> None:
         if result.status is TaskStatus.SUCCEEDED:
             now = self.clock()
             moved = await self.store.transition(

@@ -31,6 +31,7 @@ from bot.kling.errors import (
     KlingServerError,
     KlingUnreachable,
 )
+from bot.logs import job_context
 from bot.store import Job, JobState, Store
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,10 @@ class Submitter:
     async def send(self, job: Job) -> None:
         """Send a job claimed for submit (RESERVED) to Kling once; classify the answer into
         the job's next state."""
+        with job_context(job.id):
+            await self._send(job)
+
+    async def _send(self, job: Job) -> None:
         fail = self.failures.fail
         callback_url = self.settings.callback_url(job.callback_token)
         try:
