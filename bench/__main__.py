@@ -167,9 +167,10 @@ def main(argv: list[str]) -> int:
     print()
     print(report.plain_table(figures))
     if args.output is not None:
+        previous = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
         text = report.benchmarks_md(figures, host, report.load_average(), seconds,
                                     [method(name) for name in args.scenarios], profile,
-                                    FINDINGS)
+                                    FINDINGS, previous)
         args.output.write_text(text, encoding="utf-8")
         print(f"\n[bench] wrote {args.output}")
     return 0 if all(fig.ok for fig in figures) else 1
