@@ -19,11 +19,11 @@ async def test_text_video_card_thread_and_result_with_buttons(world: World) -> N
     inter = await world.video(world.alice, options={"prompt": "a fox in the snow",
                                                      "mode": "pro", "duration": 10})
     first = await world.discord.wait_for_response(inter)
-    assert first.type == 5 and not first.ephemeral  # deferred publicly: it becomes the card
+    assert first.type == 5 and first.ephemeral  # deferred, privately
     assert first.received_at - inter.created_at < 3.0
 
     card = await _card(world)
-    assert int(card["id"]) == inter.original_message_id  # the card is the command's response
+    assert int(card["id"]) in inter.followup_message_ids  # the card follows the command
     [result] = await world.wait_result(int(card["id"]))
     thread_id = int(card["id"])  # a thread started from the card has the card's id
     assert int(result["channel_id"]) == thread_id
@@ -51,7 +51,7 @@ async def test_text_video_card_thread_and_result_with_buttons(world: World) -> N
     assert job.id == job_id
     assert job.status_message_id == int(card["id"]) and job.thread_id == thread_id
     reply = await world.wait_private_reply(inter)
-    assert "on its way" in reply and str(card["id"]) in reply
+    assert "on its way" in reply and f"<#{world.discord.channel_id}>" in reply
 
 
 @pytest.mark.parametrize(("spec", "reason"), [

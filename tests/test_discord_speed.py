@@ -9,7 +9,7 @@ import re
 import pytest
 
 from bot.store import JobState
-from tests.discord_support import World
+from tests.discord_support import EPHEMERAL, World
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("no_bot_errors")]
 
@@ -36,9 +36,9 @@ async def test_a_job_makes_five_calls_and_its_card_is_the_commands_response(
     edits = [c for c in calls if c == "PATCH /channels/{channel}/messages/{id}"]
     others = [c for c in calls if c not in edits]
     assert others == [
-        "POST /interactions/{id}/{token}/callback",  # the public deferral
-        "PATCH /webhooks/{id}/{token}/messages/@original",  # ... becomes the card
-        "POST /webhooks/{id}/{token}",  # the private confirmation
+        "POST /interactions/{id}/{token}/callback",  # the private deferral
+        "POST /webhooks/{id}/{token}",  # ... answered: the private confirmation
+        "POST /webhooks/{id}/{token}",  # the public card, a follow-up of the command
         "POST /channels/{channel}/messages/{id}/threads",  # the thread, from the card
         "POST /channels/{id}/messages",  # the result, in the thread
     ]
@@ -46,13 +46,15 @@ async def test_a_job_makes_five_calls_and_its_card_is_the_commands_response(
     # Nothing of the job was created in the channel's message bucket.
     assert not world.discord.requests_to("POST", rf"^/channels/{world.discord.channel_id}/"
                                                  r"messages$")
-    card = world.discord.messages[inter.original_message_id]
+    [card_id] = inter.followup_message_ids
+    card = world.discord.messages[card_id]
     assert "Done" in str(card["embeds"]) and card["embeds"][0]["title"]
+    assert not card["flags"] & EPHEMERAL  # public
     reply = await world.wait_private_reply(inter)
-    assert "on its way" in reply and str(inter.original_message_id) in reply
+    assert "on its way" in reply
 
 
-async def test_an_error_after_the_public_deferral_stays_private(world: World) -> None:
+async def test_an_error_after_the_deferral_stays_private(world: World) -> None:
     await world.start_bot(default_credits_per_day=1)
     inter = await world.video(world.alice, options={"prompt": "a fox", "mode": "pro",
                                                      "duration": 10})
@@ -60,7 +62,7 @@ async def test_an_error_after_the_public_deferral_stays_private(world: World) ->
     assert "credit" in reply.lower()
     public = [m for m in world.discord.messages_in(world.discord.channel_id)
               if m.get("interaction_metadata") or m.get("interaction")]
-    assert public == []  # the "thinking" message was withdrawn, nothing else shown
+    assert public == []  # nothing shown in the channel
     assert world.kling.create_count == 0
 
 
@@ -88,7 +90,7 @@ async def test_a_busy_channel_under_discords_limits_gets_every_card_and_result_o
     assert counted("klingcord_ack_seconds_count") == acks + len(members)
     assert counted("klingcord_discord_rate_limits_total") > rate_limited
     for inter in burst:
-        card = world.discord.messages[inter.original_message_id]
+        card = world.discord.messages[inter.followup_message_ids[-1]]
         assert card["embeds"] and card["embeds"][0]["title"]
     jobs = await bot.engine.store.jobs_in_state((JobState.DELIVERED,))
     results = [m for t in {j.thread_id for j in jobs if j.thread_id}

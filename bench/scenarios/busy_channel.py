@@ -2,7 +2,7 @@
 channel at once, with the fake Discord enforcing Discord's rate limits (global 50/s, message
 creates and edits 5 per 5 s per channel, threads 5 per 5 s per channel, interaction tokens in
 their own buckets). Timed on the fake Discord's clock: each member's public card visible
-(INTERACTION_CREATE sent -> the card's embed received, as the edited interaction response or a
+(INTERACTION_CREATE sent -> the card's embed received, as a follow-up of the command or a
 channel message); then, once every job is at Kling and the channel's card edits have settled,
 every thread is started (Kling takes minutes; the threads take seconds), every task is
 finished at once and each result's arrival is timed from that moment (a result must not queue
@@ -54,7 +54,7 @@ def card_shown_at(fx: Fakes, burst: list[Interaction]) -> dict[int, float]:
         if not (embeds and embeds[0].get("title")):
             continue
         token = next((t for t in tokens if t in request.path), None)
-        if token is not None and request.path.endswith("/messages/@original"):
+        if token is not None:  # a follow-up of the command (or its edited response)
             shown.setdefault(tokens[token], request.received_at)
         elif request.method == "POST" and request.path.endswith("/messages") and \
                 request.response:  # a card posted in the channel (the private flow)

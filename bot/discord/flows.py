@@ -27,8 +27,8 @@ from typing import Any, Protocol, cast
 import discord
 
 from bot.discord.interactions import acknowledge, jump_url, role_ids, send_ephemeral
+from bot.discord.priority import ConfirmationsFirst
 from bot.discord.render import failure_reason
-from bot.discord.telemetry import observe_ack
 from bot.discord.texts import text
 from bot.jobs import JobRequest
 from bot.kling.options import VideoOptions
@@ -61,6 +61,8 @@ class JobStarter(Protocol):
 class CardPoster(Protocol):
     """What the flow needs of the notifier: where it may post, and the card as the
     interaction's response."""
+
+    confirmations: ConfirmationsFirst
 
     def can_post(self, channel_id: int) -> bool: ...
 
@@ -99,43 +101,28 @@ def extend_request(interaction: discord.Interaction, source: Job, prompt: str | 
 
 async def start_job(jobs: JobStarter, interaction: discord.Interaction, request: JobRequest
                     ) -> Job:
-    """Validate (answering at once if wrong), defer, reserve, show the card, confirm
-    privately, start the job."""
+    """Validate (answering at once if wrong), defer privately, reserve, confirm privately,
+    show the card publicly, start the job."""
     jobs.check(request)  # raises InvalidOptions before anything is spent or deferred
     cards = card_poster_of(interaction)
-    if cards is None or interaction.response.is_done() or not cards.can_post(
-            request.channel_id):
+    if cards is None or not cards.can_post(request.channel_id):
         return await _start_privately(jobs, interaction, request)
-    await interaction.response.defer(thinking=True)  # public: it becomes the card
-    observe_ack(interaction)
-    try:
-        job = await jobs.reserve(request)
-    except Exception:
-        await withdraw(interaction)
-        raise
+    with cards.confirmations.confirming():
+        await acknowledge(interaction)
+        job = await jobs.reserve(request)  # an error here answers the deferral, privately
+        # The confirmation answers the private deferral (a follow-up sent before it would
+        # take its place, private); the card follows as a public follow-up.
+        await send_ephemeral(interaction, text("ack.started",
+                                               link=f"<#{job.post_channel_id}>"))
+    await cards.confirmations.public_turn()
     card_id = await cards.present(interaction, job)
-    if card_id is None:
-        await withdraw(interaction)
-    else:
+    if card_id is not None:
         job = replace(job, status_message_id=card_id)
-        await send_ephemeral(interaction, text(
-            "ack.started", link=jump_url(job.guild_id, job.channel_id, card_id)))
     with job_context(job.id):
         job = await jobs.start(job)
     if job.state is JobState.FAILED:
         await send_ephemeral(interaction, text("ack.failed", reason=failure_reason(job)))
-    elif card_id is None:
-        await _confirm(interaction, job)
     return job
-
-
-async def withdraw(interaction: discord.Interaction) -> None:
-    """Delete the public "thinking" message, so the answer that follows (an error) is a
-    private follow-up rather than a public edit of it."""
-    try:
-        await interaction.delete_original_response()
-    except discord.HTTPException as exc:
-        log.warning("Could not withdraw the public deferral (%s)", exc.status)
 
 
 async def _start_privately(jobs: JobStarter, interaction: discord.Interaction,

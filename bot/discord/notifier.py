@@ -27,6 +27,7 @@ from bot.discord.interactions import jump_url
 from bot.discord.languages import GuildFacts, ServerLanguages
 from bot.discord.limits import FAILURE_REASON_LIMIT
 from bot.discord.pacer import ChannelPacer
+from bot.discord.priority import ConfirmationsFirst
 from bot.discord.render import failure_reason, sentence
 from bot.discord.result_search import earlier_result
 from bot.discord.texts import clip, speaking, text
@@ -58,6 +59,7 @@ class DiscordNotifier:
         self.capabilities = capabilities
         self.cards = CardThrottle(edit_interval)
         self.pacer = ChannelPacer()
+        self.confirmations = ConfirmationsFirst()
         self.languages = languages or ServerLanguages(store, GuildFacts(client))
         self._placements: dict[str, asyncio.Future[Placement]] = {}
 
@@ -116,11 +118,12 @@ class DiscordNotifier:
             else perms.send_messages
 
     async def present(self, interaction: discord.Interaction, job: Job) -> int | None:
-        """Show the job's card as the interaction's own public response (its deferred
-        "thinking" message): it reaches the member at once, over the interaction token's own
-        rate limit rather than the channel's message bucket that every card, thread and result
-        of a busy channel shares. Returns the card's message id; None when Discord refused
-        (`announce` then posts the card in the channel as before)."""
+        """Show the job's card as a public follow-up of the member's command (after the
+        private confirmation, which answered the deferral): it reaches the channel at once,
+        over the interaction token's own rate limit rather than the channel's message bucket
+        that every card, thread and result of a busy channel shares. Returns the card's
+        message id; None when Discord refused (`announce` then posts the card in the channel
+        as before)."""
         if job.thread_id is not None or isinstance(self.client.get_channel(job.channel_id),
                                                    discord.Thread):
             # An Extend (or a command typed inside a thread): the chain stays in this thread.
@@ -135,7 +138,7 @@ class DiscordNotifier:
         if view is not None:
             extras["view"] = view
         try:
-            message = await interaction.edit_original_response(embed=embed, **extras)
+            message = await interaction.followup.send(embed=embed, wait=True, **extras)
         except discord.HTTPException as exc:
             log.warning("Job %s: could not show its card as the response (%s)", job.id,
                         exc.status)
