@@ -53,6 +53,24 @@ FINDINGS = [
     "statement one trip, checks block, member spend and server spend in one statement, and "
     "serves reads from a second, read-only connection that does not wait for the writer.",
     "",
+    "Issue 15 (under Discord's rate limits, the fake enforcing them: `baseline` and "
+    "`busy_channel`), measured on this machine while other work shared its 2 cores:",
+    "",
+    "- **One busy channel, before**: with the flow of commit 49978d7 (the card posted in the "
+    "channel, its thread, a card edit, then the private follow-up), 20 members at once waited "
+    "p99 15.1 s for their public cards and 50 members 45.1 s: every card took a place in the "
+    "channel's message bucket (5 per 5 s), behind the threads and edits. Now the card is a "
+    "follow-up of the member's own command (the interaction token's bucket): p99 about 0.1 s "
+    "for 20 and for 50. REST calls per job stay 5 plus paced card edits; what changed is "
+    "which bucket they use (the channel's: the thread, the result in the thread, the edits).",
+    "- **Private confirmation against a minimal bot**: 3.7-5.7x at first after that change, "
+    "the public card (rendering, its REST call) and the earlier commands' job starts "
+    "running on the event loop between a burst's later confirmations. The confirmation now "
+    "answers the private deferral as soon as the job is reserved, and public work waits for "
+    "the burst's pending confirmations (`bot/discord/priority.py`): about 2.2x (three pairs: "
+    "2.17x, 1.27x, 2.29x). What remains is the reservation itself (one SQLite writer, about "
+    "1 ms a job, queued under a burst of 100), which the minimal bot does not do.",
+    "",
     "Known limit, no target: with a server cap set, each reservation also sums the server's "
     "spend for the day, so it slows as the server's jobs of the day grow (the \"+ server cap\" "
     "rows, at 5,000 jobs). A running total kept beside the ledger would make it constant.",

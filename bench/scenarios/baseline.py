@@ -4,7 +4,8 @@ follow-up), through the same fakes (Discord's rate limits on) and the same burst
 text` commands from as many members in one channel, in alternating runs (baseline, klingcord,
 baseline, ...), each with fresh fakes and a fresh process. Ack: INTERACTION_CREATE sent -> the
 first interaction callback received; private confirmation: -> the first follow-up received
-(for klingcord the job is then reserved and its card shown), both on the fake Discord's clock.
+(for klingcord the job is then reserved; its public card follows), both on the fake Discord's
+clock.
 The ratio of each pair's p99s is reported, and the median of the pairs' ratios is held to the
 target.
 """
@@ -114,6 +115,6 @@ async def run(ctx: Context) -> list[Figure]:
                measured=f"{confirmation:.2f}x (median of {PAIRS} pairs)",
                target=f"<= {TARGET_CONFIRMATION}x", ok=confirmation <= TARGET_CONFIRMATION,
                notes=[what + "; the baseline's confirmation is its only follow-up, "
-                      "klingcord's comes after reserving the job and showing its card",
+                      "klingcord's comes after reserving the job (its public card follows)",
                       f"klingcord vs baseline p99 per pair: {listing(1)}"]),
     ]
