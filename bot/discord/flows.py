@@ -9,13 +9,13 @@ before the core reads the database (Discord drops an interaction not answered wi
 words its answers the same way.
 
 The REST calls of a job's start are few and off the channel's message bucket, which every card,
-thread and result of a busy channel shares (5 per 5 s): the deferral is public, and the card is
-the interaction's own response (`CardPoster.present`, the interaction token's bucket); the
-private confirmation follows at once as an ephemeral follow-up; only then does the core start
-the job (its thread, the queue, Kling). An error found after the public deferral withdraws the
-"thinking" message and is answered privately (`withdraw`). Where the bot may not post (so no
-result could ever be delivered) the flow defers privately and the core refuses the job, as
-before.
+thread and result of a busy channel shares (5 per 5 s). The deferral is private, and the private
+confirmation answers it as soon as the job is reserved (an error found then answers it instead,
+privately, and nothing shows in the channel). The public card is the command's next follow-up
+(`CardPoster.present`, over the interaction token's own bucket); only then does the core start
+the job (its thread, the queue, Kling). Under a burst, that public work waits for the burst's
+pending confirmations (`ConfirmationsFirst`). Where the bot may not post (so no result could
+ever be delivered) the core posts the card or refuses the job, as before (`_start_privately`).
 """
 
 from __future__ import annotations

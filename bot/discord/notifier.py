@@ -1,8 +1,10 @@
 """The Discord side of a job: its status card, its thread, its result, its failure notice.
 
 Everything here posts with the bot's own token to a channel and message id kept in the job row,
-never through an interaction webhook, so a job that outlives the 15-minute interaction token
-still edits its card and posts its video. Card edits go through a `CardThrottle`.
+so a job that outlives the 15-minute interaction token still edits its card and posts its video.
+The one exception is the card's first showing (`present`), a follow-up of the member's command
+made within seconds of it: it keeps the card off the channel's message bucket. Card edits go
+through a `CardThrottle` (per job) and a `ChannelPacer` (per channel).
 
 Everything posted here is public, so it is made in the server's language (`ServerLanguages`),
 whoever's task calls in: a card is announced inside the member's command, whose private
