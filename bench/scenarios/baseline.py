@@ -36,7 +36,7 @@ from bench.harness import (
 from bench.scenarios.ack import burst_of_commands
 
 COMMANDS = 100
-PAIRS = 3
+PAIRS = 5
 TARGET_ACK = 1.2
 TARGET_CONFIRMATION = 2.0
 
