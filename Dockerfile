@@ -1,6 +1,12 @@
 # klingcord: one process, SQLite on a volume, no other service needed.
 FROM python:3.11-slim
 
+# Fonts for the prompt the simulated Kling draws on its test videos (KLING_API_BASE=simulated):
+# Nanum for Hangul and Latin, DejaVu as the fallback. FFmpeg itself comes with the Python
+# install (imageio-ffmpeg).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-nanum fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 klingcord \
     && mkdir /data && chown klingcord /data
 WORKDIR /app

@@ -25,8 +25,8 @@ from pathlib import Path
 from bench import report
 from bench.harness import ROOT, Context, Figure
 
-SCENARIOS = ("ack", "delivery", "memory", "inflight", "reservations", "startup", "baseline",
-             "busy_channel")
+SCENARIOS = ("ack", "delivery", "memory", "inflight", "reservations", "startup", "fitting",
+             "baseline", "busy_channel")
 PROFILED = "ack"
 PROFILED_WHAT = ("the slowest path, a burst of 200 `/video text` commands (the ack scenario "
                  "run once more under pyinstrument), from the first INTERACTION_CREATE to the "

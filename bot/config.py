@@ -20,6 +20,9 @@ from urllib.parse import urlsplit
 from bot.download import canonical_host
 
 DEFAULT_KLING_API_BASE = "https://api.acedata.cloud"
+# KLING_API_BASE=simulated: a Kling made inside the bot (bot.kling.simulated), to try every
+# command before buying Kling credits; no token, no network.
+SIMULATED_KLING = "simulated"
 DEFAULT_DATABASE_URL = "sqlite:///data/klingcord.db"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 LOG_FORMATS = ("text", "json")  # json: one object per line, with job_id (bot.logs)
@@ -75,6 +78,18 @@ class Settings:
     # Where the instance's folder for videos being fetched goes. Not an environment variable:
     # None is the system's temporary folder (TMPDIR), and tests point it at their own.
     temp_root: Path | None = None
+    # How long the simulated Kling takes over a video (KLING_API_BASE=simulated). Not an
+    # operator setting: "a few seconds" is the point; the tests shorten it.
+    simulated_seconds: float = 3.0
+
+    @property
+    def kling_simulated(self) -> bool:
+        """Whether the bot runs its own simulated Kling (KLING_API_BASE=simulated)."""
+        return self.kling_api_base == SIMULATED_KLING
+    # FFmpeg encodes (fitting a result to the upload limit, joining a story) running at once,
+    # and how long one may take before it is stopped and the link posted instead.
+    transcode_concurrency: int = 1
+    transcode_timeout_seconds: float = 600.0
 
     @property
     def callbacks_enabled(self) -> bool:
@@ -235,7 +250,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     discord_token = reader.required(
         "DISCORD_TOKEN", "the bot token from the Discord developer portal"
     )
-    kling_token = reader.required("KLING_API_TOKEN", "the API token of your Kling/AceData account")
+    simulated = (reader.raw("KLING_API_BASE") or "").lower() == SIMULATED_KLING
+    if simulated:
+        # The simulated Kling takes any token; none is needed to try the bot.
+        kling_token = reader.raw("KLING_API_TOKEN") or ""
+    else:
+        kling_token = reader.required(
+            "KLING_API_TOKEN", "the API token of your Kling/AceData account, or "
+            "KLING_API_BASE=simulated to try the bot without one")
     log_level = (reader.raw("LOG_LEVEL") or "INFO").upper()
     if log_level not in LOG_LEVELS:
         allowed = ", ".join(LOG_LEVELS)
@@ -249,8 +271,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     settings = Settings(
         discord_token=discord_token,
         kling_api_token=kling_token,
-        kling_api_base=reader.url("KLING_API_BASE", DEFAULT_KLING_API_BASE, ("https", "http"))
-        or DEFAULT_KLING_API_BASE,
+        kling_api_base=SIMULATED_KLING if simulated else (
+            reader.url("KLING_API_BASE", DEFAULT_KLING_API_BASE, ("https", "http"))
+            or DEFAULT_KLING_API_BASE),
         database_url=_database_url(reader),
         public_base_url=reader.url("PUBLIC_BASE_URL", None, ("https", "http")),
         web_host=reader.raw("WEB_HOST") or "0.0.0.0",
@@ -272,6 +295,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         kling_models_file=reader.path("KLING_MODELS_FILE"),
         costs_file=reader.path("CREDIT_COSTS_FILE"),
         trusted_video_hosts=_trusted_hosts(reader),
+        transcode_concurrency=reader.integer("TRANSCODE_CONCURRENCY", 1, low=1) or 1,
+        transcode_timeout_seconds=reader.number("TRANSCODE_TIMEOUT_SECONDS", 600.0),
     )
     if reader.problems:
         raise ConfigError(reader.problems)

@@ -208,8 +208,15 @@ class VideoFetcher:
         self.directory = directory
         self.dns = dns
         self.trusted = frozenset(canonical_host(h) for h in trusted_hosts)
+        # Exact (host, port) pairs trusted beside the hosts: the simulated Kling's own
+        # address (KLING_API_BASE=simulated), and no other port of that host.
+        self.trusted_origins: set[tuple[str, int]] = set()
         self.max_redirects = max_redirects
         self._session: aiohttp.ClientSession | None = None
+
+    def trust_origin(self, host: str, port: int) -> None:
+        """Fetch from exactly `host`:`port` although it is not public (the simulated Kling)."""
+        self.trusted_origins.add((canonical_host(host), port))
 
     def prepare(self) -> None:
         """Create or empty the temporary folder (at start, before any download)."""
@@ -235,7 +242,7 @@ class VideoFetcher:
         host = canonical_host(url.raw_host or "")
         if url.scheme not in ("http", "https") or not host:
             raise UnsafeVideoUrl(host or str(url)[:100], "not an http(s) address")
-        if host in self.trusted:
+        if host in self.trusted or (host, url.port) in self.trusted_origins:
             return
         address = literal_address(host)
         if address is not None:

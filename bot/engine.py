@@ -15,13 +15,21 @@ from pathlib import Path
 import aiohttp
 
 from bot.clock import Clock
+from bot.community.filters import PromptFilters
+from bot.community.gifts import Gifts
+from bot.community.reports import Reports
+from bot.community.rewards import Rewards
 from bot.config import Settings
 from bot.download import VideoFetcher, video_directory
-from bot.jobs import JobNotifier, Limits, assemble_jobs
+from bot.jobs import JobNotifier, Limits, Stories, assemble_jobs
+from bot.jobs.review import Reviews
 from bot.kling.capabilities import CapabilityTable, load_capabilities
 from bot.kling.client import KlingClient, RetryPolicy
+from bot.kling.simulated import SimulatedKling
+from bot.media import FFmpeg, VideoTools, ffmpeg_executable
 from bot.moderation import Moderation
 from bot.quotas import QuotaBook, load_costs
+from bot.references import PendingReferences
 from bot.status import EngineStatus
 from bot.store import Store, make_store
 from bot.tracker import CallbackReceiver, Poller
@@ -40,6 +48,14 @@ def video_fetcher(settings: Settings) -> VideoFetcher:
         settings.trusted_video_hosts)
 
 
+def video_tools(settings: Settings, videos: VideoFetcher) -> VideoTools:
+    """The process's FFmpeg work (fitting, last frames, stories): at most
+    TRANSCODE_CONCURRENCY encodes at once, in the fetcher's folder (emptied at start)."""
+    ffmpeg = FFmpeg(ffmpeg_executable(), concurrency=settings.transcode_concurrency,
+                    timeout=settings.transcode_timeout_seconds)
+    return VideoTools(ffmpeg, videos.directory)
+
+
 class StartupError(Exception):
     """The engine cannot start (database unreachable, port taken); the message says which."""
 
@@ -50,6 +66,7 @@ class Engine:
                  readiness: Callable[[], dict[str, bool]] | None = None,
                  session: aiohttp.ClientSession | None = None,
                  videos: VideoFetcher | None = None,
+                 media: VideoTools | None = None,
                  capabilities: CapabilityTable | None = None) -> None:
         self.settings = settings
         self.clock = clock
@@ -57,15 +74,26 @@ class Engine:
         self._owns_session = session is None
         self.session = session or aiohttp.ClientSession()
         self.store = store or make_store(settings.database_url)
-        self.kling = KlingClient(self.session, settings.kling_api_base,
-                                 settings.kling_api_token, retry=retry)
         self.capabilities = capabilities or load_capabilities(settings.kling_models_file)
         self.videos = videos if videos is not None else video_fetcher(settings)
+        # KLING_API_BASE=simulated: Kling is made here, and only its address is trusted.
+        self.simulator: SimulatedKling | None = None
+        kling_base = settings.kling_api_base
+        if settings.kling_simulated:
+            self.simulator = SimulatedKling(self.capabilities, seconds=settings.simulated_seconds,
+                                            root=settings.temp_root)
+            kling_base = self.simulator.base_url
+            self.videos.trust_origin(*self.simulator.origin)
+        self.kling = KlingClient(self.session, kling_base, settings.kling_api_token,
+                                 retry=retry)
+        # Prices may name a model by an alias; the jobs carry its wire name.
+        costs = load_costs(settings.costs_file).named(self.capabilities.resolve)
+        self.media = media if media is not None else video_tools(settings, self.videos)
         quota = QuotaBook(self.store, bot_default=settings.default_credits_per_day,
                           bot_reset_hour=settings.credit_reset_hour_utc)
         pieces = assemble_jobs(
             store=self.store, kling=self.kling, notifier=notifier, settings=settings,
-            capabilities=self.capabilities, costs=load_costs(settings.costs_file), quota=quota,
+            capabilities=self.capabilities, costs=costs, quota=quota,
             limits=Limits(per_member=settings.max_jobs_per_member,
                           per_server=settings.max_jobs_per_server,
                           total=settings.kling_concurrency),
@@ -78,6 +106,18 @@ class Engine:
         self.recovery = pieces.recovery
         self.results = pieces.results
         self.moderation = Moderation(self.store, quota, clock)
+        self.references = PendingReferences(self.store, clock)
+        self.stories = Stories(self.store, clock)
+        # Community moderation (issue 14).
+        self.filters = PromptFilters(self.store, self.moderation, clock)
+        self.reviews = Reviews(store=self.store, failures=pieces.failures, notifier=notifier,
+                               moderation=self.moderation,
+                               dispatch_soon=pieces.dispatcher.dispatch_soon,
+                               queue_timeout_seconds=settings.queue_timeout_seconds,
+                               clock=clock)
+        self.reports = Reports(self.store, self.moderation, clock)
+        self.gifts = Gifts(self.store, quota, self.moderation, clock)
+        self.rewards = Rewards(self.store, quota, clock)
         self.receiver = CallbackReceiver(store=self.store, results=pieces.results)
         self.poller = Poller(store=self.store, kling=self.kling, results=pieces.results,
                              failures=pieces.failures, maintenance=pieces.maintenance,
@@ -120,6 +160,8 @@ class Engine:
         except Exception as exc:
             raise StartupError(f"cannot open the database ({type(exc).__name__}: {exc}). "
                                "Check DATABASE_URL and that the database is running.") from None
+        if self.simulator is not None:
+            await self.simulator.start()
         try:
             await self.web.start()
         except OSError as exc:
@@ -139,6 +181,8 @@ class Engine:
                 pass
             self._poller_task = None
         await self.web.close()
+        if self.simulator is not None:
+            await self.simulator.close()
         await self.jobs.close()
         await self.videos.close()
         if self._owns_session:

@@ -14,6 +14,8 @@ from typing import Any, Literal
 from bot.store import Store
 
 ExtendAccess = Literal["requester", "anyone"]
+# Review mode: who must wait for a moderator's approval (community moderation).
+ReviewMode = Literal["off", "new_members", "untrusted"]
 # The server's language setting that follows the server's own Discord language.
 AUTO_LANGUAGE = "auto"
 # Bookkeeping row (not a setting): the removed default model the log channel was told about.
@@ -36,6 +38,29 @@ class GuildSettings:
     # language (`en`, `ko`), or `auto` for the server's Discord language. Private replies are
     # in each member's own language whatever this says.
     language: str = AUTO_LANGUAGE
+    # -- community moderation --
+    # Review mode: off; members who joined less than `review_new_member_days` ago; or everyone
+    # without the trusted role. Unreviewed jobs are refunded after `review_timeout_minutes`.
+    review: ReviewMode = "off"
+    review_new_member_days: int = 7
+    review_timeout_minutes: int = 60
+    trusted_role_id: int | None = None
+    # The share of their allowance (percent) members may give to others per period; 0: off.
+    give_share: int = 0
+    # Reaction rewards: off while `reward_emoji` is unset or `reward_credits` is 0.
+    reward_emoji: str | None = None
+    reward_credits: int = 0
+    reward_voters: int = 3
+    reward_max_per_period: int = 1
+    # -- staff limits --
+    # What members may ask for here (`bot.policy`): models forbidden (wire names), whether 4K
+    # and sound are allowed, the longest video in seconds (None: no limit), and the price in
+    # credits above which a member confirms a job before it is reserved (None: never asked).
+    forbidden_models: tuple[str, ...] = ()
+    allow_4k: bool = True
+    allow_audio: bool = True
+    max_duration: int | None = None
+    confirm_above: int | None = None
 
     @classmethod
     def from_rows(cls, rows: dict[str, Any]) -> GuildSettings:
@@ -43,6 +68,8 @@ class GuildSettings:
         values = {k: v for k, v in rows.items() if k in known}
         if "allowed_channel_ids" in values:
             values["allowed_channel_ids"] = tuple(values["allowed_channel_ids"])
+        if "forbidden_models" in values:
+            values["forbidden_models"] = tuple(values["forbidden_models"])
         return cls(**values)
 
 

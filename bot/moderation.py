@@ -50,6 +50,12 @@ class Moderation:
         self.quota = quota
         self.clock = clock
 
+    async def record(self, guild_id: int, actor_id: int, action: str, target_id: int | None,
+                     old: Any, new: Any, reason: str | None) -> AuditEntry:
+        """Store one moderator action in the audit log (community moderation's decisions
+        come through here too)."""
+        return await self._record(guild_id, actor_id, action, target_id, old, new, reason)
+
     async def _record(self, guild_id: int, actor_id: int, action: str, target_id: int | None,
                       old: Any, new: Any, reason: str | None) -> AuditEntry:
         entry = AuditEntry(guild_id=guild_id, actor_id=actor_id, action=action,

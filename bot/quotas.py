@@ -1,8 +1,9 @@
 """Credits: what a job costs, what a member may spend, and when their allowance resets.
 
 Costs are a table (`costs.json`, or the operator's `CREDIT_COSTS_FILE`) because they follow the
-provider's bill: pro and longer videos cost more. A member's limit resolves as: their own
-setting > the best of their roles > the server's default > the bot's default. The ledger in the
+provider's bill: pro, 4k, longer videos and sound cost more, and some models more than others.
+A member's limit resolves as: their own setting > the best of their roles > the server's
+default > the bot's default. The ledger in the
 store is the truth about spend; this module computes prices, limits and periods, and the store's
 `reserve_job` checks them in one transaction.
 """
@@ -11,42 +12,117 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from bot.errors import DomainError
 from bot.guild_settings import GuildSettings
 from bot.store import Block, Reservation, Store
 
 LimitSource = Literal["member", "role", "server", "bot"]
+T = TypeVar("T")
+
+
+Rate = Fraction  # credits, exactly: 0.2 per second stays 1/5, and 5 s cost exactly 1
+NO_RATE = Rate(0)
+
+
+def _rate(value: Any) -> Rate:
+    """A price from the table: a whole or decimal number (read from its text, so 0.1 is 1/10
+    and not the float nearest to it), never negative."""
+    rate = Fraction(str(value))
+    if rate < 0:
+        raise ValueError(f"a price may not be negative: {value!r}")
+    return rate
+
+
+@dataclass(frozen=True)
+class Rates:
+    """How one model (or every model) is priced: `by_mode` credits per block of
+    `block_seconds` seconds (1: per second; 5: the old table's "per 5 seconds, rounded up"),
+    plus `audio_per_second` for every second of a video with sound. Single-mode models are
+    priced under the mode "single"."""
+
+    by_mode: dict[str, Rate]
+    block_seconds: int = 1
+    audio_per_second: Rate = NO_RATE
+
+    def price(self, mode: str | None, duration: int, audio: bool) -> Rate:
+        unit = self.by_mode.get(mode or "single", self.by_mode.get("single", Rate(1)))
+        blocks = max(1, math.ceil(duration / self.block_seconds))
+        seconds = blocks * self.block_seconds
+        return unit * blocks + (self.audio_per_second * seconds if audio else Rate(0))
 
 
 @dataclass(frozen=True)
 class CostTable:
-    base: dict[str, int]
-    per_seconds: int
-    model_multiplier: dict[str, int]
+    """Credits for a job, as the bill goes: by mode (4k too), by second, with sound, by model
+    (`model_rates` replaces the rates for one model; `model_multiplier` multiplies its price).
+    The total is rounded up to whole credits, and every job costs at least one."""
 
-    def cost(self, model: str, mode: str | None, duration: int) -> int:
-        """Credits for one job; single-mode models are priced under the key "single"."""
-        unit = self.base.get(mode or "single", self.base.get("single", 1))
-        blocks = max(1, math.ceil(duration / self.per_seconds))
-        return unit * blocks * self.model_multiplier.get(model, 1)
+    rates: Rates
+    model_multiplier: dict[str, Rate] = field(default_factory=dict)
+    model_rates: dict[str, Rates] = field(default_factory=dict)
+
+    def cost(self, model: str, mode: str | None, duration: int, *, audio: bool = False
+             ) -> int:
+        rates = self.model_rates.get(model, self.rates)
+        price = rates.price(mode, duration, audio) * self.model_multiplier.get(model, Rate(1))
+        return max(1, math.ceil(price))
+
+    def named(self, resolve: Callable[[str], str | None]) -> CostTable:
+        """The table with the models named by their wire names (`resolve`: the capability
+        table's), so an operator may price a model under an alias (`kling-video-o1`)."""
+        def wire(entries: dict[str, T]) -> dict[str, T]:
+            return {resolve(name) or name: value for name, value in entries.items()}
+
+        return replace(self, model_multiplier=wire(self.model_multiplier),
+                       model_rates=wire(self.model_rates))
+
+
+def parse_rates(raw: dict[str, Any], *, inherit: Rates | None = None) -> Rates:
+    """Rates from a table (or one model's entry): `per_second` (credits per second, by mode)
+    or the old `base` (credits per `per_seconds`-second block, by mode; default 5 s), and
+    `audio_per_second`. A model's entry inherits what it does not say from `inherit`."""
+    if "per_second" in raw:
+        by_mode, block = raw["per_second"], 1
+    elif "base" in raw:
+        by_mode, block = raw["base"], int(raw.get("per_seconds", 5))
+    elif inherit is not None:
+        return replace(inherit, audio_per_second=_rate(
+            raw.get("audio_per_second", inherit.audio_per_second)))
+    else:
+        raise ValueError("the cost table needs `per_second` (or the older `base`)")
+    if block < 1:
+        raise ValueError(f"per_seconds must be at least 1, not {block}")
+    fallback = inherit.audio_per_second if inherit is not None else 0
+    return Rates(by_mode={str(k): _rate(v) for k, v in by_mode.items()}, block_seconds=block,
+                 audio_per_second=_rate(raw.get("audio_per_second", fallback)))
+
+
+def parse_costs(raw: dict[str, Any]) -> CostTable:
+    rates = parse_rates(raw)
+    return CostTable(
+        rates=rates,
+        model_multiplier={str(k): _rate(v) for k, v in raw.get("model_multiplier", {}).items()},
+        model_rates={str(k): parse_rates(v, inherit=rates)
+                     for k, v in raw.get("models", {}).items()},
+    )
 
 
 def load_costs(path: Path | None = None) -> CostTable:
+    """The operator's table when `path` is given (old tables with `base`/`per_seconds` load
+    as they always priced), else the one shipped with the bot."""
     if path is not None:
         raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     else:
         raw = json.loads(resources.files("bot").joinpath("costs.json").read_text("utf-8"))
-    return CostTable(
-        base={str(k): int(v) for k, v in raw["base"].items()},
-        per_seconds=int(raw.get("per_seconds", 5)),
-        model_multiplier={str(k): int(v) for k, v in raw.get("model_multiplier", {}).items()},
-    )
+    return parse_costs(raw)
 
 
 class QuotaExceeded(DomainError):

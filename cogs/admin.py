@@ -12,7 +12,9 @@ from discord import app_commands
 from discord.app_commands import Choice, Range
 from discord.ext import commands
 
+from bot.community.filters import PATTERN_LIMIT
 from bot.discord.access import moderator_only, staff_guild
+from bot.discord.cards import audit_line, fit_lines
 from bot.discord.client import KlingBot
 from bot.discord.command_texts import seconds_choice, verbatim
 from bot.discord.interactions import send_ephemeral
@@ -22,11 +24,14 @@ from bot.discord.texts import text
 from bot.engine import Engine
 from bot.guild_settings import GuildSettings, load_guild_settings
 from bot.moderation import REASON_LIMIT
+from bot.policy import check_settings
 from bot.store import AuditEntry
 
 log = logging.getLogger(__name__)
 
 MODEL_NAME_LIMIT = 100  # model names are short; the bound keeps the echo in errors short too
+MAX_DURATION_LIMIT = 60  # seconds; above any length Kling makes today, so any model may fit
+CONFIRM_ABOVE_LIMIT = 1_000_000  # credits
 
 
 def _describe(settings: GuildSettings, language: str) -> str:
@@ -43,6 +48,10 @@ def _describe(settings: GuildSettings, language: str) -> str:
             value = f"<@&{value}>"
         elif field.name == "language" and value != language:
             value = f"{value} → {language}"
+        elif field.name == "forbidden_models":
+            value = ", ".join(f"`{m}`" for m in value)
+        elif isinstance(value, bool):
+            value = text("settings.allowed" if value else "settings.forbidden")
         shown.append(f"`{field.name}`: {value if value not in (None, '') else '—'}")
     return "\n".join(shown)
 
@@ -77,8 +86,23 @@ class AdminCog(commands.Cog):
         default_duration="The length used when a member does not pick one",
         reset_hour="The UTC hour at which credits reset",
         language="The language of the bot's posts here (private replies follow each member's)",
+        forbid_model="Forbid a model here (members who pick it are told it is not allowed)",
+        allow_model="Allow a forbidden model again",
+        allow_4k="Whether members may make 4K videos here",
+        allow_audio="Whether members may make videos with sound here",
+        max_duration="The longest video in seconds members may ask for; 0 removes the limit",
+        confirm_above="Jobs costing more credits than this are confirmed first; 0 turns it off",
         reason="Why (kept in the audit log)",
+        review="Hold jobs for a moderator's approval in the log channel",
+        review_days="Review mode 'new members': members who joined fewer days ago than this",
+        review_timeout="Minutes a held job waits for a moderator before it is refunded",
+        trusted_role="Members with this role are never held for review",
+        give_share="Percent of their allowance members may give to others (0: off)",
     )
+    @app_commands.choices(review=[Choice(name="no review", value="off"),
+                                  Choice(name="new members", value="new_members"),
+                                  Choice(name="members without the trusted role",
+                                         value="untrusted")])
     @app_commands.choices(
         extend_access=[Choice(name="the requester and moderators", value="requester"),
                        Choice(name="anyone", value="anyone")],
@@ -102,16 +126,22 @@ class AdminCog(commands.Cog):
         default_duration: int | None = None,
         reset_hour: Range[int, 0, 23] | None = None,
         language: str | None = None,
+        forbid_model: Range[str, 1, MODEL_NAME_LIMIT] | None = None,
+        allow_model: Range[str, 1, MODEL_NAME_LIMIT] | None = None,
+        allow_4k: bool | None = None,
+        allow_audio: bool | None = None,
+        max_duration: Range[int, 0, MAX_DURATION_LIMIT] | None = None,
+        confirm_above: Range[int, 0, CONFIRM_ABOVE_LIMIT] | None = None,
         reason: Range[str, 1, REASON_LIMIT] | None = None,
+        review: str | None = None,
+        review_days: Range[int, 1, 365] | None = None,
+        review_timeout: Range[int, 5, 10080] | None = None,
+        trusted_role: discord.Role | None = None,
+        give_share: Range[int, 0, 100] | None = None,
     ) -> None:
         guild_id = staff_guild(interaction)
         if default_model is not None:
-            wire_name = self.engine.capabilities.resolve(default_model)
-            if wire_name is None:
-                names = ", ".join(self.engine.capabilities.names())
-                raise app_commands.AppCommandError(
-                    text("invalid.unknown_model", model=default_model, allowed=names))
-            default_model = wire_name  # an alias (the seed's kling-video-o1) is kept as sent
+            default_model = self._wire_name(default_model)
         current = await load_guild_settings(self.engine.store, guild_id)
         changes: dict[str, Any] = {
             "log_channel_id": log_channel.id if log_channel is not None else None,
@@ -124,11 +154,27 @@ class AdminCog(commands.Cog):
             "default_duration": default_duration,
             "reset_hour_utc": reset_hour,
             "language": language,
+            # Community moderation (issue 14).
+            "review": review,
+            "review_new_member_days": review_days,
+            "review_timeout_minutes": review_timeout,
+            "trusted_role_id": trusted_role.id if trusted_role is not None else None,
+            "give_share": give_share,
         }
+        if review not in (None, "off") and (log_channel or current.log_channel_id) is None:
+            # Held jobs are decided in the log channel: without one nobody could decide.
+            raise app_commands.AppCommandError(text("settings.review_needs_log"))
+        changes = {key: value for key, value in changes.items() if value is not None}
+        changes.update(self._limit_changes(current, forbid_model, allow_model, allow_4k,
+                                           allow_audio, max_duration, confirm_above))
+        # The defaults can only be allowed values: a change that would leave one forbidden
+        # (a default set to a forbidden model, or the default model forbidden) is refused
+        # whole, before anything is stored.
+        rows = {**await self.engine.store.guild_settings(guild_id), **changes}
+        check_settings(GuildSettings.from_rows({k: v for k, v in rows.items() if v is not None}),
+                       self.engine.capabilities)
         entries: list[AuditEntry] = []
         for key, value in changes.items():
-            if value is None:
-                continue  # not given
             entries.append(await self.engine.moderation.set_setting(
                 guild_id, interaction.user.id, key, value, reason))
         updated = await load_guild_settings(self.engine.store, guild_id)
@@ -137,6 +183,107 @@ class AdminCog(commands.Cog):
                                                lines=_describe(updated, posts_in)))
         for entry in entries:
             await self.notifier.post_audit(entry)
+
+    # -- community moderation (issue 14): prompt filters and reaction rewards ---------------
+
+    filter = app_commands.Group(name="filter", description="Words refused in prompts",
+                                parent=klingbot)
+
+    @filter.command(name="add", description="Refuse prompts with a word (or a pattern)")
+    @app_commands.describe(word="A word or phrase; with regex, a regular expression",
+                           regex="Treat the word as a regular expression")
+    @moderator_only()
+    async def filter_add(self, interaction: discord.Interaction,
+                         word: Range[str, 1, PATTERN_LIMIT], regex: bool = False) -> None:
+        guild_id = staff_guild(interaction)
+        entry = await self.engine.filters.add(guild_id, interaction.user.id, word, regex)
+        await send_ephemeral(interaction, text("mod.done", summary=audit_line(entry)))
+        await self.notifier.post_audit(entry)
+
+    @filter.command(name="remove", description="Stop refusing a word or pattern")
+    @app_commands.describe(word="The word or pattern as it was added")
+    @moderator_only()
+    async def filter_remove(self, interaction: discord.Interaction,
+                            word: Range[str, 1, PATTERN_LIMIT]) -> None:
+        guild_id = staff_guild(interaction)
+        entry = await self.engine.filters.remove(guild_id, interaction.user.id, word)
+        await send_ephemeral(interaction, text("mod.done", summary=audit_line(entry)))
+        await self.notifier.post_audit(entry)
+
+    @filter.command(name="list", description="The words and patterns refused in prompts")
+    @moderator_only()
+    async def filter_list(self, interaction: discord.Interaction) -> None:
+        rules = await self.engine.filters.rules(staff_guild(interaction))
+        if not rules:
+            await send_ephemeral(interaction, text("filter.none"))
+            return
+        lines = [text("filter.list_title")] + [
+            f"• `/{r.pattern}/`" if r.is_regex else f"• `{r.pattern}`" for r in rules]
+        await send_ephemeral(interaction, fit_lines(lines))
+
+    @klingbot.command(name="rewards", description="Bonus credits for well-liked videos")
+    @app_commands.describe(
+        emoji="The reaction that counts",
+        credits="Credits the creator gets (0: off)",
+        voters="Distinct members whose reaction it takes",
+        max_per_period="Most rewards one member gets per period")
+    @moderator_only()
+    async def rewards(self, interaction: discord.Interaction,
+                      emoji: Range[str, 1, 100] | None = None,
+                      credits: Range[int, 0, 1000] | None = None,
+                      voters: Range[int, 1, 1000] | None = None,
+                      max_per_period: Range[int, 1, 100] | None = None) -> None:
+        guild_id = staff_guild(interaction)
+        changes: dict[str, Any] = {
+            "reward_emoji": str(discord.PartialEmoji.from_str(emoji.strip()))
+            if emoji is not None else None,
+            "reward_credits": credits, "reward_voters": voters,
+            "reward_max_per_period": max_per_period}
+        entries = [await self.engine.moderation.set_setting(guild_id, interaction.user.id,
+                                                           key, value)
+                   for key, value in changes.items() if value is not None]
+        settings = await load_guild_settings(self.engine.store, guild_id)
+        state = text("rewards.state", emoji=settings.reward_emoji or "—",
+                     credits=settings.reward_credits, voters=settings.reward_voters,
+                     max=settings.reward_max_per_period)
+        await send_ephemeral(interaction, state)
+        for entry in entries:
+            await self.notifier.post_audit(entry)
+
+    def _wire_name(self, model: str) -> str:
+        """The table's name for `model` (an alias, the seed's kling-video-o1, is kept as the
+        model it names), or a refusal naming the models there are."""
+        wire_name = self.engine.capabilities.resolve(model)
+        if wire_name is None:
+            names = ", ".join(self.engine.capabilities.names())
+            raise app_commands.AppCommandError(
+                text("invalid.unknown_model", model=model, allowed=names))
+        return wire_name
+
+    def _limit_changes(self, current: GuildSettings, forbid_model: str | None,
+                       allow_model: str | None, allow_4k: bool | None,
+                       allow_audio: bool | None, max_duration: int | None,
+                       confirm_above: int | None) -> dict[str, Any]:
+        """The staff limits a moderator gave, as the settings to store (None clears one: a
+        0 limit or threshold means none)."""
+        changes: dict[str, Any] = {}
+        forbidden = list(current.forbidden_models)
+        if forbid_model is not None and (name := self._wire_name(forbid_model)) not in forbidden:
+            forbidden.append(name)
+        if allow_model is not None:
+            name = self._wire_name(allow_model)
+            forbidden = [m for m in forbidden if m != name]
+        if forbidden != list(current.forbidden_models):
+            changes["forbidden_models"] = forbidden or None
+        if allow_4k is not None:
+            changes["allow_4k"] = allow_4k
+        if allow_audio is not None:
+            changes["allow_audio"] = allow_audio
+        if max_duration is not None:
+            changes["max_duration"] = max_duration or None
+        if confirm_above is not None:
+            changes["confirm_above"] = confirm_above or None
+        return changes
 
     @klingbot.command(name="status", description="How the bot and its jobs are doing")
     @moderator_only()

@@ -17,6 +17,7 @@ from discord.ext import commands
 from bot.discord.access import moderator_only, staff_guild
 from bot.discord.cards import audit_line, fit_lines
 from bot.discord.client import KlingBot
+from bot.discord.history import show_history
 from bot.discord.interactions import role_ids, send_ephemeral
 from bot.discord.notifier import DiscordNotifier
 from bot.discord.texts import clip, text
@@ -90,7 +91,9 @@ class QuotaCog(commands.Cog):
             lines.extend(f"<t:{int(e.created_at)}:f> {audit_line(e)}" for e in history)
         else:
             lines.append(text("quota.history_none"))
-        await send_ephemeral(interaction, fit_lines(lines))
+        # The member's recent videos, paged, under the credits (issue 13).
+        lines.append(text("quota.jobs_title"))
+        await show_history(self.engine.store, interaction, member.id, content=fit_lines(lines))
 
     @quota.command(name="set", description="(Moderators) A member's own limit")
     @app_commands.describe(credits="Credits per period; -1 removes the member's own limit")
@@ -156,6 +159,17 @@ class QuotaCog(commands.Cog):
         entry = await self.engine.moderation.set_server_cap(
             guild_id, interaction.user.id, _limit(credits))
         await self._done(interaction, entry)
+
+    @quota.command(name="give", description="Give some of your credits to another member")
+    @app_commands.describe(member="Who gets them", credits="How many of your credits")
+    async def give(self, interaction: discord.Interaction, member: discord.Member,
+                   credits: Range[int, 1, 1_000_000]) -> None:
+        guild_id = staff_guild(interaction)
+        entry = await self.engine.gifts.give(guild_id, interaction.user.id,
+                                             role_ids(interaction.user), member.id, credits)
+        await send_ephemeral(interaction, text("gift.done", credits=credits,
+                                               user_id=member.id))
+        await self.notifier.post_audit(entry)
 
     @quota.command(name="usage", description="(Moderators) Who spent the most")
     @app_commands.choices(period=[Choice(name="this period", value="current"),

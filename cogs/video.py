@@ -4,17 +4,15 @@ the message's attachments, a forwarded message's, or an image embed).
 The commands' choices come from the capability table, so an operator's added model shows up in
 the model list without a code change. discord.py fixes a command's choices when the command is
 defined, so the cog's class is defined once the table is known (`video_cog`); everything else
-lives in `VideoCog`, its base.
+lives in `VideoCog`, its base. The duration is offered by autocomplete instead: the lengths the
+model picked so far (or the server's default model) makes, 5/10 or 3 to 15 (`offer_durations`).
 """
 
 from __future__ import annotations
 
 import logging
-import mimetypes
 from collections.abc import Callable
-from pathlib import PurePosixPath
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import discord
 from discord import app_commands
@@ -25,10 +23,14 @@ from bot.discord.client import KlingBot
 from bot.discord.command_texts import seconds_choice, verbatim
 from bot.discord.errors import Refused
 from bot.discord.flows import job_request, start_job
+from bot.discord.history import show_history
+from bot.discord.message_images import first_image, image_facts
 from bot.discord.modals import AnimateModal
+from bot.discord.preferences import set_notify
 from bot.engine import Engine
-from bot.images import ACCEPTED_TYPES, ImageFacts, check_image
-from bot.kling.capabilities import CapabilityTable
+from bot.guild_settings import load_guild_settings
+from bot.images import check_image
+from bot.kling.capabilities import CapabilityTable, ModelCapabilities, offered_durations
 from bot.kling.options import (
     ASPECT_RATIOS,
     CAMERA_MOVES,
@@ -36,6 +38,7 @@ from bot.kling.options import (
     PROMPT_LIMIT,
     VideoOptions,
 )
+from cogs.video_omni import ReferenceCog, omni_choices, open_story, start_omni, story_choices
 
 log = logging.getLogger(__name__)
 
@@ -46,53 +49,43 @@ MODE_NAMES = {"std": "Standard", "pro": "Professional", "4k": "4K"}
 Prompt = Range[str, 1, PROMPT_LIMIT]
 CfgScale = Range[float, 0.0, 1.0]
 NegativePrompt = Range[str, 1, NEGATIVE_PROMPT_LIMIT]
+Seconds = Range[int, 1, None]  # which lengths a model makes is validation's (and the list's)
 SHARED_DESCRIPTIONS = {
     "model": "Which Kling model (default: the server's choice)",
     "mode": "Standard is faster and cheaper; Professional looks better",
-    "duration": "Length in seconds",
+    "duration": "Length in seconds: the list shows what the chosen model makes",
     "cfg_scale": "How closely to follow the prompt, 0 to 1",
     "negative_prompt": "What to keep out of the video",
     "camera": "A camera move (text to video on models that support it)",
+    "audio": "Sound and speech made with the video (some models; costs more)",
 }
-SHARED_CHOICES = ("model", "mode", "duration", "camera")
+# Per command, not in the shared table: the shared table is applied to commands without it.
+SPOILER = "Post the video as a spoiler, hidden until clicked"
+SHARED_CHOICES = ("model", "mode", "camera")
 
 
-def image_facts(attachment: discord.Attachment) -> ImageFacts:
-    """What the image checks need to know about an attachment."""
-    return ImageFacts(attachment.filename, attachment.content_type, attachment.size,
-                      attachment.width, attachment.height)
-
-
-def embed_image_facts(embed: discord.Embed) -> tuple[str, ImageFacts] | None:
-    """An embed's picture as an image to animate: `embed.image`, or the thumbnail of an
-    image embed (a link Discord unfurled). Discord gives no type or size for it, so the type
-    is read from the URL's extension (PNG/JPEG only) and the size is left to Kling, whose
-    refusal the failed job reports and refunds; dimensions are checked when Discord gives
-    them."""
-    media = embed.image if embed.image.url else (
-        embed.thumbnail if embed.type == "image" else None)
-    if media is None or not media.url:
-        return None
-    name = PurePosixPath(urlsplit(media.url).path).name
-    kind = mimetypes.guess_type(name)[0]
-    if kind not in ACCEPTED_TYPES:
-        return None
-    return media.url, ImageFacts(name, kind, 0, media.width, media.height)
-
-
-def first_image(message: discord.Message) -> tuple[str, ImageFacts] | None:
-    """The first PNG/JPEG image of a message: its own attachments, then a forwarded
-    message's attachments, then embed images (its own, then the forwarded ones)."""
-    snapshots = message.message_snapshots
-    attachments = [*message.attachments, *(a for s in snapshots for a in s.attachments)]
-    for attachment in attachments:
-        if (attachment.content_type or "").split(";")[0] in ACCEPTED_TYPES:
-            return attachment.url, image_facts(attachment)
-    for embed in [*message.embeds, *(e for s in snapshots for e in s.embeds)]:
-        found = embed_image_facts(embed)
-        if found is not None:
-            return found
-    return None
+OMNI_DESCRIPTIONS = {
+    "prompt": "What happens; cite images as <<<image_1>>>... (if none is cited, all are, in order)",
+    "image1": "Reference image <<<image_1>>> (optional with images set aside by Use as reference)",
+    **{f"image{n}": f"Reference image <<<image_{n}>>>" for n in range(2, 8)},
+    "video": "A reference video: MP4 or MOV, at most 200 MB (then at most 4 images)",
+    "video_use": "Follow the video's style and motion (default), or edit the video itself",
+    "keep_sound": "Keep the video's own sound (default: only when editing it)",
+    "model": "Which omni model (default: the server's if it is one, else the first)",
+    "mode": SHARED_DESCRIPTIONS["mode"],
+    "duration": SHARED_DESCRIPTIONS["duration"],
+    "aspect_ratio": "Shape of the video",
+    "audio": "Sound made with the video (kling-v3-omni; not beside a reference video)",
+    "spoiler": SPOILER,
+}
+STORY_DESCRIPTIONS = {
+    "model": "Which model (one that makes videos in several shots)",
+    "mode": SHARED_DESCRIPTIONS["mode"],
+    "duration": "Length in seconds (default: the shots' lengths added up, or 5)",
+    "aspect_ratio": "Shape of the video",
+    "audio": SHARED_DESCRIPTIONS["audio"],
+    "spoiler": SPOILER,
+}
 
 
 def table_choices(table: CapabilityTable) -> dict[str, list[Choice[Any]]]:
@@ -101,16 +94,10 @@ def table_choices(table: CapabilityTable) -> dict[str, list[Choice[Any]]]:
     model labels and aspect ratios read the same in every language."""
     modes = sorted({m for c in table.models.values() for m in c.modes},
                    key=lambda m: list(MODE_NAMES).index(m) if m in MODE_NAMES else 99)
-    # Models with a range (3-15 s) are offered the listed lengths of the others until the
-    # duration option reads the chosen model (issue 12); `validate` accepts their whole range.
-    durations = sorted({d for c in table.models.values() if c.duration_range is None
-                        for d in c.durations}
-                       or {d for c in table.models.values() for d in c.durations})
     return {
         "model": [Choice(name=verbatim(f"{c.label} ({n})"[:100]), value=n)
                   for n, c in table.models.items()][:25],
         "mode": [Choice(name=MODE_NAMES.get(m, m), value=m) for m in modes][:25],
-        "duration": [seconds_choice(d) for d in durations][:25],
         "aspect_ratio": [Choice(name=verbatim(r), value=r) for r in ASPECT_RATIOS],
         "camera": [Choice(name=m.replace("_", " "), value=m) for m in CAMERA_MOVES][:25],
     }
@@ -144,10 +131,33 @@ class VideoCog(commands.Cog):
     async def cog_unload(self) -> None:
         self.tree.remove_command(self.menu.name, type=self.menu.type)
 
-    async def start_video(self, interaction: discord.Interaction, options: VideoOptions
-                          ) -> None:
+    async def start_video(self, interaction: discord.Interaction, options: VideoOptions,
+                          spoiler: bool | None = None) -> None:
         """Start the job the member asked for, where they asked (see `start_job`)."""
-        await start_job(self.engine.jobs, interaction, job_request(interaction, options))
+        await start_job(self.engine.jobs, interaction,
+                        job_request(interaction, options, spoiler=bool(spoiler)))
+
+    async def model_for(self, interaction: discord.Interaction) -> ModelCapabilities:
+        """The model a /video command would run on as filled in so far: the one picked, else
+        the server's default, else the table's (as validation falls back)."""
+        table = self.engine.capabilities
+        picked = interaction.namespace.model
+        if not isinstance(picked, str) or table.get(picked) is None:
+            settings = await load_guild_settings(self.engine.store, interaction.guild_id)
+            picked = settings.default_model or table.default_model
+        return table.get(picked) or table.models[table.default_model]
+
+    async def offer_durations(self, interaction: discord.Interaction, current: str
+                              ) -> list[Choice[int]]:
+        """The duration's autocomplete: the lengths the model makes (only 5 where an end
+        frame, a loop or a camera move needs it), those starting with what was typed first."""
+        caps = await self.model_for(interaction)
+        ns = interaction.namespace
+        lengths = offered_durations(caps, end_frame=ns.end_image is not None or bool(ns.loop),
+                                    camera=bool(ns.camera))
+        typed = current.strip() if isinstance(current, str) else ""
+        matching = [d for d in lengths if str(d).startswith(typed)] or list(lengths)
+        return [seconds_choice(d) for d in matching][:25]
 
     async def animate_message(self, interaction: discord.Interaction,
                               message: discord.Message) -> None:
@@ -164,6 +174,7 @@ class VideoCog(commands.Cog):
 def video_cog(table: CapabilityTable) -> type[VideoCog]:
     """`VideoCog` with /video, its choices read from `table`."""
     choices = table_choices(table)
+    omni, story = omni_choices(table, MODE_NAMES), story_choices(table, MODE_NAMES)
 
     class VideoCommands(VideoCog):
         video = app_commands.Group(name="video", description="Make a video with Kling",
@@ -173,29 +184,39 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
         @app_commands.describe(prompt="What should happen in the video",
                                aspect_ratio="Shape of the video")
         @app_commands.choices(aspect_ratio=choices["aspect_ratio"])
+        @app_commands.describe(spoiler=SPOILER)
         @shared_options(choices)
         async def text_to_video(
                 self, interaction: discord.Interaction, prompt: Prompt,
-                model: str | None = None, mode: str | None = None, duration: int | None = None,
-                aspect_ratio: str | None = None, cfg_scale: CfgScale | None = None,
-                negative_prompt: NegativePrompt | None = None, camera: str | None = None,
+                model: str | None = None, mode: str | None = None,
+                duration: Seconds | None = None, aspect_ratio: str | None = None,
+                cfg_scale: CfgScale | None = None, negative_prompt: NegativePrompt | None = None,
+                camera: str | None = None, audio: bool | None = None,
+                spoiler: bool | None = None,
         ) -> None:
             await self.start_video(interaction, VideoOptions(
                 action="text2video", model=model, mode=mode, prompt=prompt, duration=duration,
                 aspect_ratio=aspect_ratio, cfg_scale=cfg_scale,
-                negative_prompt=negative_prompt, camera=camera))
+                negative_prompt=negative_prompt, camera=camera, audio=audio), spoiler)
+
+        text_to_video.autocomplete("duration")(VideoCog.offer_durations)
 
         @video.command(name="image", description="Animate an image")
         @app_commands.describe(image="The first frame: PNG or JPEG, at least 300 px",
                                end_image="Optional last frame (some models only)",
-                               prompt="What should happen")
+                               prompt="What should happen",
+                               loop="End on the start image, for a video that loops "
+                                    "(models with end frames)")
+        @app_commands.describe(spoiler=SPOILER)
         @shared_options(choices)
         async def image_to_video(
                 self, interaction: discord.Interaction, image: discord.Attachment,
                 end_image: discord.Attachment | None = None, prompt: Prompt | None = None,
-                model: str | None = None, mode: str | None = None, duration: int | None = None,
-                cfg_scale: CfgScale | None = None,
+                model: str | None = None, mode: str | None = None,
+                duration: Seconds | None = None, cfg_scale: CfgScale | None = None,
                 negative_prompt: NegativePrompt | None = None, camera: str | None = None,
+                audio: bool | None = None, loop: bool | None = None,
+                spoiler: bool | None = None,
         ) -> None:
             check_image(image_facts(image), "image")
             if end_image is not None:
@@ -205,10 +226,66 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
                 action="image2video", model=model, mode=mode, prompt=prompt,
                 duration=duration, cfg_scale=cfg_scale, negative_prompt=negative_prompt,
                 camera=camera, start_image_url=image.url,
-                end_image_url=end_image.url if end_image else None))
+                end_image_url=end_image.url if end_image else None, audio=audio,
+                loop=bool(loop)), spoiler)
+
+        image_to_video.autocomplete("duration")(VideoCog.offer_durations)
+
+        # Issue 13 (i13-extras): a member's own history and DM notice.
+        @video.command(name="history", description="Your last 25 videos, newest first")
+        async def history(self, interaction: discord.Interaction) -> None:
+            await show_history(self.engine.store, interaction, interaction.user.id)
+
+        @video.command(name="notify", description="A direct message when your video is ready")
+        @app_commands.describe(setting="on: send me a DM; off: no DMs")
+        @app_commands.choices(setting=[Choice(name="on", value="on"),
+                                       Choice(name="off", value="off")])
+        async def notify(self, interaction: discord.Interaction, setting: str) -> None:
+            await set_notify(self.engine.store, interaction, setting == "on")
+
+        # /video omni and /video story (issue 12): their bodies are in cogs.video_omni.
+        @video.command(name="omni", description="A video from up to 7 reference images and a "
+                                                "video, cited in the prompt as <<<image_1>>>")
+        @app_commands.describe(**OMNI_DESCRIPTIONS)
+        @app_commands.choices(aspect_ratio=choices["aspect_ratio"],
+                              **{n: omni[n] for n in ("model", "mode", "duration", "video_use")})
+        async def omni_video(
+                self, interaction: discord.Interaction, prompt: Prompt,
+                image1: discord.Attachment | None = None,
+                image2: discord.Attachment | None = None,
+                image3: discord.Attachment | None = None,
+                image4: discord.Attachment | None = None,
+                image5: discord.Attachment | None = None,
+                image6: discord.Attachment | None = None,
+                image7: discord.Attachment | None = None,
+                video: discord.Attachment | None = None, video_use: str | None = None,
+                keep_sound: bool | None = None, model: str | None = None,
+                mode: str | None = None, duration: int | None = None,
+                aspect_ratio: str | None = None, audio: bool | None = None,
+                spoiler: bool | None = None,
+        ) -> None:
+            await start_omni(self.engine, interaction, prompt=prompt,
+                             images=[image1, image2, image3, image4, image5, image6, image7],
+                             video=video, video_use=video_use, keep_sound=keep_sound,
+                             model=model, mode=mode, duration=duration,
+                             aspect_ratio=aspect_ratio, audio=audio, spoiler=spoiler)
+
+        @video.command(name="story", description="A video in several shots: type them one per "
+                                                 "line, e.g. 3s: a fox wakes up")
+        @app_commands.describe(**STORY_DESCRIPTIONS)
+        @app_commands.choices(aspect_ratio=choices["aspect_ratio"],
+                              **{n: story[n] for n in ("model", "mode", "duration")})
+        async def story_video(self, interaction: discord.Interaction, model: str | None = None,
+                              mode: str | None = None, duration: int | None = None,
+                              aspect_ratio: str | None = None, audio: bool | None = None,
+                              spoiler: bool | None = None) -> None:
+            await open_story(self.engine, interaction, model=model, mode=mode,
+                             duration=duration, aspect_ratio=aspect_ratio, audio=audio,
+                             spoiler=spoiler)
 
     return VideoCommands
 
 
 async def setup(bot: KlingBot) -> None:
     await bot.add_cog(video_cog(bot.engine.capabilities)(bot.engine, bot.tree))
+    await bot.add_cog(ReferenceCog(bot))

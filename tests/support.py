@@ -73,6 +73,7 @@ class RecordingNotifier:
     delivered: list[Delivered] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
+    reviews: list[str] = field(default_factory=list)
     download_paths: list[Path] = field(default_factory=list)
     fail_deliveries: int = 0
     _next_id: int = 1000
@@ -118,6 +119,11 @@ class RecordingNotifier:
     async def alert(self, guild_id: int | None, notice: Notice) -> None:
         self.alerts.append(sentence(notice))
         self._touch()
+
+    async def ask_review(self, job: Job) -> int | None:
+        self.reviews.append(job.id)
+        self._touch()
+        return None
 
 
 async def eventually(predicate: Any, timeout: float = 10.0) -> Any:

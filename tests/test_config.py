@@ -128,3 +128,13 @@ def test_unreachable_discord_is_a_clear_message(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "cannot reach Discord" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_simulated_kling_needs_no_kling_token() -> None:
+    settings = load_settings({"DISCORD_TOKEN": "d", "KLING_API_BASE": "simulated"})
+    assert settings.kling_simulated and settings.kling_api_token == ""
+    assert load_settings({"DISCORD_TOKEN": "d", "KLING_API_BASE": "Simulated"}).kling_simulated
+    real = load_settings({"DISCORD_TOKEN": "d", "KLING_API_TOKEN": "k"})
+    assert not real.kling_simulated
+    with pytest.raises(ConfigError, match="KLING_API_BASE=simulated to try the bot"):
+        load_settings({"DISCORD_TOKEN": "d"})

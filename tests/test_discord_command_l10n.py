@@ -29,7 +29,8 @@ async def test_the_global_sync_carries_korean_for_every_command_string(world: Wo
     assert by_place[("/quota usage period: this period", "choice name")] == "이번 기간"
     assert by_place[("menu Animate with Kling", "menu name")] == "Kling으로 비디오 만들기"
     # English stays the default: the names members of other locales see, and Discord sends.
-    assert {c["name"] for c in stored} == {"video", "quota", "klingbot", "Animate with Kling"}
+    assert {c["name"] for c in stored} == {"video", "quota", "klingbot", "Animate with Kling",
+                                             "Use as reference"}
     # The hash that spares the next start a sync is the one of what was synced, translations
     # included.
     state = await bot.engine.store.guild_settings(GLOBAL_SCOPE)

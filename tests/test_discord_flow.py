@@ -35,7 +35,8 @@ async def test_text_video_card_thread_and_result_with_buttons(world: World) -> N
     assert world.discord.attachment_bytes(attachment["id"]) == world.kling.video_bytes(
         task.task_id)
     job_id = custom_ids(result)[0].rsplit(":", 1)[1]
-    assert custom_ids(result) == [f"kling:extend:{job_id}", f"kling:extend-prompt:{job_id}"]
+    assert custom_ids(result) == [f"kling:extend:{job_id}", f"kling:extend-prompt:{job_id}",
+                                  f"kling:report:{job_id}"]
     [link] = [c for c in components_of(result) if c.get("url")]
     assert link["url"] == task.video_url
     assert result["mentions"][0]["id"] == str(world.alice.user.id)
@@ -121,8 +122,11 @@ async def test_extend_and_extend_with_new_prompt_in_the_same_thread(world: World
                                      {inputs[0]: "the fox jumps into a river"})
     results = await world.wait_result(thread_id, 3)
     assert world.kling.last_task.request["prompt"] == "the fox jumps into a river"
-    # Every result in the chain carries the buttons, and all of it is in one thread.
-    assert all(len(custom_ids(r)) == 2 for r in results)
+    # Every result in the chain carries the buttons (the Extends, Join the story as well,
+    # Report), and all of it is in one thread.
+    assert [[c.split(":")[1] for c in custom_ids(r)] for r in results] == [
+        ["extend", "extend-prompt", "report"],
+        *[["extend", "extend-prompt", "join", "report"]] * 2]
     assert len(world.discord.messages_in(world.discord.channel_id)) == 1  # just the card
     jobs = await bot.engine.store.jobs_in_state((JobState.DELIVERED,))
     assert {j.thread_id for j in jobs} == {thread_id}

@@ -213,7 +213,8 @@ async def test_extend_buttons_only_under_results_that_can_be_extended(world: Wor
         [result] = await world.wait_result(int(card["id"]))  # in the card's thread
         buttons[model] = custom_ids(result)
     assert not [b for b in buttons["kling-v2-master"] if b.startswith("kling:extend")]
-    assert [b.split(":")[1] for b in buttons["kling-v1"]] == ["extend", "extend-prompt"]
+    assert [b.split(":")[1] for b in buttons["kling-v1"]] == ["extend", "extend-prompt",
+                                                              "report"]
 
 
 @pytest.mark.usefixtures("no_bot_errors")

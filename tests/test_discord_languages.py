@@ -138,10 +138,11 @@ async def test_modals_and_button_refusals_follow_the_members_language(world: Wor
     # Extend with a new prompt: the modal in alice's language, the result still English.
     opened = await world.discord.click(alice.user.id, int(result["id"]), custom_ids(result)[1])
     await world.discord.wait_for_response(opened)
-    modal_id, title, [prompt] = modal_of(world, opened)
+    modal_id, title, [prompt, length] = modal_of(world, opened)
     assert_korean(title, "modal.extend.title")
     assert_korean(prompt["label"], "modal.prompt.label")
     assert_korean(prompt["placeholder"], "modal.prompt.placeholder")
+    assert_korean(length["label"], "modal.extend.length.label", allowed="5 또는 10")
     submit = await world.discord.submit_modal(alice.user.id, opened, modal_id,
                                               {prompt["custom_id"]: "the fox dives"})
     assert HANGUL.search(await world.wait_private_reply(submit))
@@ -150,7 +151,7 @@ async def test_modals_and_button_refusals_follow_the_members_language(world: Wor
     opened = await world.discord.click(world.moderator.user.id, int(result["id"]),
                                        custom_ids(result)[1])
     await world.discord.wait_for_response(opened)
-    _, title, [prompt] = modal_of(world, opened)
+    _, title, [prompt, _length] = modal_of(world, opened)
     assert_english(title, "modal.extend.title")
     assert_english(prompt["label"], "modal.prompt.label")
 
@@ -210,8 +211,8 @@ async def check_public_posts(world: World, bot: Any, language: str, *, count: in
     check(result["content"], "result.ready", user_id=job.user_id)
     check(result["embeds"][0]["footer"]["text"], "result.footer", job_id=job.id)
     labels = [c["label"] for c in components_of(result)]
-    for label, key in zip(labels, ("button.extend", "button.extend_prompt", "result.open"),
-                          strict=True):
+    for label, key in zip(labels, ("button.extend", "button.extend_prompt", "result.open",
+                                   "button.report"), strict=True):
         check(label, key)
     return job
 

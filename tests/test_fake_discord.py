@@ -26,9 +26,11 @@ from testkit.fakes.discord import (
     DEFAULT_BOT_PERMISSIONS,
     MIB,
     AttachmentSpec,
+    DiscordError,
     FakeDiscord,
     Permission,
 )
+from testkit.fakes.discord.limits import validate_options
 from tests.support import eventually
 
 pytestmark = pytest.mark.timeout(30)
@@ -592,3 +594,128 @@ async def test_discord_py_waits_out_the_channel_bucket_and_every_message_arrives
     assert sorted(m["content"] for m in fake.messages_in(fake.channel_id)) == \
         [f"message {i}" for i in range(7)]
     assert delivered[5] - delivered[0] >= 0.2 * 5 * 0.9  # the sixth waited for the next window
+
+
+class FastBot(commands.Bot):
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """No 5 s wait before a second bot's IDENTIFY in the same process."""
+
+
+async def test_reactions_reach_only_sessions_with_the_reactions_intent(fake: FakeDiscord) -> None:
+    """MESSAGE_REACTION_ADD/REMOVE in Discord's shape, parsed by discord.py into raw events;
+    a bot that left GUILD_MESSAGE_REACTIONS out of its intents hears nothing."""
+    member = await fake.add_member(fake.guild_id, name="dana")
+    seen: list[tuple[str, discord.RawReactionActionEvent]] = []
+
+    for with_intent in (True, False):
+        seen.clear()
+        intents = discord.Intents.default()
+        intents.guild_reactions = with_intent
+        bot = FastBot(command_prefix="!", intents=intents, guild_ready_timeout=0.05)
+
+        async def on_raw_reaction_add(event: discord.RawReactionActionEvent) -> None:
+            seen.append(("add", event))
+
+        async def on_raw_reaction_remove(event: discord.RawReactionActionEvent) -> None:
+            seen.append(("remove", event))
+
+        bot.add_listener(on_raw_reaction_add)
+        bot.add_listener(on_raw_reaction_remove)
+        async with running(bot, fake):
+            channel = bot.get_channel(fake.channel_id)
+            assert isinstance(channel, discord.TextChannel)
+            posted = await channel.send("react to me")
+            assert await fake.add_reaction(member.user.id, posted.id, "🔥")
+            assert not await fake.add_reaction(member.user.id, posted.id, "🔥")  # had it
+            assert await fake.add_reaction(member.user.id, posted.id, "<:kling:42>")
+            assert await fake.remove_reaction(member.user.id, posted.id, "🔥")
+            with pytest.raises(LookupError):
+                await fake.add_reaction(member.user.id, 1, "🔥")
+            if with_intent:
+                await eventually(lambda: len(seen) == 3, 5)  # the bot's own tasks: poll
+                (_, fire), (_, custom), (kind, removed) = seen
+                assert fire.user_id == member.user.id and str(fire.emoji) == "🔥"
+                assert fire.member is not None and fire.member.id == member.user.id
+                assert fire.guild_id == fake.guild_id and fire.message_id == posted.id
+                assert fire.message_author_id == bot.user.id  # type: ignore[union-attr]
+                assert str(custom.emoji) == "<:kling:42>" and custom.emoji.id == 42
+                assert kind == "remove" and str(removed.emoji) == "🔥"
+                assert fake.messages[posted.id]["reactions"][0]["count"] == 1
+            else:
+                await asyncio.sleep(0.2)
+                assert seen == []
+
+async def test_autocomplete_reaches_the_callback_and_its_choices_are_checked(
+        fake: FakeDiscord, error_logs: Any) -> None:
+    """Type 4 interactions with the filled options and the focused one as typed (a string,
+    no `resolved`); the answer is type 8 with at most 25 choices of the option's type, and
+    nothing else may answer it."""
+    bot = make_bot()
+    seen: list[tuple[Any, Any, str]] = []
+    many = app_commands.Group(name="clip", description="Clips")
+
+    @many.command(name="make", description="Make a clip")
+    async def make(interaction: discord.Interaction, image: discord.Attachment, model: str,
+                   seconds: int) -> None:
+        await interaction.response.send_message("ok")
+
+    @make.autocomplete("seconds")
+    async def offer(interaction: discord.Interaction, current: str
+                    ) -> list[app_commands.Choice[int]]:
+        seen.append((interaction.namespace.model, interaction.namespace.image, current))
+        count = 30 if interaction.namespace.model == "too-many" else 2
+        return [app_commands.Choice(name=f"{n} s", value=n) for n in range(1, count + 1)]
+
+    bot.tree.add_command(many, guild=discord.Object(fake.guild_id))
+    user = await fake.add_member(fake.guild_id, name="alice")
+    async with running(bot, fake):
+        await bot.tree.sync(guild=discord.Object(fake.guild_id))
+        inter = await fake.autocomplete(fake.guild_id, fake.channel_id, user.user.id, "clip",
+                                        ["make"], {"model": "v3", "image": "1"},
+                                        focused="seconds", typed="1")
+        answer = await fake.wait_for_response(inter)
+        assert inter.type == 4 and answer.type == 8
+        assert answer.data["choices"] == [{"name": "1 s", "value": 1},
+                                          {"name": "2 s", "value": 2}]
+        model, image, typed = seen[0]
+        assert model == "v3" and isinstance(image, discord.Object) and typed == "1"
+        focused = inter.payload["data"]["options"][0]["options"][-1]
+        assert focused == {"name": "seconds", "type": 4, "value": "1", "focused": True}
+        assert "resolved" not in inter.payload["data"]
+
+        with pytest.raises(LookupError):  # only an autocomplete option can be focused
+            await fake.autocomplete(fake.guild_id, fake.channel_id, user.user.id, "clip",
+                                    ["make"], {}, focused="model")
+        refused = await fake.autocomplete(fake.guild_id, fake.channel_id, user.user.id, "clip",
+                                          ["make"], {"model": "too-many"}, focused="seconds")
+        await fake.wait_for_request(lambda r: r.path.endswith("/callback") and r.status == 400
+                                    and r.path.startswith(f"/interactions/{refused.id}/"))
+        assert fake.interaction_responses(refused) == []
+    # Discord refuses a definition with both autocomplete and choices.
+    option = {"type": 4, "name": "seconds", "description": "s", "autocomplete": True,
+              "choices": [{"name": "5", "value": 5}]}
+    with pytest.raises(DiscordError):
+        validate_options([option], "options")
+    # discord.py logs the refused answer (a 400, as Discord gives): expected here.
+    assert [r.getMessage() for r in error_logs.records] == [
+        f"Ignoring exception in autocomplete for 'clip make' (Guild: {fake.guild_id}, "
+        f"User: {user.user.id})"]
+    error_logs.records.clear()
+async def test_direct_messages_reach_members_who_take_them_and_50007_otherwise(
+        fake: FakeDiscord) -> None:
+    guild = fake.guild_id
+    open_member = await fake.add_member(guild, name="open")
+    closed_member = await fake.add_member(guild, name="closed")
+    fake.close_dms(closed_member.user.id)
+    stranger = await fake.add_user("left-the-server")
+    async with running(make_bot(), fake) as bot:
+        dm = await bot.create_dm(discord.Object(id=open_member.user.id))
+        assert dm.recipient is not None and dm.recipient.id == open_member.user.id
+        await dm.send("hello")
+        assert [m["content"] for m in fake.dm_messages(open_member.user.id)] == ["hello"]
+        for user in (closed_member.user, stranger):
+            channel = await bot.create_dm(discord.Object(id=user.id))  # opening is allowed
+            with pytest.raises(discord.Forbidden) as refused:
+                await channel.send("hello")
+            assert refused.value.code == 50007
+            assert fake.dm_messages(user.id) == []

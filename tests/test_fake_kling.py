@@ -303,6 +303,19 @@ async def test_extend_validation(fake: FakeKling, http: ClientSession) -> None:
     source = await fake.wait_for(lambda: fake.tasks[body["task_id"]].video_id, timeout=5)
     status, body = await create(http, fake, action="extend", video_id=source, prompt=None)
     assert status == 200 and body["success"] is True
+    # 5 or 10 seconds more (10 comes back as 9.6), nothing else.
+    status, body = await create(http, fake, action="extend", video_id=source, duration=10)
+    assert status == 200
+    made = await fake.wait_for(lambda: fake.tasks[body["task_id"]].video_id, timeout=5)
+    assert made and fake.tasks[body["task_id"]].duration == pytest.approx(5.041 + 9.6)
+    status, body = await create(http, fake, action="extend", video_id=source, duration=7)
+    assert status == 400 and body["error"]["message"] == "duration is invalid."
+    # A source made more than 30 days ago is not extended.
+    old = next(t for t in fake.tasks.values() if t.video_id == source)
+    old.created_at -= 31 * 86400
+    old.finished_at = (old.finished_at or old.created_at) - 31 * 86400
+    status, body = await create(http, fake, action="extend", video_id=source)
+    assert status == 400 and "30 days" in body["error"]["message"]
 
     for bad in (
         {"model": "kling-v9"},

@@ -18,7 +18,7 @@ from bot.discord.limits import (
     MESSAGE_LIMIT,
     THREAD_NAME_LIMIT,
 )
-from bot.discord.render import failure_reason
+from bot.discord.render import failure_reason, job_notes
 from bot.discord.texts import clip, text
 from bot.moderation import REASON_LIMIT
 from bot.store import AuditEntry, Job, JobState
@@ -31,6 +31,7 @@ MEMBER_FETCHES = 5
 
 log = logging.getLogger(__name__)
 COLOURS = {
+    JobState.REVIEW: discord.Colour.orange(),
     JobState.QUEUED: discord.Colour.light_grey(),
     JobState.RESERVED: discord.Colour.light_grey(),
     JobState.SUBMITTED: discord.Colour.blurple(),
@@ -61,12 +62,16 @@ def fit_lines(lines: list[str], limit: int = MESSAGE_LIMIT) -> str:
 def settings_line(job: Job) -> str:
     line = text("card.settings", model=job.model, mode=job.mode or text("card.single_mode"),
                 duration=job.duration, cost=job.cost)
+    if job.request.get("generate_audio") is True:  # sound costs more: the card says why
+        line += " · " + text("card.sound")
     if job.credits_left is not None:
         line += " · " + text("card.credits_left", left=job.credits_left)
     return line
 
 
 def state_line(job: Job, result_link: str | None = None) -> str:
+    if job.state is JobState.REVIEW:
+        return text("card.state.review")
     if job.state is JobState.QUEUED:
         if job.queue_position:
             return text("card.state.queued", position=job.queue_position)
@@ -86,14 +91,27 @@ def state_line(job: Job, result_link: str | None = None) -> str:
     return text("card.state.failed", reason=f"{failure_reason(job)} {refund}".strip())
 
 
+def card_title(job: Job) -> str:
+    """What kind of job the card follows: a story or an omni job (told by the request Kling
+    receives), else its action."""
+    if job.request.get("multi_shot"):
+        return text("card.title.story")
+    if job.request.get("image_list") or job.request.get("video_list"):
+        return text("card.title.omni")
+    return text(f"card.title.{job.action}")
+
+
 def status_card(job: Job, *, note: str | None = None, result_link: str | None = None
                 ) -> discord.Embed:
     """The public card that follows the job from queued to done."""
-    embed = discord.Embed(title=clip(text(f"card.title.{job.action}"), EMBED_TITLE_LIMIT),
+    embed = discord.Embed(title=clip(card_title(job), EMBED_TITLE_LIMIT),
                           description=_quote(job.prompt), colour=COLOURS[job.state])
     for value in (text("card.requester", user_id=job.user_id), settings_line(job),
-                  state_line(job, result_link)):
+                  state_line(job, result_link), *job_notes(job)):
         embed.add_field(name="\u200b", value=clip(value, EMBED_FIELD_LIMIT), inline=False)
+    if job.reviewed_by is not None and job.state is not JobState.FAILED:
+        # Review mode: the decision stays on the card (a rejection is its failure reason).
+        embed.add_field(name="\u200b", value=text("card.review_approved"), inline=False)
     if note:
         embed.set_footer(text=clip(note, EMBED_FOOTER_LIMIT))
     return embed
@@ -117,6 +135,21 @@ def result_embed(job: Job) -> discord.Embed:
     return embed
 
 
+# Community moderation's actions, worded by their own message (issue 14).
+COMMUNITY_ACTIONS = frozenset({
+    "filter_add", "filter_remove", "review_approve", "review_reject", "report_removed",
+    "report_blocked", "report_dismissed", "gift", "set_review", "set_review_new_member_days",
+    "set_review_timeout_minutes", "set_trusted_role_id", "set_give_share", "set_reward_emoji",
+    "set_reward_credits", "set_reward_voters", "set_reward_max_per_period",
+})
+
+
+def _action(action: str) -> str:
+    if action in COMMUNITY_ACTIONS:
+        return text("audit.community_action", action=action)
+    return text("audit.action", action=action)
+
+
 def audit_line(entry: AuditEntry) -> str:
     """One moderator action as the log channel shows it."""
     target = ""
@@ -125,7 +158,7 @@ def audit_line(entry: AuditEntry) -> str:
             f" <@{entry.target_id}>")
     reason = f" ({clip(entry.reason, REASON_LIMIT)})" if entry.reason else ""
     return clip(text("audit.line", actor=entry.actor_id,
-                     action=text("audit.action", action=entry.action), target=target,
+                     action=_action(entry.action), target=target,
                      old=_audit_value(entry.old_value), new=_audit_value(entry.new_value),
                      reason=reason), MESSAGE_LIMIT)
 

@@ -19,19 +19,21 @@ from discord.ext import commands
 from bot.config import Settings
 from bot.discord.buttons import DYNAMIC_ITEMS
 from bot.discord.command_texts import CommandTranslator
+from bot.discord.community_buttons import COMMUNITY_ITEMS
 from bot.discord.errors import reply_error
 from bot.discord.interactions import send_ephemeral
 from bot.discord.languages import GuildFacts, ServerLanguages, speak_to_member, speaking_to
 from bot.discord.notifier import DiscordNotifier
+from bot.discord.price_confirmation import CONFIRM_SECONDS
 from bot.discord.telemetry import count_rate_limits
 from bot.discord.texts import CATALOGUES, text
-from bot.engine import Engine, video_fetcher
+from bot.engine import Engine, video_fetcher, video_tools
 from bot.kling.capabilities import load_capabilities
 from bot.store import make_store
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.video", "cogs.quota", "cogs.admin")
+EXTENSIONS = ("cogs.video", "cogs.quota", "cogs.admin", "cogs.community")
 GLOBAL_SCOPE = 0  # guild_settings row that holds bot-wide state
 
 
@@ -106,7 +108,7 @@ class KlingBot(commands.AutoShardedBot):
     languages: ServerLanguages
 
     def __init__(self, settings: Settings, *, card_edit_interval: float = 10.0,
-                 **options: Any) -> None:
+                 confirm_timeout: float = CONFIRM_SECONDS, **options: Any) -> None:
         if settings.shard_count is not None:
             options.setdefault("shard_count", settings.shard_count)
             if settings.shard_ids is not None:
@@ -119,6 +121,8 @@ class KlingBot(commands.AutoShardedBot):
                          allowed_installs=GUILD_INSTALL, **options)
         self.settings = settings
         self.card_edit_interval = card_edit_interval
+        # How long a member has to confirm a price above the server's threshold.
+        self.confirm_timeout = confirm_timeout
         self.http_session: aiohttp.ClientSession | None = None
 
     async def setup_hook(self) -> None:
@@ -129,16 +133,18 @@ class KlingBot(commands.AutoShardedBot):
         self.http_session = aiohttp.ClientSession()
         store = make_store(settings.database_url)
         videos = video_fetcher(settings)
+        media = video_tools(settings, videos)
         capabilities = load_capabilities(settings.kling_models_file)
         self.languages = ServerLanguages(store, GuildFacts(self))
-        self.notifier = DiscordNotifier(self, store, videos, capabilities,
+        self.notifier = DiscordNotifier(self, store, videos, capabilities, media=media,
                                         edit_interval=self.card_edit_interval,
-                                        languages=self.languages)
+                                        languages=self.languages,
+                                        simulated=settings.kling_simulated)
         self.engine = Engine(settings, self.notifier, session=self.http_session, store=store,
-                             videos=videos, capabilities=capabilities,
+                             videos=videos, media=media, capabilities=capabilities,
                              readiness=lambda: {"discord": self.is_ready()})
         await self.engine.start()
-        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.add_dynamic_items(*DYNAMIC_ITEMS, *COMMUNITY_ITEMS)
         # The commands' names and descriptions in every catalogue language, synced with them.
         await self.tree.set_translator(CommandTranslator(CATALOGUES))
         for extension in EXTENSIONS:

@@ -6,7 +6,8 @@ Shared by the slash commands, the context menu, the Extend buttons and the modal
 asked); the core applies the server's policy to every one of them when it reserves the job. The
 flow validates what needs no I/O before deferring (those errors come back at once), defers
 before the core reads the database (Discord drops an interaction not answered within 3 s), and
-words its answers the same way.
+words its answers the same way. A job priced above the server's threshold waits for the
+member's confirmation before it is reserved (`bot.discord.price_confirmation`).
 
 The REST calls of a job's start are few and off the channel's message bucket, which every card,
 thread and result of a busy channel shares (5 per 5 s). The deferral is private, and the private
@@ -14,8 +15,9 @@ confirmation answers it as soon as the job is reserved (an error found then answ
 privately, and nothing shows in the channel). The public card is the command's next follow-up
 (`CardPoster.present`, over the interaction token's own bucket); only then does the core start
 the job (its thread, the queue, Kling). Under a burst, that public work waits for the burst's
-pending confirmations (`ConfirmationsFirst`). Where the bot may not post (so no result could
-ever be delivered) the core posts the card or refuses the job, as before (`_start_privately`).
+pending confirmations (`ConfirmationsFirst`; a member reading a price is not pending). Where the
+bot may not post (so no result could ever be delivered) the core posts the card or refuses the
+job, as before (`_start_privately`).
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ from typing import Any, Protocol, cast
 import discord
 
 from bot.discord.interactions import acknowledge, jump_url, role_ids, send_ephemeral
+from bot.discord.price_confirmation import confirm_price
 from bot.discord.priority import ConfirmationsFirst
 from bot.discord.render import failure_reason
 from bot.discord.texts import text
-from bot.jobs import JobRequest
+from bot.jobs import JobRequest, PriceNeedsConfirmation
 from bot.kling.options import VideoOptions
 from bot.logs import job_context
 from bot.store import Job, JobState
@@ -83,37 +86,41 @@ def job_request(interaction: discord.Interaction, options: VideoOptions, *,
     """The member's ask as the core takes it: who, where (the channel, and the channel a thread
     belongs to, for the server's allowed channels), and the options as given."""
     channel_id = interaction.channel_id or fallback_channel_id or interaction.user.id
+    joined = getattr(interaction.user, "joined_at", None)  # a Member's, from the payload
     return JobRequest(guild_id=interaction.guild_id, channel_id=channel_id,
                       parent_channel_id=getattr(interaction.channel, "parent_id", None),
                       user_id=interaction.user.id, options=options,
-                      role_ids=role_ids(interaction.user), **extra)
+                      role_ids=role_ids(interaction.user),
+                      joined_at=joined.timestamp() if joined is not None else None,
+                      staff=bool(interaction.permissions.manage_guild), **extra)
 
 
-def extend_request(interaction: discord.Interaction, source: Job, prompt: str | None
-                   ) -> JobRequest:
-    """An Extend continues `source`: its model, mode and video, in its thread."""
+def extend_request(interaction: discord.Interaction, source: Job, prompt: str | None,
+                   duration: int | None = None) -> JobRequest:
+    """An Extend continues `source`: its model, mode and video, in its thread, by `duration`
+    seconds (None: the model's default). The core refuses a source too old for Kling, dated
+    from when it was sent to Kling (the video is a little younger: the refusal errs early)."""
     options = VideoOptions(action="extend", model=source.model, mode=source.mode,
                            prompt=source.prompt if prompt is None else prompt,
-                           video_id=source.video_id)
+                           video_id=source.video_id, duration=duration)
     return job_request(interaction, options, fallback_channel_id=source.post_channel_id,
-                       parent_job_id=source.id, thread_id=source.thread_id)
+                       parent_job_id=source.id, thread_id=source.thread_id,
+                       source_made_at=source.submitted_at or source.created_at,
+                       spoiler=source.spoiler)
 
 
 async def start_job(jobs: JobStarter, interaction: discord.Interaction, request: JobRequest
-                    ) -> Job:
-    """Validate (answering at once if wrong), defer privately, reserve, confirm privately,
-    show the card publicly, start the job."""
+                    ) -> Job | None:
+    """Validate (answering at once if wrong), defer privately, reserve (a price above the
+    server's threshold is confirmed by the member first: None if they did not), confirm
+    privately, show the card publicly, start the job."""
     jobs.check(request)  # raises InvalidOptions before anything is spent or deferred
     cards = card_poster_of(interaction)
     if cards is None or not cards.can_post(request.channel_id):
         return await _start_privately(jobs, interaction, request)
-    with cards.confirmations.confirming():
-        await acknowledge(interaction)
-        job = await jobs.reserve(request)  # an error here answers the deferral, privately
-        # The confirmation answers the private deferral (a follow-up sent before it would
-        # take its place, private); the card follows as a public follow-up.
-        await send_ephemeral(interaction, text("ack.started",
-                                               link=f"<#{job.post_channel_id}>"))
+    job = await _reserve_and_confirm(jobs, interaction, request, cards.confirmations)
+    if job is None:
+        return None
     await cards.confirmations.public_turn()
     card_id = await cards.present(interaction, job)
     if card_id is not None:
@@ -125,20 +132,57 @@ async def start_job(jobs: JobStarter, interaction: discord.Interaction, request:
     return job
 
 
-async def _start_privately(jobs: JobStarter, interaction: discord.Interaction,
-                           request: JobRequest) -> Job:
-    """The flow where no public card can be shown: defer privately, let the core post the
-    card (or refuse the job, refunded, where the bot may not post), confirm privately."""
-    await acknowledge(interaction)
-    job = await jobs.request(request)
-    if job.state is JobState.FAILED:
-        await send_ephemeral(interaction, text("ack.failed", reason=failure_reason(job)))
-    else:
-        await _confirm(interaction, job)
+async def _reserve_and_confirm(jobs: JobStarter, interaction: discord.Interaction,
+                               request: JobRequest, confirmations: ConfirmationsFirst
+                               ) -> Job | None:
+    """Defer, reserve and confirm privately; an expensive job's price is confirmed by the
+    member first (None if they did not). Errors answer the deferral, privately. The
+    confirmation answers the private deferral (a follow-up sent before it would take its
+    place, private); the card follows as a public follow-up."""
+    with confirmations.confirming():
+        await acknowledge(interaction)
+        try:
+            job = await jobs.reserve(request)
+        except PriceNeedsConfirmation as expensive:  # nothing reserved: ask the member first
+            quote = expensive.quote
+        else:
+            await send_ephemeral(interaction, _accepted(job))
+            return job
+    if not await confirm_price(interaction, quote):  # the member reads: nothing pending
+        return None
+    with confirmations.confirming():
+        # Reserved now as any job (credits are checked again), never for more than confirmed.
+        job = await jobs.reserve(replace(request, confirmed_cost=quote.cost))
+        await send_ephemeral(interaction, _accepted(job))
     return job
 
 
-async def _confirm(interaction: discord.Interaction, job: Job) -> None:
-    where = (jump_url(job.guild_id, job.channel_id, job.status_message_id)
-             if job.status_message_id else f"<#{job.post_channel_id}>")
-    await send_ephemeral(interaction, text("ack.started", link=where))
+def _accepted(job: Job) -> str:
+    """The private confirmation of a reserved job (held for review, or on its way); its card
+    follows in the channel."""
+    where = f"<#{job.post_channel_id}>"
+    if job.state is JobState.REVIEW:
+        return text("ack.review", link=where)
+    return text("ack.started", link=where)
+
+
+async def _start_privately(jobs: JobStarter, interaction: discord.Interaction,
+                           request: JobRequest) -> Job | None:
+    """The flow where no public card can be shown: defer privately, let the core post the
+    card (or refuse the job, refunded, where the bot may not post), confirm privately."""
+    await acknowledge(interaction)
+    try:
+        job = await jobs.request(request)
+    except PriceNeedsConfirmation as expensive:  # nothing reserved: ask the member first
+        if not await confirm_price(interaction, expensive.quote):
+            return None
+        # Reserved now as any job (credits are checked again), never for more than confirmed.
+        job = await jobs.request(replace(request, confirmed_cost=expensive.quote.cost))
+    if job.state is JobState.FAILED:
+        await send_ephemeral(interaction, text("ack.failed", reason=failure_reason(job)))
+    else:
+        where = (jump_url(job.guild_id, job.channel_id, job.status_message_id)
+                 if job.status_message_id else f"<#{job.post_channel_id}>")
+        key = "ack.review" if job.state is JobState.REVIEW else "ack.started"
+        await send_ephemeral(interaction, text(key, link=where))
+    return job

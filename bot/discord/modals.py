@@ -16,9 +16,11 @@ from typing import Any
 
 import discord
 
-from bot.discord.errors import reply_error
+from bot.discord.errors import Refused, reply_error
 from bot.discord.flows import JobStarter, extend_request, start_job
 from bot.discord.languages import speaking_to
+from bot.discord.render import fields
+from bot.discord.stories import continue_video
 from bot.discord.texts import text
 from bot.kling.options import PROMPT_LIMIT, VideoOptions
 from bot.store import Job
@@ -56,17 +58,49 @@ class PromptModal(discord.ui.Modal):
 
 
 class ExtendModal(PromptModal):
-    """Asks for the prompt of an Extend of `source`."""
+    """Asks for the prompt of an Extend of `source`, and its length where the model's extends
+    take one (`lengths`, from the capability table; 5 s unless the member says otherwise)."""
 
-    def __init__(self, jobs: JobStarter, source: Job) -> None:
+    def __init__(self, jobs: JobStarter, source: Job, lengths: tuple[int, ...] = ()) -> None:
         super().__init__(text("modal.extend.title"), required=True,
                          placeholder=text("modal.prompt.placeholder"))
         self.jobs = jobs
         self.source = source
+        self.lengths = lengths
+        self.length: discord.ui.TextInput[Any] | None = None
+        if lengths:
+            self.length = discord.ui.TextInput(
+                label=text("modal.extend.length.label", **fields({"durations": lengths})),
+                style=discord.TextStyle.short, max_length=3, required=False,
+                default=str(5 if 5 in lengths else lengths[0]))
+            self.add_item(self.length)
+
+    def chosen_length(self) -> int | None:
+        """The length typed (checked against the table by the core), or None if left empty."""
+        typed = (self.length.value if self.length is not None else "").strip()
+        if not typed:
+            return None
+        if not typed.isdigit():
+            raise Refused("invalid.extend_length_not_number",
+                          {"durations": list(self.lengths)})
+        return int(typed)
 
     async def submit(self, interaction: discord.Interaction) -> None:
-        request = extend_request(interaction, self.source, self.prompt.value)
+        request = extend_request(interaction, self.source, self.prompt.value,
+                                 self.chosen_length())
         await start_job(self.jobs, interaction, request)
+
+
+class ContinueModal(PromptModal):
+    """Asks for the prompt of a Continue of `source`."""
+
+    def __init__(self, source: Job) -> None:
+        super().__init__(text("modal.continue.title"), required=True,
+                         placeholder=text("modal.prompt.placeholder"))
+        self.source = source
+
+    async def submit(self, interaction: discord.Interaction) -> None:
+        await continue_video(interaction, self.source, self.prompt.value)
 
 
 class AnimateModal(PromptModal):

@@ -19,12 +19,16 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from contextlib import AsyncExitStack
 from typing import Any
 
 import discord
 
 from bot.discord.buttons import card_view, result_view
 from bot.discord.cards import audit_line, result_embed, status_card, thread_name
+from bot.discord.community_buttons import review_view
+from bot.discord.community_posts import CommunityPosts
+from bot.discord.direct_notices import DirectNotices
 from bot.discord.interactions import jump_url
 from bot.discord.languages import GuildFacts, ServerLanguages
 from bot.discord.limits import FAILURE_REASON_LIMIT
@@ -38,7 +42,9 @@ from bot.download import DownloadFailed, VideoFetcher, VideoTooLarge
 from bot.errors import Notice
 from bot.guild_settings import load_guild_settings
 from bot.jobs import QUEUE_TIMEOUT_CODE, CannotPostHere, Placement
+from bot.jobs.outcomes import REVIEW_REJECTED_CODE, REVIEW_TIMEOUT_CODE
 from bot.kling.capabilities import CapabilityTable
+from bot.media import MAX_SOURCE_BYTES, CannotFit, VideoTools
 from bot.store import AuditEntry, Job, JobState, Store
 
 log = logging.getLogger(__name__)
@@ -53,16 +59,23 @@ class DiscordNotifier:
     """`JobNotifier` over discord.py's REST client."""
 
     def __init__(self, client: discord.Client, store: Store, videos: VideoFetcher,
-                 capabilities: CapabilityTable, *, edit_interval: float = 10.0,
-                 languages: ServerLanguages | None = None) -> None:
+                 capabilities: CapabilityTable, *, media: VideoTools,
+                 edit_interval: float = 10.0, languages: ServerLanguages | None = None,
+                 simulated: bool = False) -> None:
         self.client = client
         self.store = store
         self.videos = videos
+        self.media = media
         self.capabilities = capabilities
         self.cards = CardThrottle(edit_interval)
         self.pacer = ChannelPacer()
         self.confirmations = ConfirmationsFirst()
         self.languages = languages or ServerLanguages(store, GuildFacts(client))
+        self.direct = DirectNotices(client, store)
+        # KLING_API_BASE=simulated: every card says its video is a simulation.
+        self.simulated = simulated
+        # Community moderation's posts in the log channel (reviews, reports).
+        self.community = CommunityPosts(client, store, self.languages)
         self._placements: dict[str, asyncio.Future[Placement]] = {}
 
     async def close(self) -> None:
@@ -101,9 +114,14 @@ class DiscordNotifier:
             extras["view"] = view
         return extras
 
-    @staticmethod
-    def _note(job: Job) -> str | None:
-        return text("card.no_thread") if job.thread_id is None else None
+    def _note(self, job: Job, no_thread: bool | None = None) -> str | None:
+        """The card's footer: no thread (when it has none), and "simulated" in that mode."""
+        if no_thread is None:
+            no_thread = job.thread_id is None
+        notes = [text("card.no_thread")] if no_thread else []
+        if self.simulated:
+            notes.append(text("card.simulated"))
+        return "\n".join(notes) or None
 
     # -- the card as the member's own interaction response ---------------------------------
 
@@ -129,10 +147,11 @@ class DiscordNotifier:
         if job.thread_id is not None or isinstance(self.client.get_channel(job.channel_id),
                                                    discord.Thread):
             # An Extend (or a command typed inside a thread): the chain stays in this thread.
-            shown, note = dataclasses.replace(job, thread_id=job.thread_id or job.channel_id), None
+            shown = dataclasses.replace(job, thread_id=job.thread_id or job.channel_id)
+            note = self._note(shown)
         else:
             shown = job
-            note = None if self._can_thread(job.channel_id) else text("card.no_thread")
+            note = self._note(job, not self._can_thread(job.channel_id))
         with speaking(await self._server_language(job)):
             embed = status_card(shown, note=note)
         extras: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
@@ -167,11 +186,12 @@ class DiscordNotifier:
             # An Extend (or a command typed inside a thread): the chain stays in this thread.
             thread_id = job.thread_id or job.channel_id
             card_job = dataclasses.replace(job, thread_id=thread_id)
-            message = await channel.send(embed=status_card(card_job), **self._card_extras(job))
+            message = await channel.send(embed=status_card(card_job, note=self._note(card_job)),
+                                         **self._card_extras(job))
             return Placement(status_message_id=message.id, thread_id=thread_id)
         thread_possible = self._can_thread(job.channel_id)
         message = await channel.send(
-            embed=status_card(job, note=None if thread_possible else text("card.no_thread")),
+            embed=status_card(job, note=self._note(job, not thread_possible)),
             **self._card_extras(job))
         if not thread_possible:
             return Placement(status_message_id=message.id, thread_id=None)
@@ -181,7 +201,7 @@ class DiscordNotifier:
         except discord.HTTPException as exc:
             log.warning("Job %s: could not start a thread (%s); posting in the channel",
                         job.id, exc.status)
-            await message.edit(embed=status_card(job, note=text("card.no_thread")))
+            await message.edit(embed=status_card(job, note=self._note(job, True)))
             return Placement(status_message_id=message.id, thread_id=None)
         return Placement(status_message_id=message.id, thread_id=thread.id)
 
@@ -233,7 +253,7 @@ class DiscordNotifier:
             log.warning("Job %s: could not start a thread (%s); posting in the channel",
                         job.id, exc.status)
             with speaking(await self._server_language(job)):
-                embed = status_card(job, note=text("card.no_thread"))
+                embed = status_card(job, note=self._note(job, True))
             await card.edit(embed=embed)
             return Placement(status_message_id=card_id, thread_id=None)
         return Placement(status_message_id=card_id, thread_id=thread.id)
@@ -278,25 +298,31 @@ class DiscordNotifier:
                 log.info("Job %s: its result was already posted as message %s; recording it",
                          job.id, earlier)
                 await self._finish_card(job, earlier)
+                await self.direct.ready(job, job.post_channel_id, earlier)
                 return earlier
+        posted = job
         with speaking(await self._server_language(job)):
             try:
-                return await self._deliver_to(job)
+                message_id = await self._deliver_to(job)
             except (discord.Forbidden, discord.NotFound) as exc:
                 if job.thread_id is None or job.thread_id == job.channel_id:
                     raise
                 log.warning("Job %s: cannot post in its thread (%s); posting in the channel",
                             job.id, exc.status)
-                return await self._deliver_to(dataclasses.replace(job, thread_id=None))
+                posted = dataclasses.replace(job, thread_id=None)
+                message_id = await self._deliver_to(posted)
+        await self.direct.ready(job, posted.post_channel_id, message_id)
+        return message_id
 
     async def _deliver_to(self, job: Job) -> int:
-        """Upload the video when it fits the server's limit, else post its link."""
+        """Upload the video when it fits the server's limit; re-encode it to fit when it does
+        not (the link button keeps the original); else post its link, saying why."""
         assert job.video_url is not None
         target = self._messageable(job.post_channel_id, job.guild_id)
         limit = await self.upload_limit(job.guild_id)
         common: dict[str, Any] = {
             "embed": result_embed(job),
-            "view": result_view(job, self.capabilities),
+            "view": self._result_view(job),
             "allowed_mentions": discord.AllowedMentions(
                 everyone=False, roles=False, replied_user=False,
                 users=[discord.Object(id=job.user_id)]),
@@ -308,13 +334,25 @@ class DiscordNotifier:
         note: str
         try:
             # UnsafeVideoUrl goes up: the job service fails the job (no link to a private host).
-            async with self.videos.download(job.video_url, max_bytes=limit) as video:
-                file = discord.File(video.path, filename=f"kling-{job.id}.mp4")
-                message = await target.send(ready, file=file, **common)
+            async with (
+                self.videos.download(job.video_url, max_bytes=MAX_SOURCE_BYTES) as video,
+                self.media.fitted(video.path, video.size, limit, job_id=job.id) as upload,
+            ):
+                # A spoiler is an attachment whose name starts SPOILER_ (Discord's docs).
+                file = discord.File(upload.path, filename=f"kling-{job.id}.mp4",
+                                    spoiler=job.spoiler)
+                content = ready
+                if upload.fitted:
+                    content += "\n" + text("result.fitted", limit=limit // (1024 * 1024))
+                message = await target.send(content, file=file, **common)
                 await self._finish_card(job, message.id)
                 return message.id
         except VideoTooLarge:
             note = text("result.link_too_large", limit=limit // (1024 * 1024))
+        except CannotFit as exc:
+            log.info("Job %s: the video cannot be fitted to %d bytes (%s); posting the link",
+                     job.id, limit, exc.code)
+            note = text(exc.code, **exc.params)
         except DownloadFailed as exc:
             log.warning("Job %s: download failed (%s); posting the link", job.id, exc)
             note = text("result.link_download")
@@ -322,20 +360,78 @@ class DiscordNotifier:
             if exc.status != 413:
                 raise
             note = text("result.link_refused")
-        message = await target.send(f"{ready}\n{note}\n{job.video_url}", **common)
+        link = f"||{job.video_url}||" if job.spoiler else job.video_url
+        message = await target.send(f"{ready}\n{note}\n{link}", **common)
         await self._finish_card(job, message.id)
         return message.id
+
+    def _result_view(self, job: Job) -> discord.ui.View:
+        view = result_view(job, self.capabilities)
+        if self.simulated:
+            # The simulated video's address is the bot's own 127.0.0.1: no link to it.
+            for item in [i for i in view.children if getattr(i, "url", None)]:
+                view.remove_item(item)
+        return view
+    # -- Continue and Join the story ------------------------------------------------------
+
+    async def post_last_frame(self, source: Job, user_id: int) -> str:
+        """Post the last frame of `source`'s video in its thread, and return the attachment's
+        address (the start image of the Continue `user_id` asked for). Raises `CannotFit`,
+        `DownloadFailed`, `VideoTooLarge`, `UnsafeVideoUrl` or Discord's errors."""
+        assert source.video_url is not None
+        target = self._messageable(source.post_channel_id, source.guild_id)
+        async with (
+            self.videos.download(source.video_url, max_bytes=MAX_SOURCE_BYTES) as video,
+            self.media.last_frame(video.path, job_id=source.id) as frame,
+        ):
+            with speaking(await self._server_language(source)):
+                content = text("result.continue_frame", user_id=user_id)
+            message = await target.send(
+                content, file=discord.File(frame.path, filename=f"kling-{source.id}-frame.jpg"),
+                allowed_mentions=discord.AllowedMentions.none())
+        return message.attachments[0].url
+
+    async def post_story(self, newest: Job, parts: list[Job]) -> tuple[int, int]:
+        """Join `parts` (oldest first, ending at `newest`) into one video under the server's
+        upload limit and post it in the thread; return (channel id, message id). Raises
+        `CannotFit`, `DownloadFailed`, `VideoTooLarge`, `UnsafeVideoUrl` or Discord's
+        errors."""
+        limit = await self.upload_limit(newest.guild_id)
+        target = self._messageable(newest.post_channel_id, newest.guild_id)
+        async with AsyncExitStack() as files:
+            chain = []
+            for part in parts:
+                assert part.video_url is not None
+                video = await files.enter_async_context(
+                    self.videos.download(part.video_url, max_bytes=MAX_SOURCE_BYTES))
+                chain.append((part.id, part.action == "extend", video.path))
+            story = await files.enter_async_context(
+                self.media.joined(chain, limit, job_id=newest.id))
+            with speaking(await self._server_language(newest)):
+                content = text("result.story", parts=story.parts,
+                               seconds=round(story.duration or 0.0))
+            message = await target.send(
+                content, file=discord.File(story.path, filename=f"kling-story-{newest.id}.mp4"),
+                allowed_mentions=discord.AllowedMentions.none(), nonce=f"{newest.id}s")
+        return newest.post_channel_id, message.id
 
     async def _finish_card(self, job: Job, message_id: int) -> None:
         done = dataclasses.replace(job, state=JobState.DELIVERED, result_message_id=message_id)
         await self.progress(done)
 
+    async def ask_review(self, job: Job) -> int | None:
+        """Ask the log channel's moderators to approve or reject a held job."""
+        return await self.community.ask_review(job, review_view(job.id))
+
     async def failed(self, job: Job) -> None:
         job = await self._placed(job)
         await self.progress(job)
-        if job.submitted_at is None and job.error_code != QUEUE_TIMEOUT_CODE:
+        if job.review_message_id is not None:  # rejected, timed out or cancelled in review
+            await self.community.review_closed(job)
+        if job.submitted_at is None and job.error_code not in (
+                QUEUE_TIMEOUT_CODE, REVIEW_REJECTED_CODE, REVIEW_TIMEOUT_CODE):
             # Refused at once: the member already got a private answer to their command. (A
-            # queue timeout comes long after it, so the member is told.)
+            # queue timeout or a review's end comes long after it, so the member is told.)
             return
         with speaking(await self._server_language(job)):
             notice = text("result.failed", user_id=job.user_id,
@@ -347,6 +443,7 @@ class DiscordNotifier:
             allowed_mentions=discord.AllowedMentions(
                 everyone=False, roles=False, users=[discord.Object(id=job.user_id)]),
             nonce=f"{job.id}f")
+        await self.direct.failed(job)
 
     async def alert(self, guild_id: int | None, notice: Notice) -> None:
         settings = await load_guild_settings(self.store, guild_id)

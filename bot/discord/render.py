@@ -48,6 +48,7 @@ FORMATS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "resets_at": ("reset", _relative),  # a UNIX timestamp
     "seconds": ("span", span),  # a length of time
     "cause": ("reason", text),  # the code of a sentence without parameters
+    "lengths": ("lengths", lambda lengths: " + ".join(str(n) for n in lengths)),  # shots, s
 }
 
 
@@ -89,3 +90,17 @@ def failure_reason(job: Job) -> str:
         log.warning("Job %s: unknown failure code %s", job.id, job.error_key)
         return job.error_message or job.error_key
     return sentence(Notice(job.error_key, job.error_params or {}))
+
+
+def job_notes(job: Job) -> list[str]:
+    """What the bot did on the member's behalf when it built the job's request (cited the
+    images, filled the shots' lengths), one sentence each; codes this version lacks are
+    skipped (written by a newer bot)."""
+    shown = []
+    for note in job.notes or ():
+        code = str(note.get("code", ""))
+        if has_text(code):
+            shown.append(sentence(Notice(code, note.get("params") or {})))
+        else:
+            log.warning("Job %s: unknown note code %s", job.id, code)
+    return shown

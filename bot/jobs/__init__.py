@@ -1,7 +1,7 @@
 """The job's life, one module per responsibility (design.md, "The job's life"):
 
-- `requests`: a member's ask: the server's policy (`bot.policy`), validate, price, reserve,
-  announce, cancel
+- `requests`: a member's ask: the server's policy (`bot.policy`), validate, price (and quote),
+  reserve, announce, cancel
 - `queue_plan`: the fair queue's rule (pure): who starts now, where the others stand
 - `dispatcher`: the fair queue's pass: coalesced passes, claims, renumbering
 - `submitter`: the create call, and Kling's answers sorted into the job's next state
@@ -13,6 +13,7 @@
 - `recovery`: start-up after a stop or a crash
 - `supervisor`: background tasks kept and their failures logged
 - `notifier`: what the job life needs from Discord (`JobNotifier`)
+- `stories`: the parts of a chain of Extends and Continues, joined once
 - `assembly`: the pieces wired together; `service`: the facade the Discord layer calls
 
 The names other modules use are re-exported here.
@@ -31,8 +32,16 @@ from bot.jobs.outcomes import (
 )
 from bot.jobs.pause import BALANCE_PAUSE_SECONDS, KlingPaused
 from bot.jobs.queue_plan import Limits, plan_dispatch
-from bot.jobs.requests import JobNotCancellable, JobRequest, new_job_id
+from bot.jobs.requests import (
+    JobNotCancellable,
+    JobRequest,
+    PriceNeedsConfirmation,
+    PriceRose,
+    Quote,
+    new_job_id,
+)
 from bot.jobs.service import JobService
+from bot.jobs.stories import NoStory, Stories, continues
 from bot.store import IN_FLIGHT, UNFINISHED, Job
 
 __all__ = [
@@ -40,5 +49,6 @@ __all__ = [
     "LATE_WATCH_SECONDS", "MAX_DELIVERY_ATTEMPTS", "QUEUE_TIMEOUT_CODE", "STALE_SUBMIT_FACTOR",
     "STALE_SUBMIT_SLACK", "UNFINISHED", "CannotPostHere", "Clock", "Job", "JobNotCancellable",
     "JobNotifier", "JobPieces", "JobRequest", "JobService", "KlingPaused", "Limits",
-    "Placement", "assemble_jobs", "new_job_id", "plan_dispatch",
+    "NoStory", "Placement", "PriceNeedsConfirmation", "PriceRose", "Quote", "Stories",
+    "assemble_jobs", "continues", "new_job_id", "plan_dispatch",
 ]

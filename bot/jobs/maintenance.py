@@ -8,8 +8,9 @@ import logging
 from collections.abc import Callable
 
 from bot.clock import Clock
+from bot.guild_settings import load_guild_settings
 from bot.jobs.delivery import Delivery
-from bot.jobs.outcomes import DEADLINE_CODE, QUEUE_TIMEOUT_CODE, Failures
+from bot.jobs.outcomes import DEADLINE_CODE, QUEUE_TIMEOUT_CODE, REVIEW_TIMEOUT_CODE, Failures
 from bot.jobs.submitter import Submitter
 from bot.store import JobState, Store
 
@@ -65,7 +66,12 @@ class Maintenance:
         stopped, and the poller keeps looking for its late result for a while."""
         count = 0
         for job in await self.store.jobs_overdue(self.clock()):
-            if job.state is JobState.QUEUED:
+            if job.state is JobState.REVIEW:
+                # Nobody approved or rejected it in the server's review time.
+                key, code = "failed.review_timeout", REVIEW_TIMEOUT_CODE
+                settings = await load_guild_settings(self.store, job.guild_id)
+                bound = settings.review_timeout_minutes * 60.0
+            elif job.state is JobState.QUEUED:
                 key, code = "failed.queue_deadline", QUEUE_TIMEOUT_CODE
                 bound = self.queue_timeout_seconds
             else:

@@ -49,6 +49,10 @@ class JobNotifier(Protocol):
     async def alert(self, guild_id: int | None, notice: Notice) -> None:
         """Something the server's moderators (or the operator) must hear about."""
 
+    async def ask_review(self, job: Job) -> int | None:
+        """Ask the server's moderators to approve or reject a job held for review (in the
+        log channel, with buttons); the id of the message that asks, if one was posted."""
+
 
 async def show_progress(notifier: JobNotifier, job: Job) -> None:
     """Refresh the job's card; a Discord fault is logged (the next change refreshes it)."""

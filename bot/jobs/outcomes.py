@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 # long after that the poller keeps looking for a late result (delivered free, marked late).
 DEADLINE_CODE = "deadline"
 QUEUE_TIMEOUT_CODE = "queue_timeout"
+# Review mode's endings: a moderator rejected the job, or nobody decided in time.
+REVIEW_REJECTED_CODE = "review_rejected"
+REVIEW_TIMEOUT_CODE = "review_timeout"
 LATE_WATCH_CODES = (DEADLINE_CODE, "failed.unconfirmed")
 LATE_WATCH_SECONDS = 24 * 3600.0
 
@@ -75,7 +78,7 @@ class Failures:
         metrics.JOBS_FINISHED.labels(
             outcome="cancelled" if code == "cancelled" else "failed").inc()
         metrics.CREDITS.labels(kind="refunded").inc(job.cost)
-        if job.state is not JobState.QUEUED:
+        if job.state not in (JobState.QUEUED, JobState.REVIEW):  # those hold no slot
             self.slot_freed()
         if tell_later:
             self.supervisor.spawn(tell_failed(self.notifier, moved), name=f"failed-{job.id}")

@@ -1,7 +1,9 @@
 """A member's ask, from the command to the queue: the server's policy (`bot.policy`), then
 validate and price it (no credit spent on a bad request), hold its credits and write the job in
 one store transaction, post its card; and the way back out while it waits, a cancel with a full
-refund."""
+refund. A job priced above the server's threshold is not reserved until the member confirmed
+its price (`PriceNeedsConfirmation`, then `JobRequest.confirmed_cost`), and never for more than
+that; `quote` prices a request on the same path without touching the ledger."""
 
 from __future__ import annotations
 
@@ -12,18 +14,24 @@ from dataclasses import dataclass, replace
 
 from bot import metrics
 from bot.clock import Clock
+from bot.community.filters import check_prompt
 from bot.errors import DomainError
-from bot.guild_settings import load_guild_settings
+from bot.guild_settings import GuildSettings, load_guild_settings
 from bot.jobs.notifier import CannotPostHere, JobNotifier
 from bot.jobs.outcomes import Failures
 from bot.jobs.pause import BalancePause, KlingPaused
 from bot.kling.capabilities import CapabilityTable
-from bot.kling.options import ValidatedRequest, VideoOptions, validate
+from bot.kling.options import EXTEND_MAX_AGE_DAYS, ValidatedRequest, VideoOptions, validate
 from bot.policy import ServerPolicy, takes_defaults
 from bot.quotas import CostTable, QuotaBook, QuotaExceeded
 from bot.store import UNFINISHED, Job, JobState, Store
 
 log = logging.getLogger(__name__)
+
+
+class PriceRose(DomainError):
+    """`quota.price_rose`: the job now costs more (`cost`) than the member confirmed
+    (`confirmed`); nothing was reserved."""
 
 
 class JobNotCancellable(DomainError):
@@ -46,6 +54,75 @@ class JobRequest:
     parent_job_id: str | None = None
     thread_id: int | None = None
     parent_channel_id: int | None = None
+    # For review mode: when the member joined the server (UNIX time, None: unknown), and
+    # whether they are staff (Manage Server), whom review never holds.
+    joined_at: float | None = None
+    staff: bool = False
+    # An Extend: when Kling made the source video (it extends none older than 30 days).
+    source_made_at: float | None = None
+    # Post the result as a spoiler (kept on the job; an Extend inherits it).
+    spoiler: bool = False
+    # The price the member confirmed (a job above the server's threshold): a reservation that
+    # would cost more (the server's defaults changed meanwhile) is refused, not charged.
+    confirmed_cost: int | None = None
+
+
+def needs_review(settings: GuildSettings, request: JobRequest, now: float) -> bool:
+    """Whether the server's review mode holds this request for a moderator. Staff (Manage
+    Server, the moderator role) and members with the trusted role are never held; without a
+    log channel there is nobody to ask, so nothing is held."""
+    if settings.review == "off" or settings.log_channel_id is None or request.guild_id is None:
+        return False
+    if request.staff or {settings.moderator_role_id, settings.trusted_role_id} & set(
+            request.role_ids):
+        return False
+    if settings.review == "untrusted":
+        return True
+    # New members: joined less than N days ago (an unknown join time counts as new).
+    if request.joined_at is None:
+        return True
+    return now - request.joined_at < settings.review_new_member_days * 86400
+
+
+class SourceTooOld(DomainError):
+    """Kling extends no video older than `days` days: refused before anything is spent."""
+
+    def __init__(self) -> None:
+        super().__init__("invalid.extend_too_old", {"days": EXTEND_MAX_AGE_DAYS})
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A request's price before anything is held: what it would run as and cost, and the
+    server's confirmation threshold (`confirm_above`, None: the server asks for none)."""
+
+    cost: int
+    model: str
+    mode: str | None
+    duration: int
+    confirm_above: int | None = None
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Whether the member confirms the price before the job is reserved: it is above the
+        server's threshold."""
+        return self.confirm_above is not None and self.cost > self.confirm_above
+
+
+def _quote(settings: GuildSettings, validated: ValidatedRequest, cost: int) -> Quote:
+    return Quote(cost=cost, model=validated.model, mode=validated.mode,
+                 duration=validated.duration, confirm_above=settings.confirm_above)
+
+
+class PriceNeedsConfirmation(DomainError):
+    """`quota.needs_confirmation`: the job costs more than the server's threshold and the
+    member has not confirmed its price (`quote`); nothing was reserved. The Discord layer asks
+    the member and requests it again with `confirmed_cost` set."""
+
+    def __init__(self, quote: Quote) -> None:
+        super().__init__("quota.needs_confirmation",
+                         {"cost": quote.cost, "threshold": quote.confirm_above or 0})
+        self.quote = quote
 
 
 def new_job_id() -> str:
@@ -76,28 +153,72 @@ class Reservations:
         ledger."""
         validated = validate(request.options, self.capabilities,
                              explicit_mode=request.explicit_mode)
-        return validated, self.costs.cost(validated.model, validated.mode, validated.duration)
+        return validated, self.costs.cost(validated.model, validated.mode, validated.duration,
+                                          audio=validated.audio)
+
+    def check_source_age(self, request: JobRequest) -> None:
+        """Refuse an Extend of a video Kling would no longer extend (`SourceTooOld`)."""
+        made = request.source_made_at
+        if made is not None and self.clock() - made > EXTEND_MAX_AGE_DAYS * 86400:
+            raise SourceTooOld()
 
     def check(self, request: JobRequest) -> None:
         """Validate, before anything is read or spent, a request the server's settings cannot
         change (an Extend), so its errors can be answered at once. Others wait for `reserve`,
-        which validates them with the server's defaults filled in."""
+        which validates them with the server's defaults filled in. An Extend's source must be
+        young enough for Kling (`SourceTooOld`)."""
+        self.check_source_age(request)
         if not takes_defaults(request.options):
             self.price(request)
+
+    async def _priced(self, request: JobRequest
+                      ) -> tuple[GuildSettings, ValidatedRequest, int]:
+        """The one path from a member's ask to what would run and its price: the server's
+        policy (channels, defaults, staff limits), its prompt filters, the pause, validation,
+        the cost table.
+        `quote` and `reserve` both go through it, so a quoted price is the reserved one."""
+        settings = await load_guild_settings(self.store, request.guild_id)
+        options = await self.policy.apply(request.guild_id, request.channel_id,
+                                          request.parent_channel_id, request.options, settings)
+        # The server's prompt filters, before anything is spent (a story's shots are its prompt).
+        prompt = options.story.text() if options.story is not None else options.prompt
+        await check_prompt(self.store, request.guild_id,
+                           (("prompt", prompt),
+                            ("negative_prompt", options.negative_prompt)))
+        if self.balance.reason is not None:
+            raise KlingPaused()
+        self.check_source_age(request)
+        validated, cost = self.price(replace(request, options=options))
+        self.policy.check_allowed(validated, settings)
+        return settings, validated, cost
+
+    async def quote(self, request: JobRequest) -> Quote:
+        """What the request would run as and cost, exactly as `reserve` would price it, with
+        nothing held or written; raises what `reserve` raises before its ledger check."""
+        settings, validated, cost = await self._priced(request)
+        return _quote(settings, validated, cost)
 
     async def reserve(self, request: JobRequest) -> Job:
         """Apply the server's policy, validate and price the request, resolve the member's
         limit and the period, and hold the credits and write the job (QUEUED) in one store
         transaction. No Discord or Kling I/O (but a once-only moderator alert); raises
-        `NotAllowedHere`, `InvalidOptions`, `QuotaExceeded` or `KlingPaused` before anything
-        is spent."""
-        settings = await load_guild_settings(self.store, request.guild_id)
-        options = await self.policy.apply(request.guild_id, request.channel_id,
-                                          request.parent_channel_id, request.options, settings)
-        if self.balance.reason is not None:
-            raise KlingPaused()
-        validated, cost = self.price(replace(request, options=options))
+        `NotAllowedHere`, `NotAllowedByServer`, `InvalidOptions`, `PriceNeedsConfirmation`
+        (above the server's threshold, not confirmed yet), `PriceRose`, `QuotaExceeded` or
+        `KlingPaused` before anything is spent."""
+        settings, validated, cost = await self._priced(request)
+        if request.confirmed_cost is None:
+            quote = _quote(settings, validated, cost)
+            if quote.needs_confirmation:
+                raise PriceNeedsConfirmation(quote)
+        elif cost > request.confirmed_cost:
+            raise PriceRose("quota.price_rose", {"cost": cost,
+                                                 "confirmed": request.confirmed_cost})
         job = self._new_job(request, validated, cost)
+        if needs_review(settings, request, job.created_at):
+            # Held for a moderator: credits held as for any job, not queued; refunded when
+            # rejected or when nobody decides in time (the maintenance beat).
+            job.state = JobState.REVIEW
+            job.deadline_at = job.created_at + settings.review_timeout_minutes * 60
         period = self.quota.period(job.created_at, settings)
         limit = await self.quota.limit_for(request.guild_id, request.user_id, request.role_ids,
                                            settings)
@@ -133,6 +254,9 @@ class Reservations:
             deadline_at=now + self.queue_timeout_seconds,
             parent_job_id=request.parent_job_id,
             thread_id=request.thread_id,
+            spoiler=request.spoiler,
+            notes=[{"code": note.code, "params": dict(note.params)}
+                   for note in validated.notes] or None,
         )
 
     async def cancel(self, job_id: str, actor_id: int, *, is_moderator: bool) -> Job:
@@ -143,7 +267,8 @@ class Reservations:
         if actor_id != job.user_id and not is_moderator:
             raise JobNotCancellable("cancel.not_yours")
         if not await self.failures.fail(job, "failed.cancelled", code="cancelled",
-                                        expected=(JobState.QUEUED,), user_id=actor_id):
+                                        expected=(JobState.QUEUED, JobState.REVIEW),
+                                        user_id=actor_id):
             raise JobNotCancellable("cancel.too_late")
         self.slot_freed()  # the jobs behind it move up
         return await self.store.get_job(job_id) or job
@@ -170,8 +295,23 @@ class Announcer:
         except Exception:
             # A passing Discord fault: the job goes on, and its result is retried later.
             log.exception("Job %s: could not post its status card", job.id)
+            if job.state is JobState.REVIEW:  # the moderators are still asked
+                await self.ask_review(job)
             return True
         await self.store.update(job.id, (*UNFINISHED, JobState.SUCCEEDED, JobState.FAILED),
                                 status_message_id=placement.status_message_id,
                                 thread_id=placement.thread_id or job.thread_id)
+        if job.state is JobState.REVIEW:
+            await self.ask_review(job)
         return True
+
+    async def ask_review(self, job: Job) -> None:
+        """Ask the server's moderators to approve or reject a held job. A Discord fault is
+        logged: the job still waits, and its timeout refunds it if nobody can decide."""
+        try:
+            message_id = await self.notifier.ask_review(job)
+        except Exception:
+            log.exception("Job %s: could not ask the moderators to review it", job.id)
+            return
+        if message_id is not None:
+            await self.store.update(job.id, (JobState.REVIEW,), review_message_id=message_id)

@@ -1,5 +1,5 @@
-"""The job life as the Discord layer sees it: check, reserve or request a job, cancel it, ask
-whether Kling takes jobs, and (tests, shutdown) wait for or stop background work.
+"""The job life as the Discord layer sees it: check, price, reserve or request a job, cancel it,
+ask whether Kling takes jobs, and (tests, shutdown) wait for or stop background work.
 
 A thin facade: each call goes to the piece that owns it (`Reservations`, `Announcer`,
 `Dispatcher`, `BalancePause`, `Supervisor`). Nothing below calls back into it.
@@ -12,7 +12,7 @@ import logging
 from bot.clock import Clock
 from bot.jobs.dispatcher import Dispatcher
 from bot.jobs.pause import BalancePause
-from bot.jobs.requests import Announcer, JobRequest, Reservations
+from bot.jobs.requests import Announcer, JobRequest, Quote, Reservations
 from bot.jobs.supervisor import Supervisor
 from bot.quotas import QuotaBook
 from bot.store import Job, Store
@@ -39,6 +39,11 @@ class JobService:
         server's settings cannot change); raises `InvalidOptions` (see `Reservations.check`)."""
         self._reservations.check(request)
 
+    async def quote(self, request: JobRequest) -> Quote:
+        """The request's price as `reserve` would hold it, with nothing held: for a member to
+        confirm an expensive job first (see `Reservations.quote`)."""
+        return await self._reservations.quote(request)
+
     async def reserve(self, request: JobRequest) -> Job:
         """Hold the request's credits and queue it (see `Reservations.reserve`)."""
         return await self._reservations.reserve(request)
@@ -47,8 +52,9 @@ class JobService:
         """Accept a job: apply the server's policy, validate, reserve its credits, announce it,
         queue it and dispatch.
 
-        Raises `NotAllowedHere`, `InvalidOptions`, `QuotaExceeded` or `KlingPaused` before
-        anything is spent.
+        Raises `NotAllowedHere`, `NotAllowedByServer`, `InvalidOptions`,
+        `PriceNeedsConfirmation` (ask the member, then request again with `confirmed_cost`),
+        `PriceRose`, `QuotaExceeded` or `KlingPaused` before anything is spent.
         Returns the job as it stands after dispatch: QUEUED (waiting for a slot), on its way
         or SUBMITTED, or FAILED (refunded) when Kling refused it at once. It waits for its own
         create's answer (which decides the member's private reply), never for other jobs'.

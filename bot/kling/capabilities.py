@@ -41,6 +41,9 @@ class ModelCapabilities:
     omni_max_images: int = 0
     omni_max_images_with_video: int = 0
     aliases: tuple[str, ...] = ()
+    # The lengths an Extend may ask for (`duration`); empty: Kling's own (about 5 s), not sent.
+    extend_durations: tuple[int, ...] = ()
+    multi_shot: bool = False  # stories: `multi_shot` with several prompts (bot.kling.story)
 
     @property
     def default_mode(self) -> str | None:
@@ -71,6 +74,17 @@ class CapabilityTable:
         return [name for name, caps in self.models.items() if caps.extend]
 
 
+def offered_durations(caps: ModelCapabilities, *, end_frame: bool = False,
+                      camera: bool = False) -> tuple[int, ...]:
+    """The lengths a member may pick for `caps`, given what they chose so far: an end frame
+    (or a loop) or a camera move on a model that needs 5 s for them leaves only 5."""
+    five_only = (end_frame and caps.end_frame != "none" and not caps.end_frame_any_duration) \
+        or (camera and caps.camera_control == "text2video-5s")
+    if five_only and 5 in caps.durations:
+        return (5,)
+    return caps.durations
+
+
 def _durations(name: str, raw: Any) -> tuple[tuple[int, ...], tuple[int, int] | None]:
     """A list of seconds, or a range `{"min": a, "max": b}` of every integer in between."""
     if isinstance(raw, dict):
@@ -84,6 +98,17 @@ def _durations(name: str, raw: Any) -> tuple[tuple[int, ...], tuple[int, int] | 
     return durations, None
 
 
+def _extend(name: str, raw: Any) -> tuple[bool, tuple[int, ...]]:
+    """`extend`: false, true (Kling's own length, no `duration` sent), or
+    `{"durations": [5, 10]}` (the lengths an Extend may ask for)."""
+    if isinstance(raw, dict):
+        durations = tuple(int(d) for d in raw.get("durations", []))
+        if not durations:
+            raise ValueError(f"model {name!r}: extend lists no durations")
+        return True, durations
+    return bool(raw), ()
+
+
 def _rule(name: str, field: str, value: Any, allowed: tuple[str, ...]) -> Any:
     if value not in allowed:
         raise ValueError(f"model {name!r}: {field} {value!r} is not one of {allowed}")
@@ -95,6 +120,7 @@ def _parse_model(name: str, raw: dict[str, Any]) -> ModelCapabilities:
     omni = raw.get("omni", False)
     limits = omni if isinstance(omni, dict) else {}
     max_images = int(limits.get("max_images", 7)) if omni else 0
+    extend, extend_durations = _extend(name, raw.get("extend", False))
     return ModelCapabilities(
         name=name,
         label=str(raw.get("label", name)),
@@ -108,12 +134,14 @@ def _parse_model(name: str, raw: dict[str, Any]) -> ModelCapabilities:
                              CAMERA_RULES),
         audio=_rule(name, "audio", raw.get("audio", "none"), AUDIO_RULES),
         tuning=bool(raw.get("tuning", not omni)),
-        extend=bool(raw.get("extend", False)),
+        extend=extend,
+        extend_durations=extend_durations,
         omni=bool(omni),
         omni_max_images=max_images,
         omni_max_images_with_video=int(limits.get("max_images_with_video", max_images))
         if omni else 0,
         aliases=tuple(str(a) for a in raw.get("aliases", [])),
+        multi_shot=bool(raw.get("multi_shot", False)),
     )
 
 

@@ -7,17 +7,21 @@ JSON body the API will receive. Nothing is reserved or sent before it has passed
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from bot.errors import DomainError
+from bot.errors import Notice
 from bot.kling.capabilities import CapabilityTable, ModelCapabilities
+from bot.kling.invalid import InvalidOptions
+from bot.kling.omni import ReferenceVideo, cite_images
+from bot.kling.story import Story, story_body
 
 Action = Literal["text2video", "image2video", "extend"]
 
 PROMPT_LIMIT = 2500
 NEGATIVE_PROMPT_LIMIT = 200
+# Kling extends only videos it made less than 30 days ago.
+EXTEND_MAX_AGE_DAYS = 30
 ASPECT_RATIOS = ("16:9", "9:16", "1:1")
 CAMERA_PRESETS = ("down_back", "forward_up", "left_turn_forward", "right_turn_forward")
 # Simple moves: one axis, one direction. Names are what a user picks from a list.
@@ -36,16 +40,7 @@ CAMERA_SIMPLE: dict[str, tuple[str, float]] = {
     "roll_right": ("roll", 1.0),
 }
 CAMERA_MOVES = (*CAMERA_PRESETS, *CAMERA_SIMPLE)
-
-
-class InvalidOptions(DomainError, ValueError):
-    """The request cannot run as asked: `code` and `params` say why and what is allowed,
-    `option` names the culprit."""
-
-    def __init__(self, code: str, params: Mapping[str, Any] | None = None, *,
-                 option: str) -> None:
-        super().__init__(code, params)
-        self.option = option
+__all__ = ["InvalidOptions", "ValidatedRequest", "VideoOptions", "validate"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +62,11 @@ class VideoOptions:
     image_urls: tuple[str, ...] = ()
     # Native sound (`generate_audio`); None: the model's own default.
     audio: bool | None = None
+    # Image to video: the start image is also the end frame (a video that loops).
+    loop: bool = False
+    # Omni: the reference video (`video_list`); multi-shot: the member's story (bot.kling.story).
+    reference_video: ReferenceVideo | None = None
+    story: Story | None = None
     # Which of model/mode/duration a server default filled in: the member did not choose them,
     # so `validate` never refuses them but falls back to the nearest value the model has.
     defaulted: frozenset[str] = frozenset()
@@ -97,6 +97,10 @@ class ValidatedRequest:
     duration: int
     prompt: str
     body: dict[str, Any] = field(hash=False)
+    # Whether the video has sound (asked for, or always on for the model): it is billed.
+    audio: bool = False
+    # What the bot did on the member's behalf, for the card (cited images, filled lengths).
+    notes: tuple[Notice, ...] = ()
 
 
 def _camera_control(move: str) -> dict[str, Any]:
@@ -108,6 +112,13 @@ def _camera_control(move: str) -> dict[str, Any]:
     return {"type": "simple", "config": config}
 
 
+def model_can(caps: ModelCapabilities, options: VideoOptions) -> bool:
+    """Whether a model can do what a request needs (omni lists, several shots): what a model
+    taken for a member who picked none must be able to (here, and in the server's policy)."""
+    omni = bool(options.image_urls or options.reference_video)
+    return (not omni or caps.omni) and (options.story is None or caps.multi_shot)
+
+
 class _Checker:
     """One validation run; small methods per option keep the rules readable."""
 
@@ -116,6 +127,7 @@ class _Checker:
         self.o = options
         self.table = table
         self.explicit_mode = explicit_mode and "mode" not in options.defaulted
+        self.notes: list[Notice] = []
 
     def fail(self, option: str, code: str, **params: object) -> InvalidOptions:
         return InvalidOptions(code, params, option=option)
@@ -127,6 +139,10 @@ class _Checker:
             return self.fail(option, extend_code)
         return self.fail(option, code, model=caps.name)
 
+    def can(self, caps: ModelCapabilities) -> bool:
+        """Whether a model can do what this request needs (omni lists, several shots)."""
+        return model_can(caps, self.o)
+
     def model(self) -> ModelCapabilities:
         name = self.o.model or self.table.default_model
         caps = self.table.get(name)
@@ -134,6 +150,11 @@ class _Checker:
                 caps is None or (self.o.action == "image2video" and not caps.image2video)):
             # The server's default is gone from the table (or cannot do this): the bot's own.
             caps = self.table.get(self.table.default_model)
+        if (self.o.model is None or "model" in self.o.defaulted) and (
+                caps is None or not self.can(caps)):
+            # No model chosen by the member, and the default cannot do an omni job or a
+            # story: the first model in the table that can.
+            caps = next((c for c in self.table.models.values() if self.can(c)), caps)
         if caps is None:
             raise self.fail("model", "invalid.unknown_model", model=name,
                             allowed=self.table.names())
@@ -157,8 +178,13 @@ class _Checker:
 
     def duration(self, caps: ModelCapabilities) -> int:
         wanted = self.o.duration
-        if wanted is None or "duration" in self.o.defaulted:
-            five_only = bool(self.o.end_image_url) or (
+        if self.o.action == "extend":
+            return self.extend_duration(caps, wanted)
+        story_seconds = self.o.story.given_seconds if self.o.story else None
+        if story_seconds is not None and (wanted is None or "duration" in self.o.defaulted):
+            wanted = story_seconds  # every shot's length given: the video is their sum
+        elif wanted is None or "duration" in self.o.defaulted:
+            five_only = bool(self.o.end_image_url or self.o.loop) or (
                 bool(self.o.camera) and caps.camera_control == "text2video-5s")
             if five_only:
                 return 5  # what an end frame or a short camera move needs (checked below)
@@ -175,7 +201,20 @@ class _Checker:
                             durations=list(caps.durations))
         return wanted
 
+    def extend_duration(self, caps: ModelCapabilities, wanted: int | None) -> int:
+        """An Extend's length: one the table lists for the model's extends (5 by default), or
+        Kling's own (about 5 s, not sent) where it lists none."""
+        lengths = caps.extend_durations or (5,)
+        if wanted is None or not caps.extend:  # a model that cannot extend is refused later
+            return 5 if 5 in lengths else lengths[0]
+        if wanted not in lengths:
+            raise self.fail("duration", "invalid.extend_duration", model=caps.name,
+                            duration=wanted, durations=list(lengths))
+        return wanted
+
     def prompt(self) -> str:
+        if self.o.story is not None:
+            return self.o.story.text()  # each shot's prompt was checked when it was read
         prompt = (self.o.prompt or "").strip()
         if self.o.action == "text2video" and not prompt:
             raise self.fail("prompt", "invalid.prompt_missing")
@@ -229,6 +268,8 @@ class _Checker:
             if not o.start_image_url:
                 raise self.fail("image", "invalid.start_image_missing")
             body["start_image_url"] = o.start_image_url
+        if o.loop:
+            self.loop(caps, mode, duration)
         if o.end_image_url:
             if o.action != "image2video":
                 raise self.fail("end_image", "invalid.end_image_text")
@@ -241,15 +282,68 @@ class _Checker:
             if duration != 5 and not caps.end_frame_any_duration:
                 raise self.fail("duration", "invalid.end_image_duration")
             body["end_image_url"] = o.end_image_url
-        if o.image_urls:
-            omni = [n for n, c in self.table.models.items() if c.omni]
-            if not caps.omni:
-                raise self.fail("images", "invalid.omni_only", allowed=omni)
-            if not 1 <= len(o.image_urls) <= caps.omni_max_images:
-                raise self.fail("images", "invalid.omni_images", count=len(o.image_urls))
-            if mode == "4k":
-                raise self.fail("mode", "invalid.omni_4k", model=caps.name)
-            body["image_list"] = [{"image_url": url} for url in o.image_urls]
+        if o.loop:
+            body["end_image_url"] = o.start_image_url
+        if o.image_urls or o.reference_video:
+            self.omni_lists(caps, mode, body)
+
+    def omni_lists(self, caps: ModelCapabilities, mode: str | None,
+                   body: dict[str, Any]) -> None:
+        """`image_list` and `video_list` (bot.kling.omni), and the prompt citing the images."""
+        o = self.o
+        omni = [n for n, c in self.table.models.items() if c.omni]
+        if not caps.omni:
+            raise self.fail("images", "invalid.omni_only", allowed=omni)
+        count = len(o.image_urls)
+        if o.reference_video is not None and count > caps.omni_max_images_with_video:
+            raise self.fail("images", "invalid.omni_images_with_video", count=count,
+                            limit=caps.omni_max_images_with_video)
+        if not 1 <= count <= caps.omni_max_images:
+            raise self.fail("images", "invalid.omni_images", count=count,
+                            limit=caps.omni_max_images)
+        if mode == "4k":
+            raise self.fail("mode", "invalid.omni_4k", model=caps.name)
+        prompt, note = cite_images(str(body.get("prompt", "")), count)
+        if len(prompt) > PROMPT_LIMIT:
+            raise self.fail("prompt", "invalid.prompt_long", length=len(prompt),
+                            limit=PROMPT_LIMIT)
+        body["prompt"] = prompt
+        if note is not None:
+            self.notes.append(note)
+        body["image_list"] = [{"image_url": url} for url in o.image_urls]
+        if o.reference_video is not None:
+            body["video_list"] = [o.reference_video.item()]
+
+    def story(self, caps: ModelCapabilities, duration: int, body: dict[str, Any]) -> None:
+        """A multi-shot story (bot.kling.story), on models that cut shots."""
+        if self.o.story is None:
+            return
+        if not caps.multi_shot:
+            able = [n for n, c in self.table.models.items() if c.multi_shot]
+            raise self.fail("model", "invalid.story_unsupported", model=caps.name,
+                            allowed=able)
+        fields, note = story_body(self.o.story, duration)
+        body.pop("prompt", None)  # the shots carry the prompts
+        body.update(fields)
+        if note is not None:
+            self.notes.append(note)
+
+    def loop(self, caps: ModelCapabilities, mode: str | None, duration: int) -> None:
+        """A loop ends on its start image: image to video, on a model with end frames (in pro
+        mode where the model asks it, 5 s where its end frames need it), without an end image
+        of its own."""
+        o = self.o
+        if o.action != "image2video":
+            raise self.fail("loop", "invalid.loop_image")
+        if o.end_image_url:
+            raise self.fail("loop", "invalid.loop_end_image")
+        if caps.end_frame == "none":
+            able = [n for n, c in self.table.models.items() if c.end_frame != "none"]
+            raise self.fail("loop", "invalid.loop_unsupported", model=caps.name, allowed=able)
+        if caps.end_frame == "pro" and mode != "pro":
+            raise self.fail("loop", "invalid.loop_pro", model=caps.name)
+        if duration != 5 and not caps.end_frame_any_duration:
+            raise self.fail("duration", "invalid.loop_duration")
 
     def camera(self, caps: ModelCapabilities, mode: str | None, duration: int,
                body: dict[str, Any]) -> None:
@@ -275,12 +369,20 @@ class _Checker:
         """`generate_audio`, sent only where the model takes it; omitted means off, except on
         models that always make sound."""
         wanted = self.o.audio
-        if wanted is None or self.o.action == "extend":  # an extend keeps the source's sound
+        if self.o.action == "extend":  # an extend keeps the source's sound
+            return
+        if self.o.reference_video is not None and caps.audio != "none":
+            # Kling: no sound of its own beside a reference video (keep_sound keeps the video's).
+            if wanted:
+                raise self.fail("audio", "invalid.omni_video_audio", model=caps.name)
+            body["generate_audio"] = False
             return
         if caps.audio == "always":
-            if not wanted:
+            if wanted is False:
                 raise self.fail("audio", "invalid.audio_always", model=caps.name)
             body["generate_audio"] = True
+            return
+        if wanted is None:
             return
         if not wanted:
             if caps.audio != "none":
@@ -294,7 +396,7 @@ class _Checker:
             raise self.fail("audio", "invalid.audio_pro", model=caps.name)
         body["generate_audio"] = True
 
-    def extend(self, caps: ModelCapabilities, body: dict[str, Any]) -> None:
+    def extend(self, caps: ModelCapabilities, body: dict[str, Any], duration: int) -> None:
         if self.o.action != "extend":
             return
         if not caps.extend:
@@ -303,6 +405,8 @@ class _Checker:
         if not self.o.video_id:
             raise self.fail("video_id", "invalid.extend_missing_video")
         body["video_id"] = self.o.video_id
+        if caps.extend_durations:
+            body["duration"] = duration
 
 
 def validate(options: VideoOptions, table: CapabilityTable, *,
@@ -327,10 +431,13 @@ def validate(options: VideoOptions, table: CapabilityTable, *,
     check.tuning(caps, body)
     check.aspect_ratio(body)
     check.images(caps, mode, duration, body)
+    check.story(caps, duration, body)
     check.camera(caps, mode, duration, body)
     check.audio(caps, mode, body)
-    check.extend(caps, body)
+    check.extend(caps, body, duration)
     if options.action != "extend":
         body["duration"] = duration
     return ValidatedRequest(action=options.action, model=caps.name, mode=mode,
-                            duration=duration, prompt=prompt, body=body)
+                            duration=duration, prompt=str(body.get("prompt", prompt)),
+                            body=body, audio=body.get("generate_audio") is True,
+                            notes=tuple(check.notes))

@@ -8,17 +8,24 @@ from bot.store.models import (
     UNFINISHED,
     AuditEntry,
     Block,
+    FilterRow,
+    GiftOutcome,
     InFlight,
     Job,
     JobState,
+    JoinedStory,
     LedgerStatus,
+    MemberPreferences,
+    PendingReference,
+    Report,
     Reservation,
 )
 from bot.store.postgres import POSTGRES_SCHEMES, PostgresStore
 from bot.store.sqlite import SQLiteStore, sqlite_path
 
-__all__ = ["IN_FLIGHT", "UNFINISHED", "AuditEntry", "Block", "InFlight", "Job", "JobState",
-           "LedgerStatus", "Reservation", "Store", "make_store"]
+__all__ = ["IN_FLIGHT", "UNFINISHED", "AuditEntry", "Block", "FilterRow", "GiftOutcome",
+           "InFlight", "Job", "JobState", "JoinedStory", "LedgerStatus", "MemberPreferences",
+           "PendingReference", "Report", "Reservation", "Store", "make_store"]
 
 
 def make_store(database_url: str) -> Store:

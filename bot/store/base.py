@@ -8,17 +8,23 @@ a callback racing the poller and several processes deliver exactly once.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from bot.store.models import (
     AuditEntry,
     Block,
+    FilterRow,
+    GiftOutcome,
     InFlight,
     Job,
     JobState,
+    JoinedStory,
     LedgerStatus,
+    MemberPreferences,
+    PendingReference,
+    Report,
     Reservation,
 )
 
@@ -50,6 +56,10 @@ class Store(ABC):
 
     @abstractmethod
     async def get_job_by_token(self, token: str) -> Job | None: ...
+
+    @abstractmethod
+    async def job_by_result_message(self, message_id: int) -> Job | None:
+        """The job whose result was posted as `message_id` (reaction rewards)."""
 
     @abstractmethod
     async def transition(self, job_id: str, expected: Iterable[JobState], new: JobState, *,
@@ -125,6 +135,11 @@ class Store(ABC):
     async def member_job_counts(self, guild_id: int, user_id: int) -> dict[str, int]:
         """The member's unfinished jobs by state."""
 
+    @abstractmethod
+    async def member_jobs(self, guild_id: int, user_id: int, *, limit: int = 25) -> list[Job]:
+        """The member's newest jobs in the server, newest first, whatever their state
+        (/video history, /quota show)."""
+
     # -- the fair queue ----------------------------------------------------------------------
 
     @abstractmethod
@@ -190,6 +205,32 @@ class Store(ABC):
     async def set_guild_setting(self, guild_id: int, key: str, value: Any) -> None:
         """Set a setting; a value of None removes it."""
 
+    @abstractmethod
+    async def member_preferences(self, guild_id: int, user_id: int) -> MemberPreferences:
+        """The member's own settings (the defaults when they never set any)."""
+
+    @abstractmethod
+    async def set_member_preferences(self, guild_id: int, user_id: int,
+                                     preferences: MemberPreferences) -> None: ...
+    # -- joined stories ----------------------------------------------------------------------
+
+    @abstractmethod
+    async def joined_story(self, job_id: str) -> JoinedStory | None:
+        """The story joined under `job_id`, posted or being joined, if any."""
+
+    @abstractmethod
+    async def claim_story(self, job_id: str, now: float, until: float) -> bool:
+        """Take the right to join the story under `job_id` until `until`: False when it was
+        posted already or another join holds an unexpired claim."""
+
+    @abstractmethod
+    async def record_story(self, job_id: str, channel_id: int, message_id: int) -> None:
+        """The joined story was posted as `message_id` in `channel_id`."""
+
+    @abstractmethod
+    async def release_story(self, job_id: str) -> None:
+        """A join that failed gives up its claim (nothing was posted)."""
+
     # -- the audit log -----------------------------------------------------------------------
 
     @abstractmethod
@@ -199,3 +240,78 @@ class Store(ABC):
     async def audit_entries(self, guild_id: int, target_id: int | None = None, *,
                             limit: int = 10) -> list[AuditEntry]:
         """Newest first; only those about `target_id` when it is given."""
+
+    # -- pending omni references ("Use as reference") ----------------------------------------
+
+    @abstractmethod
+    async def add_references(self, guild_id: int, user_id: int,
+                             references: Sequence[PendingReference], *, now: float,
+                             limit: int) -> list[PendingReference]:
+        """Add to a member's pending references, in order, those not already there, while
+        the set holds fewer than `limit` unexpired ones (and drop everyone's expired ones).
+        Returns the member's set afterwards, oldest first."""
+
+    @abstractmethod
+    async def pending_references(self, guild_id: int, user_id: int, now: float
+                                 ) -> list[PendingReference]:
+        """A member's unexpired pending references, oldest first."""
+
+    @abstractmethod
+    async def clear_references(self, guild_id: int, user_id: int) -> int:
+        """Forget a member's pending references; how many there were (expired included)."""
+    # -- community moderation ----------------------------------------------------------------
+
+    @abstractmethod
+    async def prompt_filters(self, guild_id: int) -> list[FilterRow]: ...
+
+    @abstractmethod
+    async def add_prompt_filter(self, guild_id: int, rule: FilterRow) -> bool:
+        """Add a rule; False when the server has one with the same text already."""
+
+    @abstractmethod
+    async def remove_prompt_filter(self, guild_id: int, pattern: str) -> FilterRow | None:
+        """Remove the rule with this text; the removed rule, or None if there was none."""
+
+    @abstractmethod
+    async def add_report(self, report: Report) -> bool:
+        """Store a report; False when this member already reported this job."""
+
+    @abstractmethod
+    async def has_reported(self, job_id: str, reporter_id: int) -> bool: ...
+
+    @abstractmethod
+    async def get_report(self, report_id: str) -> Report | None: ...
+
+    @abstractmethod
+    async def set_report_message(self, report_id: str, message_id: int) -> None: ...
+
+    @abstractmethod
+    async def decide_report(self, report_id: str, status: str, decided_by: int, at: float
+                            ) -> Report | None:
+        """Close an open report with `status`; None when it was decided already."""
+
+    @abstractmethod
+    async def credits_given(self, guild_id: int, user_id: int, since: float) -> int:
+        """Credits the member gave away since `since`."""
+
+    @abstractmethod
+    async def give_credits(self, guild_id: int, giver_id: int, receiver_id: int, credits: int,
+                           *, giver_limit: int, share_limit: int, period_start: float,
+                           at: float, note: str | None = None) -> GiftOutcome:
+        """In one transaction, locked like a reservation: refuse a gift larger than what the
+        giver has left (`giver_limit` less their spend) or than their share left
+        (`share_limit` less what they gave in the period); otherwise record both sides."""
+
+    @abstractmethod
+    async def add_reaction_vote(self, job_id: str, user_id: int, at: float) -> bool:
+        """Count a member's reaction on a result once; False when it was counted before."""
+
+    @abstractmethod
+    async def reaction_votes(self, job_id: str) -> int:
+        """How many distinct members' reactions count for the result of `job_id`."""
+
+    @abstractmethod
+    async def reward_if_due(self, guild_id: int, user_id: int, job_id: str, *, credits: int,
+                            votes_needed: int, max_per_period: int, period_start: float,
+                            at: float) -> bool:
+        """Pay a result's creator its reaction reward once, when due and under the cap."""

@@ -10,6 +10,8 @@ from typing import Any
 class JobState(StrEnum):
     """The job's life (design.md). Only the store changes it, by compare-and-set."""
 
+    # credits held; waiting for a moderator's Approve / Reject (review mode), never dispatched
+    REVIEW = "review"
     QUEUED = "queued"  # credits held; waiting for a free slot (fair queue)
     RESERVED = "reserved"  # the create request is on its way to Kling
     SUBMITTED = "submitted"
@@ -24,7 +26,8 @@ class JobState(StrEnum):
 
 # The states of a job that has not ended: its credits are held and something is still to
 # happen to it. Defined once, beside the states; the store's SQL uses their values.
-UNFINISHED: tuple[JobState, ...] = (JobState.QUEUED, JobState.RESERVED, JobState.SUBMITTED)
+UNFINISHED: tuple[JobState, ...] = (JobState.REVIEW, JobState.QUEUED, JobState.RESERVED,
+                                    JobState.SUBMITTED)
 # The states of a job Kling is working on (its create on the way, or its task accepted): the
 # ones that take a slot of the fair queue.
 IN_FLIGHT: tuple[JobState, ...] = (JobState.RESERVED, JobState.SUBMITTED)
@@ -83,6 +86,14 @@ class Job:
     owner: str | None = None
     delivery_started_at: float | None = None
     late_at: float | None = None
+    # Post the result as a spoiler (hidden until clicked); chosen with the command.
+    spoiler: bool = False
+    # What the bot did on the member's behalf when it built the request, for the card:
+    # [{"code": ..., "params": {...}}] (cited images, filled shot lengths; schema 008).
+    notes: list[dict[str, Any]] | None = None
+    # Review mode: the log-channel message that asks moderators, and who decided.
+    review_message_id: int | None = None
+    reviewed_by: int | None = None
 
     @property
     def late(self) -> bool:
@@ -103,6 +114,9 @@ JOB_COLUMNS: tuple[str, ...] = (
     "poll_misses", "delivery_attempts", "next_poll_at", "created_at", "updated_at",
     "submitted_at", "finished_at", "deadline_at", "dispatched_at", "queue_position",
     "credits_left", "owner", "delivery_started_at", "late_at", "error_key", "error_params",
+    "spoiler",
+    "notes",
+    "review_message_id", "reviewed_by",
 )
 
 # Fields a caller may set alongside a state change; the store refuses anything else so a typo
@@ -110,6 +124,17 @@ JOB_COLUMNS: tuple[str, ...] = (
 MUTABLE_FIELDS: frozenset[str] = frozenset(JOB_COLUMNS) - {
     "id", "guild_id", "user_id", "callback_token", "created_at", "request_json", "state",
 }
+
+
+@dataclass(frozen=True)
+class JoinedStory:
+    """A story joined into one video under the job `job_id`: where it was posted, once it
+    was (`message_id` None: a join is running, until `claimed_until`)."""
+
+    job_id: str
+    channel_id: int | None
+    message_id: int | None
+    claimed_until: float
 
 
 @dataclass(frozen=True)
@@ -147,9 +172,67 @@ class AuditEntry:
 
 
 @dataclass(frozen=True)
+class MemberPreferences:
+    """A member's own settings: a direct message when a video of theirs is ready (or failed),
+    in `language` (the catalogue language they asked in; None: the default)."""
+
+    notify_dm: bool = False
+    language: str | None = None
+
+
+@dataclass(frozen=True)
 class InFlight:
     """Jobs with Kling right now (RESERVED or SUBMITTED), counted three ways."""
 
     total: int
     by_guild: dict[int, int]
     by_member: dict[tuple[int, int], int]
+
+
+@dataclass(frozen=True)
+class PendingReference:
+    """An image a member set aside with "Use as reference" for their next /video omni."""
+
+    url: str
+    filename: str
+    added_at: float
+    expires_at: float
+# -- community moderation ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FilterRow:
+    """One of a server's prompt filters, as stored: a plain word or an opt-in pattern."""
+
+    pattern: str
+    is_regex: bool
+    added_by: int
+    added_at: float
+
+
+@dataclass(frozen=True)
+class Report:
+    """One member's report about one result. `status`: open, removed, blocked, dismissed."""
+
+    id: str
+    guild_id: int
+    job_id: str
+    reporter_id: int
+    requester_id: int
+    reason: str
+    status: str
+    created_at: float
+    log_message_id: int | None = None
+    decided_by: int | None = None
+    decided_at: float | None = None
+
+
+@dataclass(frozen=True)
+class GiftOutcome:
+    """A gift's outcome. `refusal`: "remaining" (more than the giver has left) or "share"
+    (more than the server lets a member give in a period); `given_before` is what the giver
+    had given earlier in the period, `remaining` what they had left before this gift."""
+
+    accepted: bool
+    remaining: int
+    given_before: int
+    refusal: str | None = None

@@ -27,12 +27,17 @@ from bot.store.models import (
     Reservation,
 )
 from bot.store.sql_base import MEMBER_SPENT, SERVER_SPENT, Tx, marks
+from bot.store.sql_community import CommunityQueries
 from bot.store.sql_quotas import QuotaQueries
+from bot.store.sql_references import ReferenceQueries
+from bot.store.sql_stories import StoryQueries
 
 log = logging.getLogger(__name__)
 
 # The job states of models.py, as SQL parameters.
 UNFINISHED_VALUES = tuple(state.value for state in UNFINISHED)
+# Job columns kept as TEXT JSON beside request_json.
+JSON_COLUMNS = ("error_params", "notes")
 IN_FLIGHT_VALUES = tuple(state.value for state in IN_FLIGHT)
 
 
@@ -59,9 +64,11 @@ def _json(value: Any) -> str | None:
 def _row_to_job(row: dict[str, Any]) -> Job:
     data = dict(row)
     data["request"] = json.loads(data.pop("request_json"))
-    if data.get("error_params") is not None:
-        data["error_params"] = json.loads(data["error_params"])
+    for name in JSON_COLUMNS:
+        if data.get(name) is not None:
+            data[name] = json.loads(data[name])
     data["state"] = JobState(data["state"])
+    data["spoiler"] = bool(data.get("spoiler"))  # SQLite answers 0/1
     return Job(**data)
 
 
@@ -72,8 +79,8 @@ def _job_values(job: Job) -> list[Any]:
             values.append(_json(job.request))
         elif column == "state":
             values.append(job.state.value)
-        elif column == "error_params":
-            values.append(_json(job.error_params))
+        elif column in JSON_COLUMNS:
+            values.append(_json(getattr(job, column)))
         else:
             values.append(getattr(job, column))
     return values
@@ -83,14 +90,15 @@ def _assignments(fields: dict[str, Any]) -> tuple[list[str], list[Any]]:
     unknown = set(fields) - MUTABLE_FIELDS
     if unknown:
         raise ValueError(f"cannot set job fields {sorted(unknown)}")
-    values = [_json(value) if name == "error_params" else value
+    values = [_json(value) if name in JSON_COLUMNS else value
               for name, value in fields.items()]
     return [f"{name} = ?" for name in fields], values
 
 
-class SqlStore(QuotaQueries):
+class SqlStore(QuotaQueries, ReferenceQueries, StoryQueries, CommunityQueries):
     """The job queries and the schema; the credit and staff queries come from `QuotaQueries`,
-    and subclasses (the backends) provide `_tx`, `_read` and `_lock_spender`."""
+    community moderation's from `CommunityQueries`, and subclasses (the backends) provide
+    `_tx`, `_read` and `_lock_spender`."""
 
     # Appended to a SELECT that picks rows to claim; PostgreSQL skips rows others hold.
     skip_locked: str = ""
@@ -171,6 +179,10 @@ class SqlStore(QuotaQueries):
 
     async def get_job(self, job_id: str) -> Job | None:
         jobs = await self._jobs("SELECT * FROM jobs WHERE id = ?", (job_id,))
+        return jobs[0] if jobs else None
+
+    async def job_by_result_message(self, message_id: int) -> Job | None:
+        jobs = await self._jobs("SELECT * FROM jobs WHERE result_message_id = ?", (message_id,))
         return jobs[0] if jobs else None
 
     async def get_job_by_token(self, token: str) -> Job | None:
@@ -276,9 +288,10 @@ class SqlStore(QuotaQueries):
         # RESERVED is left out: its create is in flight, and stale-claim recovery (bounded by
         # the client's own limits) decides when it is not.
         return await self._jobs(
-            "SELECT * FROM jobs WHERE state IN (?, ?) AND deadline_at <= ? "
+            "SELECT * FROM jobs WHERE state IN (?, ?, ?) AND deadline_at <= ? "
             "ORDER BY deadline_at LIMIT ?",
-            (JobState.QUEUED.value, JobState.SUBMITTED.value, now, limit))
+            (JobState.QUEUED.value, JobState.SUBMITTED.value, JobState.REVIEW.value, now,
+             limit))
 
     async def jobs_due_for_delivery(self, now: float, *, limit: int = 100) -> list[Job]:
         return await self._jobs(
@@ -298,6 +311,11 @@ class SqlStore(QuotaQueries):
                 f"AND state IN ({marks(UNFINISHED_VALUES)}) GROUP BY state",
                 (guild_id, user_id, *UNFINISHED_VALUES))
         return {str(row["state"]): int(row["n"]) for row in rows}
+
+    async def member_jobs(self, guild_id: int, user_id: int, *, limit: int = 25) -> list[Job]:
+        return await self._jobs(
+            "SELECT * FROM jobs WHERE guild_id = ? AND user_id = ? "
+            "ORDER BY created_at DESC, id DESC LIMIT ?", (guild_id, user_id, limit))
 
     # -- the fair queue ----------------------------------------------------------------------
 

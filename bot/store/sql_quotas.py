@@ -7,7 +7,7 @@ import json
 import uuid
 from typing import Any
 
-from bot.store.models import AuditEntry, Block, LedgerStatus
+from bot.store.models import AuditEntry, Block, LedgerStatus, MemberPreferences
 from bot.store.sql_base import SPENDING, SqlPrimitives
 
 
@@ -123,6 +123,25 @@ class QuotaQueries(SqlPrimitives):
                 "INSERT INTO guild_settings (guild_id, key, value) VALUES (?, ?, ?) "
                 "ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value",
                 (guild_id, key, json.dumps(value)))
+
+    async def member_preferences(self, guild_id: int, user_id: int) -> MemberPreferences:
+        async with self._read() as tx:
+            rows = await tx.fetch(
+                "SELECT notify_dm, language FROM member_preferences "
+                "WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
+        if not rows:
+            return MemberPreferences()
+        return MemberPreferences(notify_dm=bool(rows[0]["notify_dm"]),
+                                 language=rows[0]["language"])
+
+    async def set_member_preferences(self, guild_id: int, user_id: int,
+                                     preferences: MemberPreferences) -> None:
+        async with self._tx() as tx:
+            await tx.execute(
+                "INSERT INTO member_preferences (guild_id, user_id, notify_dm, language) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, user_id) DO UPDATE SET "
+                "notify_dm = excluded.notify_dm, language = excluded.language",
+                (guild_id, user_id, preferences.notify_dm, preferences.language))
 
     # -- the audit log -----------------------------------------------------------------------
 

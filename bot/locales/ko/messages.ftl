@@ -218,6 +218,11 @@ audit-action = { $action ->
         [set_default_credits] 서버 기본 한도 변경
         [set_server_cap] 서버 전체 한도 변경
         [set_language] 언어 변경
+        [set_forbidden_models] 금지 모델 변경
+        [set_allow_4k] `4k` 허용 변경
+        [set_allow_audio] 소리 허용 변경
+        [set_max_duration] 최대 길이 변경
+        [set_confirm_above] 확인 금액 변경
        *[other] { $action }
     }
 audit-value = { $value ->
@@ -243,3 +248,215 @@ permission-name = { $permission ->
         [use_application_commands] 애플리케이션 명령어 사용하기
        *[other] { $fallback }
     }
+
+## -- Community moderation (issue 14): prompt filters, review mode, reports, gifts, rewards --
+
+filter-refused = { $field ->
+        [negative_prompt] 네거티브 프롬프트에
+       *[other] 프롬프트에
+    } { $kind ->
+        [pattern] 이 서버의 규칙 { $rule }에 걸리는 내용이
+       *[other] 이 서버에서 허용하지 않는 “{ $rule }”이(가)
+    } 들어 있습니다. 비디오를 만들지 않았고 크레딧도 차감하지 않았습니다.
+filter-word_long = 필터 단어는 1~{ $limit }자여야 합니다.
+filter-regex_long = 필터 패턴은 1~{ $limit }자여야 합니다.
+filter-regex_invalid = 올바른 정규식이 아닙니다: { $error }
+filter-regex_unsafe = 이 패턴은 프롬프트 검사를 매우 느리게 만들 수 있습니다(반복 안의 반복, 반복 안의 선택지, 역참조). 더 단순하게 적어 주세요.
+filter-too_many = 이 서버에는 이미 프롬프트 필터가 최대 개수인 { $limit }개 있습니다.
+filter-exists = “{ $rule }” 필터가 이미 있습니다.
+filter-unknown = “{ $rule }” 필터가 없습니다.
+filter-list_title = 프롬프트에서 허용하지 않는 단어와 패턴:
+filter-none = 이 서버에는 프롬프트 필터가 없습니다.
+settings-review_needs_log = 검토 모드는 로그 채널에서 모더레이터에게 묻습니다. 먼저 `log_channel`을 설정해 주세요.
+
+card-state-review = 🛡️ 모더레이터의 검토를 기다리는 중입니다. 그때까지 크레딧은 보류됩니다.
+ack-review = 비디오가 모더레이터의 검토를 기다립니다: { $link }. 그동안 크레딧은 보류되며, 승인되지 않으면 환불됩니다.
+review-title = 검토 요청
+review-member = 요청자 <@{ $user_id }> · { $cost }크레딧
+review-negative = 네거티브 프롬프트: { $text }
+review-images = 이미지: { $links }
+review-approved = ✅ <@{ $actor }> 님이 승인했습니다.
+review-rejected = ❌ <@{ $actor }> 님이 거절했습니다: { $reason }
+review-timed_out = ⌛ 시간 안에 결정한 모더레이터가 없어 크레딧을 환불했습니다.
+review-cancelled = 멤버가 이 작업을 취소했습니다.
+review-decided = 이 작업은 더 이상 검토를 기다리지 않습니다.
+review-done_approved = 승인했습니다. 비디오를 만들기 시작합니다.
+review-done_rejected = 거절했습니다. 멤버에게 이유를 알리고 환불했습니다.
+button-approve = 승인
+button-reject = 거절
+button-report = 신고
+button-report_remove = 비디오 삭제
+button-report_block = 요청자 차단
+button-report_dismiss = 기각
+modal-reject-title = 이 비디오 거절
+modal-reason-label = 사유
+modal-report-title = 이 비디오 신고
+modal-report-label = 무엇이 문제인가요?
+modal-block-title = 요청자 차단
+failed-review_rejected = 모더레이터가 이 비디오를 거절했습니다: { $reason }
+failed-review_timeout = { $span } 안에 이 비디오를 검토한 모더레이터가 없습니다.
+
+report-title = 신고
+report-details = 비디오 작성자 <@{ $requester }> · 신고자 <@{ $reporter }>
+report-reason = 사유: { $reason }
+report-link = 결과: { $link }
+report-sent = 감사합니다. 모더레이터가 확인할 것입니다.
+report-already = 이미 이 비디오를 신고했습니다.
+report-own = 자신의 비디오는 신고할 수 없습니다.
+report-not_ready = 아직 신고할 비디오가 없습니다.
+report-decided = 이 신고는 이미 다른 모더레이터가 처리했습니다.
+report-removed = 🗑️ <@{ $actor }> 님이 비디오를 삭제했습니다.
+report-blocked = ⛔ <@{ $actor }> 님이 <@{ $requester }> 님을 차단했습니다: { $reason }
+report-dismissed = <@{ $actor }> 님이 기각했습니다.
+report-removed_notice = 🗑️ 모더레이터가 이 비디오를 삭제했습니다.
+report-done = 처리했습니다.
+
+gift-off = 이 서버에서는 크레딧 선물이 꺼져 있습니다.
+gift-self = 자신에게는 크레딧을 선물할 수 없습니다.
+gift-blocked = 이 서버에서 크레딧 사용이 차단되어 있습니다.
+gift-remaining = 이번 기간에 남은 크레딧이 { $remaining }뿐입니다.
+gift-share = 이번 기간에는 최대 { $left }크레딧을 더 선물할 수 있습니다(한도의 { $share }%).
+gift-done = <@{ $user_id }> 님에게 { $credits }크레딧을 선물했습니다.
+reward-paid = 🎉 <@{ $user_id }> 님이 보너스 { $credits }크레딧을 받았습니다: 멤버 { $voters }명이 이 비디오를 좋아했습니다.
+rewards-state = 반응 보상: { $emoji } · 멤버 { $voters }명이 반응하면 { $credits }크레딧 · 멤버당 기간마다 최대 { $max }번 (0크레딧: 꺼짐).
+audit-community_action = { $action ->
+        [filter_add] 프롬프트 필터 추가
+        [filter_remove] 프롬프트 필터 삭제
+        [review_approve] 비디오 승인
+        [review_reject] 비디오 거절
+        [report_removed] 신고된 비디오 삭제
+        [report_blocked] 신고 후 차단
+        [report_dismissed] 신고 기각
+        [gift] 크레딧 선물
+        [set_review] 검토 모드 설정
+        [set_review_new_member_days] 검토 대상 신규 멤버 기간 설정
+        [set_review_timeout_minutes] 검토 제한 시간 설정
+        [set_trusted_role_id] 신뢰 역할 설정
+        [set_give_share] 선물 비율 설정
+        [set_reward_emoji] 보상 이모지 설정
+        [set_reward_credits] 보상 크레딧 설정
+        [set_reward_voters] 보상 인원 설정
+        [set_reward_max_per_period] 기간당 최대 보상 설정
+       *[other] { $action }
+    }
+card-review_approved = 🛡️ 모더레이터가 승인했습니다.
+
+## Issue 12, the options of /video (i12-options): sound, loop, lengths, Extend's length and age.
+invalid-loop_image = 반복 비디오를 만들려면 시작 이미지가 필요해요. `/video image`를 사용해 주세요.
+invalid-loop_end_image = 반복 비디오는 시작 이미지로 끝나서 `end_image`를 함께 쓸 수 없어요. `loop`와 `end_image` 중 하나만 골라 주세요.
+invalid-loop_unsupported = `{ $model }` 모델은 끝 프레임을 지원하지 않아서 반복 비디오를 만들 수 없어요. 만들 수 있는 모델: { $allowed }.
+invalid-loop_pro = `{ $model }` 모델로 반복 비디오를 만들려면 `pro` 모드가 필요해요. 이 모델은 프로 모드에서만 끝 프레임을 쓸 수 있어요.
+invalid-loop_duration = 이 모델로 만드는 반복 비디오는 길이가 5초여야 해요.
+invalid-extend_duration = `{ $model }` 모델은 비디오를 { $allowed }초만큼 늘릴 수 있어요. { $duration }초는 안 돼요.
+invalid-extend_too_old = Kling은 최근 { $days }일 안에 만든 비디오만 늘릴 수 있는데, 이 비디오는 그보다 오래됐어요. 크레딧은 쓰이지 않았어요.
+invalid-extend_length_not_number = 길이는 초 단위 숫자로 적어 주세요: { $allowed }.
+card-sound = 소리 포함
+modal-extend-length-label = 길이(초): { $allowed }
+## Issue 13 (i13-extras): /video history, /video notify, 스포일러, 시뮬레이션 Kling.
+history-title = { $count ->
+    [0] 최근 비디오
+   *[other] 최근 비디오 { $count }개
+}
+history-whose = <@{ $user_id }> 님의 비디오 (최신순):
+history-none = 아직 비디오가 없어요.
+history-line = { $created } { $state } · { $prompt } · `{ $model }` · 크레딧 { $cost }개{ $link }
+history-open = [열기]({ $link })
+history-page = { $pages }쪽 중 { $page }쪽
+history-previous = 이전
+history-next = 다음
+history-not_yours = 이 목록을 요청한 사람만 쪽을 넘길 수 있어요.
+history-state-queued = ⏳ 대기 중
+history-state-reserved = ⏳ 시작 중
+history-state-submitted = 🎬 만드는 중
+history-state-succeeded = 📤 올리는 중
+history-state-delivered = ✅ 완성
+history-state-review = 🔎 검토 대기 중
+history-state-failed = ❌ 실패, 환불됨
+quota-jobs_title = 이 멤버의 최근 비디오는 아래에 있어요.
+notify-on = 비디오가 완성되면(또는 실패하면) 개인 메시지를 보내 드릴게요. 봇의 개인 메시지를 막아 두셨다면 메시지는 가지 않아요.
+notify-off = 이제 비디오에 대한 개인 메시지를 보내지 않을게요.
+dm-ready = 비디오가 완성됐어요: { $link }
+    프롬프트: { $prompt }
+dm-failed = 비디오를 만들지 못했어요: { $reason } 크레딧은 차감되지 않았어요. { $link }
+    프롬프트: { $prompt }
+card-simulated = 시뮬레이션 Kling (`KLING_API_BASE=simulated`): Kling이 아니라 봇이 만든 테스트 비디오예요.
+## Issue 12: /video omni, /video story, "참조로 쓰기"
+invalid-omni_images_with_video = 참조 비디오가 있으면 옴니 작업에는 이미지를 최대 { $limit }개 넣을 수 있어요. 지금은 { $count }개예요.
+invalid-omni_citation = 프롬프트가 `{ $cited }`를 부르지만 이 작업의 이미지는 { $count }개예요. `<<<image_1>>>`부터 `<<<image_{ $count }>>>`까지만 불러 주세요.
+invalid-omni_video_audio = `{ $model }` 모델은 참조 비디오가 있으면 소리를 만들지 않아요. 비디오 소리를 살리려면 `원래-소리-유지`를 쓰세요.
+invalid-story_unsupported = `{ $model }` 모델은 여러 샷 비디오를 만들 수 없어요. 만들 수 있는 모델: { $allowed }.
+invalid-story_empty = 스토리에 샷이 없어요. 한 줄에 한 샷씩 적어 주세요.
+invalid-story_shots = 스토리에는 샷을 최대 { $limit }개 넣을 수 있어요. 지금은 { $count }개예요.
+invalid-story_shot_long = { $shot }번 샷은 { $length }자예요. 샷 프롬프트는 최대 { $limit }자까지 쓸 수 있어요.
+invalid-story_shot_empty = { $shot }번 샷에 길이만 있고 프롬프트가 없어요.
+invalid-story_shot_short = { $shot }번 샷은 { $given }초예요. 샷은 최소 { $minimum }초여야 해요.
+invalid-story_sum = 샷 길이의 합은 { $total }초인데 비디오는 { $duration }초예요. 합을 맞추거나 일부 길이를 비워 두면 채워 드려요.
+invalid-story_no_room = 적은 길이의 합이 { $total }초라서 { $duration }초 비디오에 길이를 적지 않은 샷 { $open }개가 들어갈 자리가 없어요.
+video-type = `{ $name }` 파일은 { $kind } 형식이에요. 참조 비디오는 MP4 또는 MOV여야 해요.
+video-size = `{ $name }` 파일은 { NUMBER($size, maximumFractionDigits: 1) } MB예요. 참조 비디오는 최대 { $limit } MB까지 올릴 수 있어요.
+omni-image_gap = 이미지는 순서대로 첨부해 주세요. `{ $given }`은 있는데 `{ $missing }`이 없어요.
+omni-no_images = 옴니 작업에는 이미지가 하나 이상 필요해요. `이미지1`을 첨부하거나 메시지 메뉴 "참조로 쓰기"로 이미지를 모아 두세요.
+references-none_in_message = 이 메시지에는 참조로 쓸 PNG 또는 JPEG 이미지가 없어요.
+references-added = 이미지 { $added }개를 추가했어요. { $count ->
+        [0] 다음 `/video omni`에 쓸 이미지가 없어요.
+       *[other] 다음 `/video omni`에 쓸 이미지 { $count }개:
+    }
+references-left_out = 이미지 { $count }개는 넣지 못했어요. 옴니 작업에는 최대 { $limit }개까지 넣을 수 있어요.
+references-skipped = 건너뜀: { $reason }
+references-item = { $citation } `{ $name }`, { $expires } 삭제
+references-how = `/video omni`에 첨부한 이미지가 먼저 오고 이 이미지들이 뒤따라요. 첨부한 이미지가 없으면 목록의 번호대로 불러 주세요.
+references-clear = 비우기
+references-cleared = 모아 둔 참조 이미지를 비웠어요.
+note-omni_cited = 프롬프트가 이미지를 부르지 않아서 봇이 이미지 { $count }개를 순서대로 불렀어요.
+note-story_filled = 봇이 길이를 적지 않은 샷에 남은 시간을 고르게 나눴어요: { $lengths }초.
+modal-story-title = 스토리
+modal-story-label = 한 줄에 한 샷 (예: 3초: 여우가 달려요)
+modal-story-placeholder = 3초: 눈 속에서 여우가 잠에서 깨요{"\u000A"}기지개를 켜고 달려가요
+card-title-omni = 참조로 만드는 비디오
+card-title-story = 여러 샷 스토리
+## Issue 13 (i13-media): 업로드 한도에 맞춘 비디오, 이어 만들기, 이야기 합치기.
+result-fitted = 이 서버의 업로드 한도({ $limit } MB)에 맞게 다시 인코딩했어요. 아래 버튼으로 원본을 열 수 있어요.
+result-fit_too_long = 다시 인코딩해도 볼 만한 화질로는 이 서버의 업로드 한도({ $limit } MB)에 맞지 않아서 링크로 보내 드려요.
+result-fit_failed = 이 서버의 업로드 한도에 맞게 비디오를 다시 인코딩하지 못해서 링크로 보내 드려요.
+result-fit_timed_out = 이 서버의 업로드 한도에 맞게 다시 인코딩하는 데 너무 오래 걸려서 링크로 보내 드려요.
+result-continue_frame = <@{ $user_id }> 님이 이 마지막 장면에서 이야기를 이어 가요.
+result-story = 하나로 합친 전체 이야기: { $parts }개 부분, { $seconds }초.
+button-continue = 이어 만들기
+button-continue_prompt = 새 프롬프트로 이어 만들기…
+button-join = 이야기 합치기
+modal-continue-title = 비디오 이어 만들기
+ack-story_posted = 이야기를 합쳤어요: { $link }
+ack-story_reused = 이 이야기는 이미 합쳐 두었어요: { $link }
+ack-story_busy = 지금 이 이야기를 합치는 중이에요. 끝나면 스레드에 올라와요.
+ack-story_failed = 이야기를 합치지 못했어요. { $reason }
+access-story_short = 이야기를 합치려면 완성된 부분이 두 개 이상 필요해요(이 비디오의 확장이나 이어 만들기).
+ack-story_fetch = 이야기의 일부를 가져오지 못했어요.
+access-no_frame = 이 비디오의 마지막 장면을 가져오지 못해서 이어 만들 수 없어요. 크레딧은 차감되지 않았어요.
+filter-too_slow = 이 서버의 프롬프트 필터가 프롬프트 검사를 끝내지 못해 비디오를 만들지 않았고 크레딧도 차감하지 않았습니다. 더 짧은 프롬프트로 다시 시도하거나 모더레이터에게 문의해 주세요.
+
+
+
+
+## Issue 12, staff control over the new costs (/klingbot settings limits, price confirmation)
+
+settings-forbidden_model = 이 서버에서는 `{ $model }` 모델을 쓸 수 없어요. 쓸 수 있는 모델: { $allowed }.
+settings-forbidden_4k = 이 서버에서는 `4k` 비디오를 만들 수 없어요. `std`나 `pro`를 골라 주세요.
+settings-forbidden_audio = 이 서버에서는 소리가 있는 비디오를 만들 수 없어요. `audio`를 끄고 다시 시도해 주세요.
+settings-forbidden_audio_model = 이 서버에서는 소리가 있는 비디오를 만들 수 없는데, `{ $model }` 모델은 항상 소리를 만들어요. 다른 모델을 골라 주세요.
+settings-forbidden_duration = 이 서버에서는 비디오를 최대 { $max }초까지만 만들 수 있어요. { $duration }초는 안 돼요.
+settings-default_forbidden_model = `{ $model }` 모델은 이 서버의 기본 모델이면서 금지될 수는 없어요. 먼저 다른 기본 모델을 고르거나 `{ $model }` 모델을 허용해 두세요. 아무것도 바꾸지 않았어요.
+settings-default_sound_model = `{ $model }` 모델은 항상 소리를 만들기 때문에, 소리가 금지된 동안에는 이 서버의 기본 모델이 될 수 없어요. 먼저 다른 기본 모델을 골라 주세요. 아무것도 바꾸지 않았어요.
+settings-default_forbidden_4k = `4k` 비디오가 금지된 동안에는 `4k`를 이 서버의 기본 모드로 둘 수 없어요. 먼저 기본 모드를 바꾸거나 `4k`를 허용해 주세요. 아무것도 바꾸지 않았어요.
+settings-default_over_max_duration = 이 서버의 기본 길이({ $duration }초)가 허용되는 최대 길이({ $max }초)보다 길어져요. 먼저 기본 길이를 바꾸거나 최대 길이를 늘려 주세요. 아무것도 바꾸지 않았어요.
+settings-no_model_left = 그렇게 하면 멤버가 쓸 수 있는 모델이 하나도 남지 않아요 (모든 모델이 금지되거나, 그렇게 짧은 비디오를 만드는 모델이 없어요). 적어도 하나는 허용해 두세요. 아무것도 바꾸지 않았어요.
+settings-default_model_too_long = 이 서버의 기본 모델 `{ $model }`은 { $shortest }초 이상의 비디오를 만들어서, 허용되는 최대 길이({ $max }초)를 넘어요. 먼저 다른 기본 모델을 고르거나 최대 길이를 늘려 주세요. 아무것도 바꾸지 않았어요.
+settings-allowed = 허용
+settings-forbidden = 금지
+ack-confirm_price = 이 비디오에는 크레딧 { $cost }개가 필요해요 (`{ $model }`, { $duration }초). 이 서버에서는 크레딧 { $threshold }개가 넘는 작업은 확인을 받아요. 확인하기 전에는 아무것도 예약되지 않아요. 이 확인은 { $deadline } 끝나요.
+button-confirm = 확인
+button-confirm_cancel = 취소
+ack-confirmed = 확인했어요. 비디오를 만들기 시작할게요.
+ack-confirm_cancelled = 취소했어요. 아무것도 예약되지 않았고 크레딧도 쓰지 않았어요.
+ack-confirm_timed_out = { $span } 안에 확인하지 않았어요. 아무것도 예약되지 않았고 크레딧도 쓰지 않았어요.
+quota-price_rose = 이 작업에는 이제 크레딧 { $cost }개가 들어서, 확인한 크레딧 { $confirmed }개보다 많아요 (그사이 서버 설정이 바뀌었어요). 아무것도 예약되지 않았어요. 새 가격을 보려면 명령어를 다시 실행해 주세요.
+quota-needs_confirmation = 이 작업에는 크레딧 { $cost }개가 들어요. 이 서버에서는 크레딧 { $threshold }개가 넘는 작업은 먼저 확인을 받아요. 아무것도 예약되지 않았어요.

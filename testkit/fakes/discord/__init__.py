@@ -26,7 +26,8 @@ The parts, each given the state and the few collaborators it needs (`server` wir
 - `events`: who hears which gateway event. `gateway`: the websocket protocol.
 - `message_store`, `attachments`, `components`: how messages are made, edited and stored.
 - `rest`: the REST routes, one module per resource, behind a recording router.
-- `world`: setting the scene. `composer` + `driver`: acting as a Discord user.
+- `world`: setting the scene. `composer` + `driver`: acting as a Discord user (commands,
+  clicks, modals, messages, reactions).
 - `server`: `FakeDiscord`, the one object tests hold.
 """
 
@@ -36,6 +37,7 @@ from testkit.fakes.discord.flags import (
     DEFAULT_BOT_PERMISSIONS,
     DEFAULT_EVERYONE_PERMISSIONS,
     INTENT_GUILD_MEMBERS,
+    INTENT_GUILD_MESSAGE_REACTIONS,
     INTENT_GUILD_MESSAGES,
     INTENT_GUILDS,
     INTENT_MESSAGE_CONTENT,
@@ -97,6 +99,7 @@ __all__ = [
     "INTENT_GUILDS",
     "INTENT_GUILD_MEMBERS",
     "INTENT_GUILD_MESSAGES",
+    "INTENT_GUILD_MESSAGE_REACTIONS",
     "INTENT_MESSAGE_CONTENT",
     "JSON",
     "MESSAGE_FLAG_EPHEMERAL",

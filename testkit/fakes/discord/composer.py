@@ -90,6 +90,51 @@ class InteractionComposer:
             data["resolved"] = resolved
         return data
 
+    def autocomplete_data(self, guild_id: int | None, user_id: int, name: str,
+                          path: Sequence[str], given: Mapping[str, Any], focused: str,
+                          typed: str) -> JSON:
+        """What the client sends while a member types into an autocomplete option: the
+        options filled so far, and the `focused` one with what was typed (always a string,
+        whatever the option's type). No ``resolved``: Discord sends none with autocomplete,
+        so a filled attachment, user or channel option is its id only."""
+        data = self.command_data(guild_id, user_id, name, 1)
+        cmd, _ = self.find_command(guild_id, name, 1)
+        defs: list[JSON] = cmd.get("options") or []
+        chain: list[JSON] = []
+        for part in path:
+            sub = next((o for o in defs if o["name"] == part and o["type"] in (1, 2)), None)
+            if sub is None:
+                raise LookupError(f"/{name} has no subcommand (group) {part!r}")
+            chain.append(sub)
+            defs = sub.get("options") or []
+        by_name = {d["name"]: d for d in defs}
+        if focused not in by_name or not by_name[focused].get("autocomplete"):
+            raise LookupError(f"option {focused!r} of /{name} {' '.join(path)} has no "
+                              "autocomplete")
+        unknown = set(given) - set(by_name)
+        if unknown:
+            raise LookupError(f"unknown options {sorted(unknown)}")
+        built: list[JSON] = []
+        for opt_name, value in given.items():
+            spec = by_name[opt_name]
+            kind = spec["type"]
+            if kind in (3, 4, 10):
+                value = {3: str, 4: int, 10: float}[kind](value)
+                _check_option_value(spec, value)
+            elif kind == 5:
+                value = bool(value)
+            elif kind == 11:
+                value = str(self._state.ids.next())  # an upload's id, never resolved here
+            else:
+                value = str(int(value))
+            built.append({"name": opt_name, "type": kind, "value": value})
+        built.append({"name": focused, "type": by_name[focused]["type"], "value": typed,
+                      "focused": True})
+        for sub in reversed(chain):
+            built = [{"type": sub["type"], "name": sub["name"], "options": built}]
+        data["options"] = built
+        return data
+
     def _build_options(self, guild_id: int | None, channel_id: int, defs: list[JSON],
                        given: Mapping[str, Any], resolved: JSON) -> list[JSON]:
         by_name = {d["name"]: d for d in defs}

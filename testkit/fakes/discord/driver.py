@@ -16,7 +16,7 @@ from typing import Any
 from testkit.fakes.discord.attachments import Attachments
 from testkit.fakes.discord.composer import InteractionComposer
 from testkit.fakes.discord.events import Events
-from testkit.fakes.discord.flags import ALL_PERMISSIONS
+from testkit.fakes.discord.flags import ALL_PERMISSIONS, Permission
 from testkit.fakes.discord.gateway import Gateway
 from testkit.fakes.discord.message_store import MessageStore
 from testkit.fakes.discord.models import JSON, AttachmentSpec
@@ -54,6 +54,16 @@ class InteractionDriver:
         given = {**(options or {}), **(attachments or {})}
         data = self._composer.slash_data(guild_id, channel_id, user_id, name, path, given)
         return await self._send(2, guild_id, channel_id, user_id, data)
+
+    async def autocomplete(self, guild_id: int | None, channel_id: int, user_id: int,
+                           name: str, path: Sequence[str] = (),
+                           options: Mapping[str, Any] | None = None, *, focused: str,
+                           typed: str = "") -> Interaction:
+        """A member types `typed` into the autocomplete option `focused` of ``/name path...``
+        with `options` filled so far (interaction type 4; the bot answers with type 8)."""
+        data = self._composer.autocomplete_data(guild_id, user_id, name, path, options or {},
+                                                focused, typed)
+        return await self._send(4, guild_id, channel_id, user_id, data)
 
     async def context_menu(self, guild_id: int | None, channel_id: int, user_id: int, name: str,
                            target_message_id: int | None = None,
@@ -112,6 +122,71 @@ class InteractionDriver:
                                    "channel_id": source["channel_id"]}}, [])
         await self._events.message("MESSAGE_CREATE", msg)
         return msg
+
+    async def add_reaction(self, user_id: int, message_id: int, emoji: str) -> bool:
+        """A member reacts to a stored message with `emoji` (a unicode emoji, or a custom
+        one as `<:name:id>`). Like Discord, a reaction the member already has changes
+        nothing and sends no event; returns whether it was new. The member must be in the
+        message's guild and able to see and react in its channel."""
+        msg, channel, guild_id = self._reactable(user_id, message_id)
+        reactors = self._state.reactions.setdefault((message_id, emoji), set())
+        if user_id in reactors:
+            return False
+        reactors.add(user_id)
+        self._store_reaction_counts(msg)
+        data: JSON = {"user_id": str(user_id), "channel_id": str(channel.id),
+                      "message_id": str(message_id), "emoji": _emoji_payload(emoji),
+                      "burst": False, "burst_colors": [], "type": 0,
+                      "message_author_id": msg["author"]["id"]}
+        if guild_id is not None:
+            data["guild_id"] = str(guild_id)
+            data["member"] = self._state.guilds[guild_id].members[user_id].payload()
+        await self._events.reaction("MESSAGE_REACTION_ADD", data, guild_id)
+        return True
+
+    async def remove_reaction(self, user_id: int, message_id: int, emoji: str) -> bool:
+        """A member takes a reaction away (MESSAGE_REACTION_REMOVE); False if they had none."""
+        msg, channel, guild_id = self._reactable(user_id, message_id)
+        reactors = self._state.reactions.get((message_id, emoji), set())
+        if user_id not in reactors:
+            return False
+        reactors.discard(user_id)
+        self._store_reaction_counts(msg)
+        data: JSON = {"user_id": str(user_id), "channel_id": str(channel.id),
+                      "message_id": str(message_id), "emoji": _emoji_payload(emoji),
+                      "burst": False, "type": 0}
+        if guild_id is not None:
+            data["guild_id"] = str(guild_id)
+        await self._events.reaction("MESSAGE_REACTION_REMOVE", data, guild_id)
+        return True
+
+    def _reactable(self, user_id: int, message_id: int) -> tuple[JSON, Any, int | None]:
+        msg = self._state.messages.get(message_id)
+        if msg is None:
+            raise LookupError(f"unknown message {message_id}")
+        channel = self._state.channels[int(msg["channel_id"])]
+        guild_id = int(msg["guild_id"]) if "guild_id" in msg else None
+        if guild_id is not None:
+            if user_id not in self._state.guilds[guild_id].members:
+                raise LookupError(f"user {user_id} is not a member of guild {guild_id}")
+            perms = self._permissions.channel_permissions(channel.id, user_id)
+            needed = Permission.VIEW_CHANNEL | Permission.ADD_REACTIONS | (
+                Permission.READ_MESSAGE_HISTORY)
+            if perms & needed != needed:
+                raise PermissionError("Missing Permissions (50013)")
+        return msg, channel, guild_id
+
+    def _store_reaction_counts(self, msg: JSON) -> None:
+        """The message's `reactions` as Discord shows them (count per emoji)."""
+        message_id = int(msg["id"])
+        shown = []
+        for (mid, emoji), users in self._state.reactions.items():
+            if mid == message_id and users:
+                shown.append({"count": len(users),
+                              "count_details": {"burst": 0, "normal": len(users)},
+                              "me": self._state.bot_user.id in users, "me_burst": False,
+                              "burst_colors": [], "emoji": _emoji_payload(emoji)})
+        msg["reactions"] = shown
 
     # ---------------------------------------------------------------- sending
 
@@ -177,3 +252,12 @@ class InteractionDriver:
             raise LookupError(f"user {user_id} is not a member of guild {guild_id}")
         return {**member.payload(),
                 "permissions": str(self._permissions.channel_permissions(channel_id, user_id))}
+
+
+def _emoji_payload(emoji: str) -> JSON:
+    """A reaction's partial emoji: `{"id": null, "name": "🔥"}` for a unicode emoji,
+    `{"id": "123", "name": "kling", "animated": false}` for a custom `<:kling:123>`."""
+    if emoji.startswith("<") and emoji.endswith(">"):
+        animated, name, emoji_id = emoji[1:-1].split(":")
+        return {"id": emoji_id, "name": name, "animated": animated == "a"}
+    return {"id": None, "name": emoji}

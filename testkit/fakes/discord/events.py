@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from testkit.fakes.discord.flags import (
     INTENT_GUILD_MEMBERS,
+    INTENT_GUILD_MESSAGE_REACTIONS,
     INTENT_GUILD_MESSAGES,
     INTENT_GUILDS,
     INTENT_MESSAGE_CONTENT,
@@ -93,6 +94,11 @@ class Events:
             data["guild_id"] = msg["guild_id"]
         await self.to_guild("MESSAGE_DELETE", data, int(msg.get("guild_id") or 0) or None,
                             INTENT_GUILD_MESSAGES)
+        self._state.changed()
+
+    async def reaction(self, event: str, data: JSON, guild_id: int | None) -> None:
+        """MESSAGE_REACTION_ADD/REMOVE to sessions with GUILD_MESSAGE_REACTIONS."""
+        await self.to_guild(event, data, guild_id, INTENT_GUILD_MESSAGE_REACTIONS)
         self._state.changed()
 
     async def thread_created(self, thread: Channel) -> None:

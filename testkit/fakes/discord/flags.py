@@ -16,6 +16,8 @@ SETTABLE_MESSAGE_FLAGS = (1 << 2) | (1 << 6) | (1 << 12) | (1 << 15)
 INTENT_GUILDS = 1 << 0
 INTENT_GUILD_MEMBERS = 1 << 1
 INTENT_GUILD_MESSAGES = 1 << 9
+# Not privileged; in discord.py's Intents.default().
+INTENT_GUILD_MESSAGE_REACTIONS = 1 << 10
 INTENT_MESSAGE_CONTENT = 1 << 15
 PRIVILEGED_INTENTS = (1 << 1) | (1 << 8) | (1 << 15)
 

@@ -91,7 +91,8 @@ def validate_embeds(embeds: list[JSON]) -> None:
 
 
 def validate_modal(data: JSON) -> None:
-    """A modal needs a title of 1..45 characters, 1..5 rows and text inputs of <= 4000."""
+    """A modal needs a title of 1..45 characters, 1..5 rows and text inputs of <= 4000
+    characters, each labelled in 1..45 with a placeholder of <= 100."""
     if not 1 <= len(str(data.get("title") or "")) <= 45:
         raise invalid_form("data.title", "BASE_TYPE_BAD_LENGTH",
                            "Must be between 1 and 45 in length.")
@@ -101,6 +102,37 @@ def validate_modal(data: JSON) -> None:
     for comp in walk_components(data.get("components") or []):
         if comp.get("type") == 4 and int(comp.get("max_length") or 4000) > 4000:
             raise invalid_form("data.components", "BASE_TYPE_MAX", "Must be 4000 or less.")
+        # A text input's label is 1-45 characters, its placeholder at most 100.
+        if comp.get("type") == 4 and "label" in comp and not 1 <= len(str(comp["label"])) <= 45:
+            raise invalid_form("data.components", "BASE_TYPE_BAD_LENGTH",
+                               "Must be between 1 and 45 in length.")
+        if comp.get("type") == 4 and len(str(comp.get("placeholder") or "")) > 100:
+            raise invalid_form("data.components", "BASE_TYPE_MAX_LENGTH",
+                               "Must be 100 or fewer in length.")
+
+
+def validate_autocomplete(data: JSON, option_type: int) -> None:
+    """Autocomplete choices (callback type 8): at most 25, names of 1..100 characters (their
+    localisations too), values of the option's type (a string of at most 100)."""
+    choices = data.get("choices")
+    if not isinstance(choices, list):
+        raise invalid_form("data.choices", "BASE_TYPE_REQUIRED", "This field is required")
+    if len(choices) > 25:
+        raise invalid_form("data.choices", "BASE_TYPE_MAX_LENGTH",
+                           "Must be 25 or fewer in length.")
+    for i, choice in enumerate(choices):
+        where = f"data.choices.{i}"
+        if not 1 <= len(str(choice.get("name") or "")) <= 100:
+            raise invalid_form(f"{where}.name", "BASE_TYPE_BAD_LENGTH",
+                               "Must be between 1 and 100 in length.")
+        validate_localizations(choice, f"{where}.", chat_input=None)
+        value = choice.get("value")
+        fits = {3: lambda v: isinstance(v, str) and len(v) <= 100,
+                4: lambda v: isinstance(v, int) and not isinstance(v, bool),
+                10: lambda v: isinstance(v, int | float) and not isinstance(v, bool)}
+        if option_type in fits and not fits[option_type](value):
+            raise invalid_form(f"{where}.value", "BASE_TYPE_CHOICES",
+                               "Value is not of the option's type.")
 
 
 # Discord's locales (https://discord.com/developers/docs/reference#locales): the keys a
@@ -189,6 +221,10 @@ def validate_options(options: list[JSON], prefix: str) -> None:
                                "Must be 25 or fewer in length.")
         for j, choice in enumerate(opt.get("choices") or []):
             validate_localizations(choice, f"{where}.choices.{j}.", chat_input=None)
+        if opt.get("autocomplete") and (opt.get("choices") or opt.get("type") not in (3, 4, 10)):
+            raise invalid_form(f"{where}.autocomplete", "APPLICATION_COMMAND_OPTION_AUTOCOMPLETE",
+                               "Autocomplete is for string, integer and number options without "
+                               "choices")
         for bound in ("min_length", "max_length"):
             if bound in opt and not 0 <= int(opt[bound]) <= 6000:
                 raise invalid_form(f"{where}.{bound}", "NUMBER_TYPE_MAX",

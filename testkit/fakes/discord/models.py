@@ -23,7 +23,7 @@ DEFAULT_FILESIZE_LIMIT = 10 * MIB
 TIER_FILESIZE_LIMITS = {0: 10 * MIB, 1: 10 * MIB, 2: 50 * MIB, 3: 100 * MIB}
 
 THREAD_TYPES = (10, 11, 12)
-TEXT_LIKE_TYPES = (0, 2, 5, 10, 11, 12, 13)
+TEXT_LIKE_TYPES = (0, 1, 2, 5, 10, 11, 12, 13)  # 1: a DM
 
 
 def iso_now() -> str:
@@ -58,6 +58,9 @@ class User:
     # The language of the person's Discord client: every interaction of theirs carries it
     # (`locale`). Not part of the user object others see, so not in the payload.
     locale: str = "en-US"
+    # "Allow direct messages from server members" (the person's privacy setting): when off,
+    # the bot's DM to them is answered 403 50007, as Discord answers it.
+    dms_open: bool = True
 
     def payload(self) -> JSON:
         return {

@@ -74,6 +74,8 @@ class FakeState:
         self.unknown_requests: list[RecordedRequest] = []
         self.sessions: list[GatewaySession] = []
         self.presence_updates: list[JSON] = []
+        # Who reacted with what: (message id, emoji) -> user ids.
+        self.reactions: dict[tuple[int, str], set[int]] = {}
         self._waiters: list[asyncio.Future[None]] = []
 
     # ---------------------------------------------------------------- addresses

@@ -10,7 +10,8 @@ from collections.abc import Iterable, Sequence
 
 from testkit.fakes.discord.events import Events
 from testkit.fakes.discord.flags import INTENT_GUILD_MEMBERS
-from testkit.fakes.discord.models import Channel, Guild, Member, Overwrite, Role, User
+from testkit.fakes.discord.models import JSON, Channel, Guild, Member, Overwrite, Role, User
+from testkit.fakes.discord.rest.users import dm_channel
 from testkit.fakes.discord.state import FakeState
 
 
@@ -124,16 +125,29 @@ class WorldBuilder:
 
     async def open_dm(self, user_id: int) -> Channel:
         """The DM channel between a user and the bot (type 1, no guild)."""
-        for channel in self._state.channels.values():
-            if channel.type == 1 and channel.recipient_id == user_id:
-                return channel
-        channel = self._state.new_channel(None, "", 1)
-        channel.recipient_id = user_id
-        return channel
+        return dm_channel(self._state, user_id)
+
+    def close_dms(self, user_id: int, closed: bool = True) -> None:
+        """The user turns off direct messages from server members (the bot's DMs to them are
+        then refused with 403 50007)."""
+        self._state.users[user_id].dms_open = not closed
+
+    def dm_messages(self, user_id: int) -> list[JSON]:
+        """What the bot sent the user by direct message, oldest first."""
+        return [m for c in self._state.channels.values()
+                if c.type == 1 and c.recipient_id == user_id
+                for m in self._state.messages_in(c.id)]
 
     async def add_user(self, name: str = "user") -> User:
         """A Discord user who shares no guild with the bot (e.g. someone who left)."""
         return self._state.ensure_user(None, name)
+
+    async def set_premium_tier(self, guild_id: int, tier: int) -> None:
+        """The server's boost tier changes (and with it the upload limit Discord enforces);
+        connected sessions get GUILD_UPDATE, as from Discord."""
+        guild = self._state.guilds[guild_id]
+        guild.premium_tier = tier
+        await self._events.to_guild("GUILD_UPDATE", guild.base_payload(), guild_id)
 
     def set_filesize_limit(self, guild_id: int, limit: int | None) -> None:
         """Override the enforced upload limit (None: back to the boost-tier table)."""

@@ -1,6 +1,8 @@
 """The result files: ``GET /cdn/{task_id}.mp4`` serves a finished task's video, generated on the
 fly (a 300 MB file never sits in memory), with the knobs for a slow CDN, redirects and scripted
-failures. The bytes are a valid MP4 box structure, deterministic per task."""
+failures. The bytes are a valid MP4 box structure, deterministic per task; a task given a real
+video file (``video_file``, ``queue_video_files``: playable videos made by FFmpeg in the test's
+set-up) serves that file instead."""
 
 from __future__ import annotations
 
@@ -71,7 +73,11 @@ class VideoFiles:
 
     def video_bytes(self, task_id: str) -> bytes:
         """The full bytes ``/cdn/{task_id}.mp4`` serves, for comparing small downloads."""
-        size = self._tasks.video_size_of(self._tasks.get(task_id))
+        task = self._tasks.get(task_id)
+        path = self._tasks.video_path_of(task)
+        if path is not None:
+            return path.read_bytes()
+        size = self._tasks.video_size_of(task)
         return b"".join(video_chunks(task_id, size))
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -90,6 +96,10 @@ class VideoFiles:
         if hop < self._knobs.video_redirects:
             base = self._knobs.redirect_base_url or self._runtime.base_url
             raise web.HTTPFound(f"{base}/cdn/{task_id}.mp4?hop={hop + 1}")
+        path = self._tasks.video_path_of(task)
+        if path is not None:
+            await self._runtime.pause(self._knobs.video_delay)
+            return web.FileResponse(path, headers={"Content-Type": "video/mp4"})
         size = self._tasks.video_size_of(task)
         response = web.StreamResponse(headers={"Content-Type": "video/mp4"})
         response.content_length = size

@@ -7,6 +7,7 @@ so a knob may be turned while the server runs. `FakeKling` spells each on itself
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from testkit.fakes.kling.wire import RISK_CONTROL_MESSAGE
 
@@ -51,3 +52,4 @@ class KlingKnobs:
     video_base_url: str | None = None
     video_redirects: int = 0
     redirect_base_url: str | None = None
+    video_file: Path | None = None

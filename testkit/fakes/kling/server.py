@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 from typing import Self, TypeVar
 
@@ -43,6 +44,8 @@ class FakeKling:
       ``http://localhost:PORT``: the same files under a host name the bot does not trust.
     * ``video_redirects`` / ``redirect_base_url`` - the file server answers this many redirects
       (each to ``redirect_base_url``, default this server) before it serves the file.
+    * ``video_file`` - a real video served for every task (``queue_video_files`` gives the
+      next tasks one each).
     """
 
     processing_seconds = Forward[float]("knobs")
@@ -61,6 +64,7 @@ class FakeKling:
     video_base_url = Forward[str | None]("knobs")
     video_redirects = Forward[int]("knobs")
     redirect_base_url = Forward[str | None]("knobs")
+    video_file = Forward[Path | None]("knobs")
 
     # What the fake recorded, on the part that records it.
     tasks = Forward[dict[str, FakeTask]]("task_table")
@@ -84,6 +88,7 @@ class FakeKling:
     set_outcome = forward_method("task_table", TaskTable.set_outcome)
     finish = forward_method("task_table", TaskTable.finish)
     set_video_size = forward_method("files", VideoFiles.set_video_size)
+    queue_video_files = forward_method("task_table", TaskTable.queue_video_files)
     video_bytes = forward_method("files", VideoFiles.video_bytes)
 
     def __init__(

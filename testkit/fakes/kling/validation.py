@@ -1,5 +1,6 @@
 """What the platform checks in a create request before it makes a task: action, model, mode,
-duration, prompt lengths, URLs, each model's rules (end frame, camera, audio, 4k, omni lists),
+duration, prompt lengths, URLs, each model's rules (end frame, camera, audio, 4k, omni lists
+and the images a prompt cites, multi-shot stories),
 and for an extend, that the source video exists and matches. A failure is answered as 400
 ``bad_request`` with the platform's plain message.
 
@@ -8,6 +9,8 @@ The per-model rules are the platform's as `kling-api.md` gives them, written her
 
 from __future__ import annotations
 
+import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +21,10 @@ DURATIONS = (5, 10)
 RANGE_3_15 = tuple(range(3, 16))
 PROMPT_MAX = 2500
 NEGATIVE_PROMPT_MAX = 200
+# An extend takes `duration` 5 or 10; a 10 s extend has been seen to come back as 9.6 s.
+EXTEND_ADDS = {5: 5.0, 10: 9.6}
+# The platform extends only videos it made less than 30 days ago.
+EXTEND_MAX_AGE_SECONDS = 30 * 86400
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,7 @@ class ModelRules:
     tuning: bool = True
     max_images: int = 0
     max_images_with_video: int = 4
+    multi_shot: bool = False
 
 
 MODEL_RULES: dict[str, ModelRules] = {
@@ -45,10 +53,11 @@ MODEL_RULES: dict[str, ModelRules] = {
     "kling-v2-5-turbo": ModelRules(end_frame="pro"),
     "kling-v2-6": ModelRules(end_frame="pro", audio="pro"),
     "kling-v3": ModelRules(modes=("std", "pro", "4k"), durations=RANGE_3_15,
-                           end_frame_any_length=True, camera="no-4k", audio="optional"),
+                           end_frame_any_length=True, camera="no-4k", audio="optional",
+                           multi_shot=True),
     "kling-v3-omni": ModelRules(modes=("std", "pro", "4k"), durations=RANGE_3_15,
                                 end_frame_any_length=True, audio="optional", tuning=False,
-                                max_images=7),
+                                max_images=7, multi_shot=True),
     "kling-v3-turbo": ModelRules(durations=RANGE_3_15, end_frame="none", audio="always",
                                  tuning=False),
     "kling-o1": ModelRules(durations=(5,), tuning=False, max_images=7),
@@ -77,13 +86,14 @@ def validate_create(
     if mode is not None and action != "extend" and mode not in rules.modes:
         raise BadRequest(f"mode {mode} is not supported for {model}.")
     duration = body.get("duration", 5)
-    allowed = DURATIONS if action == "extend" else rules.durations
+    allowed = tuple(EXTEND_ADDS) if action == "extend" else rules.durations
     if isinstance(duration, bool) or duration not in allowed:
         raise BadRequest("duration is invalid.")
     _validate_texts(body)
     if action != "extend":
         _validate_model_rules(body, model, rules, action)
-    if action == "text2video" and not body.get("prompt"):
+    # A customised multi-shot story carries its prompts in multi_prompt instead.
+    if action == "text2video" and not body.get("prompt") and body.get("shot_type") != "customize":
         raise BadRequest("prompt is required for text2video.")
     if action == "image2video":
         if not isinstance(body.get("start_image_url"), str) or not body["start_image_url"]:
@@ -93,7 +103,7 @@ def validate_create(
     if action != "image2video" and body.get("end_image_url") is not None:
         raise BadRequest(f"end_image_url is not supported for {action}.")
     if action == "extend":
-        return model, mode, _extended_duration(body, model, mode, tasks)
+        return model, mode, _extended_duration(body, model, mode, tasks, duration)
     return model, mode, float(duration) + 0.041
 
 
@@ -122,6 +132,8 @@ def _validate_model_rules(body: dict[str, Any], model: str, rules: ModelRules,
             if body.get(name) is not None:
                 raise BadRequest(f"{name} is not supported for {model}.")
     _validate_omni_lists(body, model, rules, mode)
+    _validate_citations(body)
+    _validate_multi_shot(body, model, rules, duration)
 
 
 IMAGE_TYPES = ("first_frame", "end_frame")
@@ -158,6 +170,61 @@ def _validate_omni_lists(body: dict[str, Any], model: str, rules: ModelRules,
             raise BadRequest("a base video cannot be combined with first or end frames.")
 
 
+CITATION = re.compile(r"<<<image_(\d+)>>>")
+SHOT_TYPES = ("intelligence", "customize")
+MAX_SHOTS = 6
+SHOT_PROMPT_MAX = 512
+
+
+def _validate_citations(body: dict[str, Any]) -> None:
+    """A prompt may cite only the images of ``image_list`` (``<<<image_1>>>`` is the first)."""
+    prompt = body.get("prompt")
+    if not isinstance(prompt, str):
+        return
+    images = body.get("image_list")
+    count = len(images) if isinstance(images, list) else 0
+    for match in CITATION.finditer(prompt):
+        if not 1 <= int(match[1]) <= count:
+            raise BadRequest(f"prompt refers to {match[0]} but image_list has {count} "
+                             "images.")
+
+
+def _validate_multi_shot(body: dict[str, Any], model: str, rules: ModelRules,
+                         duration: Any) -> None:
+    """``multi_shot`` (v3 family): ``intelligence`` with one prompt, or ``customize`` with a
+    ``multi_prompt`` of 1-6 shots ``{index, prompt (<= 512), duration (>= 1)}`` in order,
+    whose durations sum to ``duration``."""
+    shots = body.get("multi_prompt")
+    shot_type = body.get("shot_type")
+    if body.get("multi_shot") is None or body.get("multi_shot") is False:
+        if shots is not None or shot_type is not None:
+            raise BadRequest("multi_prompt and shot_type need multi_shot.")
+        return
+    if body["multi_shot"] is not True:
+        raise BadRequest("multi_shot is invalid.")
+    if not rules.multi_shot:
+        raise BadRequest(f"multi_shot is not supported for {model}.")
+    if shot_type not in SHOT_TYPES:
+        raise BadRequest("shot_type is invalid.")
+    if shot_type == "intelligence":
+        if shots is not None:
+            raise BadRequest("multi_prompt is only for shot_type customize.")
+        if not body.get("prompt"):
+            raise BadRequest("prompt is required for shot_type intelligence.")
+        return
+    if not isinstance(shots, list) or not 1 <= len(shots) <= MAX_SHOTS:
+        raise BadRequest(f"multi_prompt must have 1 to {MAX_SHOTS} items.")
+    for number, shot in enumerate(shots, 1):
+        if not (isinstance(shot, dict) and shot.get("index") == number
+                and isinstance(shot.get("prompt"), str) and shot["prompt"].strip()
+                and len(shot["prompt"]) <= SHOT_PROMPT_MAX
+                and isinstance(shot.get("duration"), int)
+                and not isinstance(shot["duration"], bool) and shot["duration"] >= 1):
+            raise BadRequest(f"multi_prompt item {number} is invalid.")
+    if sum(shot["duration"] for shot in shots) != duration:
+        raise BadRequest("the durations of multi_prompt must add up to duration.")
+
+
 def _validate_audio(body: dict[str, Any], model: str, rules: ModelRules,
                     mode: str | None) -> None:
     if "generate_audio" not in body:
@@ -190,8 +257,9 @@ def _validate_texts(body: dict[str, Any]) -> None:
 
 
 def _extended_duration(body: dict[str, Any], model: str, mode: str | None,
-                       tasks: TaskTable) -> float:
-    """An extend adds 5 s to a source video made by the same model (and mode)."""
+                       tasks: TaskTable, duration: int) -> float:
+    """An extend adds `duration` (5 or 10; 10 comes back as 9.6) to a source video made by the
+    same model (and mode) less than 30 days ago."""
     video_id = body.get("video_id")
     if not isinstance(video_id, str) or not video_id:
         raise BadRequest("video_id is required for extend.")
@@ -202,4 +270,7 @@ def _extended_duration(body: dict[str, Any], model: str, mode: str | None,
         raise BadRequest("model must match the source video.")
     if mode is not None and source.mode is not None and mode != source.mode:
         raise BadRequest("mode must match the source video.")
-    return source.duration + 5.0
+    if time.time() - (source.finished_at or source.created_at) > EXTEND_MAX_AGE_SECONDS:
+        raise BadRequest("video_id is expired: only videos from the last 30 days can be "
+                         "extended.")
+    return source.duration + EXTEND_ADDS[duration]

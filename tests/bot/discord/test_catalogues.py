@@ -29,6 +29,7 @@ from bot.discord.texts import (
 )
 from bot.kling.options import Action
 from bot.quotas import LimitSource
+from bot.store import JobState
 
 ROOT = Path(__file__).resolve().parents[3]
 LOCALES = ROOT / "bot" / "locales"
@@ -98,13 +99,19 @@ def test_the_comparison_sees_a_missing_message_or_variable() -> None:
 
 FAMILIES = ("access", "ack", "alert", "audit", "button", "cancel", "card", "command", "dm",
             "error", "failed", "image", "invalid", "kling", "language", "list", "mod", "modal",
-            "permission", "post", "quota", "result", "settings", "span", "status")
+            "permission", "post", "quota", "result", "settings", "span", "status",
+            "history", "notify",
+            # issue 12: omni jobs, stories, pending references
+            "note", "omni", "references", "video",
+            # community moderation (issue 14)
+            "filter", "review", "report", "gift", "reward", "rewards")
 KEY = re.compile(rf"(?:{'|'.join(FAMILIES)})(?:\.[a-z0-9_]+)+")
 # Keys the code builds from a value (`text(f"card.title.{job.action}")`): every value it can be.
 DYNAMIC: dict[str, tuple[str, ...]] = {
     "card.title.": get_args(Action),
     "quota.source.": get_args(LimitSource),
     "span.": get_args(SpanUnit),
+    "history.state.": tuple(state.value for state in JobState),
 }
 
 
@@ -164,7 +171,9 @@ def test_every_key_the_code_uses_is_in_the_default_catalogue() -> None:
 NUMBERS = {"actor", "at", "by", "cap", "cost", "count", "credits", "duration", "eta", "height",
            "jobs", "left", "length", "limit", "minimum", "position", "queued", "rank",
            "remaining", "running", "seconds", "since", "size", "spent", "tick", "user_id",
-           "width"}
+           "width",
+           # issue 12
+           "added", "given", "open", "shot", "total"}
 STRINGS = {  # as the code fills them (render.FORMATS, cards, cogs); others get "값"
     "model": "kling-v1-6", "fallback": "kling-v1", "allowed": "`kling-v1`, `kling-v1-6`",
     "mode": "std", "value": "16:9", "name": "cat.png", "kind": "image/gif",
@@ -173,6 +182,9 @@ STRINGS = {  # as the code fills them (render.FORMATS, cards, cogs); others get 
     "link": "https://discord.com/channels/1/2/3", "job_id": "abcdef0123", "error_id": "1a2b3c4d",
     "permissions": "**Attach Files**", "action": "block", "new": "blocked", "old": "—",
     "permission": "attach_files",
+    # issue 12
+    "cited": "<<<image_3>>>", "citation": "<<<image_1>>>", "expires": "<t:1767250800:R>",
+    "lengths": "3 + 2", "reason": "`cat.png` is image/gif.",
 }
 
 
@@ -188,7 +200,8 @@ def test_every_variable_has_a_sample() -> None:
 
 
 MARKUP = re.compile(r"`[^`]*`|<(?:@&?|#|t:)[^>]*>|https?://\S+")
-ALLOWED_WORDS = {"Kling", "Discord", "API", "MB", "px", "PNG", "JPEG", "UTC", "ID", "4K"}
+ALLOWED_WORDS = {"Kling", "Discord", "API", "MB", "px", "PNG", "JPEG", "UTC", "ID", "4K",
+                 "MP4", "MOV"}
 
 
 def foreign_words(shown: str, values: Iterable[object]) -> list[str]:

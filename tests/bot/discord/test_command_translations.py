@@ -104,12 +104,13 @@ async def test_korean_names_follow_discords_rules_and_read_as_korean(tmp_path: P
     assert korean["/video"] == "비디오" and korean["/quota"] == "크레딧"
     assert korean["/video text"] == "텍스트" and korean["/video image"] == "이미지"
     assert korean["/klingbot settings"] == "설정"
-    (menu,) = [t for t in localisations(payload, "ko") if t.kind == "menu name"]
-    assert menu.text == "Kling으로 비디오 만들기" and len(menu.text) <= 32
+    menus = {t.text for t in localisations(payload, "ko") if t.kind == "menu name"}
+    assert menus == {"Kling으로 비디오 만들기", "참조로 쓰기"}
+    assert all(len(menu) <= 32 for menu in menus)
     choices = {t.where: t.text for t in localisations(payload, "ko") if t.kind == "choice name"}
     assert choices["/video text mode: Standard"] == "표준"
     assert choices["/video text mode: Professional"] == "프로"
-    assert choices["/video text duration: 5 seconds"] == "5초"
+    # /video's lengths are offered by autocomplete (tests/test_video_options.py reads them).
     assert choices["/klingbot settings default_duration: 10 seconds"] == "10초"
     # Model labels and aspect ratios read the same in Korean.
     assert choices["/video text model: Kling 1.6 (kling-v1-6)"] == "Kling 1.6 (kling-v1-6)"
@@ -124,8 +125,10 @@ async def test_the_english_payload_is_unchanged_apart_from_the_localisations(
     assert without_localisations(payload) == without_localisations(english)
     assert not any("_localizations" in key for command in english for key in command)
     video = next(c for c in payload if c["name"] == "video")
-    mode = next(o for o in video["options"][0]["options"] if o["name"] == "duration")
-    assert [c["name"] for c in mode["choices"]] == ["5 seconds", "10 seconds"]
+    mode = next(o for o in video["options"][0]["options"] if o["name"] == "mode")
+    assert [c["name"] for c in mode["choices"]] == ["Standard", "Professional", "4K"]
+    duration = next(o for o in video["options"][0]["options"] if o["name"] == "duration")
+    assert duration["autocomplete"] is True and "choices" not in duration
     # Only Korean is served: English is the default, not a localisation.
     assert {locale for t in payload for locale in t.get("name_localizations", {})} == {"ko"}
 

@@ -46,6 +46,8 @@ def raw_body(o: VideoOptions) -> dict[str, Any]:
         body["camera_control"] = _camera_control(o.camera)
     if o.audio is not None:
         body["generate_audio"] = o.audio
+    if o.loop:
+        body["end_image_url"] = o.start_image_url
     if o.image_urls:
         body["image_list"] = [{"image_url": url} for url in o.image_urls]
     return body
@@ -62,6 +64,7 @@ def cases(model: str) -> Iterator[VideoOptions]:
             yield replace(t2v, mode=mode, duration=duration)
         for duration in (5, 10):
             yield replace(i2v, mode=mode, duration=duration, end_image_url=END)
+            yield replace(i2v, mode=mode, duration=duration, loop=True)
             yield replace(t2v, mode=mode, duration=duration, camera="zoom_in")
         for audio in (True, False):
             yield replace(t2v, mode=mode, duration=5, audio=audio)
@@ -131,11 +134,13 @@ def test_the_doc_s_rules_are_in_the_table() -> None:
     assert get("kling-v3-turbo").audio == "always" and get("kling-v3-turbo").end_frame == "none"
     assert get("kling-v2-6").audio == "pro" and get("kling-o1").audio == "none"
     assert [n for n in TABLE.names() if get(n).extend] == ["kling-v1", "kling-v1-5", "kling-v1-6"]
+    assert {get(n).extend_durations for n in TABLE.extendable()} == {(5, 10)}
 
 
 @pytest.mark.parametrize(("model", "audio", "sent"), [
     ("kling-v3", True, True), ("kling-v3", False, False), ("kling-v3", None, None),
-    ("kling-v3-turbo", True, True), ("kling-v3-turbo", None, None),
+    # Always on: sent as true, so the job's record (and its bill) says the video has sound.
+    ("kling-v3-turbo", True, True), ("kling-v3-turbo", None, True),
     ("kling-o1", False, None), ("kling-v1-6", None, None),
 ])
 def test_generate_audio_is_sent_only_where_the_model_takes_it(
@@ -232,11 +237,15 @@ async def test_a_rule_the_fake_enforces_comes_back_as_the_api_s_400(fake: FakeKl
 def extend_buttons(table: CapabilityTable, model: str) -> list[str]:
     source = replace(job("0123456789abcdef0123", 1, 2, 0.0), model=model)
     view = result_view(source, table)
-    return [str(getattr(item, "custom_id", "")) for item in view.children]
+    ids = [str(getattr(item, "custom_id", "")) for item in view.children]
+    # The buttons that continue the video (not Report, under every result).
+    return [i for i in ids if i.startswith(("kling:extend", "kling:continue"))]
 
 
 async def test_extend_buttons_follow_the_table() -> None:
-    assert extend_buttons(TABLE, "kling-v3") == []
+    # A model without Extend offers Continue (from the last frame) instead.
+    assert [b.split(":")[1] for b in extend_buttons(TABLE, "kling-v3")] == [
+        "continue", "continue-prompt"]
     assert len(extend_buttons(TABLE, "kling-v1-5")) == 2
     document = json.loads(resources.files("bot.kling").joinpath("models.json").read_text())
     document["models"]["kling-v3"]["extend"] = True
@@ -312,3 +321,75 @@ def test_the_fake_checks_a_reference_video_as_the_api_does(
     with pytest.raises(BadRequest) as raised:
         validate_create(body, set(TABLE.models), NO_TASKS)
     assert str(raised.value) == message
+
+
+# ---- issue 12: the options part (loop, Extend's length, what the duration list offers)
+
+def test_a_loop_sends_the_start_image_as_the_end_frame() -> None:
+    body = validate(VideoOptions(action="image2video", model="kling-v3", start_image_url=START,
+                                 duration=8, loop=True), TABLE).body
+    assert body["start_image_url"] == body["end_image_url"] == START
+    assert body["duration"] == 8
+
+
+@pytest.mark.parametrize(("options", "code", "text"), [
+    (VideoOptions(action="image2video", model="kling-v3-turbo", start_image_url=START,
+                  loop=True), "invalid.loop_unsupported", "`kling-v3-turbo` cannot loop"),
+    (VideoOptions(action="image2video", model="kling-v3", start_image_url=START,
+                  end_image_url=END, loop=True), "invalid.loop_end_image", "either"),
+    (VideoOptions(action="image2video", model="kling-v1-6", mode="std",
+                  start_image_url=START, loop=True), "invalid.loop_pro", "`pro` mode"),
+    (VideoOptions(action="image2video", model="kling-v1", start_image_url=START,
+                  duration=10, loop=True), "invalid.loop_duration", "5 seconds"),
+])
+def test_a_loop_the_model_cannot_make_is_refused_in_words(
+        options: VideoOptions, code: str, text: str) -> None:
+    with pytest.raises(InvalidOptions) as raised:
+        validate(options, TABLE)
+    assert raised.value.notice.code == code
+    assert text in sentence(raised.value.notice)
+
+
+def test_a_loop_on_a_five_second_model_defaults_to_five_seconds() -> None:
+    options = VideoOptions(action="image2video", model="kling-v1", start_image_url=START,
+                           loop=True).with_defaults(None, None, 10)
+    assert validate(options, TABLE).body["duration"] == 5
+
+
+def extend(model: str, duration: int | None = None) -> VideoOptions:
+    return VideoOptions(action="extend", model=model, mode="pro", video_id="v1",
+                        duration=duration)
+
+
+def test_an_extend_sends_the_length_the_table_allows() -> None:
+    assert validate(extend("kling-v1-6"), TABLE).body["duration"] == 5
+    request = validate(extend("kling-v1-6", 10), TABLE)
+    assert request.body["duration"] == 10 and request.duration == 10
+    with pytest.raises(InvalidOptions) as raised:
+        validate(extend("kling-v1-6", 7), TABLE)
+    assert sentence(raised.value.notice) == (
+        "`kling-v1-6` extends a video by 5 or 10 seconds, not 7.")
+
+
+def test_an_extend_on_a_model_without_lengths_sends_none() -> None:
+    document = json.loads(resources.files("bot.kling").joinpath("models.json").read_text())
+    document["models"]["kling-v1-6"]["extend"] = True
+    table = parse_table(document)
+    body = validate(extend("kling-v1-6"), table).body
+    assert "duration" not in body
+    with pytest.raises(InvalidOptions):
+        validate(extend("kling-v1-6", 10), table)
+    with pytest.raises(ValueError, match="no durations"):
+        document["models"]["kling-v1-6"]["extend"] = {"durations": []}
+        parse_table(document)
+
+
+def test_the_lengths_offered_follow_the_model_and_what_needs_five_seconds() -> None:
+    from bot.kling.capabilities import offered_durations
+    get = TABLE.models.__getitem__
+    assert offered_durations(get("kling-v3")) == tuple(range(3, 16))
+    assert offered_durations(get("kling-v3"), end_frame=True) == tuple(range(3, 16))
+    assert offered_durations(get("kling-v2-6")) == (5, 10)
+    assert offered_durations(get("kling-v1"), end_frame=True) == (5,)
+    assert offered_durations(get("kling-v1"), camera=True) == (5,)
+    assert offered_durations(get("kling-o1")) == (5,)

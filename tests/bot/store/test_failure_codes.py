@@ -55,7 +55,9 @@ async def test_a_failure_stored_before_the_upgrade_still_reads(
         old = [m for m in load_migrations() if m[0] < 6]
         before.setattr(bot.store.sql, "load_migrations", lambda: old)
         before.setattr(bot.store.sql, "JOB_COLUMNS", tuple(
-            c for c in bot.store.sql.JOB_COLUMNS if c not in ("error_key", "error_params")))
+            c for c in bot.store.sql.JOB_COLUMNS if c not in (
+                "error_key", "error_params", "spoiler", "notes",
+                "review_message_id", "reviewed_by")))  # added by later migrations
         store = make_store(database_url)
         await store.open()
         try:
@@ -69,7 +71,7 @@ async def test_a_failure_stored_before_the_upgrade_still_reads(
     upgraded = make_store(database_url)
     await upgraded.open()
     try:
-        assert await upgraded.schema_version() == len(load_migrations())
+        assert await upgraded.schema_version() == load_migrations()[-1][0]
         stored = await upgraded.get_job(job.id)
         assert stored is not None and stored.error_key is None and stored.error_params is None
         assert failure_reason(stored) == OLD_SENTENCE

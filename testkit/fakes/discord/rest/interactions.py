@@ -11,7 +11,12 @@ from aiohttp import web
 from testkit.fakes.discord.components import number_components
 from testkit.fakes.discord.events import Events
 from testkit.fakes.discord.flags import MESSAGE_FLAG_EPHEMERAL, MESSAGE_FLAG_LOADING
-from testkit.fakes.discord.limits import check_upload, validate_message, validate_modal
+from testkit.fakes.discord.limits import (
+    check_upload,
+    validate_autocomplete,
+    validate_message,
+    validate_modal,
+)
 from testkit.fakes.discord.message_store import MessageStore
 from testkit.fakes.discord.models import JSON, Channel
 from testkit.fakes.discord.records import Interaction, InteractionCallback, UploadedFile
@@ -26,6 +31,17 @@ def interaction_message_type(inter: Interaction) -> int:
     if inter.type == 2:
         return 23 if inter.payload["data"].get("type", 1) in (2, 3) else 20
     return 19
+
+
+def _focused_type(data: JSON) -> int:
+    """The type of the option an autocomplete interaction is for (the one marked focused)."""
+    options: list[JSON] = data.get("options") or []
+    while options:
+        focused = next((o for o in options if o.get("focused")), None)
+        if focused is not None:
+            return int(focused["type"])
+        options = next((o.get("options") or [] for o in options if o["type"] in (1, 2)), [])
+    raise ValueError("an autocomplete interaction without a focused option")
 
 
 class InteractionRoutes:
@@ -76,6 +92,8 @@ class InteractionRoutes:
         """Carry out one callback type: the message it made or changed (if any), and the
         callback data as recorded."""
         store, bot_user = self._store, self._state.bot_user
+        if (cb_type == 8) != (inter.type == 4):  # autocomplete is answered by choices only
+            raise DiscordError(400, 40004, "Interaction response type not allowed here")
         if cb_type == 4:
             validate_message(data, files, creating=True)
             msg = store.create(channel, bot_user, data, files,
@@ -99,6 +117,7 @@ class InteractionRoutes:
             validate_modal(data)
             return None, {**data, "components": number_components(data.get("components") or [])}
         if cb_type == 8 and inter.type == 4:
+            validate_autocomplete(data, _focused_type(inter.payload["data"]))
             return None, data
         raise invalid_form("type", "BASE_TYPE_CHOICES", f"Value {cb_type} is not valid")
 

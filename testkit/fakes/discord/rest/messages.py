@@ -71,6 +71,8 @@ class MessageRoutes:
         channel = self._lookup.channel(req)
         body: JSON = req.json or {}
         self._permissions.require(channel.id, _send_permission(channel, req.files))
+        if channel.type == 1:
+            self._check_dm_allowed(channel)
         check_upload(req.files, state.filesize_limit_for(channel))
         nonce = body.get("nonce")
         key = (state.bot_user.id, channel.id, str(nonce))
@@ -85,6 +87,16 @@ class MessageRoutes:
             self._nonces[key] = (time.monotonic(), int(msg["id"]))
         await self._events.message("MESSAGE_CREATE", msg)
         return msg
+
+    def _check_dm_allowed(self, channel: Channel) -> None:
+        """A DM reaches a user who shares a server with the bot and takes DMs from its
+        members; else Discord answers 403 50007."""
+        state = self._state
+        user = state.users.get(channel.recipient_id or 0)
+        shares_guild = user is not None and any(user.id in g.members
+                                                for g in state.guilds.values())
+        if user is None or not user.dms_open or not shares_guild:
+            raise DiscordError(403, 50007, "Cannot send messages to this user")
 
     async def _patch_message(self, req: Req) -> JSON:
         channel = self._lookup.channel(req)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from testkit.fakes.discord.models import JSON
+from testkit.fakes.discord.models import JSON, Channel
 from testkit.fakes.discord.rest.router import Req, Router
 from testkit.fakes.discord.state import FakeState
 from testkit.fakes.discord.wire import DiscordError
@@ -20,6 +20,7 @@ class UserRoutes:
     def register(self, router: Router) -> None:
         router.add("GET", "/users/@me", lambda q: self._state.bot_user.payload())
         router.add("GET", "/users/{user_id}", self._get_user)
+        router.add("POST", "/users/@me/channels", self._open_dm)
         router.add("GET", "/oauth2/applications/@me", lambda q: self._application_payload())
         router.add("GET", "/applications/@me", lambda q: self._application_payload())
 
@@ -28,6 +29,22 @@ class UserRoutes:
         if user is None:
             raise DiscordError(404, 10013, "Unknown User")
         return user.payload()
+
+    def _open_dm(self, req: Req) -> JSON:
+        """POST /users/@me/channels ``{"recipient_id"}``: the bot's DM channel with a user,
+        made on first use. Discord opens it whatever the user's privacy settings (a message
+        into it is what they refuse: see `messages`)."""
+        body: JSON = req.json or {}
+        try:
+            user = self._state.users.get(int(body.get("recipient_id", "")))
+        except ValueError:
+            user = None
+        if user is None:
+            raise DiscordError(400, 50035, "Invalid Form Body",
+                               {"recipient_id": {"_errors": [{"code": "NUMBER_TYPE_COERCE",
+                                                              "message": "Unknown user"}]}})
+        channel = dm_channel(self._state, user.id)
+        return {**channel.payload(), "recipients": [user.payload()]}
 
     def _application_payload(self) -> JSON:
         state = self._state
@@ -51,3 +68,13 @@ class UserRoutes:
             "interactions_endpoint_url": None,
             "integration_types_config": {"0": {}},
         }
+
+
+def dm_channel(state: FakeState, user_id: int) -> Channel:
+    """The DM channel (type 1) between the bot and `user_id`, made on first use."""
+    for channel in state.channels.values():
+        if channel.type == 1 and channel.recipient_id == user_id:
+            return channel
+    channel = state.new_channel(None, "", 1)
+    channel.recipient_id = user_id
+    return channel

@@ -1,0 +1,220 @@
+"""The persistent buttons of community moderation, each a `DynamicItem` that carries only an
+id in its custom id, so it works after any restart:
+
+- `kling:review:(approve|reject):<job id>` under a held job in the log channel (moderators);
+- `kling:report:<job id>` under every result (any member of the server);
+- `kling:report:(remove|block|dismiss):<report id>` under a report in the log channel.
+
+Who may press: moderators for the log channel's buttons (checked on every press); anyone for
+Report. Like the job buttons, each answers its own errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Literal, Protocol, cast
+
+import discord
+
+from bot.discord.access import member_is_moderator
+from bot.discord.community_modals import ReasonModal
+from bot.discord.community_posts import CommunityPosts, review_decision
+from bot.discord.errors import Refused, reply_error
+from bot.discord.interactions import engine_of, send_ephemeral
+from bot.discord.languages import speaking_to
+from bot.discord.texts import text
+from bot.store import AuditEntry
+
+log = logging.getLogger(__name__)
+
+ID = r"[0-9a-f]{20}"
+ReviewAction = Literal["approve", "reject"]
+ReportAction = Literal["remove", "block", "dismiss"]
+REPORT_LABELS: dict[str, str] = {"remove": "button.report_remove",
+                                 "block": "button.report_block",
+                                 "dismiss": "button.report_dismiss"}
+# A report's decision -> the line its log-channel message gets.
+DECISION_LINES: dict[str, str] = {"removed": "report.removed", "blocked": "report.blocked",
+                                  "dismissed": "report.dismissed"}
+
+
+class _Notifier(Protocol):
+    community: CommunityPosts
+
+    async def post_audit(self, entry: AuditEntry) -> None: ...
+
+
+class _HoldsNotifier(Protocol):
+    notifier: _Notifier
+
+
+def notifier_of(interaction: discord.Interaction) -> _Notifier:
+    return cast(_HoldsNotifier, interaction.client).notifier
+
+
+async def _moderators_only(interaction: discord.Interaction) -> None:
+    if not await member_is_moderator(interaction, engine_of(interaction).store):
+        raise Refused("mod.only")
+
+
+class _Pressed:
+    """Runs a press in the member's language and answers its errors privately."""
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        with speaking_to(interaction):
+            try:
+                await self.press(interaction)
+            except Exception as error:
+                await reply_error(interaction, error)
+
+    async def press(self, interaction: discord.Interaction) -> None:
+        raise NotImplementedError
+
+
+class ReviewButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]],
+                   template=rf"kling:review:(?P<action>approve|reject):(?P<job_id>{ID})"):
+    def __init__(self, action: ReviewAction, job_id: str) -> None:
+        approve = action == "approve"
+        super().__init__(discord.ui.Button(
+            label=text("button.approve" if approve else "button.reject"),
+            style=discord.ButtonStyle.success if approve else discord.ButtonStyle.danger,
+            custom_id=f"kling:review:{action}:{job_id}"))
+        self.action: ReviewAction = action
+        self.job_id = job_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction,
+                             item: discord.ui.Item[Any], match: re.Match[str]) -> ReviewButton:
+        return cls(cast(ReviewAction, match["action"]), match["job_id"])
+
+    async def press(self, interaction: discord.Interaction) -> None:
+        await _moderators_only(interaction)
+        engine = engine_of(interaction)
+        if self.action == "approve":
+            job, entry = await engine.reviews.approve(self.job_id, interaction.user.id)
+            await send_ephemeral(interaction, text("review.done_approved"))
+            await _closed(interaction, job.id, entry)
+            return
+        await engine.reviews.held(self.job_id)  # refuse at once if decided already
+
+        async def reject(modal_interaction: discord.Interaction, reason: str) -> None:
+            job, entry = await engine.reviews.reject(self.job_id, modal_interaction.user.id,
+                                                     reason)
+            await send_ephemeral(modal_interaction, text("review.done_rejected"))
+            await _closed(modal_interaction, job.id, entry)
+
+        await interaction.response.send_modal(
+            ReasonModal("modal.reject.title", "modal.reason.label", reject))
+
+
+async def _closed(interaction: discord.Interaction, job_id: str, entry: AuditEntry) -> None:
+    """After a review decision: its message shows it, and the audit line is posted."""
+    notifier = notifier_of(interaction)
+    job = await engine_of(interaction).store.get_job(job_id)
+    if job is not None:
+        await notifier.community.review_closed(job)
+    await notifier.post_audit(entry)
+
+
+class ReportButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]],
+                   template=rf"kling:report:(?P<job_id>{ID})"):
+    """Under every result: a member reports it to the moderators, with a reason."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(discord.ui.Button(
+            label=text("button.report"), style=discord.ButtonStyle.secondary, emoji="🚩",
+            custom_id=f"kling:report:{job_id}"))
+        self.job_id = job_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction,
+                             item: discord.ui.Item[Any], match: re.Match[str]) -> ReportButton:
+        return cls(match["job_id"])
+
+    async def press(self, interaction: discord.Interaction) -> None:
+        engine = engine_of(interaction)
+        await engine.reports.reportable(self.job_id, interaction.user.id)
+
+        async def file(modal_interaction: discord.Interaction, reason: str) -> None:
+            report, job = await engine.reports.file(self.job_id, modal_interaction.user.id,
+                                                    reason)
+            await send_ephemeral(modal_interaction, text("report.sent"))
+            message_id = await notifier_of(modal_interaction).community.post_report(
+                report, job, report_view(report.id))
+            if message_id is not None:
+                await engine.reports.posted(report.id, message_id)
+
+        await interaction.response.send_modal(
+            ReasonModal("modal.report.title", "modal.report.label", file))
+
+
+class ReportActionButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]],
+                         template=rf"kling:report:(?P<action>remove|block|dismiss):"
+                                  rf"(?P<report_id>{ID})"):
+    """A moderator's decision on a report."""
+
+
+    def __init__(self, action: ReportAction, report_id: str) -> None:
+        super().__init__(discord.ui.Button(
+            label=text(REPORT_LABELS[action]),
+            style=discord.ButtonStyle.secondary if action == "dismiss" else (
+                discord.ButtonStyle.danger),
+            custom_id=f"kling:report:{action}:{report_id}"))
+        self.action: ReportAction = action
+        self.report_id = report_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction,
+                             item: discord.ui.Item[Any], match: re.Match[str]
+                             ) -> ReportActionButton:
+        return cls(cast(ReportAction, match["action"]), match["report_id"])
+
+    async def press(self, interaction: discord.Interaction) -> None:
+        await _moderators_only(interaction)
+        engine = engine_of(interaction)
+        if self.action == "block":
+            await engine.reports.open_report(self.report_id)  # refuse at once if decided
+
+            async def block(modal_interaction: discord.Interaction, reason: str) -> None:
+                await self.decide(modal_interaction, reason)
+
+            await interaction.response.send_modal(
+                ReasonModal("modal.block.title", "modal.reason.label", block))
+            return
+        await self.decide(interaction, None)
+
+    async def decide(self, interaction: discord.Interaction, reason: str | None) -> None:
+        engine = engine_of(interaction)
+        decision = {"remove": "removed", "block": "blocked", "dismiss": "dismissed"}[self.action]
+        report, job, entries = await engine.reports.decide(
+            self.report_id, interaction.user.id, decision,  # type: ignore[arg-type]
+            reason)
+        await send_ephemeral(interaction, text("report.done"))
+        community = notifier_of(interaction).community
+        if decision == "removed":
+            await community.remove_result(job)
+        await community.report_closed(report, job, DECISION_LINES[decision],
+                                      actor=interaction.user.id,
+                                      requester=report.requester_id, reason=reason or "")
+        for entry in entries:
+            await notifier_of(interaction).post_audit(entry)
+
+
+def review_view(job_id: str) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(ReviewButton("approve", job_id))
+    view.add_item(ReviewButton("reject", job_id))
+    return view
+
+
+def report_view(report_id: str) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    actions: tuple[ReportAction, ...] = ("remove", "block", "dismiss")
+    for action in actions:
+        view.add_item(ReportActionButton(action, report_id))
+    return view
+
+
+COMMUNITY_ITEMS = (ReviewButton, ReportButton, ReportActionButton)
+__all__ = ["COMMUNITY_ITEMS", "ReportButton", "report_view", "review_decision", "review_view"]

@@ -1,0 +1,192 @@
+"""What community moderation posts in the log channel (a job held for review, a member's
+report) and how those posts change once a moderator decides, in the server's language.
+
+Posted with the bot's own token by channel and message id, like every job post, so a review
+decided days later (or after a restart) still edits its message. The buttons (the
+persistent items of `community_buttons`) are handed in by the caller, which keeps this module
+free of them (the buttons use it).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+from bot.discord.cards import settings_line
+from bot.discord.interactions import jump_url
+from bot.discord.languages import ServerLanguages
+from bot.discord.limits import EMBED_FIELD_LIMIT
+from bot.discord.texts import clip, speaking, text
+from bot.guild_settings import load_guild_settings
+from bot.store import Job, Report, Store
+
+log = logging.getLogger(__name__)
+
+REVIEW_COLOUR = discord.Colour.orange()
+REPORT_COLOUR = discord.Colour.red()
+
+
+def job_images(job: Job) -> list[str]:
+    """The image addresses a request carries (start and end frames, omni references)."""
+    found: list[str] = []
+
+    def visit(value: Any, key: str = "") -> None:
+        if isinstance(value, dict):
+            for name, inner in value.items():
+                visit(inner, name)
+        elif isinstance(value, list):
+            for inner in value:
+                visit(inner, key)
+        elif isinstance(value, str) and "image" in key and value.startswith("http"):
+            found.append(value)
+
+    visit(job.request)
+    return found
+
+
+def review_embed(job: Job, decision: str | None = None) -> discord.Embed:
+    """The log channel's view of a job held for review: prompt, images, member, cost."""
+    embed = discord.Embed(title=text("review.title"), description=clip(job.prompt, 2000) or "—",
+                          colour=REVIEW_COLOUR)
+    embed.add_field(name="\u200b", value=text("review.member", user_id=job.user_id,
+                                               cost=job.cost), inline=False)
+    embed.add_field(name="\u200b", value=clip(settings_line(job), EMBED_FIELD_LIMIT),
+                    inline=False)
+    negative = job.request.get("negative_prompt")
+    if negative:
+        embed.add_field(name="\u200b", value=clip(text("review.negative", text=negative),
+                                                 EMBED_FIELD_LIMIT), inline=False)
+    images = job_images(job)
+    if images:
+        embed.add_field(name="\u200b", value=clip(text("review.images", links=" ".join(
+            images)), EMBED_FIELD_LIMIT), inline=False)
+        embed.set_image(url=images[0])
+    if decision:
+        embed.add_field(name="\u200b", value=clip(decision, EMBED_FIELD_LIMIT), inline=False)
+    return embed
+
+
+def report_embed(report: Report, job: Job, decision: str | None = None) -> discord.Embed:
+    embed = discord.Embed(title=text("report.title"), description=clip(job.prompt, 2000) or "—",
+                          colour=REPORT_COLOUR)
+    embed.add_field(name="\u200b", value=text("report.details", requester=report.requester_id,
+                                               reporter=report.reporter_id), inline=False)
+    embed.add_field(name="\u200b", value=clip(text("report.reason", reason=report.reason),
+                                             EMBED_FIELD_LIMIT), inline=False)
+    links = []
+    if job.result_message_id:
+        links.append(jump_url(job.guild_id, job.post_channel_id, job.result_message_id))
+    if job.video_url:
+        links.append(job.video_url)
+    if links:
+        embed.add_field(name="\u200b", value=clip(text("report.link", link=" ".join(links)),
+                                                 EMBED_FIELD_LIMIT), inline=False)
+    if decision:
+        embed.add_field(name="\u200b", value=clip(decision, EMBED_FIELD_LIMIT), inline=False)
+    return embed
+
+
+def review_decision(job: Job) -> str:
+    """How a review ended, for the log channel's message."""
+    if job.error_code == "review_rejected":
+        reason = (job.error_params or {}).get("reason", "")
+        return text("review.rejected", actor=job.reviewed_by or 0, reason=reason)
+    if job.error_code == "review_timeout":
+        return text("review.timed_out")
+    if job.error_code == "cancelled":
+        return text("review.cancelled")
+    return text("review.approved", actor=job.reviewed_by or 0)
+
+
+class CommunityPosts:
+    """Posts and edits community moderation's messages in the log channel."""
+
+    def __init__(self, client: discord.Client, store: Store, languages: ServerLanguages
+                 ) -> None:
+        self.client = client
+        self.store = store
+        self.languages = languages
+
+    async def _log_channel(self, guild_id: int | None) -> tuple[int | None, str]:
+        settings = await load_guild_settings(self.store, guild_id)
+        return settings.log_channel_id, await self.languages.of(guild_id, settings)
+
+    async def ask_review(self, job: Job, view: discord.ui.View) -> int | None:
+        channel_id, language = await self._log_channel(job.guild_id)
+        if channel_id is None:
+            log.warning("Job %s waits for review but guild %s has no log channel", job.id,
+                        job.guild_id)
+            return None
+        with speaking(language):
+            embed = review_embed(job)
+        message = await self.client.get_partial_messageable(
+            channel_id, guild_id=job.guild_id).send(
+                embed=embed, view=view, allowed_mentions=discord.AllowedMentions.none())
+        return message.id
+
+    async def review_closed(self, job: Job) -> None:
+        """Show how the review ended on its log-channel message, without the buttons."""
+        if job.review_message_id is None:
+            return
+        channel_id, language = await self._log_channel(job.guild_id)
+        if channel_id is None:
+            return
+        with speaking(language):
+            embed = review_embed(job, review_decision(job))
+        try:
+            await self.client.get_partial_messageable(channel_id, guild_id=job.guild_id
+                                                      ).get_partial_message(
+                job.review_message_id).edit(embed=embed, view=None)
+        except discord.HTTPException as exc:
+            log.warning("Job %s: could not update its review message (%s)", job.id, exc.status)
+
+    async def post_report(self, report: Report, job: Job, view: discord.ui.View
+                          ) -> int | None:
+        channel_id, language = await self._log_channel(report.guild_id)
+        if channel_id is None:
+            log.warning("Report %s: guild %s has no log channel", report.id, report.guild_id)
+            return None
+        with speaking(language):
+            embed = report_embed(report, job)
+        message = await self.client.get_partial_messageable(
+            channel_id, guild_id=report.guild_id).send(
+                embed=embed, view=view, allowed_mentions=discord.AllowedMentions.none())
+        return message.id
+
+    async def report_closed(self, report: Report, job: Job, decision_key: str,
+                            **params: object) -> None:
+        if report.log_message_id is None:
+            return
+        channel_id, language = await self._log_channel(report.guild_id)
+        if channel_id is None:
+            return
+        with speaking(language):
+            embed = report_embed(report, job, text(decision_key, **params))
+        try:
+            await self.client.get_partial_messageable(channel_id, guild_id=report.guild_id
+                                                      ).get_partial_message(
+                report.log_message_id).edit(embed=embed, view=None)
+        except discord.HTTPException as exc:
+            log.warning("Report %s: could not update its message (%s)", report.id, exc.status)
+
+    async def remove_result(self, job: Job) -> None:
+        """Delete the job's result message and say so where it was."""
+        channel = self.client.get_partial_messageable(job.post_channel_id,
+                                                      guild_id=job.guild_id)
+        if job.result_message_id is not None:
+            try:
+                await channel.get_partial_message(job.result_message_id).delete()
+            except discord.NotFound:
+                log.info("Job %s: its result message was already gone", job.id)
+        with speaking(await self.languages.of(job.guild_id)):
+            notice = text("report.removed_notice")
+        await channel.send(notice, allowed_mentions=discord.AllowedMentions.none())
+
+    async def say_in_thread(self, job: Job, message: str) -> None:
+        """A public line in the job's thread (a reaction reward)."""
+        await self.client.get_partial_messageable(job.post_channel_id, guild_id=job.guild_id
+                                                  ).send(
+            message, allowed_mentions=discord.AllowedMentions(
+                everyone=False, roles=False, users=[discord.Object(id=job.user_id)]))

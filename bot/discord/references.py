@@ -1,0 +1,81 @@
+"""The member's pending omni references in Discord: the private list the "Use as reference"
+menu answers with, and its Clear button.
+
+The button is a `DynamicItem` with a fixed custom id (`kling:refs-clear`): it clears the set of
+whoever presses it (the list is private, so that is its owner), and it keeps working after a
+restart, as the set itself does (it is in the store). Like the job buttons, it answers its own
+errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import discord
+
+from bot.discord.errors import reply_error
+from bot.discord.interactions import engine_of
+from bot.discord.languages import speaking_to
+from bot.discord.limits import MESSAGE_LIMIT
+from bot.discord.texts import clip, text
+from bot.kling.omni import citation
+from bot.store import PendingReference
+
+log = logging.getLogger(__name__)
+
+CLEAR_ID = "kling:refs-clear"
+
+
+def reference_lines(pending: list[PendingReference]) -> list[str]:
+    """One line per pending image: how a prompt cites it when no image is attached to
+    /video omni, its name, and when it is dropped."""
+    return [text("references.item", citation=citation(number), name=ref.filename,
+                 expires=f"<t:{int(ref.expires_at)}:R>")
+            for number, ref in enumerate(pending, 1)]
+
+
+def reference_list(pending: list[PendingReference], *, added: int, left_out: int,
+                   skipped: list[str], limit: int) -> str:
+    """The private answer to "Use as reference": what happened, then the set as it is now."""
+    lines = [text("references.added", added=added, count=len(pending))]
+    if left_out:
+        lines.append(text("references.left_out", count=left_out, limit=limit))
+    lines += [text("references.skipped", reason=reason) for reason in skipped]
+    lines += reference_lines(pending)
+    if pending:
+        lines.append(text("references.how"))
+    return clip("\n".join(lines), MESSAGE_LIMIT)
+
+
+class ClearReferencesButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
+                            template=re.escape(CLEAR_ID)):
+    """Forget the presser's pending references."""
+
+    def __init__(self) -> None:
+        super().__init__(discord.ui.Button(label=text("references.clear"),
+                                           style=discord.ButtonStyle.secondary,
+                                           custom_id=CLEAR_ID))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction,
+                             item: discord.ui.Item[Any], match: re.Match[str]
+                             ) -> ClearReferencesButton:
+        return cls()
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        with speaking_to(interaction):
+            try:
+                await engine_of(interaction).references.clear(interaction.guild_id or 0,
+                                                              interaction.user.id)
+                await interaction.response.edit_message(content=text("references.cleared"),
+                                                        view=None)
+            except Exception as error:
+                await reply_error(interaction, error)
+
+
+def clear_view() -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(ClearReferencesButton())
+    return view

@@ -1,0 +1,115 @@
+"""Continue and Join the story, as the buttons under a result run them.
+
+Continue: the bot posts the video's last frame in the thread and starts an image-to-video job
+from that attachment, with the source's model, mode and prompt (or a new prompt), as a child of
+the source (`parent_job_id`), so the chain is known. Join the story: the chain's parts in order
+joined into one video, posted in the thread once; a second press points at the first.
+
+Both answer privately after deferring: fetching and FFmpeg take longer than Discord's 3 s.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol, cast
+
+import discord
+
+from bot.discord.errors import Refused
+from bot.discord.flows import job_request, start_job
+from bot.discord.interactions import acknowledge, engine_of, jump_url, send_ephemeral
+from bot.discord.texts import text
+from bot.download import DownloadFailed, VideoTooLarge
+from bot.jobs import JobRequest
+from bot.kling.options import VideoOptions
+from bot.media import CannotFit
+from bot.store import Job
+
+log = logging.getLogger(__name__)
+
+# Stands for the frame's address in the check made before the frame exists.
+PENDING_FRAME = "https://cdn.discordapp.com/attachments/0/0/frame.jpg"
+
+
+class StoryPoster(Protocol):
+    """What these flows need of the notifier (`DiscordNotifier`), which posts publicly in
+    the server's language."""
+
+    async def post_last_frame(self, source: Job, user_id: int) -> str: ...
+
+    async def post_story(self, newest: Job, parts: list[Job]) -> tuple[int, int]: ...
+
+
+class _HoldsNotifier(Protocol):
+    notifier: StoryPoster
+
+
+def notifier_of(interaction: discord.Interaction) -> StoryPoster:
+    return cast(_HoldsNotifier, interaction.client).notifier
+
+
+def continue_request(interaction: discord.Interaction, source: Job, prompt: str | None,
+                     start_image_url: str) -> JobRequest:
+    """A Continue of `source`: image-to-video from its last frame, its model, mode, length
+    and (unless a new one is given) prompt, in its thread."""
+    options = VideoOptions(action="image2video", model=source.model, mode=source.mode,
+                           duration=source.duration,
+                           prompt=source.prompt if prompt is None else prompt,
+                           start_image_url=start_image_url)
+    return job_request(interaction, options, fallback_channel_id=source.post_channel_id,
+                       parent_job_id=source.id, thread_id=source.thread_id,
+                       spoiler=source.spoiler)
+
+
+async def continue_video(interaction: discord.Interaction, source: Job, prompt: str | None
+                         ) -> Job | None:
+    """Post `source`'s last frame in its thread and start the Continue from it (None: its
+    price was not confirmed, see `start_job`)."""
+    engine = engine_of(interaction)
+    caps = engine.capabilities.get(source.model)
+    if caps is None or not caps.image2video:
+        raise Refused("access.no_frame")
+    # What needs no I/O is checked before the frame is taken and posted (answered at once).
+    engine.jobs.check(continue_request(interaction, source, prompt, PENDING_FRAME))
+    await acknowledge(interaction)
+    try:
+        frame_url = await notifier_of(interaction).post_last_frame(source, interaction.user.id)
+    except (CannotFit, DownloadFailed, VideoTooLarge) as exc:
+        log.warning("Job %s: no last frame to continue from (%s)", source.id, exc)
+        raise Refused("access.no_frame") from None
+    request = continue_request(interaction, source, prompt, frame_url)
+    return await start_job(engine.jobs, interaction, request)
+
+
+async def join_story(interaction: discord.Interaction, newest: Job) -> None:
+    """Join the story ending at `newest` and post it in the thread, or point at the one
+    joined before."""
+    engine = engine_of(interaction)
+    stories = engine.stories
+    await acknowledge(interaction)
+    parts = await stories.chain(newest.id)  # NoStory: answered as a refusal
+    if not await stories.claim(newest.id):
+        earlier = await stories.earlier(newest.id)
+        if earlier is not None and earlier.message_id is not None and \
+                earlier.channel_id is not None:
+            await send_ephemeral(interaction, text(
+                "ack.story_reused",
+                link=jump_url(newest.guild_id, earlier.channel_id, earlier.message_id)))
+        else:
+            await send_ephemeral(interaction, text("ack.story_busy"))
+        return
+    try:
+        channel_id, message_id = await notifier_of(interaction).post_story(newest, parts)
+    except (CannotFit, DownloadFailed, VideoTooLarge) as exc:
+        await stories.abandon(newest.id)
+        log.warning("Job %s: the story could not be joined (%s)", newest.id, exc)
+        reason = text(exc.code, **exc.params) if isinstance(exc, CannotFit) \
+            else text("ack.story_fetch")
+        await send_ephemeral(interaction, text("ack.story_failed", reason=reason))
+        return
+    except BaseException:
+        await stories.abandon(newest.id)
+        raise
+    await stories.posted(newest.id, channel_id, message_id)
+    await send_ephemeral(interaction, text(
+        "ack.story_posted", link=jump_url(newest.guild_id, channel_id, message_id)))

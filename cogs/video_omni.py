@@ -1,0 +1,180 @@
+"""Omni jobs and stories: the bodies of `/video omni` and `/video story` (declared with the
+other /video commands in `cogs.video`), and the "Use as reference" message menu.
+
+/video omni takes up to 7 reference images and one reference video. The images a member set
+aside with "Use as reference" (images already posted, forwarded or unfurled in the channel,
+which an attachment option cannot reach) join the ones attached to the command, after them;
+they are used up by the job that takes them. Each image is checked as /video image checks one,
+the video by type and size; the core checks the counts, the citations in the prompt and the
+model's rules, all before anything is spent.
+
+Why a message menu rather than a modal with file uploads: a modal's file upload takes files
+from the member's device, like the command's own attachment options; the images a member wants
+to reuse are usually already in the channel, and only a message menu reaches them.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.app_commands import Choice
+from discord.ext import commands
+
+from bot.discord.client import KlingBot
+from bot.discord.command_texts import seconds_choice, verbatim
+from bot.discord.errors import Refused
+from bot.discord.flows import job_request, start_job
+from bot.discord.interactions import acknowledge
+from bot.discord.message_images import image_facts, message_images, told_facts
+from bot.discord.references import ClearReferencesButton, clear_view, reference_list
+from bot.discord.render import describe
+from bot.discord.story_modal import StoryModal
+from bot.engine import Engine
+from bot.images import check_image
+from bot.kling.capabilities import CapabilityTable, ModelCapabilities
+from bot.kling.omni import ReferenceVideo, ReferUse, VideoFacts, check_reference_video
+from bot.kling.options import InvalidOptions, VideoOptions
+from bot.references import FoundImage
+from bot.store import JobState
+
+log = logging.getLogger(__name__)
+
+def _choices(able: list[ModelCapabilities], mode_names: dict[str, str], *, no_4k: bool
+             ) -> dict[str, list[Choice[Any]]]:
+    """Model, mode and duration choices for the models that can do a kind of job (the names
+    as /video text words them)."""
+    order = list(mode_names)
+    modes = sorted({m for c in able for m in c.modes if not (no_4k and m == "4k")},
+                   key=lambda m: order.index(m) if m in order else 99)
+    durations = sorted({d for c in able for d in c.durations})
+    return {
+        "model": [Choice(name=verbatim(f"{c.label} ({c.name})"[:100]), value=c.name)
+                  for c in able][:25],
+        "mode": [Choice(name=mode_names.get(m, m), value=m) for m in modes][:25],
+        "duration": [seconds_choice(d) for d in durations][:25],
+        "video_use": [Choice(name="Follow its style and motion (feature)", value="feature"),
+                      Choice(name="Edit this video (base)", value="base")],
+    }
+
+
+def omni_choices(table: CapabilityTable, mode_names: dict[str, str]
+                 ) -> dict[str, list[Choice[Any]]]:
+    """The omni models (never in 4K: Kling takes no reference lists there)."""
+    return _choices([c for c in table.models.values() if c.omni], mode_names, no_4k=True)
+
+
+def story_choices(table: CapabilityTable, mode_names: dict[str, str]
+                  ) -> dict[str, list[Choice[Any]]]:
+    """The models that cut a video into shots."""
+    return _choices([c for c in table.models.values() if c.multi_shot], mode_names,
+                    no_4k=False)
+
+
+def video_facts(attachment: discord.Attachment) -> VideoFacts:
+    return VideoFacts(attachment.filename, attachment.content_type, attachment.size)
+
+
+async def start_omni(engine: Engine, interaction: discord.Interaction, *, prompt: str,
+                     images: list[discord.Attachment | None],
+                     video: discord.Attachment | None, video_use: str | None,
+                     keep_sound: bool | None, model: str | None, mode: str | None,
+                     duration: int | None, aspect_ratio: str | None,
+                     audio: bool | None = None, spoiler: bool | None = None) -> None:
+    """/video omni: check the attachments, add the member's pending references, start."""
+    given = [number for number, image in enumerate(images, 1) if image is not None]
+    if given and given[-1] != len(given):  # image3 without image2 would be cited as image_2
+        missing = next(n for n in range(1, given[-1]) if n not in given)
+        raise Refused("omni.image_gap", {"missing": f"image{missing}",
+                                         "given": f"image{given[-1]}"})
+    attached = [image for image in images if image is not None]
+    for number, image in enumerate(attached, 1):
+        check_image(image_facts(image), f"image{number}")
+    reference = None
+    if video is not None:
+        check_reference_video(video_facts(video))
+        use: ReferUse = "base" if video_use == "base" else "feature"
+        # Editing a video keeps its sound unless told otherwise; a style reference does not.
+        keep = keep_sound if keep_sound is not None else use == "base"
+        reference = ReferenceVideo(video.url, use, keep)
+    await acknowledge(interaction)  # the pending references are read from the store
+    guild_id = interaction.guild_id or 0
+    pending = await engine.references.pending(guild_id, interaction.user.id)
+    urls = (*(image.url for image in attached), *(ref.url for ref in pending))
+    if not urls:
+        raise Refused("omni.no_images")
+    options = VideoOptions(action="text2video", prompt=prompt, model=model, mode=mode,
+                           duration=duration, aspect_ratio=aspect_ratio, image_urls=urls,
+                           reference_video=reference, audio=audio)
+    job = await start_job(engine.jobs, interaction,
+                          job_request(interaction, options, spoiler=bool(spoiler)))
+    # Used up by this job; kept when it did not start (its price not confirmed, or failed).
+    if pending and job is not None and job.state is not JobState.FAILED:
+        await engine.references.clear(guild_id, interaction.user.id)
+
+
+async def open_story(engine: Engine, interaction: discord.Interaction, *, model: str | None,
+                     mode: str | None, duration: int | None, aspect_ratio: str | None,
+                     audio: bool | None = None, spoiler: bool | None = None) -> None:
+    """/video story: a model that cannot cut shots is refused before the form opens; the
+    form's shots then start the job."""
+    if model is not None:
+        caps = engine.capabilities.get(model)
+        if caps is not None and not caps.multi_shot:
+            able = [n for n, c in engine.capabilities.models.items() if c.multi_shot]
+            raise InvalidOptions("invalid.story_unsupported", {"model": caps.name,
+                                                               "allowed": able},
+                                 option="model")
+
+    async def start(submitted: discord.Interaction, options: VideoOptions) -> None:
+        await start_job(engine.jobs, submitted,
+                        job_request(submitted, options, spoiler=bool(spoiler)))
+
+    await interaction.response.send_modal(StoryModal(
+        VideoOptions(action="text2video", model=model, mode=mode, duration=duration,
+                     aspect_ratio=aspect_ratio, audio=audio), start))
+
+
+class ReferenceCog(commands.Cog):
+    """The "Use as reference" message menu, and its Clear button kept with it."""
+
+    def __init__(self, bot: KlingBot) -> None:
+        self.bot = bot
+        self.engine = bot.engine
+        self.menu = app_commands.guild_only(app_commands.ContextMenu(
+            name="Use as reference", callback=self.use_as_reference))
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.menu)
+        self.bot.add_dynamic_items(ClearReferencesButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+        self.bot.remove_dynamic_items(ClearReferencesButton)
+
+    async def use_as_reference(self, interaction: discord.Interaction,
+                               message: discord.Message) -> None:
+        """Set the message's images aside for the member's next /video omni."""
+        found = message_images(message)
+        if not found:
+            raise Refused("references.none_in_message")
+        usable: list[FoundImage] = []
+        skipped: list[str] = []
+        for url, facts in found:
+            try:
+                if told_facts(facts):
+                    check_image(facts, "image")
+            except InvalidOptions as refusal:
+                skipped.append(describe(refusal) or refusal.code)
+                continue
+            usable.append(FoundImage(url, facts.filename))
+        await acknowledge(interaction)
+        outcome = await self.engine.references.add(interaction.guild_id or 0,
+                                                   interaction.user.id, usable)
+        content = reference_list(outcome.pending, added=outcome.added,
+                                 left_out=outcome.left_out, skipped=skipped,
+                                 limit=self.engine.references.limit)
+        await interaction.followup.send(content, ephemeral=True, view=clear_view(),
+                                        allowed_mentions=discord.AllowedMentions.none())
