@@ -160,6 +160,10 @@ async def test_a_price_above_the_threshold_is_confirmed_first_then_charged_once(
         (4, (4, LedgerStatus.COMMITTED))
     assert any("on its way" in t for t in world.private_replies(inter))
     assert not components_of(world.discord.messages[int(message["id"])])  # buttons gone
+    # The public card follows the private answers, as a follow-up of the command.
+    public = [world.discord.messages[i] for i in inter.followup_message_ids
+              if not world.discord.messages[i]["flags"] & 64]
+    assert len(public) == 1 and public[0]["embeds"][0]["title"]
 
 
 @pytest.mark.usefixtures("no_bot_errors")
