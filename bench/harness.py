@@ -249,7 +249,7 @@ class BotProcess(testkit.processes.BotProcess):
             for line in (await resp.text()).splitlines():
                 if line.startswith("klingcord_jobs{"):
                     state = line.split('"')[1]
-                    counts[state] = int(line.rsplit(" ", 1)[1])
+                    counts[state] = int(float(line.rsplit(" ", 1)[1]))
         return counts
 
     async def wait_jobs(self, state: str, count: int, limit: float) -> None:

@@ -117,9 +117,37 @@ def plain_table(figures: list[Figure]) -> str:
     return "\n".join(out)
 
 
+def earlier_runs(previous: str) -> list[str]:
+    """The figures of the runs before this one, from the BENCHMARKS.md being replaced: its own
+    run's date, commit and table, then the earlier runs it kept. Every figure ever written
+    stays in the file."""
+    if not previous.strip():
+        return []
+
+    def section(title: str) -> list[str]:
+        lines = previous.splitlines()
+        if title not in lines:
+            return []
+        start = lines.index(title) + 1
+        end = next((i for i in range(start, len(lines)) if lines[i].startswith("## ")),
+                   len(lines))
+        return lines[start:end]
+
+    run = {line.split(":", 1)[0][2:]: line.split(":", 1)[1].strip()
+           for line in section("## The run") if line.startswith("- ") and ":" in line}
+    table_lines = [line for line in section("## Figures") if line.startswith("|")]
+    kept = section("## Earlier runs")
+    kept = kept[next((i for i, line in enumerate(kept) if line.startswith("### ")),
+                     len(kept)):]
+    if not table_lines:
+        return kept
+    heading = f"### {run.get('date', 'an earlier run')} (commit {run.get('commit', '?')[:12]})"
+    return ["", heading, "", *table_lines, *(["", *kept] if kept else [])]
+
+
 def benchmarks_md(figures: list[Figure], host: Machine, load_after: str, seconds: float,
                   methods: list[tuple[str, str]], profile: list[str],
-                  fixes: list[str]) -> str:
+                  fixes: list[str], previous: str = "") -> str:
     lines = [
         "# Benchmarks",
         "",
@@ -150,4 +178,8 @@ def benchmarks_md(figures: list[Figure], host: Machine, load_after: str, seconds
     lines += ["## How each figure is measured", ""]
     for title, text in methods:
         lines += [f"### {title}", "", text.strip(), ""]
+    earlier = earlier_runs(previous)
+    if earlier:
+        lines += ["## Earlier runs", "", "The figures of the runs before this one, newest first, "
+                  "as they were written.", *earlier, ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -25,6 +25,7 @@ DEFAULT_KLING_API_BASE = "https://api.acedata.cloud"
 SIMULATED_KLING = "simulated"
 DEFAULT_DATABASE_URL = "sqlite:///data/klingcord.db"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+LOG_FORMATS = ("text", "json")  # json: one object per line, with job_id (bot.logs)
 
 
 class ConfigError(Exception):
@@ -56,6 +57,7 @@ class Settings:
     credit_reset_hour_utc: int = 0
     dev_guild_id: int | None = None
     log_level: str = "INFO"
+    log_format: str = "text"
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
     job_deadline_seconds: float = 1800.0
@@ -261,6 +263,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         allowed = ", ".join(LOG_LEVELS)
         reader.problems.append(f"LOG_LEVEL must be one of {allowed}, got {log_level!r}")
         log_level = "INFO"
+    log_format = (reader.raw("LOG_FORMAT") or "text").lower()
+    if log_format not in LOG_FORMATS:
+        reader.problems.append(f"LOG_FORMAT must be text or json, got {log_format!r}")
+        log_format = "text"
     shard_count = reader.integer("SHARD_COUNT", None, low=1)
     settings = Settings(
         discord_token=discord_token,
@@ -276,6 +282,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         credit_reset_hour_utc=reader.integer("CREDIT_RESET_HOUR_UTC", 0, low=0, high=23) or 0,
         dev_guild_id=reader.integer("DEV_GUILD_ID", None, low=1),
         log_level=log_level,
+        log_format=log_format,
         shard_count=shard_count,
         shard_ids=_shard_ids(reader, shard_count),
         job_deadline_seconds=reader.number("JOB_DEADLINE_SECONDS", 1800.0),

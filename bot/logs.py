@@ -1,14 +1,25 @@
-"""Logging set-up with secrets scrubbed from every line.
+"""Logging set-up with secrets scrubbed from every line, as text for a person or, with
+`LOG_FORMAT=json`, as one JSON object per line for a log collector.
 
 Modules already avoid logging tokens; this is the second line of defence for what third-party
 libraries print at DEBUG (request URLs with interaction or callback tokens in their path).
+
+A JSON line carries the job it is about as a field, `job_id`, so a collector can follow one
+job: from `extra={"job_id": ...}` when a call gives it, else from the job whose work is running
+(`job_context`, a context variable the job pieces set, inherited by the tasks they start), else
+from the bot's own "Job <id> ..." lines.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import json
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import IO
 
 LOG_FORMAT = "[{asctime}] [{levelname:<8}] {name}: {message}"
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -17,6 +28,35 @@ _PATTERNS = (
     re.compile(r"(/webhooks/\d+/)[^/\s?#'\"]+"),
     re.compile(r"(/interactions/\d+/)[^/\s?#'\"]+"),
 )
+
+
+_current_job: contextvars.ContextVar[str | None] = contextvars.ContextVar("job_id",
+                                                                          default=None)
+_JOB_LINE = re.compile(r"^Job %s\b")
+
+
+@contextlib.contextmanager
+def job_context(job_id: str) -> Iterator[None]:
+    """Lines logged inside (and in tasks started inside) are about this job."""
+    token = _current_job.set(job_id)
+    try:
+        yield
+    finally:
+        _current_job.reset(token)
+
+
+def job_of(record: logging.LogRecord) -> str | None:
+    """The job a log line is about, if any (see the module's docstring)."""
+    given = getattr(record, "job_id", None)
+    if given:
+        return str(given)
+    current = _current_job.get()
+    if current:
+        return current
+    args = record.args if isinstance(record.args, tuple) else ()
+    if args and isinstance(record.msg, str) and _JOB_LINE.match(record.msg):
+        return str(args[0])
+    return None
 
 
 class SecretFilter(logging.Filter):
@@ -34,11 +74,38 @@ class SecretFilter(logging.Filter):
         return message
 
     def filter(self, record: logging.LogRecord) -> bool:
+        job_id = job_of(record)  # before the arguments are folded into the message
+        if job_id is not None:
+            record.job_id = job_id
         message = record.getMessage()
         scrubbed = self.scrub(message)
         if scrubbed != message:
             record.msg, record.args = scrubbed, None
         return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, message, `job_id` when
+    the line is about a job, and the traceback (scrubbed too) when there is one."""
+
+    def __init__(self, scrubber: SecretFilter) -> None:
+        super().__init__()
+        self.scrubber = scrubber
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(
+                timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": self.scrubber.scrub(record.getMessage()),
+        }
+        job_id = getattr(record, "job_id", None) or job_of(record)
+        if job_id:
+            entry["job_id"] = job_id
+        if record.exc_info:
+            entry["exception"] = self.scrubber.scrub(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False)
 
 
 LEVEL_COLOURS = {logging.DEBUG: "\x1b[40;1m", logging.INFO: "\x1b[34;1m",
@@ -56,16 +123,28 @@ class ColourFormatter(logging.Formatter):
         return line.replace(level, f"{colour}{level}\x1b[0m", 1) if colour else line
 
 
-def setup_logging(level: str, secrets: Iterable[str]) -> None:
+def make_handler(secrets: Iterable[str], log_format: str = "text",
+                 stream: IO[str] | None = None) -> logging.Handler:
+    """The bot's log handler: to `stream` (stderr by default), in `log_format`, scrubbed."""
+    handler = logging.StreamHandler(stream)
+    scrubber = SecretFilter(secrets)
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter(scrubber))
+    else:
+        formatter_class = ColourFormatter if handler.stream.isatty() else logging.Formatter
+        handler.setFormatter(formatter_class(LOG_FORMAT, DATE_FORMAT, style="{"))
+    handler.addFilter(scrubber)
+    return handler
+
+
+def setup_logging(level: str, secrets: Iterable[str], log_format: str = "text") -> None:
     """One handler on the root logger (discord.py's loggers included), secrets scrubbed.
 
     Colour only when the output is a terminal: `docker logs` and log collectors read a pipe
     and would show raw escape codes (discord.py's own set-up colours inside any container).
+    `log_format="json"`: one JSON object per line (`JsonFormatter`).
     """
-    handler = logging.StreamHandler()
-    formatter_class = ColourFormatter if handler.stream.isatty() else logging.Formatter
-    handler.setFormatter(formatter_class(LOG_FORMAT, DATE_FORMAT, style="{"))
-    handler.addFilter(SecretFilter(secrets))
+    handler = make_handler(secrets, log_format)
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -15,8 +15,13 @@ from dataclasses import dataclass
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 
+from bot import metrics
 from bot.status import EngineStatus
+from bot.store import JobState
 from bot.tracker import MAX_CALLBACK_BYTES, CallbackReceiver
 
 log = logging.getLogger(__name__)
@@ -120,16 +125,37 @@ class WebServer:
                                  status=200 if healthy else 503)
 
     async def metrics(self, request: web.Request) -> web.Response:
+        """The process's registry (`bot.metrics`), its job gauges refreshed from the store,
+        and this server's own counts (callbacks, Kling calls, poller ticks)."""
         sources = self.metrics_sources
-        lines = ["# TYPE klingcord_jobs gauge"]
-        for state, count in sorted((await sources.job_counts()).items()):
-            lines.append(f'klingcord_jobs{{state="{state}"}} {count}')
-        lines.append("# TYPE klingcord_callbacks_total counter")
-        for status, count in sorted(self.receiver.counts.items()):
-            lines.append(f'klingcord_callbacks_total{{status="{status}"}} {count}')
-        lines.append("# TYPE klingcord_kling_calls_total counter")
-        for call, count in sorted(sources.kling_calls().items()):
-            lines.append(f'klingcord_kling_calls_total{{call="{call}"}} {count}')
-        lines.append("# TYPE klingcord_poller_ticks_total counter")
-        lines.append(f"klingcord_poller_ticks_total {sources.poller_ticks()}")
-        return web.Response(text="\n".join(lines) + "\n", content_type="text/plain")
+        metrics.refresh_job_gauges(await sources.job_counts(),
+                                   tuple(state.value for state in JobState))
+        own = CollectorRegistry(auto_describe=False)
+        own.register(_SourceCounts(self.receiver.counts, sources))
+        body = metrics.exposition() + generate_latest(own)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
+
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+class _SourceCounts(Collector):
+    """Counts kept by other pieces (the callback receiver, the Kling client, the poller),
+    read at scrape time."""
+
+    def __init__(self, callbacks: Mapping[int, int], sources: MetricsSources) -> None:
+        self.callbacks = callbacks
+        self.sources = sources
+
+    def collect(self):  # type: ignore[no-untyped-def]
+        callbacks = CounterMetricFamily("klingcord_callbacks", "Kling callbacks received, by "
+                                        "the bot's answer", labels=["status"])
+        for status, count in sorted(self.callbacks.items()):
+            callbacks.add_metric([str(status)], count)
+        calls = CounterMetricFamily("klingcord_kling_calls", "Calls to the Kling API, by kind",
+                                    labels=["call"])
+        for call, count in sorted(self.sources.kling_calls().items()):
+            calls.add_metric([call], count)
+        ticks = CounterMetricFamily("klingcord_poller_ticks", "Passes of the result poller")
+        ticks.add_metric([], self.sources.poller_ticks())
+        yield from (callbacks, calls, ticks)

@@ -103,6 +103,7 @@ class World:
         return bot
 
     async def stop_bot(self, bot: KlingBot) -> None:
+        await commands_done()  # a job's start goes on after its private confirmation
         for entry in list(self.running):
             if entry[0] is bot:
                 self.running.remove(entry)
@@ -127,6 +128,28 @@ class World:
         return str(await self.discord.wait_until(
             lambda: next(iter(self.private_replies(interaction)), None), timeout,
             "a private reply"))
+
+    async def kling_task(self, count: int = 1, timeout: float = 10) -> Any:
+        """The newest task at Kling once it holds `count` tasks: the private confirmation comes
+        before the job's create (issue 15), so a test waits for the create."""
+        return await self.kling.wait_for(
+            lambda: self.kling.create_count >= count and self.kling.last_task, timeout)
+
+    def card_posts(self) -> list[Any]:
+        """The requests that first showed a status card (an embed with a title): a follow-up of
+        the member's command, or a channel message where no follow-up could be made."""
+        return [r for r in self.discord.requests if r.method == "POST" and 0 < r.status < 300
+                and isinstance(r.json, dict) and (r.json.get("embeds") or [{}])[0].get("title")
+                and (r.path.startswith("/webhooks/") or r.path.endswith("/messages"))]
+
+    async def wait_card(self, shown: str, timeout: float = 10) -> dict[str, Any]:
+        """The newest status card once it shows `shown` (the card follows the private
+        confirmation)."""
+        def card() -> dict[str, Any] | None:
+            cards = [m for m in self.discord.messages_in(self.discord.channel_id)
+                     if m["embeds"] and m["embeds"][0].get("title")]
+            return cards[-1] if cards and shown in str(cards[-1]["embeds"]) else None
+        return dict(await self.discord.wait_until(card, timeout, f"a card showing {shown!r}"))
 
     def card(self) -> dict[str, Any]:
         """The newest status card (an embed with a title) in the main channel."""
@@ -170,9 +193,20 @@ async def world(fake_discord: FakeDiscord, fake_kling: FakeKling, tmp_path: Path
     try:
         yield state
     finally:
+        await commands_done()
         for bot, task in list(state.running):
             await bot.close()
             await asyncio.wait_for(task, READY_TIMEOUT)
+
+
+async def commands_done(limit: float = 10.0) -> None:
+    """Wait for the commands, buttons and modals still running in the bot (a job's start goes
+    on after its private confirmation), so a test does not close the bot under them."""
+    running = [t for t in asyncio.all_tasks() if t.get_name().startswith(
+        ("CommandTree-invoker", "discord-ui-view-dispatch", "discord-ui-modal-dispatch"))
+        and not t.done()]
+    if running:
+        await asyncio.wait(running, timeout=limit)
 
 
 def components_of(message: dict[str, Any]) -> list[dict[str, Any]]:

@@ -132,7 +132,7 @@ async def test_review_approve_and_reject_with_reason(world: World) -> None:
     alice, mod = world.alice, world.moderator
     job, _ = await held_job(world, bot, alice, "a fox under review")
     assert await bot.engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.HELD)
-    assert "Waiting for a moderator's review" in str(world.card()["embeds"])
+    await world.wait_card("Waiting for a moderator's review")
     message = await review_message(world, channel, "a fox under review")
     assert f"<@{alice.user.id}>" in str(message["embeds"])
     approve, reject = custom_ids(message)

@@ -23,6 +23,7 @@ async def test_text_video_card_thread_and_result_with_buttons(world: World) -> N
     assert first.received_at - inter.created_at < 3.0
 
     card = await _card(world)
+    assert int(card["id"]) in inter.followup_message_ids  # the card follows the command
     [result] = await world.wait_result(int(card["id"]))
     thread_id = int(card["id"])  # a thread started from the card has the card's id
     assert int(result["channel_id"]) == thread_id
@@ -51,7 +52,7 @@ async def test_text_video_card_thread_and_result_with_buttons(world: World) -> N
     assert job.id == job_id
     assert job.status_message_id == int(card["id"]) and job.thread_id == thread_id
     reply = await world.wait_private_reply(inter)
-    assert "on its way" in reply and str(card["id"]) in reply
+    assert "on its way" in reply and f"<#{world.discord.channel_id}>" in reply
 
 
 @pytest.mark.parametrize(("spec", "reason"), [

@@ -57,7 +57,7 @@ async def test_a_server_default_the_model_cannot_do_falls_back_quietly(world: Wo
     await settings_by(world, {"default_duration": 10, "default_mode": "pro"})
     inter = await world.video(world.alice, options={"prompt": "a fox", "model": "kling-o1"})
     assert "on its way" in await world.wait_private_reply(inter)
-    body = world.kling.last_task.request
+    body = (await world.kling.wait_for(lambda: world.kling.last_task)).request
     assert (body["model"], body["mode"], body["duration"]) == ("kling-o1", "pro", 5)
     # The member's own choice is still checked.
     inter = await world.video(world.alice, options={"prompt": "a fox", "model": "kling-o1",
@@ -226,7 +226,9 @@ async def test_thread_names_show_mentions_as_names(world: World) -> None:
               f"<#{world.discord.channel_id}>, <@&{deleted_role}> watches\n" + "slowly " * 20)
     inter = await world.video(world.alice, options={"prompt": prompt})
     assert "on its way" in await world.wait_private_reply(inter)
-    [thread] = [c for c in world.discord.channels.values() if c.is_thread]
+    [thread] = await world.discord.wait_until(
+        lambda: [c for c in world.discord.channels.values() if c.is_thread] or None, 5,
+        "the thread")
     general = world.discord.channels[world.discord.channel_id].name
     assert thread.name.startswith(f"@vip and @bob dance for @everyone in #{general}, "
                                   f"@unknown-role watches slowly"), thread.name

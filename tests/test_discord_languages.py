@@ -93,8 +93,9 @@ async def test_each_member_gets_private_replies_in_their_own_language(world: Wor
         card = await world.discord.wait_for_message(
             world.discord.channel_id, lambda m, who=member: bool(m["embeds"]) and
             f"<@{who.user.id}>" in str(m["embeds"]))
-        check(reply, "ack.started", link=jump_url(world.discord.guild_id,
-                                                  world.discord.channel_id, int(card["id"])))
+        # The confirmation comes first, then the card as the command's public follow-up.
+        check(reply, "ack.started", link=f"<#{world.discord.channel_id}>")
+        assert int(card["id"]) in inter.followup_message_ids
         # The card is public: the server's language (English here), whoever asked.
         assert card["embeds"][0]["title"] == said("en", "card.title.text2video")
 

@@ -170,13 +170,14 @@ async def test_server_defaults_and_allowed_channels(world: World) -> None:
     ok = await world.discord.slash(guild, videos.id, world.alice.user.id, "video", ["text"],
                                    {"prompt": "a boat"})
     assert "on its way" in await world.wait_private_reply(ok)
-    body = world.kling.last_task.request
+    body = (await world.kling.wait_for(lambda: world.kling.last_task)).request
     assert (body["model"], body["mode"], body["duration"]) == ("kling-v1", "pro", 10)
     # A member's explicit choice beats the server's default.
     ok = await world.discord.slash(guild, videos.id, world.alice.user.id, "video", ["text"],
                                    {"prompt": "a boat", "model": "kling-v2-master"})
     await world.wait_private_reply(ok)
-    body = world.kling.last_task.request
+    body = (await world.kling.wait_for(
+        lambda: world.kling.create_count == 2 and world.kling.last_task)).request
     assert body["model"] == "kling-v2-master" and "mode" not in body
 
 

@@ -62,7 +62,7 @@ async def test_each_forbidden_choice_is_refused_with_its_reason_and_costs_nothin
     inter = await world.video(world.alice, options={"prompt": "a fox", "model": "kling-v3-omni",
                                                     "mode": "pro"})
     assert "on its way" in await world.wait_private_reply(inter)
-    assert world.kling.last_task.request["model"] == "kling-v3-omni"
+    assert (await world.kling_task()).request["model"] == "kling-v3-omni"
 
 
 @pytest.mark.usefixtures("no_bot_errors")
@@ -116,7 +116,7 @@ async def test_a_forbidden_model_the_member_did_not_pick_gives_way_quietly(world
     await settings_by(world, {"forbid_model": table.default_model})
     inter = await world.video(world.alice, options={"prompt": "a fox"})
     assert "on its way" in await world.wait_private_reply(inter)
-    assert world.kling.last_task.request["model"] not in (table.default_model, None)
+    assert (await world.kling_task()).request["model"] not in (table.default_model, None)
 
 
 def confirmation_message(world: World, inter: Any) -> dict[str, Any] | None:
@@ -160,6 +160,10 @@ async def test_a_price_above_the_threshold_is_confirmed_first_then_charged_once(
         (4, (4, LedgerStatus.COMMITTED))
     assert any("on its way" in t for t in world.private_replies(inter))
     assert not components_of(world.discord.messages[int(message["id"])])  # buttons gone
+    # The public card follows the private answers, as a follow-up of the command.
+    public = [world.discord.messages[i] for i in inter.followup_message_ids
+              if not world.discord.messages[i]["flags"] & 64]
+    assert len(public) == 1 and public[0]["embeds"][0]["title"]
 
 
 @pytest.mark.usefixtures("no_bot_errors")

@@ -172,6 +172,17 @@ async def test_balance_used_up_pauses_new_jobs(
 
 
 async def test_health_and_metrics(make_engine: EngineFactory, fake_kling: FakeKling) -> None:
+    from bot.metrics import REGISTRY
+
+    def sample(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    before = {name: sample(name, **labels) for name, labels in (
+        ("klingcord_end_to_end_seconds_count", {}), ("klingcord_queue_wait_seconds_count", {}),
+        ("klingcord_kling_seconds_count", {}), ("klingcord_delivery_seconds_count", {}),
+        ("klingcord_jobs_finished_total", {"outcome": "delivered"}))}
+    held = sample("klingcord_credits_total", kind="held")
+    spent = sample("klingcord_credits_total", kind="spent")
     engine, notifier = await make_engine()
     await engine.jobs.request(text_job())
     await eventually(lambda: notifier.delivered)
@@ -184,7 +195,17 @@ async def test_health_and_metrics(make_engine: EngineFactory, fake_kling: FakeKl
             assert body["checks"] == {"store": True, "poller": True}
         async with http.get(f"{base}/metrics") as resp:
             text = await resp.text()
-    assert 'klingcord_jobs{state="delivered"} 1' in text
+    assert 'klingcord_jobs{state="delivered"} 1.0' in text
+    assert 'klingcord_jobs{state="queued"} 0.0' in text and "klingcord_queue_length 0.0" in text
+    # The job's life, timed and counted: one more of each.
+    for name, count in before.items():
+        labels = {"outcome": "delivered"} if name.startswith("klingcord_jobs_") else {}
+        assert sample(name, **labels) == count + 1, name
+        assert name.removesuffix("_count").removesuffix("_total") in text
+    job = (await engine.store.jobs_in_state((JobState.DELIVERED,)))[0]
+    assert sample("klingcord_credits_total", kind="held") == held + job.cost
+    assert sample("klingcord_credits_total", kind="spent") == spent + job.cost
+    assert all(line.startswith(("# ", "klingcord_")) for line in text.splitlines() if line)
     assert 'klingcord_callbacks_total{status="200"} 1' in text
     # A store that is gone makes the process unhealthy (so an orchestrator restarts it).
     await engine.store.close()

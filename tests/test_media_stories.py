@@ -62,7 +62,7 @@ async def test_continue_starts_from_the_posted_last_frame_and_the_story_joins_on
     [frame] = await world.discord.wait_until(lambda: _files(world, thread_id, ".jpg"), 10,
                                              "the last frame in the thread")
     assert image_size(_saved(world, frame, tmp_path / "frame.jpg")) == (640, 360)
-    task = world.kling.last_task
+    task = await world.kling_task(2)
     assert task is not None and task.request["action"] == "image2video"
     assert task.request["start_image_url"] == frame["attachments"][0]["url"]
     assert (task.request["model"], task.request["mode"], task.request["prompt"],
@@ -154,7 +154,7 @@ async def test_continue_with_a_new_prompt_asks_for_it_in_a_modal(
                                                  response.data["custom_id"],
                                                  {inputs[0]: "the boat sails into a storm"})
     assert "on its way" in await world.wait_private_reply(submitted, timeout=30)
-    task = world.kling.last_task
+    task = await world.kling_task(2)
     assert task is not None and task.request["prompt"] == "the boat sails into a storm"
     [frame] = _files(world, thread_id, ".jpg")
     assert task.request["start_image_url"] == frame["attachments"][0]["url"]

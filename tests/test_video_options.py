@@ -177,8 +177,7 @@ async def test_the_card_shows_the_price_when_the_job_is_queued(world: World,
         "prompt": "p", "model": "kling-v2-6", "mode": "pro", "duration": 10, "audio": True})
     await accepted(world, inter)
     # The card as first posted (queued, before Kling has it) carries the price.
-    posts = world.discord.requests_to("POST", rf"/channels/{world.discord.channel_id}/messages$")
-    first = posts[0].json["embeds"][0]["fields"]
+    first = world.card_posts()[0].json["embeds"][0]["fields"]
     assert "40 credits · with sound" in first[1]["value"]  # (3 + 1) x 10
     assert "Queued" in first[2]["value"]
     [job] = await bot.engine.store.jobs_in_state(tuple(JobState))
@@ -233,7 +232,7 @@ async def test_extend_sends_the_length_asked_for_with_the_source_s_model_and_mod
     click = await world.discord.click(world.alice.user.id, int(result["id"]),
                                       custom_ids(result)[0])
     assert "on its way" in await world.wait_private_reply(click)
-    extend = world.kling.last_task
+    extend = await world.kling_task(2)
     assert extend is not None and extend.request["action"] == "extend"
     assert (extend.request["model"], extend.request["mode"], extend.request["duration"]) == (
         "kling-v1-6", "pro", 5)

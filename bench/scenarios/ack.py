@@ -56,7 +56,7 @@ def followups(fx: Fakes) -> dict[str, float]:
 async def burst_of_commands(fx: Fakes, members: list[Member]
                             ) -> tuple[list[Interaction], dict[str, float]]:
     """One `/video text` per member, all at once; wait until each is acknowledged and then
-    confirmed privately (the bot has reserved, announced and queued the job). Returns the
+    confirmed privately (the bot has reserved the job; its card follows). Returns the
     interactions and when each confirmation arrived, by interaction token."""
     burst = await asyncio.gather(*(fx.video(member) for member in members))
     await fx.discord.wait_until(lambda: all(i.responses for i in burst) or None, 30,
@@ -101,7 +101,8 @@ async def run(ctx: Context) -> list[Figure]:
         notes=[f"{COMMANDS} `/video text` commands from {COMMANDS} members dispatched "
                "together over the gateway; first interaction callback (the deferral) "
                "timed on the fake Discord",
-               f"the private confirmation that follows (job reserved, card posted, queued): "
+               f"the private confirmation that follows (the job reserved; its public card, "
+               f"thread and queue come after it): "
                f"p50 {ms(percentile(confirmations, 50))}, max {ms(max(confirmations))}",
                f"Discord REST calls per command meanwhile: {calls}"],
     )]

@@ -25,6 +25,7 @@ from bot.discord.interactions import send_ephemeral
 from bot.discord.languages import GuildFacts, ServerLanguages, speak_to_member, speaking_to
 from bot.discord.notifier import DiscordNotifier
 from bot.discord.price_confirmation import CONFIRM_SECONDS
+from bot.discord.telemetry import count_rate_limits
 from bot.discord.texts import CATALOGUES, text
 from bot.engine import Engine, video_fetcher, video_tools
 from bot.kling.capabilities import load_capabilities
@@ -134,6 +135,7 @@ class KlingBot(commands.AutoShardedBot):
         """Make the shared pieces, hand them to the notifier and the engine, start the engine,
         then register the buttons and commands."""
         settings = self.settings
+        count_rate_limits()  # Discord's 429s by route, into /metrics
         self.http_session = aiohttp.ClientSession()
         store = make_store(settings.database_url)
         videos = video_fetcher(settings)

@@ -5,26 +5,37 @@ Shared by the slash commands, the context menu, the Extend buttons and the modal
 `JobRequest` from the interaction (`job_request`: the member's options as given, where they
 asked); the core applies the server's policy to every one of them when it reserves the job. The
 flow validates what needs no I/O before deferring (those errors come back at once), defers
-before the core reads the database (Discord drops an interaction not answered within 3 s), never
-uses the interaction token after the first follow-up, and words its answers the same way. A
-job priced above the server's threshold waits for the member's confirmation before it is
-reserved (`bot.discord.price_confirmation`).
+before the core reads the database (Discord drops an interaction not answered within 3 s), and
+words its answers the same way. A job priced above the server's threshold waits for the
+member's confirmation before it is reserved (`bot.discord.price_confirmation`).
+
+The REST calls of a job's start are few and off the channel's message bucket, which every card,
+thread and result of a busy channel shares (5 per 5 s). The deferral is private, and the private
+confirmation answers it as soon as the job is reserved (an error found then answers it instead,
+privately, and nothing shows in the channel). The public card is the command's next follow-up
+(`CardPoster.present`, over the interaction token's own bucket); only then does the core start
+the job (its thread, the queue, Kling). Under a burst, that public work waits for the burst's
+pending confirmations (`ConfirmationsFirst`; a member reading a price is not pending). Where the
+bot may not post (so no result could ever be delivered) the core posts the card or refuses the
+job, as before (`_start_privately`).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import discord
 
 from bot.discord.interactions import acknowledge, jump_url, role_ids, send_ephemeral
 from bot.discord.price_confirmation import confirm_price
+from bot.discord.priority import ConfirmationsFirst
 from bot.discord.render import failure_reason
 from bot.discord.texts import text
 from bot.jobs import JobRequest, PriceNeedsConfirmation
 from bot.kling.options import VideoOptions
+from bot.logs import job_context
 from bot.store import Job, JobState
 
 log = logging.getLogger(__name__)
@@ -40,6 +51,34 @@ class JobStarter(Protocol):
     async def request(self, request: JobRequest) -> Job:
         """Apply the server's policy, reserve and queue the job (or fail it, refunded)."""
         ...
+
+    async def reserve(self, request: JobRequest) -> Job:
+        """Apply the server's policy, validate, price and hold the credits (QUEUED)."""
+        ...
+
+    async def start(self, job: Job) -> Job:
+        """Announce a reserved job (thread), queue and dispatch it."""
+        ...
+
+
+class CardPoster(Protocol):
+    """What the flow needs of the notifier: where it may post, and the card as the
+    interaction's response."""
+
+    confirmations: ConfirmationsFirst
+
+    def can_post(self, channel_id: int) -> bool: ...
+
+    async def present(self, interaction: discord.Interaction, job: Job) -> int | None: ...
+
+
+class _HoldsNotifier(Protocol):
+    notifier: CardPoster
+
+
+def card_poster_of(interaction: discord.Interaction) -> CardPoster | None:
+    """The notifier of the client that received `interaction` (None for a bare client)."""
+    return getattr(cast(_HoldsNotifier, interaction.client), "notifier", None)
 
 
 def job_request(interaction: discord.Interaction, options: VideoOptions, *,
@@ -72,10 +111,65 @@ def extend_request(interaction: discord.Interaction, source: Job, prompt: str | 
 
 async def start_job(jobs: JobStarter, interaction: discord.Interaction, request: JobRequest
                     ) -> Job | None:
-    """Validate (answering at once if wrong), defer, run the request (a price above the
+    """Validate (answering at once if wrong), defer privately, reserve (a price above the
     server's threshold is confirmed by the member first: None if they did not), confirm
-    privately."""
+    privately, show the card publicly, start the job."""
     jobs.check(request)  # raises InvalidOptions before anything is spent or deferred
+    cards = card_poster_of(interaction)
+    if cards is None or not cards.can_post(request.channel_id):
+        return await _start_privately(jobs, interaction, request)
+    job = await _reserve_and_confirm(jobs, interaction, request, cards.confirmations)
+    if job is None:
+        return None
+    await cards.confirmations.public_turn()
+    card_id = await cards.present(interaction, job)
+    if card_id is not None:
+        job = replace(job, status_message_id=card_id)
+    with job_context(job.id):
+        job = await jobs.start(job)
+    if job.state is JobState.FAILED:
+        await send_ephemeral(interaction, text("ack.failed", reason=failure_reason(job)))
+    return job
+
+
+async def _reserve_and_confirm(jobs: JobStarter, interaction: discord.Interaction,
+                               request: JobRequest, confirmations: ConfirmationsFirst
+                               ) -> Job | None:
+    """Defer, reserve and confirm privately; an expensive job's price is confirmed by the
+    member first (None if they did not). Errors answer the deferral, privately. The
+    confirmation answers the private deferral (a follow-up sent before it would take its
+    place, private); the card follows as a public follow-up."""
+    with confirmations.confirming():
+        await acknowledge(interaction)
+        try:
+            job = await jobs.reserve(request)
+        except PriceNeedsConfirmation as expensive:  # nothing reserved: ask the member first
+            quote = expensive.quote
+        else:
+            await send_ephemeral(interaction, _accepted(job))
+            return job
+    if not await confirm_price(interaction, quote):  # the member reads: nothing pending
+        return None
+    with confirmations.confirming():
+        # Reserved now as any job (credits are checked again), never for more than confirmed.
+        job = await jobs.reserve(replace(request, confirmed_cost=quote.cost))
+        await send_ephemeral(interaction, _accepted(job))
+    return job
+
+
+def _accepted(job: Job) -> str:
+    """The private confirmation of a reserved job (held for review, or on its way); its card
+    follows in the channel."""
+    where = f"<#{job.post_channel_id}>"
+    if job.state is JobState.REVIEW:
+        return text("ack.review", link=where)
+    return text("ack.started", link=where)
+
+
+async def _start_privately(jobs: JobStarter, interaction: discord.Interaction,
+                           request: JobRequest) -> Job | None:
+    """The flow where no public card can be shown: defer privately, let the core post the
+    card (or refuse the job, refunded, where the bot may not post), confirm privately."""
     await acknowledge(interaction)
     try:
         job = await jobs.request(request)
@@ -86,12 +180,9 @@ async def start_job(jobs: JobStarter, interaction: discord.Interaction, request:
         job = await jobs.request(replace(request, confirmed_cost=expensive.quote.cost))
     if job.state is JobState.FAILED:
         await send_ephemeral(interaction, text("ack.failed", reason=failure_reason(job)))
-    elif job.state is JobState.REVIEW:
-        where = (jump_url(job.guild_id, job.channel_id, job.status_message_id)
-                 if job.status_message_id else f"<#{job.post_channel_id}>")
-        await send_ephemeral(interaction, text("ack.review", link=where))
     else:
         where = (jump_url(job.guild_id, job.channel_id, job.status_message_id)
                  if job.status_message_id else f"<#{job.post_channel_id}>")
-        await send_ephemeral(interaction, text("ack.started", link=where))
+        key = "ack.review" if job.state is JobState.REVIEW else "ack.started"
+        await send_ephemeral(interaction, text(key, link=where))
     return job

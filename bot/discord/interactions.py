@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 import discord
 
 from bot.discord.limits import MESSAGE_LIMIT
+from bot.discord.telemetry import observe_ack
 from bot.discord.texts import clip
 
 if TYPE_CHECKING:
@@ -64,3 +65,4 @@ async def acknowledge(interaction: discord.Interaction) -> None:
     """
     if not interaction.response.is_done():
         await interaction.response.defer(ephemeral=True, thinking=True)
+        observe_ack(interaction)

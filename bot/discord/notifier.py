@@ -1,8 +1,10 @@
 """The Discord side of a job: its status card, its thread, its result, its failure notice.
 
 Everything here posts with the bot's own token to a channel and message id kept in the job row,
-never through an interaction webhook, so a job that outlives the 15-minute interaction token
-still edits its card and posts its video. Card edits go through a `CardThrottle`.
+so a job that outlives the 15-minute interaction token still edits its card and posts its video.
+The one exception is the card's first showing (`present`), a follow-up of the member's command
+made within seconds of it: it keeps the card off the channel's message bucket. Card edits go
+through a `CardThrottle` (per job) and a `ChannelPacer` (per channel).
 
 Everything posted here is public, so it is made in the server's language (`ServerLanguages`),
 whoever's task calls in: a card is announced inside the member's command, whose private
@@ -14,6 +16,7 @@ table) when it is made; the core calls it through the `JobNotifier` interface on
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from contextlib import AsyncExitStack
@@ -29,6 +32,8 @@ from bot.discord.direct_notices import DirectNotices
 from bot.discord.interactions import jump_url
 from bot.discord.languages import GuildFacts, ServerLanguages
 from bot.discord.limits import FAILURE_REASON_LIMIT
+from bot.discord.pacer import ChannelPacer
+from bot.discord.priority import ConfirmationsFirst
 from bot.discord.render import failure_reason, sentence
 from bot.discord.result_search import earlier_result
 from bot.discord.texts import clip, speaking, text
@@ -45,6 +50,9 @@ from bot.store import AuditEntry, Job, JobState, Store
 log = logging.getLogger(__name__)
 
 DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024
+# Seconds a started thread's placement is remembered for a delivery that read the job before
+# the core stored it.
+PLACEMENT_MEMORY = 60.0
 
 
 class DiscordNotifier:
@@ -60,16 +68,20 @@ class DiscordNotifier:
         self.media = media
         self.capabilities = capabilities
         self.cards = CardThrottle(edit_interval)
+        self.pacer = ChannelPacer()
+        self.confirmations = ConfirmationsFirst()
         self.languages = languages or ServerLanguages(store, GuildFacts(client))
         self.direct = DirectNotices(client, store)
         # KLING_API_BASE=simulated: every card says its video is a simulation.
         self.simulated = simulated
         # Community moderation's posts in the log channel (reviews, reports).
         self.community = CommunityPosts(client, store, self.languages)
+        self._placements: dict[str, asyncio.Future[Placement]] = {}
 
     async def close(self) -> None:
         """Drop the card edits still waiting (the process is stopping)."""
         await self.cards.close()
+        await self.pacer.close()
 
     # -- where things go -----------------------------------------------------------------
 
@@ -111,10 +123,54 @@ class DiscordNotifier:
             notes.append(text("card.simulated"))
         return "\n".join(notes) or None
 
+    # -- the card as the member's own interaction response ---------------------------------
+
+    def can_post(self, channel_id: int) -> bool:
+        """Whether the bot may post (cards, results) in this channel, as far as the cache
+        knows without I/O. An interaction response shows even where the bot may not post,
+        so a job must not be started on it there: its result could never be delivered. A
+        channel the cache does not hold (a DM, another shard's) is tried."""
+        channel = self.client.get_channel(channel_id)
+        if not isinstance(channel, (discord.TextChannel, discord.Thread)):
+            return True
+        perms = channel.permissions_for(channel.guild.me)
+        return perms.send_messages_in_threads if isinstance(channel, discord.Thread) \
+            else perms.send_messages
+
+    async def present(self, interaction: discord.Interaction, job: Job) -> int | None:
+        """Show the job's card as a public follow-up of the member's command (after the
+        private confirmation, which answered the deferral): it reaches the channel at once,
+        over the interaction token's own rate limit rather than the channel's message bucket
+        that every card, thread and result of a busy channel shares. Returns the card's
+        message id; None when Discord refused (`announce` then posts the card in the channel
+        as before)."""
+        if job.thread_id is not None or isinstance(self.client.get_channel(job.channel_id),
+                                                   discord.Thread):
+            # An Extend (or a command typed inside a thread): the chain stays in this thread.
+            shown = dataclasses.replace(job, thread_id=job.thread_id or job.channel_id)
+            note = self._note(shown)
+        else:
+            shown = job
+            note = self._note(job, not self._can_thread(job.channel_id))
+        with speaking(await self._server_language(job)):
+            embed = status_card(shown, note=note)
+        extras: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
+        view = card_view(job)
+        if view is not None:
+            extras["view"] = view
+        try:
+            message = await interaction.followup.send(embed=embed, wait=True, **extras)
+        except discord.HTTPException as exc:
+            log.warning("Job %s: could not show its card as the response (%s)", job.id,
+                        exc.status)
+            return None
+        return message.id
+
     # -- JobNotifier ---------------------------------------------------------------------
 
     async def announce(self, job: Job) -> Placement:
-        """Post the card where the member asked; start a thread from it when possible."""
+        """Post the card where the member asked (unless it is shown already, as the
+        interaction's response: `present`); start a thread from it when possible."""
         try:
             with speaking(await self._server_language(job)):
                 return await self._announce(job)
@@ -122,6 +178,8 @@ class DiscordNotifier:
             raise CannotPostHere("post.forbidden") from exc
 
     async def _announce(self, job: Job) -> Placement:
+        if job.status_message_id is not None:
+            return await self._thread_for_card(job, job.status_message_id)
         channel = self._messageable(job.channel_id, job.guild_id)
         if job.thread_id is not None or isinstance(self.client.get_channel(job.channel_id),
                                                    discord.Thread):
@@ -147,7 +205,62 @@ class DiscordNotifier:
             return Placement(status_message_id=message.id, thread_id=None)
         return Placement(status_message_id=message.id, thread_id=thread.id)
 
+    async def _thread_for_card(self, job: Job, card_id: int) -> Placement:
+        """Start the job's thread from its card, shown already (`present`). Under a busy
+        channel's thread bucket this can take a while, and another command's dispatch may
+        have sent the job to Kling meanwhile: its delivery waits for this placement
+        (`_placed`) instead of posting in the channel."""
+        pending: asyncio.Future[Placement] = asyncio.get_running_loop().create_future()
+        self._placements[job.id] = pending
+        try:
+            placement = await self._start_thread(job, card_id)
+        except BaseException as exc:
+            pending.set_exception(exc)
+            pending.exception()  # retrieved: a delivery that never waits must not warn
+            raise
+        else:
+            pending.set_result(placement)
+            return placement
+        finally:
+            # Kept a while: the core stores the placement just after this returns.
+            asyncio.get_running_loop().call_later(PLACEMENT_MEMORY, self._placements.pop,
+                                                  job.id, None)
+
+    async def _placed(self, job: Job) -> Job:
+        """The job with its thread, waiting for a thread being started for it now."""
+        pending = self._placements.get(job.id)
+        if pending is None or job.thread_id is not None:
+            return job
+        try:
+            placement = await asyncio.shield(pending)
+        except Exception:
+            return job
+        return dataclasses.replace(job, thread_id=placement.thread_id,
+                                   status_message_id=placement.status_message_id)
+
+    async def _start_thread(self, job: Job, card_id: int) -> Placement:
+        if job.thread_id is not None or isinstance(self.client.get_channel(job.channel_id),
+                                                   discord.Thread):
+            return Placement(status_message_id=card_id, thread_id=job.thread_id or
+                             job.channel_id)
+        if not self._can_thread(job.channel_id):
+            return Placement(status_message_id=card_id, thread_id=None)
+        card = self._messageable(job.channel_id, job.guild_id).get_partial_message(card_id)
+        try:
+            thread = await card.create_thread(name=await thread_name(self.client, job),
+                                              auto_archive_duration=1440)
+        except discord.HTTPException as exc:
+            log.warning("Job %s: could not start a thread (%s); posting in the channel",
+                        job.id, exc.status)
+            with speaking(await self._server_language(job)):
+                embed = status_card(job, note=self._note(job, True))
+            await card.edit(embed=embed)
+            return Placement(status_message_id=card_id, thread_id=None)
+        return Placement(status_message_id=card_id, thread_id=thread.id)
+
     async def progress(self, job: Job, result_link: str | None = None) -> None:
+        if job.status_message_id is None:
+            job = await self._placed(job)
         if job.status_message_id is None:
             return
 
@@ -159,8 +272,14 @@ class DiscordNotifier:
             with speaking(await self._server_language(latest)):
                 embed, view = (status_card(latest, note=self._note(latest), result_link=link),
                                card_view(latest))
-            await channel.get_partial_message(latest.status_message_id).edit(embed=embed,
-                                                                             view=view)
+            card = channel.get_partial_message(latest.status_message_id)
+
+            async def send() -> None:
+                await card.edit(embed=embed, view=view)
+
+            # The channel's edit bucket is shared by every card in it: the pacer sends the
+            # newest states first and skips superseded ones.
+            self.pacer.submit(latest.channel_id, latest.id, send)
 
         await self.cards.submit(job, edit)
 
@@ -172,6 +291,7 @@ class DiscordNotifier:
         it. Discord's nonce catches a repeat only for a few minutes, so the bot first looks
         for that message and records it instead of posting a second one.
         """
+        job = await self._placed(job)
         if resumed:
             earlier = await earlier_result(self.client, job)
             if earlier is not None:
@@ -304,6 +424,7 @@ class DiscordNotifier:
         return await self.community.ask_review(job, review_view(job.id))
 
     async def failed(self, job: Job) -> None:
+        job = await self._placed(job)
         await self.progress(job)
         if job.review_message_id is not None:  # rejected, timed out or cancelled in review
             await self.community.review_closed(job)

@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot import metrics
 from bot.clock import Clock
 from bot.download import UnsafeVideoUrl
 from bot.jobs.notifier import JobNotifier
 from bot.jobs.outcomes import Failures
 from bot.jobs.supervisor import Supervisor
+from bot.logs import job_context
 from bot.store import Job, JobState, LedgerStatus, Store
 
 log = logging.getLogger(__name__)
@@ -58,7 +60,8 @@ class Delivery:
             return
         self._delivering.add(job_id)
         try:
-            await self._deliver(job_id)
+            with job_context(job_id):
+                await self._deliver(job_id)
         finally:
             self._delivering.discard(job_id)
 
@@ -88,6 +91,11 @@ class Delivery:
         )
         if delivered is not None:
             log.info("Job %s delivered as message %s", job.id, message_id)
+            now = self.clock()
+            metrics.JOBS_FINISHED.labels(outcome="delivered").inc()
+            metrics.END_TO_END_SECONDS.observe(max(0.0, now - job.created_at))
+            if job.finished_at is not None:
+                metrics.DELIVERY_SECONDS.observe(max(0.0, now - job.finished_at))
 
     async def _post_holding_claim(self, job: Job, until: float, resumed: bool) -> int | None:
         """Run the notifier's delivery while a heartbeat renews the claim. Returns the result

@@ -13,10 +13,12 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from bot import metrics
 from bot.clock import Clock
 from bot.jobs.notifier import JobNotifier, tell_failed
 from bot.jobs.supervisor import Supervisor
 from bot.kling.results import TaskResult, TaskStatus, kling_reason
+from bot.logs import job_context
 from bot.store import UNFINISHED, Job, JobState, LedgerStatus, Store
 
 log = logging.getLogger(__name__)
@@ -73,6 +75,9 @@ class Failures:
             return False
         log.info("Job %s failed (%s, via %s); %d credits refunded", job.id, code or key, source,
                  job.cost)
+        metrics.JOBS_FINISHED.labels(
+            outcome="cancelled" if code == "cancelled" else "failed").inc()
+        metrics.CREDITS.labels(kind="refunded").inc(job.cost)
         if job.state not in (JobState.QUEUED, JobState.REVIEW):  # those hold no slot
             self.slot_freed()
         if tell_later:
@@ -96,6 +101,10 @@ class Results:
 
     async def record(self, job: Job, result: TaskResult, source: str) -> None:
         """Store a finished task's outcome (from a callback or the poller) exactly once."""
+        with job_context(job.id):
+            await self._record(job, result, source)
+
+    async def _record(self, job: Job, result: TaskResult, source: str) -> None:
         if result.status is TaskStatus.SUCCEEDED:
             now = self.clock()
             moved = await self.store.transition(
@@ -108,9 +117,13 @@ class Results:
                     self.deliver_soon(job.id)
                 return
             log.info("Job %s succeeded (via %s): video %s", job.id, source, result.video_id)
+            metrics.CREDITS.labels(kind="spent").inc(job.cost)
+            if job.submitted_at is not None:
+                metrics.KLING_SECONDS.observe(max(0.0, now - job.submitted_at))
             self.deliver_soon(job.id)
             self.slot_freed()
         elif result.status is TaskStatus.FAILED:
+            metrics.kling_error(result.error_code or "task_failed")
             # Kling's own words, when it gave any, are shown as they are; its risk control
             # refusing the content is said in plain words.
             words: dict[str, Any] = {}

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from bot import metrics
 from bot.clock import Clock
 from bot.community.filters import check_prompt
 from bot.errors import DomainError
@@ -227,6 +228,7 @@ class Reservations:
                                                    server_cap=settings.server_cap)
         if not reservation.accepted:
             raise QuotaExceeded.from_reservation(reservation, cost, period, settings.server_cap)
+        metrics.CREDITS.labels(kind="held").inc(cost)
         log.info("Job %s reserved: %s %s/%s %ss, %d credits, user %s", job.id, job.action,
                  job.model, job.mode or "-", job.duration, cost, job.user_id)
         return job

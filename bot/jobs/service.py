@@ -59,7 +59,12 @@ class JobService:
         or SUBMITTED, or FAILED (refunded) when Kling refused it at once. It waits for its own
         create's answer (which decides the member's private reply), never for other jobs'.
         """
-        job = await self._reservations.reserve(request)
+        return await self.start(await self._reservations.reserve(request))
+
+    async def start(self, job: Job) -> Job:
+        """Announce a reserved job (its card may be shown already: `job.status_message_id`),
+        queue it and dispatch; returns it as `request` does. The Discord layer reserves, shows
+        the card and confirms privately first, then calls this."""
         if await self._announcer.announce(job):
             await self._dispatcher.dispatch()
             await self._dispatcher.wait_for_create(job.id)

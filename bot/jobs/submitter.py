@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 
+from bot import metrics
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import Notice
@@ -30,6 +31,7 @@ from bot.kling.errors import (
     KlingServerError,
     KlingUnreachable,
 )
+from bot.logs import job_context
 from bot.store import Job, JobState, Store
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,10 @@ class Submitter:
     async def send(self, job: Job) -> None:
         """Send a job claimed for submit (RESERVED) to Kling once; classify the answer into
         the job's next state."""
+        with job_context(job.id):
+            await self._send(job)
+
+    async def _send(self, job: Job) -> None:
         fail = self.failures.fail
         callback_url = self.settings.callback_url(job.callback_token)
         try:
@@ -116,6 +122,7 @@ class Submitter:
                                     task_id=task_id)
             return
         log.info("Job %s submitted as task %s", job.id, task_id)
+        metrics.QUEUE_WAIT_SECONDS.observe(max(0.0, now - job.created_at))
         await show_progress(self.notifier, moved)
 
     async def _requeue(self, job: Job, retry_after: float | None, why: str) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import aiohttp
 
+from bot import metrics
 from bot.kling.errors import (
     KlingAuthError,
     KlingBadRequest,
@@ -88,6 +89,7 @@ def _retry_after(headers: Any) -> float | None:
 
 def _error_for(status: int, body: Any, headers: Any) -> KlingError:
     code, message = parse_error(body)
+    metrics.kling_error(code or f"http_{status}")
     if status == 400:
         return KlingBadRequest(status, code, message)
     if status == 401:
@@ -146,9 +148,11 @@ class KlingClient:
                     raise _error_for(response.status, payload, response.headers)
                 return payload
         except aiohttp.ClientConnectorError as exc:
+            metrics.kling_error("unreachable")
             raise KlingUnreachable(f"cannot connect to the Kling API: {exc.os_error}",
                                    request_sent=False) from None
         except (aiohttp.ClientError, TimeoutError) as exc:
+            metrics.kling_error("unreachable")
             raise KlingUnreachable(f"no answer from the Kling API ({type(exc).__name__})",
                                    request_sent=True) from None
 

@@ -30,6 +30,7 @@ from testkit.fakes.discord.rest.guilds import GuildRoutes
 from testkit.fakes.discord.rest.interactions import InteractionRoutes
 from testkit.fakes.discord.rest.lookup import Lookup
 from testkit.fakes.discord.rest.messages import MessageRoutes
+from testkit.fakes.discord.rest.ratelimits import RateLimits
 from testkit.fakes.discord.rest.router import Router
 from testkit.fakes.discord.rest.users import UserRoutes
 from testkit.fakes.discord.rest.webhooks import WebhookRoutes
@@ -162,7 +163,10 @@ class FakeDiscord:
         self.gateway = Gateway(state, events)
         self.world = WorldBuilder(state, events)
         self.faults = RestFaults(state)
-        self.router = Router(state, self.faults)
+        # Discord's rate limits: off unless a test or the benchmark turns them on
+        # (`fake.rate_limits.enabled = True`).
+        self.rate_limits = RateLimits()
+        self.router = Router(state, self.faults, self.rate_limits)
         self.composer = InteractionComposer(state, permissions, attachments)
         self.driver = InteractionDriver(state, permissions, self.composer, self.gateway, store,
                                         attachments, events)

@@ -20,6 +20,7 @@ from aiohttp import web
 
 from testkit.fakes.discord.records import RecordedRequest, UploadedFile
 from testkit.fakes.discord.rest.faults import RestFaults
+from testkit.fakes.discord.rest.ratelimits import RateLimits
 from testkit.fakes.discord.state import API_PREFIX, FakeState
 from testkit.fakes.discord.wire import DiscordError, json_response
 
@@ -48,15 +49,17 @@ Handler = Callable[[Req], Any]
 class Router:
     """Records, authenticates and routes every ``/api/v10`` request."""
 
-    def __init__(self, state: FakeState, faults: RestFaults) -> None:
+    def __init__(self, state: FakeState, faults: RestFaults,
+                 rate_limits: RateLimits | None = None) -> None:
         self._state = state
         self._faults = faults
-        self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self._rate_limits = rate_limits or RateLimits()
+        self._routes: list[tuple[str, re.Pattern[str], Handler, str]] = []
 
     def add(self, method: str, pattern: str, handler: Handler) -> None:
         """Route ``method pattern`` (``{name}`` matches one path segment) to ``handler``."""
         regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", pattern)
-        self._routes.append((method, re.compile(f"^{regex}$"), handler))
+        self._routes.append((method, re.compile(f"^{regex}$"), handler, pattern))
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """The aiohttp handler of every path that is not the gateway or the CDN."""
@@ -95,25 +98,37 @@ class Router:
         if found is None:
             self._state.unknown_requests.append(record)
             raise DiscordError(404, 0, "404: Not Found")
-        handler, match = found
+        handler, match, pattern = found
         public = record.path.startswith(PUBLIC_PREFIXES)
         if not public and request.headers.get("Authorization") != f"Bot {self._state.bot_token}":
             raise DiscordError(401, 0, "401: Unauthorized")
+        verdict = self._rate_limits.check(record.method, pattern, match.groupdict(),
+                                          record.path)
+        if verdict is not None and verdict.refusal is not None:
+            return verdict.refusal
         req = Req(request, match.groupdict(), record.json, record.files, record)
-        result = handler(req)
-        if asyncio.iscoroutine(result):
-            result = await result
-        if isinstance(result, web.Response):
-            return result
-        if result is None:
-            return web.Response(status=204)
-        return json_response(result)
+        try:
+            result = handler(req)
+            if asyncio.iscoroutine(result):
+                result = await result
+        except DiscordError as exc:
+            response = json_response(exc.body(), exc.status)
+        else:
+            if isinstance(result, web.Response):
+                response = result
+            elif result is None:
+                response = web.Response(status=204)
+            else:
+                response = json_response(result)
+        if verdict is not None:
+            response.headers.update(verdict.headers)
+        return response
 
-    def _match(self, record: RecordedRequest) -> tuple[Handler, re.Match[str]] | None:
-        for method, regex, handler in self._routes:
+    def _match(self, record: RecordedRequest) -> tuple[Handler, re.Match[str], str] | None:
+        for method, regex, handler, pattern in self._routes:
             match = regex.match(record.path)
             if match and method == record.method:
-                return handler, match
+                return handler, match, pattern
         return None
 
 

@@ -1,0 +1,89 @@
+"""LOG_FORMAT=json: one JSON object per line, the job a line is about as `job_id`, secrets
+scrubbed from the message and the traceback alike."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+from bot.logs import job_context, make_handler
+
+TOKEN = "discord-token-abcdefghijklmnop"
+JOB = "0123456789abcdef0123"
+
+
+@pytest.fixture
+def lines() -> Iterator[tuple[logging.Logger, io.StringIO]]:
+    stream = io.StringIO()
+    logger = logging.getLogger("test.logs.json")
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    handler = make_handler([TOKEN], "json", stream)
+    logger.addHandler(handler)
+    try:
+        yield logger, stream
+    finally:
+        logger.removeHandler(handler)
+
+
+def records(stream: io.StringIO) -> list[dict[str, object]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def test_each_line_is_one_json_object_with_its_job(lines: tuple[logging.Logger, io.StringIO]
+                                                   ) -> None:
+    log, stream = lines
+    log.info("Job %s delivered as message %s", JOB, 42)  # the bot's own "Job <id>" lines
+    with job_context("aaaaaaaaaaaaaaaaaaaa"):
+        log.warning("Could not post to the log channel (%s)", 403)  # the job being worked on
+    log.info("a line with its job given", extra={"job_id": "bbbbbbbbbbbbbbbbbbbb"})
+    log.info("Starting up")
+    first, second, third, fourth = records(stream)
+    assert first["message"] == f"Job {JOB} delivered as message 42"
+    assert first["job_id"] == JOB and first["level"] == "INFO"
+    assert first["logger"] == "test.logs.json" and str(first["time"]).endswith("+00:00")
+    assert second["job_id"] == "aaaaaaaaaaaaaaaaaaaa" and second["level"] == "WARNING"
+    assert third["job_id"] == "bbbbbbbbbbbbbbbbbbbb"
+    assert "job_id" not in fourth
+
+
+async def test_tasks_started_for_a_job_log_its_id(lines: tuple[logging.Logger, io.StringIO]
+                                                  ) -> None:
+    log, stream = lines
+
+    async def later() -> None:
+        await asyncio.sleep(0)
+        log.info("card edited")
+
+    with job_context(JOB):
+        task = asyncio.create_task(later())
+    await task
+    assert records(stream)[0]["job_id"] == JOB
+
+
+def test_secrets_never_reach_a_json_line(lines: tuple[logging.Logger, io.StringIO]) -> None:
+    log, stream = lines
+    log.debug("POST https://discord.com/api/v10/webhooks/123/secret-interaction-token/x")
+    try:
+        raise RuntimeError(f"login failed with {TOKEN}")
+    except RuntimeError:
+        log.exception("Unhandled error with token %s", TOKEN)
+    text = stream.getvalue()
+    assert TOKEN not in text and "secret-interaction-token" not in text
+    first, second = records(stream)
+    assert "/webhooks/123/<token>" in str(first["message"])
+    assert "<secret>" in str(second["message"]) and "<secret>" in str(second["exception"])
+
+
+def test_log_format_is_text_or_json() -> None:
+    env = {"DISCORD_TOKEN": TOKEN, "KLING_API_TOKEN": "kling-token-abcdefgh"}
+    assert load_settings({**env, "LOG_FORMAT": "JSON"}).log_format == "json"
+    assert load_settings(env).log_format == "text"
+    with pytest.raises(ConfigError, match="LOG_FORMAT must be text or json"):
+        load_settings({**env, "LOG_FORMAT": "xml"})
