@@ -31,6 +31,7 @@ from typing import Any
 import aiosqlite
 
 from bot.store.group_commit import GroupCommit
+from bot.store.guild_cache import GuildCache
 from bot.store.models import Job, Reservation
 from bot.store.sql import (
     SqlStore,
@@ -105,8 +106,8 @@ def _write_reservations(conn: sqlite3.Connection, batch: list[_Reserve]
                 checks = dict(conn.execute(sql, params).fetchone())
                 outcome = reservation_outcome(checks, one.job, one.limit, one.server_cap)
                 if outcome.accepted:
-                    for sql, params in reservation_writes(one.job):
-                        conn.execute(sql, tuple(params))
+                    for write, values in reservation_writes(one.job):
+                        conn.execute(write, tuple(values))
             except Exception as exc:
                 conn.execute("ROLLBACK TO reservation")
                 results.append(exc)
@@ -127,6 +128,7 @@ class SQLiteStore(SqlStore):
         self._db: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self.guild_cache = GuildCache()
         self._batch_thread: ThreadPoolExecutor | None = None
         self._batch_writer: sqlite3.Connection | None = None
         self._reservations: GroupCommit[_Reserve, Reservation] = GroupCommit(
