@@ -49,12 +49,14 @@ class GroupCommit(Generic[T, R]):
                 continue
             try:
                 results = await self._run([item for item, _ in batch])
-            except BaseException as exc:  # nothing of the batch was written
+            except asyncio.CancelledError:  # the drainer itself was cancelled (shutdown)
+                for _, future in batch:
+                    future.cancel()
+                raise
+            except Exception as exc:  # nothing of the batch was written
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(exc)
-                if isinstance(exc, asyncio.CancelledError):
-                    raise
                 continue
             for (_, future), result in zip(batch, results, strict=True):
                 if future.done():

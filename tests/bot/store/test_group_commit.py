@@ -97,3 +97,14 @@ async def test_a_batch_waits_for_the_one_being_written_and_leaves_out_the_cancel
     assert await later[2] == 40
     assert batches == [[1], [2, 3, 4]]
     await group.close()
+
+
+async def test_a_batch_that_fails_whole_fails_each_of_its_waiters() -> None:
+    async def run(items: list[int]) -> list[int | BaseException]:
+        raise OSError("disk full")
+
+    group: GroupCommit[int, int] = GroupCommit(run)
+    results = await asyncio.gather(*(group.submit(n) for n in range(3)),
+                                   return_exceptions=True)
+    assert all(isinstance(result, OSError) for result in results)
+    await group.close()
