@@ -199,7 +199,10 @@ class Store(ABC):
     async def set_block(self, guild_id: int, user_id: int, block: Block | None) -> None: ...
 
     @abstractmethod
-    async def guild_settings(self, guild_id: int) -> dict[str, Any]: ...
+    async def guild_settings(self, guild_id: int) -> dict[str, Any]:
+        """The server's settings rows. Like `role_limits` and `prompt_filters`, kept in
+        memory a few seconds (`bot.store.guild_cache`): a change made through this store is
+        seen at once, one made by another process within that TTL."""
 
     @abstractmethod
     async def set_guild_setting(self, guild_id: int, key: str, value: Any) -> None:

@@ -26,6 +26,7 @@ from typing import Any
 
 import asyncpg
 
+from bot.store.guild_cache import GuildCache
 from bot.store.sql import SqlStore, Tx
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ class PostgresStore(SqlStore):
         self.min_size = min_size
         self.max_size = max_size
         self._pool: asyncpg.Pool | None = None
+        self.guild_cache = GuildCache()
 
     @property
     def pool(self) -> asyncpg.Pool:

@@ -95,6 +95,52 @@ def _assignments(fields: dict[str, Any]) -> tuple[list[str], list[Any]]:
     return [f"{name} = ?" for name in fields], values
 
 
+def reservation_checks(job: Job, period_start: float, server_cap: int | None
+                       ) -> tuple[str, list[Any]]:
+    """The statement a reservation checks first, inside its transaction: the member's block,
+    their spend and the server's spend, in one statement (each statement is a round trip,
+    made while the spender's lock is held)."""
+    guild = job.guild_id or 0
+    params: list[Any] = [guild, job.user_id, guild, job.user_id, period_start]
+    server_sql = "0"
+    if server_cap is not None:
+        server_sql = SERVER_SPENT
+        params += [guild, period_start]
+    return ("SELECT (SELECT reason FROM member_blocks WHERE guild_id = ? AND user_id = ?) "
+            f"AS blocked, ({MEMBER_SPENT}) AS spent, ({server_sql}) AS server_spent", params)
+
+
+def reservation_outcome(checks: dict[str, Any], job: Job, limit: int,
+                        server_cap: int | None) -> Reservation:
+    """What the checks decide: refused (blocked, the member's limit, the server's cap) or
+    accepted, with the credits the member has left set on `job`."""
+    spent = int(checks["spent"] or 0)
+    if checks["blocked"] is not None:
+        return Reservation(False, spent, limit, refusal="blocked",
+                           block_reason=str(checks["blocked"]))
+    if spent + job.cost > limit:
+        return Reservation(False, spent, limit, refusal="member")
+    server_spent = 0
+    if server_cap is not None:
+        server_spent = int(checks["server_spent"] or 0)
+        if server_spent + job.cost > server_cap:
+            return Reservation(False, spent, limit, refusal="server",
+                               server_spent=server_spent)
+    job.credits_left = limit - spent - job.cost
+    return Reservation(True, spent, limit, server_spent=server_spent)
+
+
+def reservation_writes(job: Job) -> list[tuple[str, Sequence[Any]]]:
+    """An accepted reservation's writes: the job, and its credits held in the ledger."""
+    return [
+        (f"INSERT INTO jobs ({', '.join(JOB_COLUMNS)}) VALUES ({marks(JOB_COLUMNS)})",
+         _job_values(job)),
+        ("INSERT INTO ledger (id, guild_id, user_id, job_id, kind, amount, status, "
+         "created_at) VALUES (?, ?, ?, ?, 'job', ?, 'held', ?)",
+         (uuid.uuid4().hex, job.guild_id or 0, job.user_id, job.id, job.cost, job.created_at)),
+    ]
+
+
 class SqlStore(QuotaQueries, ReferenceQueries, StoryQueries, CommunityQueries):
     """The job queries and the schema; the credit and staff queries come from `QuotaQueries`,
     community moderation's from `CommunityQueries`, and subclasses (the backends) provide
@@ -140,42 +186,14 @@ class SqlStore(QuotaQueries, ReferenceQueries, StoryQueries, CommunityQueries):
 
     async def reserve_job(self, job: Job, *, limit: int, period_start: float,
                           server_cap: int | None) -> Reservation:
-        guild = job.guild_id or 0
         async with self._tx() as tx:
-            await self._lock_spender(tx, guild, job.user_id)
-            # The block, the member's spend and the server's spend in one statement: on
-            # SQLite every statement is a round trip to aiosqlite's thread, made while the
-            # database's one write lock is held, so statements here bound reservations/s.
-            params: list[Any] = [guild, job.user_id, guild, job.user_id, period_start]
-            server_sql = "0"
-            if server_cap is not None:
-                server_sql = SERVER_SPENT
-                params += [guild, period_start]
-            [checks] = await tx.fetch(
-                "SELECT (SELECT reason FROM member_blocks WHERE guild_id = ? AND user_id = ?) "
-                f"AS blocked, ({MEMBER_SPENT}) AS spent, ({server_sql}) AS server_spent",
-                params)
-            spent = int(checks["spent"] or 0)
-            if checks["blocked"] is not None:
-                return Reservation(False, spent, limit, refusal="blocked",
-                                   block_reason=str(checks["blocked"]))
-            if spent + job.cost > limit:
-                return Reservation(False, spent, limit, refusal="member")
-            server_spent = 0
-            if server_cap is not None:
-                server_spent = int(checks["server_spent"] or 0)
-                if server_spent + job.cost > server_cap:
-                    return Reservation(False, spent, limit, refusal="server",
-                                       server_spent=server_spent)
-            job.credits_left = limit - spent - job.cost
-            await tx.execute(
-                f"INSERT INTO jobs ({', '.join(JOB_COLUMNS)}) VALUES ({marks(JOB_COLUMNS)})",
-                _job_values(job))
-            await tx.execute(
-                "INSERT INTO ledger (id, guild_id, user_id, job_id, kind, amount, status, "
-                "created_at) VALUES (?, ?, ?, ?, 'job', ?, 'held', ?)",
-                (uuid.uuid4().hex, guild, job.user_id, job.id, job.cost, job.created_at))
-        return Reservation(True, spent, limit, server_spent=server_spent)
+            await self._lock_spender(tx, job.guild_id or 0, job.user_id)
+            [checks] = await tx.fetch(*reservation_checks(job, period_start, server_cap))
+            outcome = reservation_outcome(checks, job, limit, server_cap)
+            if outcome.accepted:
+                for sql, params in reservation_writes(job):
+                    await tx.execute(sql, params)
+        return outcome
 
     async def get_job(self, job_id: str) -> Job | None:
         jobs = await self._jobs("SELECT * FROM jobs WHERE id = ?", (job_id,))

@@ -11,6 +11,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
 from bot.store.base import Store
+from bot.store.guild_cache import GuildCache
 
 SPENDING = "status IN ('held', 'committed')"
 # Credits a member, and a whole server (grants excluded), spent since a time: scalar subqueries
@@ -36,8 +37,12 @@ def marks(values: Sequence[Any]) -> str:
 
 
 class SqlPrimitives(Store):
-    """The primitives a backend provides (`_tx`, `_read`, `_lock_spender`) and the spend
-    queries both the reservation and the ledger views need."""
+    """The primitives a backend provides (`_tx`, `_read`, `_lock_spender`, and a
+    `guild_cache`) and the spend queries both the reservation and the ledger views need."""
+
+    # Each server's settings, prompt filters and role limits, for a few seconds
+    # (`bot.store.guild_cache`); the writes of those rows below forget the server's.
+    guild_cache: GuildCache
 
     @abstractmethod
     def _tx(self) -> AbstractAsyncContextManager[Tx]:

@@ -27,6 +27,10 @@ class CommunityQueries(SqlPrimitives):
     # -- prompt filters ----------------------------------------------------------------------
 
     async def prompt_filters(self, guild_id: int) -> list[FilterRow]:
+        return list(await self.guild_cache.read("filters", guild_id,
+                                                lambda: self._prompt_filters(guild_id)))
+
+    async def _prompt_filters(self, guild_id: int) -> list[FilterRow]:
         async with self._read() as tx:
             rows = await tx.fetch(
                 "SELECT pattern, is_regex, added_by, added_at FROM prompt_filters "
@@ -35,6 +39,12 @@ class CommunityQueries(SqlPrimitives):
                           float(r["added_at"])) for r in rows]
 
     async def add_prompt_filter(self, guild_id: int, rule: FilterRow) -> bool:
+        try:
+            return await self._add_prompt_filter(guild_id, rule)
+        finally:
+            self.guild_cache.forget(guild_id)
+
+    async def _add_prompt_filter(self, guild_id: int, rule: FilterRow) -> bool:
         async with self._tx() as tx:
             return bool(await tx.execute(
                 "INSERT INTO prompt_filters (guild_id, pattern, is_regex, added_by, added_at) "
@@ -42,6 +52,12 @@ class CommunityQueries(SqlPrimitives):
                 (guild_id, rule.pattern, int(rule.is_regex), rule.added_by, rule.added_at)))
 
     async def remove_prompt_filter(self, guild_id: int, pattern: str) -> FilterRow | None:
+        try:
+            return await self._remove_prompt_filter(guild_id, pattern)
+        finally:
+            self.guild_cache.forget(guild_id)
+
+    async def _remove_prompt_filter(self, guild_id: int, pattern: str) -> FilterRow | None:
         async with self._tx() as tx:
             rows = await tx.fetch(
                 "DELETE FROM prompt_filters WHERE guild_id = ? AND pattern = ? "

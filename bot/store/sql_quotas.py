@@ -3,6 +3,7 @@ role limits, blocks, per-server settings and the audit log. The job queries are 
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from typing import Any
@@ -70,6 +71,10 @@ class QuotaQueries(SqlPrimitives):
                     (guild_id, user_id, credits))
 
     async def role_limits(self, guild_id: int) -> dict[int, int]:
+        return dict(await self.guild_cache.read("roles", guild_id,
+                                                lambda: self._role_limits(guild_id)))
+
+    async def _role_limits(self, guild_id: int) -> dict[int, int]:
         async with self._read() as tx:
             rows = await tx.fetch(
                 "SELECT role_id, credits FROM role_limits WHERE guild_id = ?", (guild_id,))
@@ -77,6 +82,13 @@ class QuotaQueries(SqlPrimitives):
 
     async def set_role_limit(self, guild_id: int, role_id: int, credits: int | None
                              ) -> None:
+        try:
+            await self._set_role_limit(guild_id, role_id, credits)
+        finally:
+            self.guild_cache.forget(guild_id)
+
+    async def _set_role_limit(self, guild_id: int, role_id: int, credits: int | None
+                              ) -> None:
         async with self._tx() as tx:
             if credits is None:
                 await tx.execute("DELETE FROM role_limits WHERE guild_id = ? AND role_id = ?",
@@ -108,12 +120,23 @@ class QuotaQueries(SqlPrimitives):
                     (guild_id, user_id, block.reason, block.blocked_by, block.blocked_at))
 
     async def guild_settings(self, guild_id: int) -> dict[str, Any]:
+        # A deep copy: values are JSON (lists too), and callers may change what they get.
+        return copy.deepcopy(await self.guild_cache.read(
+            "settings", guild_id, lambda: self._guild_settings(guild_id)))
+
+    async def _guild_settings(self, guild_id: int) -> dict[str, Any]:
         async with self._read() as tx:
             rows = await tx.fetch(
                 "SELECT key, value FROM guild_settings WHERE guild_id = ?", (guild_id,))
         return {str(r["key"]): json.loads(r["value"]) for r in rows}
 
     async def set_guild_setting(self, guild_id: int, key: str, value: Any) -> None:
+        try:
+            await self._set_guild_setting(guild_id, key, value)
+        finally:
+            self.guild_cache.forget(guild_id)
+
+    async def _set_guild_setting(self, guild_id: int, key: str, value: Any) -> None:
         async with self._tx() as tx:
             if value is None:
                 await tx.execute("DELETE FROM guild_settings WHERE guild_id = ? AND key = ?",

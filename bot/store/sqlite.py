@@ -7,8 +7,12 @@ second, read-only connection serves the reads made outside a transaction (WAL mo
 while the writer writes), so reads never queue behind writes.
 
 Each statement is one trip to aiosqlite's worker thread (`execute_fetchall`), and a trip costs
-tens of microseconds. Transactions hold the write lock for all of theirs, so the number of
-statements in a transaction is what bounds how many run per second.
+tens of microseconds, more when the event loop is busy. Transactions hold the write lock for all
+of theirs, so the number of statements in a transaction is what bounds how many run per second.
+Reservations, the one write every command makes, are therefore group-committed
+(`bot.store.group_commit`): those that queue up meanwhile are written together by a third
+connection in a thread of its own, one transaction, each reservation in a savepoint of it (its
+checks, then its writes), in one trip.
 """
 
 from __future__ import annotations
@@ -18,13 +22,24 @@ import contextlib
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from bot.store.sql import SqlStore, Tx
+from bot.store.group_commit import GroupCommit
+from bot.store.guild_cache import GuildCache
+from bot.store.models import Job, Reservation
+from bot.store.sql import (
+    SqlStore,
+    Tx,
+    reservation_checks,
+    reservation_outcome,
+    reservation_writes,
+)
 
 # Tries at switching to WAL while another connection holds the file (20 s at 50 ms).
 WAL_ATTEMPTS = 400
@@ -57,12 +72,67 @@ class _Conn:
         return [dict(row) for row in rows]
 
 
+@dataclass(frozen=True)
+class _Reserve:
+    """One `reserve_job` call, waiting for its batch."""
+
+    job: Job
+    limit: int
+    period_start: float
+    server_cap: int | None
+
+
+def _connect_batch_writer(path: Path) -> sqlite3.Connection:
+    """The reservations' connection, opened in (and only used by) their thread."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+def _write_reservations(conn: sqlite3.Connection, batch: list[_Reserve]
+                        ) -> list[Reservation | BaseException]:
+    """Check and write each reservation in arrival order, each in a savepoint of one
+    transaction (a later one sees the earlier ones' credits); one that fails is undone alone.
+    Raises, with nothing written, when the transaction itself fails."""
+    results: list[Reservation | BaseException] = []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for one in batch:
+            conn.execute("SAVEPOINT reservation")
+            try:
+                sql, params = reservation_checks(one.job, one.period_start, one.server_cap)
+                checks = dict(conn.execute(sql, params).fetchone())
+                outcome = reservation_outcome(checks, one.job, one.limit, one.server_cap)
+                if outcome.accepted:
+                    for write, values in reservation_writes(one.job):
+                        conn.execute(write, tuple(values))
+            except Exception as exc:
+                conn.execute("ROLLBACK TO reservation")
+                results.append(exc)
+            else:
+                results.append(outcome)
+            conn.execute("RELEASE reservation")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return results
+
+
 class SQLiteStore(SqlStore):
     def __init__(self, path: Path) -> None:
         self.path = path
         self._db: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self.guild_cache = GuildCache()
+        self._batch_thread: ThreadPoolExecutor | None = None
+        self._batch_writer: sqlite3.Connection | None = None
+        self._reservations: GroupCommit[_Reserve, Reservation] = GroupCommit(
+            self._reserve_batch)
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -90,6 +160,9 @@ class SQLiteStore(SqlStore):
         await self._migrate()
         self._reader = await self._connect()
         await self._reader.execute("PRAGMA query_only=ON")
+        self._batch_thread = ThreadPoolExecutor(1, thread_name_prefix="klingcord-reserve")
+        self._batch_writer = await asyncio.get_running_loop().run_in_executor(
+            self._batch_thread, _connect_batch_writer, self.path)
 
     @staticmethod
     async def _use_wal(db: aiosqlite.Connection) -> None:
@@ -107,10 +180,42 @@ class SQLiteStore(SqlStore):
         await db.execute("PRAGMA journal_mode=WAL")
 
     async def close(self) -> None:
+        await self._reservations.close()
+        if self._batch_thread is not None:
+            writer, self._batch_writer = self._batch_writer, None
+            if writer is not None:
+                await asyncio.get_running_loop().run_in_executor(self._batch_thread,
+                                                                 writer.close)
+            self._batch_thread.shutdown(wait=True)
+            self._batch_thread = None
         for db in (self._reader, self._db):
             if db is not None:
                 await db.close()
         self._db = self._reader = None
+
+    async def reserve_job(self, job: Job, *, limit: int, period_start: float,
+                          server_cap: int | None) -> Reservation:
+        """As `SqlStore.reserve_job`, group-committed with the reservations queued
+        meanwhile (see the module's docstring)."""
+        return await self._reservations.submit(_Reserve(job, limit, period_start, server_cap))
+
+    async def _reserve_batch(self, batch: list[_Reserve]) -> list[Reservation | BaseException]:
+        """One trip to the reservations' thread, holding the store's write lock, so no other
+        transaction of this process waits on SQLite's lock meanwhile."""
+        if self._batch_thread is None or self._batch_writer is None:
+            raise RuntimeError("the store is not open")
+        writer = self._batch_writer
+        async with self._lock:
+            done = asyncio.get_running_loop().run_in_executor(
+                self._batch_thread, _write_reservations, writer, batch)
+            try:
+                return await asyncio.shield(done)
+            except asyncio.CancelledError:
+                # The thread finishes the transaction whatever happens here; hold the lock
+                # until it has, as `_begin` does for a cancelled BEGIN.
+                with contextlib.suppress(BaseException):
+                    await done
+                raise
 
     @asynccontextmanager
     async def _tx(self) -> AsyncIterator[Tx]:
