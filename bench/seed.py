@@ -51,6 +51,7 @@ async def seed_submitted(database_url: str, kling: FakeKling, count: int, *, gui
     jobs: list[tuple[object, ...]] = []
     ledger: list[tuple[object, ...]] = []
     task_ids: list[str] = []
+    columns: list[str] = []
     for index in range(count):
         submitted_at = now - 30.0 - index * 0.001
         task_id = str(uuid.uuid4())
@@ -68,7 +69,10 @@ async def seed_submitted(database_url: str, kling: FakeKling, count: int, *, gui
             "submitted_at": submitted_at, "dispatched_at": submitted_at - 0.5,
             "deadline_at": submitted_at + 1800.0, "owner": "bench",
         }
-        jobs.append(tuple(row.get(column) for column in JOB_COLUMNS))
+        # Only the columns the seed fills: the others take their schema defaults (a NULL in
+        # a later NOT NULL column, such as `spoiler`, would be refused).
+        columns = [column for column in JOB_COLUMNS if column in row]
+        jobs.append(tuple(row[column] for column in columns))
         ledger.append((uuid.uuid4().hex, guild_id, row["user_id"], row["id"], 1,
                        row["created_at"]))
         task_ids.append(task_id)
@@ -79,8 +83,8 @@ async def seed_submitted(database_url: str, kling: FakeKling, count: int, *, gui
             model=body.model, mode=body.mode, duration=float(body.duration))
 
     with contextlib.closing(sqlite3.connect(sqlite_path(database_url))) as db, db:
-        db.executemany(f"INSERT INTO jobs ({', '.join(JOB_COLUMNS)}) "
-                       f"VALUES ({', '.join('?' for _ in JOB_COLUMNS)})", jobs)
+        db.executemany(f"INSERT INTO jobs ({', '.join(columns)}) "
+                       f"VALUES ({', '.join('?' for _ in columns)})", jobs)
         db.executemany("INSERT INTO ledger (id, guild_id, user_id, job_id, kind, amount, status, "
                        "created_at) VALUES (?, ?, ?, ?, 'job', ?, 'held', ?)", ledger)
     return Seeded(task_ids, time.monotonic() - started)
