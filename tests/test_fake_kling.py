@@ -197,7 +197,8 @@ async def test_drop_after_create_still_creates_and_calls_back(
         assert len(fake.tasks) == 1
         task = fake.last_task
         assert task is not None and task.callback_url == receiver.url
-        await fake.wait_for(lambda: receiver.bodies, timeout=5)
+        # The fake logs a callback once the receiver has answered it: wait for the log.
+        await fake.wait_for(lambda: fake.callback_log, timeout=5)
         assert receiver.bodies[0]["task_id"] == task.task_id
         assert fake.callback_log == [(task.task_id, 200)]
 
