@@ -137,6 +137,24 @@ async def test_only_the_requester_or_a_moderator_may_continue(
     assert _files(world, thread_id, ".jpg") == [] and len(world.kling.tasks) == 1
 
 
+async def test_a_member_who_cannot_pay_is_refused_before_the_frame_is_posted(
+        world: World, videos: dict[str, Path]) -> None:
+    """Continue posts its frame for everyone before it can reserve: a member without the
+    credits hears so privately first, and nothing appears in the thread."""
+    world.kling.video_file = videos["3s"]
+    bot = await world.start_bot()
+    await world.video(world.alice, options={"prompt": "a boat", "model": "kling-v2-6"})
+    thread_id = await _thread(world)
+    [result] = await world.wait_result(thread_id)
+    [job] = await world.wait_delivered(bot)
+    await bot.engine.store.set_member_limit(world.discord.guild_id, world.alice.user.id,
+                                            job.cost)  # all spent on the first part
+    click = await world.discord.click(world.alice.user.id, int(result["id"]),
+                                      custom_ids(result)[0])
+    assert "credits" in await world.wait_private_reply(click, timeout=30)
+    assert _files(world, thread_id, ".jpg") == [] and len(world.kling.tasks) == 1
+
+
 async def test_continue_with_a_new_prompt_asks_for_it_in_a_modal(
         world: World, videos: dict[str, Path]) -> None:
     world.kling.video_file = videos["3s"]

@@ -72,6 +72,9 @@ async def continue_video(interaction: discord.Interaction, source: Job, prompt: 
     # What needs no I/O is checked before the frame is taken and posted (answered at once).
     engine.jobs.check(continue_request(interaction, source, prompt, PENDING_FRAME))
     await acknowledge(interaction)
+    # A member who cannot pay (or may not ask for this here) is told so before the frame is
+    # posted for everyone in the thread.
+    await engine.jobs.precheck(continue_request(interaction, source, prompt, PENDING_FRAME))
     try:
         frame_url = await notifier_of(interaction).post_last_frame(source, interaction.user.id)
     except (CannotFit, DownloadFailed, VideoTooLarge) as exc:

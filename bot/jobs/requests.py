@@ -199,6 +199,26 @@ class Reservations:
         settings, validated, cost = await self._priced(request)
         return _quote(settings, validated, cost)
 
+    async def precheck(self, request: JobRequest) -> Quote:
+        """`quote`, and the member's block and credits left now: for a flow that must do
+        something public before it can reserve (Continue posts the frame it starts from), so
+        a member who cannot pay is refused before anything is posted. The reservation checks
+        again, atomically; this only spares the public step."""
+        settings, validated, cost = await self._priced(request)
+        now = self.clock()
+        status = await self.quota.status(request.guild_id, request.user_id, request.role_ids,
+                                         settings, now)
+        resets_at = int(status.period.end)
+        if status.block is not None:
+            raise QuotaExceeded("quota.blocked", {"reason": status.block.reason or ""},
+                                cost=cost, resets_at=status.period.end)
+        if status.remaining < cost:
+            raise QuotaExceeded("quota.exceeded", {
+                "cost": cost, "remaining": status.remaining, "limit": status.limit.credits,
+                "resets_at": resets_at}, cost=cost, remaining=status.remaining,
+                limit=status.limit.credits, resets_at=status.period.end)
+        return _quote(settings, validated, cost)
+
     async def reserve(self, request: JobRequest) -> Job:
         """Apply the server's policy, validate and price the request, resolve the member's
         limit and the period, and hold the credits and write the job (QUEUED) in one store

@@ -44,6 +44,10 @@ class JobService:
         confirm an expensive job first (see `Reservations.quote`)."""
         return await self._reservations.quote(request)
 
+    async def precheck(self, request: JobRequest) -> Quote:
+        """The price, and whether the member can pay it now (see `Reservations.precheck`)."""
+        return await self._reservations.precheck(request)
+
     async def reserve(self, request: JobRequest) -> Job:
         """Hold the request's credits and queue it (see `Reservations.reserve`)."""
         return await self._reservations.reserve(request)
