@@ -237,6 +237,11 @@ async def test_spoiler_result_is_an_attachment_named_spoiler(world: World) -> No
     assert job.spoiler
     [attachment] = result["attachments"]
     assert attachment["filename"] == f"SPOILER_kling-{job.id}.mp4"
+    # The prompt is hidden too: behind a spoiler on the card and under the video, and not
+    # the thread's name.
+    assert world.card()["embeds"][0]["description"] == "||a fox in the snow||"
+    assert result["embeds"][0]["description"] == "||a fox in the snow||"
+    assert "fox" not in world.discord.channels[job.thread_id].name
     # Without the option the result is shown as usual.
     plain, result = await video_delivered(world, bot, world.alice, count=2)
     assert not plain.spoiler

@@ -18,7 +18,7 @@ from bot.discord.limits import (
     MESSAGE_LIMIT,
     THREAD_NAME_LIMIT,
 )
-from bot.discord.render import failure_reason, job_notes
+from bot.discord.render import failure_reason, job_notes, shown_prompt
 from bot.discord.texts import clip, text
 from bot.moderation import REASON_LIMIT
 from bot.store import AuditEntry, Job, JobState
@@ -39,10 +39,6 @@ COLOURS = {
     JobState.DELIVERED: discord.Colour.green(),
     JobState.FAILED: discord.Colour.red(),
 }
-
-
-def _quote(prompt: str, limit: int = 1000) -> str:
-    return clip(prompt, limit) or "—"
 
 
 def fit_lines(lines: list[str], limit: int = MESSAGE_LIMIT) -> str:
@@ -105,7 +101,7 @@ def status_card(job: Job, *, note: str | None = None, result_link: str | None = 
                 ) -> discord.Embed:
     """The public card that follows the job from queued to done."""
     embed = discord.Embed(title=clip(card_title(job), EMBED_TITLE_LIMIT),
-                          description=_quote(job.prompt), colour=COLOURS[job.state])
+                          description=shown_prompt(job, 1000), colour=COLOURS[job.state])
     for value in (text("card.requester", user_id=job.user_id), settings_line(job),
                   state_line(job, result_link), *job_notes(job)):
         embed.add_field(name="\u200b", value=clip(value, EMBED_FIELD_LIMIT), inline=False)
@@ -124,7 +120,7 @@ def result_footer(job_id: str) -> str:
 
 
 def result_embed(job: Job) -> discord.Embed:
-    embed = discord.Embed(description=_quote(job.prompt, 2000), colour=COLOURS[job.state])
+    embed = discord.Embed(description=shown_prompt(job, 2000), colour=COLOURS[job.state])
     details = settings_line(job)
     if job.video_duration:
         details += " · " + text("result.length", seconds=job.video_duration)
@@ -174,7 +170,8 @@ def _audit_value(value: str | None) -> str:
 async def thread_name(client: discord.Client, job: Job) -> str:
     """The job's thread name: its prompt on one line, mentions shown as the names a reader
     sees (`@role`, `@member`, `#channel`, never `<@&123>`), cut to Discord's 100 characters."""
-    source = job.prompt or text(f"card.title.{job.action}")
+    # A spoiler's prompt stays hidden: a thread's name cannot be a spoiler.
+    source = (job.prompt if not job.spoiler else "") or text(f"card.title.{job.action}")
     guild = client.get_guild(job.guild_id) if job.guild_id is not None else None
     parts: list[str] = []
     fetches = MEMBER_FETCHES

@@ -15,7 +15,7 @@ import logging
 import discord
 
 from bot.discord.interactions import jump_url
-from bot.discord.render import failure_reason
+from bot.discord.render import failure_reason, shown_prompt
 from bot.discord.texts import DEFAULT_LANGUAGE, clip, speaking, text
 from bot.store import Job, Store
 
@@ -50,9 +50,7 @@ class DirectNotices:
             preferences = await self.store.member_preferences(job.guild_id or 0, job.user_id)
             if not preferences.notify_dm:
                 return
-            prompt = clip(" ".join(job.prompt.split()), PROMPT_CLIP) or "—"
-            if job.spoiler:
-                prompt = f"||{prompt}||"
+            prompt = shown_prompt(job, PROMPT_CLIP, one_line=True)
             with speaking(preferences.language or DEFAULT_LANGUAGE):
                 message = clip(text(key, link=link, prompt=prompt, **fields), 2000)
             channel = await self.client.create_dm(discord.Object(id=job.user_id))

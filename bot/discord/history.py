@@ -19,6 +19,7 @@ from bot.discord.cards import fit_lines
 from bot.discord.interactions import jump_url, send_ephemeral
 from bot.discord.languages import speaking_to
 from bot.discord.limits import EMBED_DESCRIPTION_LIMIT, MESSAGE_LIMIT
+from bot.discord.render import shown_prompt
 from bot.discord.texts import clip, text
 from bot.store import Job, JobState, Store
 
@@ -41,9 +42,7 @@ def job_link(job: Job) -> str | None:
 
 def history_line(job: Job) -> str:
     """One job: when, how it stands, its prompt on one clipped line, model, cost and link."""
-    prompt = clip(" ".join(job.prompt.split()), PROMPT_CLIP) or "—"
-    if job.spoiler:
-        prompt = f"||{prompt}||"
+    prompt = shown_prompt(job, PROMPT_CLIP, one_line=True)
     link = job_link(job)
     return text("history.line", created=f"<t:{int(job.created_at)}:d>",
                 state=text(f"history.state.{job.state.value}"), prompt=prompt,

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from bot.discord.texts import has_text, span, text
+from bot.discord.texts import clip, has_text, span, text
 from bot.errors import DomainError, Notice
 from bot.kling.errors import KlingError, KlingUnreachable
 from bot.store import Job
@@ -104,3 +104,14 @@ def job_notes(job: Job) -> list[str]:
         else:
             log.warning("Job %s: unknown note code %s", job.id, code)
     return shown
+
+
+def shown_prompt(job: Job, limit: int, *, one_line: bool = False) -> str:
+    """The job's prompt as a message shows it: clipped to `limit`, on one line where asked,
+    and behind a spoiler (`||...||`) when the member asked for one, with any `|` in it
+    escaped so the prompt cannot end the spoiler early."""
+    prompt = " ".join(job.prompt.split()) if one_line else job.prompt
+    if not job.spoiler:
+        return clip(prompt, limit) or "—"
+    escaped = prompt.replace("|", "\\|")
+    return f"||{clip(escaped, limit - 4) or '—'}||"

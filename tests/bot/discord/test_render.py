@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.discord.render import describe, failure_reason, fields, sentence
+from bot.discord.render import describe, failure_reason, fields, sentence, shown_prompt
 from bot.discord.texts import has_text, text
 from bot.errors import DomainError, Notice
 from bot.images import ImageFacts, check_image
@@ -170,3 +170,14 @@ def test_every_code_the_core_uses_has_a_sentence() -> None:
             for code in CODE.findall(path.read_text(encoding="utf-8"))}
     assert len(used) > 40, used  # the pattern still finds them
     assert {code for code in used if not has_text(code)} == set()
+
+
+def test_a_spoiler_prompt_is_hidden_and_cannot_end_its_spoiler_early() -> None:
+    """Bars in a spoiler job's prompt are escaped, so `a || b` stays hidden whole; a
+    prompt without a spoiler reads as written."""
+    spoiled = dataclasses.replace(job("0123456789abcdef0123", 1, 2, 0.0),
+                                  prompt="a cat || the twist", spoiler=True)
+    assert shown_prompt(spoiled, 100) == "||a cat \\|\\| the twist||"
+    assert len(shown_prompt(dataclasses.replace(spoiled, prompt="x" * 500), 100)) == 100
+    plain = dataclasses.replace(spoiled, spoiler=False)
+    assert shown_prompt(plain, 100) == "a cat || the twist"
