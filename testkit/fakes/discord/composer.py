@@ -66,10 +66,9 @@ class InteractionComposer:
             data["guild_id"] = cmd["guild_id"]
         return data
 
-    def slash_data(self, guild_id: int | None, channel_id: int, user_id: int, name: str,
-                   path: Sequence[str], given: Mapping[str, Any]) -> JSON:
-        """``/name path... options``: the subcommand chain and typed, resolved options."""
-        data = self.command_data(guild_id, user_id, name, 1)
+    def _subcommand_chain(self, guild_id: int | None, name: str, path: Sequence[str]
+                          ) -> tuple[list[JSON], list[JSON]]:
+        """The subcommand (group) definitions along ``path`` and the options of the last."""
         cmd, _ = self.find_command(guild_id, name, 1)
         defs: list[JSON] = cmd.get("options") or []
         chain: list[JSON] = []
@@ -79,6 +78,13 @@ class InteractionComposer:
                 raise LookupError(f"/{name} has no subcommand (group) {part!r}")
             chain.append(sub)
             defs = sub.get("options") or []
+        return chain, defs
+
+    def slash_data(self, guild_id: int | None, channel_id: int, user_id: int, name: str,
+                   path: Sequence[str], given: Mapping[str, Any]) -> JSON:
+        """``/name path... options``: the subcommand chain and typed, resolved options."""
+        data = self.command_data(guild_id, user_id, name, 1)
+        chain, defs = self._subcommand_chain(guild_id, name, path)
         if defs and defs[0]["type"] in (1, 2):
             raise ValueError(f"/{name} {' '.join(path)} needs a subcommand")
         resolved: JSON = {}
@@ -98,15 +104,7 @@ class InteractionComposer:
         whatever the option's type). No ``resolved``: Discord sends none with autocomplete,
         so a filled attachment, user or channel option is its id only."""
         data = self.command_data(guild_id, user_id, name, 1)
-        cmd, _ = self.find_command(guild_id, name, 1)
-        defs: list[JSON] = cmd.get("options") or []
-        chain: list[JSON] = []
-        for part in path:
-            sub = next((o for o in defs if o["name"] == part and o["type"] in (1, 2)), None)
-            if sub is None:
-                raise LookupError(f"/{name} has no subcommand (group) {part!r}")
-            chain.append(sub)
-            defs = sub.get("options") or []
+        chain, defs = self._subcommand_chain(guild_id, name, path)
         by_name = {d["name"]: d for d in defs}
         if focused not in by_name or not by_name[focused].get("autocomplete"):
             raise LookupError(f"option {focused!r} of /{name} {' '.join(path)} has no "
