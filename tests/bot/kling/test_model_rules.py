@@ -9,31 +9,29 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from importlib import resources
-from typing import Any, cast
+from typing import Any
 
 import aiohttp
 import pytest
 
 from bot.discord.buttons import result_view
 from bot.discord.render import sentence
-from bot.kling.capabilities import CapabilityTable, load_capabilities, parse_table
+from bot.kling.capabilities import CapabilityTable, parse_table
 from bot.kling.client import KlingClient
 from bot.kling.errors import KlingBadRequest
 from bot.kling.options import InvalidOptions, VideoOptions, _camera_control, validate
 from testkit.fakes.kling import FakeKling
-from testkit.fakes.kling.tasks import TaskTable
-from testkit.fakes.kling.validation import BadRequest, validate_create
+from testkit.fakes.kling.validation import BadRequest
+from tests.bot.kling.agreement import TABLE, bot_verdict, fake_accepts, fake_check
 from tests.builders import job
 from tests.discord_support import World
 
 pytestmark = pytest.mark.timeout(60)
 
-TABLE = load_capabilities()
 MODES = ("std", "pro", "4k")
 START = "https://img.example/start.png"
 END = "https://img.example/end.png"
 TOKEN = "test-kling-token"
-NO_TASKS = cast(TaskTable, None)  # only an extend reads the fake's tasks: none here
 
 
 def raw_body(o: VideoOptions) -> dict[str, Any]:
@@ -72,22 +70,6 @@ def cases(model: str) -> Iterator[VideoOptions]:
         for count in (1, 7, 8):
             yield replace(t2v, mode=mode, duration=5,
                           image_urls=tuple(f"https://img.example/{i}.png" for i in range(count)))
-
-
-def bot_verdict(options: VideoOptions) -> dict[str, Any] | None:
-    """The body the bot would send, or None when it refuses."""
-    try:
-        return validate(options, TABLE).body
-    except InvalidOptions:
-        return None
-
-
-def fake_accepts(body: dict[str, Any]) -> bool:
-    try:
-        validate_create(body, set(TABLE.models), NO_TASKS)
-    except BadRequest:
-        return False
-    return True
 
 
 @pytest.mark.parametrize("model", TABLE.names())
@@ -316,10 +298,10 @@ def test_the_fake_checks_a_reference_video_as_the_api_does(
     body = {"action": "text2video", "model": "kling-v3-omni", "mode": "pro", "prompt": "p",
             "duration": 5, "video_list": [VIDEO], **changes}
     if message is None:
-        validate_create(body, set(TABLE.models), NO_TASKS)
+        fake_check(body)
         return
     with pytest.raises(BadRequest) as raised:
-        validate_create(body, set(TABLE.models), NO_TASKS)
+        fake_check(body)
     assert str(raised.value) == message
 
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
-from bot.kling.capabilities import load_capabilities
 from bot.kling.omni import (
     ReferenceVideo,
     VideoFacts,
@@ -20,11 +19,9 @@ from bot.kling.omni import (
 )
 from bot.kling.options import InvalidOptions, VideoOptions, validate
 from bot.kling.story import parse_story
-from testkit.fakes.kling.tasks import TaskTable
-from testkit.fakes.kling.validation import BadRequest, validate_create
+from testkit.fakes.kling.validation import BadRequest
+from tests.bot.kling.agreement import TABLE, bot_verdict, fake_accepts, fake_check
 
-TABLE = load_capabilities()
-NO_TASKS = cast(TaskTable, None)
 VIDEO = "https://cdn.example/ref.mp4"
 
 
@@ -157,22 +154,11 @@ def raw_body(o: VideoOptions) -> dict[str, Any]:
     return body
 
 
-def fake_accepts(body: dict[str, Any]) -> bool:
-    try:
-        validate_create(body, set(TABLE.models), NO_TASKS)
-    except BadRequest:
-        return False
-    return True
-
-
 @pytest.mark.parametrize("model", TABLE.names())
 def test_the_bot_and_the_fake_agree_on_omni_lists_and_stories(model: str) -> None:
     disagreements = []
     for options in cases(model):
-        try:
-            body: dict[str, Any] | None = validate(options, TABLE).body
-        except InvalidOptions:
-            body = None
+        body = bot_verdict(options)
         if body is not None and not fake_accepts(body):
             disagreements.append(("bot sends, fake refuses", options, body))
         if body is None and fake_accepts(raw_body(options)):
@@ -204,5 +190,5 @@ def test_the_fake_checks_a_story_as_the_api_does(changes: dict[str, Any], messag
             "multi_shot": True, "shot_type": "customize",
             "multi_prompt": [{"index": 1, "prompt": "a", "duration": 5}], **changes}
     with pytest.raises(BadRequest) as raised:
-        validate_create(body, set(TABLE.models), NO_TASKS)
+        fake_check(body)
     assert str(raised.value) == message
