@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.discord.client import KlingBot
 from bot.store import JobState
 from tests.discord_support import World, custom_ids
 from tests.videos import image_size, make_video, play
@@ -124,13 +125,21 @@ async def test_an_extend_that_contains_its_source_replaces_it_in_the_story(
     assert "2 parts" in story["content"]
 
 
-async def test_only_the_requester_or_a_moderator_may_continue(
-        world: World, videos: dict[str, Path]) -> None:
+async def _a_boat(world: World, videos: dict[str, Path]
+                 ) -> tuple[KlingBot, int, dict[str, Any]]:
+    """Alice's 3 s video on a model without Extend, delivered: the bot, the thread, the
+    result message (its first buttons Continue and Continue with a new prompt)."""
     world.kling.video_file = videos["3s"]
-    await world.start_bot()
+    bot = await world.start_bot()
     await world.video(world.alice, options={"prompt": "a boat", "model": "kling-v2-6"})
     thread_id = await _thread(world)
     [result] = await world.wait_result(thread_id)
+    return bot, thread_id, result
+
+
+async def test_only_the_requester_or_a_moderator_may_continue(
+        world: World, videos: dict[str, Path]) -> None:
+    _, thread_id, result = await _a_boat(world, videos)
     stranger = await world.discord.click(world.bob.user.id, int(result["id"]),
                                          custom_ids(result)[0])
     assert "Only the person who asked" in await world.wait_private_reply(stranger)
@@ -141,11 +150,7 @@ async def test_a_member_who_cannot_pay_is_refused_before_the_frame_is_posted(
         world: World, videos: dict[str, Path]) -> None:
     """Continue posts its frame for everyone before it can reserve: a member without the
     credits hears so privately first, and nothing appears in the thread."""
-    world.kling.video_file = videos["3s"]
-    bot = await world.start_bot()
-    await world.video(world.alice, options={"prompt": "a boat", "model": "kling-v2-6"})
-    thread_id = await _thread(world)
-    [result] = await world.wait_result(thread_id)
+    bot, thread_id, result = await _a_boat(world, videos)
     [job] = await world.wait_delivered(bot)
     await bot.engine.store.set_member_limit(world.discord.guild_id, world.alice.user.id,
                                             job.cost)  # all spent on the first part
@@ -157,11 +162,7 @@ async def test_a_member_who_cannot_pay_is_refused_before_the_frame_is_posted(
 
 async def test_continue_with_a_new_prompt_asks_for_it_in_a_modal(
         world: World, videos: dict[str, Path]) -> None:
-    world.kling.video_file = videos["3s"]
-    await world.start_bot()
-    await world.video(world.alice, options={"prompt": "a boat", "model": "kling-v2-6"})
-    thread_id = await _thread(world)
-    [result] = await world.wait_result(thread_id)
+    _, thread_id, result = await _a_boat(world, videos)
     opened = await world.discord.click(world.alice.user.id, int(result["id"]),
                                        custom_ids(result)[1])
     response = await world.discord.wait_for_response(opened)
