@@ -25,7 +25,7 @@ from bot.kling.capabilities import CapabilityTable
 from bot.kling.options import EXTEND_MAX_AGE_DAYS, ValidatedRequest, VideoOptions, validate
 from bot.policy import ServerPolicy, takes_defaults
 from bot.quotas import CostTable, QuotaBook, QuotaExceeded
-from bot.store import UNFINISHED, Job, JobState, Store
+from bot.store import UNFINISHED, Job, JobState, Reservation, Store
 
 log = logging.getLogger(__name__)
 
@@ -205,18 +205,16 @@ class Reservations:
         a member who cannot pay is refused before anything is posted. The reservation checks
         again, atomically; this only spares the public step."""
         settings, validated, cost = await self._priced(request)
-        now = self.clock()
         status = await self.quota.status(request.guild_id, request.user_id, request.role_ids,
-                                         settings, now)
-        resets_at = int(status.period.end)
-        if status.block is not None:
-            raise QuotaExceeded("quota.blocked", {"reason": status.block.reason or ""},
-                                cost=cost, resets_at=status.period.end)
-        if status.remaining < cost:
-            raise QuotaExceeded("quota.exceeded", {
-                "cost": cost, "remaining": status.remaining, "limit": status.limit.credits,
-                "resets_at": resets_at}, cost=cost, remaining=status.remaining,
-                limit=status.limit.credits, resets_at=status.period.end)
+                                         settings, self.clock())
+        refusal = ("blocked" if status.block is not None
+                   else "member" if status.remaining < cost else None)
+        if refusal is not None:
+            # Worded as the reservation's own refusal would be.
+            seen = Reservation(accepted=False, spent_before=status.spent,
+                               limit=status.limit.credits, refusal=refusal,
+                               block_reason=status.block.reason if status.block else None)
+            raise QuotaExceeded.from_reservation(seen, cost, status.period, None)
         return _quote(settings, validated, cost)
 
     async def reserve(self, request: JobRequest) -> Job:
