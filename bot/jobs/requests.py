@@ -315,15 +315,11 @@ class Announcer:
             # A passing Discord fault: the job goes on, and its result is retried later.
             log.exception("Job %s: could not post its status card", job.id)
             if job.state is JobState.REVIEW:  # the moderators are still asked
-                await self.ask_review(job)
+                await ask_moderators(self.store, self.notifier, job)
             return True
         await self.store.update(job.id, (*UNFINISHED, JobState.SUCCEEDED, JobState.FAILED),
                                 status_message_id=placement.status_message_id,
                                 thread_id=placement.thread_id or job.thread_id)
         if job.state is JobState.REVIEW:
-            await self.ask_review(job)
+            await ask_moderators(self.store, self.notifier, job)
         return True
-
-    async def ask_review(self, job: Job) -> None:
-        """Ask the server's moderators to approve or reject a held job."""
-        await ask_moderators(self.store, self.notifier, job)
