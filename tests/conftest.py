@@ -23,9 +23,10 @@ import pytest
 from bot.clock import Clock
 from bot.engine import Engine
 from bot.kling.client import RetryPolicy
+from bot.store import Store, make_store
 from testkit.fakes.kling import FakeKling
 from testkit.postgres import throwaway_database
-from tests.support import KLING_TOKEN, RecordingNotifier, make_settings
+from tests.support import KLING_TOKEN, RecordingNotifier, StoreFactory, make_settings
 
 FAST_RETRY = RetryPolicy(query_attempts=3, create_attempts=4, base_delay=0.01, max_delay=0.05)
 
@@ -80,6 +81,23 @@ async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
         return
     async with throwaway_postgres() as url:
         yield url
+
+
+@pytest.fixture
+async def open_store(database_url: str) -> AsyncIterator[StoreFactory]:
+    """Open store objects on the test's database (two of them are two bot processes); all
+    are closed at the end."""
+    stores: list[Store] = []
+
+    async def factory() -> Store:
+        store = make_store(database_url)
+        stores.append(store)
+        await store.open()
+        return store
+
+    yield factory
+    for store in stores:
+        await store.close()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import socket
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,10 @@ from bot.discord.render import failure_reason, sentence
 from bot.download import VideoFetcher, VideoTooLarge
 from bot.errors import Notice
 from bot.jobs import Placement
-from bot.store import Job
+from bot.store import Job, Store
+
+# Opens another store object on the test's database (the `open_store` fixture).
+StoreFactory = Callable[[], Awaitable[Store]]
 
 DISCORD_TOKEN = "test-discord-token-Xq8.abc.def"
 KLING_TOKEN = "test-kling-token-5f0c2b1e"

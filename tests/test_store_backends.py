@@ -11,35 +11,18 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
 from bot.store import Job, JobState, LedgerStatus, Store, make_store
 from bot.store.postgres import PostgresStore, advisory_key, affected_rows, to_dollar_params
 from bot.store.sql import load_migrations
+from tests.support import StoreFactory
 
 GUILD = 7
 ALICE, BOB = 100, 200
 BIG = 10_000
 
-StoreFactory = Callable[[], Awaitable[Store]]
-
-
-@pytest.fixture
-async def open_store(database_url: str) -> AsyncIterator[StoreFactory]:
-    """Open store objects on the test's database; all are closed at the end."""
-    stores: list[Store] = []
-
-    async def factory() -> Store:
-        store = make_store(database_url)
-        stores.append(store)
-        await store.open()
-        return store
-
-    yield factory
-    for store in stores:
-        await store.close()
 
 
 def new_job(user: int = ALICE, *, cost: int = 1, guild: int = GUILD,

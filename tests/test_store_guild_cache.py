@@ -8,17 +8,13 @@ clock is a counter the test moves: nothing here waits).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-
-import pytest
-
-from bot.store import FilterRow, Store, make_store
+from bot.store import FilterRow, Store
 from bot.store.sql_base import SqlPrimitives
+from tests.support import StoreFactory
 
 GUILD = 7
 ROLE = 55
 
-StoreFactory = Callable[[], Awaitable[Store]]
 
 
 class Clock:
@@ -27,21 +23,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-async def open_store(database_url: str) -> AsyncIterator[StoreFactory]:
-    stores: list[Store] = []
-
-    async def factory() -> Store:
-        store = make_store(database_url)
-        stores.append(store)
-        await store.open()
-        return store
-
-    yield factory
-    for store in stores:
-        await store.close()
 
 
 def clocked(store: Store) -> Clock:
