@@ -10,6 +10,7 @@ free of them (the buttons use it).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -113,63 +114,61 @@ class CommunityPosts:
         settings = await load_guild_settings(self.store, guild_id)
         return settings.log_channel_id, await self.languages.of(guild_id, settings)
 
-    async def ask_review(self, job: Job, view: discord.ui.View) -> int | None:
-        channel_id, language = await self._log_channel(job.guild_id)
+    async def _post(self, guild_id: int | None, render: Callable[[], discord.Embed],
+                    view: discord.ui.View) -> int | None:
+        """Post `render()`'s embed, in the server's language, with `view` in the log channel;
+        its message id, or None when the server has no log channel."""
+        channel_id, language = await self._log_channel(guild_id)
         if channel_id is None:
-            log.warning("Job %s waits for review but guild %s has no log channel", job.id,
-                        job.guild_id)
             return None
         with speaking(language):
-            embed = review_embed(job)
-        message = await self.client.get_partial_messageable(
-            channel_id, guild_id=job.guild_id).send(
-                embed=embed, view=view, allowed_mentions=discord.AllowedMentions.none())
+            embed = render()
+        message = await self.client.get_partial_messageable(channel_id, guild_id=guild_id).send(
+            embed=embed, view=view, allowed_mentions=discord.AllowedMentions.none())
         return message.id
+
+    async def _close(self, guild_id: int | None, message_id: int | None,
+                     render: Callable[[], discord.Embed], what: str) -> None:
+        """Replace a log-channel message's embed with `render()`'s and take its buttons away;
+        a Discord refusal is logged (`what` names the message's subject)."""
+        if message_id is None:
+            return
+        channel_id, language = await self._log_channel(guild_id)
+        if channel_id is None:
+            return
+        with speaking(language):
+            embed = render()
+        try:
+            await self.client.get_partial_messageable(channel_id, guild_id=guild_id
+                                                      ).get_partial_message(
+                message_id).edit(embed=embed, view=None)
+        except discord.HTTPException as exc:
+            log.warning("%s: could not update its log-channel message (%s)", what, exc.status)
+
+    async def ask_review(self, job: Job, view: discord.ui.View) -> int | None:
+        message_id = await self._post(job.guild_id, lambda: review_embed(job), view)
+        if message_id is None:
+            log.warning("Job %s waits for review but guild %s has no log channel", job.id,
+                        job.guild_id)
+        return message_id
 
     async def review_closed(self, job: Job) -> None:
         """Show how the review ended on its log-channel message, without the buttons."""
-        if job.review_message_id is None:
-            return
-        channel_id, language = await self._log_channel(job.guild_id)
-        if channel_id is None:
-            return
-        with speaking(language):
-            embed = review_embed(job, review_decision(job))
-        try:
-            await self.client.get_partial_messageable(channel_id, guild_id=job.guild_id
-                                                      ).get_partial_message(
-                job.review_message_id).edit(embed=embed, view=None)
-        except discord.HTTPException as exc:
-            log.warning("Job %s: could not update its review message (%s)", job.id, exc.status)
+        await self._close(job.guild_id, job.review_message_id,
+                          lambda: review_embed(job, review_decision(job)), f"Job {job.id}")
 
     async def post_report(self, report: Report, job: Job, view: discord.ui.View
                           ) -> int | None:
-        channel_id, language = await self._log_channel(report.guild_id)
-        if channel_id is None:
+        message_id = await self._post(report.guild_id, lambda: report_embed(report, job), view)
+        if message_id is None:
             log.warning("Report %s: guild %s has no log channel", report.id, report.guild_id)
-            return None
-        with speaking(language):
-            embed = report_embed(report, job)
-        message = await self.client.get_partial_messageable(
-            channel_id, guild_id=report.guild_id).send(
-                embed=embed, view=view, allowed_mentions=discord.AllowedMentions.none())
-        return message.id
+        return message_id
 
     async def report_closed(self, report: Report, job: Job, decision_key: str,
                             **params: object) -> None:
-        if report.log_message_id is None:
-            return
-        channel_id, language = await self._log_channel(report.guild_id)
-        if channel_id is None:
-            return
-        with speaking(language):
-            embed = report_embed(report, job, text(decision_key, **params))
-        try:
-            await self.client.get_partial_messageable(channel_id, guild_id=report.guild_id
-                                                      ).get_partial_message(
-                report.log_message_id).edit(embed=embed, view=None)
-        except discord.HTTPException as exc:
-            log.warning("Report %s: could not update its message (%s)", report.id, exc.status)
+        await self._close(report.guild_id, report.log_message_id,
+                          lambda: report_embed(report, job, text(decision_key, **params)),
+                          f"Report {report.id}")
 
     async def remove_result(self, job: Job) -> None:
         """Delete the job's result message and say so where it was."""
