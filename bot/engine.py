@@ -21,7 +21,7 @@ from bot.community.reports import Reports
 from bot.community.rewards import Rewards
 from bot.config import Settings
 from bot.download import VideoFetcher, video_directory
-from bot.jobs import JobNotifier, Limits, Stories, assemble_jobs
+from bot.jobs import Chains, JobNotifier, Limits, assemble_jobs
 from bot.jobs.review import Reviews
 from bot.kling.capabilities import CapabilityTable, load_capabilities
 from bot.kling.client import KlingClient, RetryPolicy
@@ -107,7 +107,7 @@ class Engine:
         self.results = pieces.results
         self.moderation = Moderation(self.store, quota, clock)
         self.references = PendingReferences(self.store, clock)
-        self.stories = Stories(self.store, clock)
+        self.chains = Chains(self.store, clock)
         # Community moderation (issue 14).
         self.filters = PromptFilters(self.store, self.moderation, clock)
         self.reviews = Reviews(store=self.store, failures=pieces.failures, notifier=notifier,

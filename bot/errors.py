@@ -1,6 +1,6 @@
 """What the core has to say to a person, as data: a code and plain parameters, never a sentence.
 
-The Discord layer turns a code into words at display time (`bot.discord.render`), so a refusal
+The Discord layer turns a code into words at display time (`bot.discord.i18n.render`), so a refusal
 or a stored failure can be shown in the reader's language, and no Discord markup is written by
 the core. A code is the key of its sentence in the catalogue (`invalid.duration`,
 `quota.exceeded`); parameters are plain values: ints, strs, lists of names or ids, and moments

@@ -14,13 +14,13 @@ from discord.ext import commands
 
 from bot.community.filters import PATTERN_LIMIT
 from bot.discord.access import moderator_only, staff_guild
-from bot.discord.cards import audit_line, fit_lines
 from bot.discord.client import KlingBot
-from bot.discord.command_texts import seconds_choice, verbatim
+from bot.discord.i18n.command_texts import seconds_choice, verbatim
+from bot.discord.i18n.languages import language_choices
+from bot.discord.i18n.texts import text
 from bot.discord.interactions import send_ephemeral
-from bot.discord.languages import language_choices
-from bot.discord.notifier import DiscordNotifier
-from bot.discord.texts import text
+from bot.discord.posting.cards import audit_line, fit_lines
+from bot.discord.posting.notifier import DiscordNotifier
 from bot.engine import Engine
 from bot.guild_settings import GuildSettings, load_guild_settings
 from bot.moderation import REASON_LIMIT

@@ -15,8 +15,8 @@ import discord
 from discord.ext import commands
 
 from bot.discord.client import KlingBot
-from bot.discord.notifier import DiscordNotifier
-from bot.discord.texts import speaking, text
+from bot.discord.i18n.texts import speaking, text
+from bot.discord.posting.notifier import DiscordNotifier
 from bot.engine import Engine
 
 log = logging.getLogger(__name__)

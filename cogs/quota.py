@@ -15,12 +15,12 @@ from discord.app_commands import Choice, Range
 from discord.ext import commands
 
 from bot.discord.access import moderator_only, staff_guild
-from bot.discord.cards import audit_line, fit_lines
 from bot.discord.client import KlingBot
-from bot.discord.history import show_history
+from bot.discord.i18n.texts import clip, text
 from bot.discord.interactions import role_ids, send_ephemeral
-from bot.discord.notifier import DiscordNotifier
-from bot.discord.texts import clip, text
+from bot.discord.posting.cards import audit_line, fit_lines
+from bot.discord.posting.notifier import DiscordNotifier
+from bot.discord.ui.history import show_history
 from bot.engine import Engine
 from bot.guild_settings import load_guild_settings
 from bot.moderation import REASON_LIMIT

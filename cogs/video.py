@@ -20,13 +20,13 @@ from discord.app_commands import Choice, Range
 from discord.ext import commands
 
 from bot.discord.client import KlingBot
-from bot.discord.command_texts import seconds_choice, verbatim
 from bot.discord.errors import Refused
-from bot.discord.flows import job_request, start_job
-from bot.discord.history import show_history
-from bot.discord.message_images import first_image, image_facts
-from bot.discord.modals import AnimateModal
-from bot.discord.preferences import set_notify
+from bot.discord.flows.message_images import first_image, image_facts
+from bot.discord.flows.preferences import set_notify
+from bot.discord.flows.start import job_request, start_job
+from bot.discord.i18n.command_texts import seconds_choice, verbatim
+from bot.discord.ui.history import show_history
+from bot.discord.ui.prompt_modals import AnimateModal
 from bot.engine import Engine
 from bot.guild_settings import GuildSettings, load_guild_settings
 from bot.images import check_image
@@ -90,7 +90,7 @@ STORY_DESCRIPTIONS = {
 
 def table_choices(table: CapabilityTable) -> dict[str, list[Choice[Any]]]:
     """Every option's choices, from the models in the table (Discord shows 25 at most).
-    Their names are translated like every command string (`bot.discord.command_texts`);
+    Their names are translated like every command string (`bot.discord.i18n.command_texts`);
     model labels and aspect ratios read the same in every language."""
     modes = sorted({m for c in table.models.values() for m in c.modes},
                    key=lambda m: list(MODE_NAMES).index(m) if m in MODE_NAMES else 99)

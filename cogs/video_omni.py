@@ -24,14 +24,14 @@ from discord.app_commands import Choice
 from discord.ext import commands
 
 from bot.discord.client import KlingBot
-from bot.discord.command_texts import seconds_choice, verbatim
 from bot.discord.errors import Refused
-from bot.discord.flows import job_request, start_job
+from bot.discord.flows.message_images import image_facts, message_images, told_facts
+from bot.discord.flows.start import job_request, start_job
+from bot.discord.i18n.command_texts import seconds_choice, verbatim
+from bot.discord.i18n.render import describe
 from bot.discord.interactions import acknowledge
-from bot.discord.message_images import image_facts, message_images, told_facts
-from bot.discord.references import ClearReferencesButton, clear_view, reference_list
-from bot.discord.render import describe
-from bot.discord.story_modal import StoryModal
+from bot.discord.ui.references import ClearReferencesButton, clear_view, reference_list
+from bot.discord.ui.shots_modal import StoryModal
 from bot.engine import Engine
 from bot.images import check_image
 from bot.kling.capabilities import CapabilityTable, ModelCapabilities

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from bot.discord.render import failure_reason, sentence
+from bot.discord.i18n.render import failure_reason, sentence
 from bot.download import VideoFetcher, VideoTooLarge
 from bot.errors import Notice
 from bot.jobs import Placement

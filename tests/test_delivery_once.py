@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from bot.discord.throttle import CardThrottle
+from bot.discord.posting.throttle import CardThrottle
 from bot.jobs import Job
 from bot.store import JobState, LedgerStatus
 from testkit.fakes.kling import FakeKling

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from bot.discord.cards import audit_line, settings_line
+from bot.discord.i18n.texts import speaking, text
 from bot.discord.interactions import jump_url
-from bot.discord.texts import speaking, text
+from bot.discord.posting.cards import audit_line, settings_line
 from bot.store import AuditEntry, Job
 from testkit.fakes.discord import AttachmentSpec
 from tests.discord_support import World, components_of, custom_ids

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from bot.discord import history
 from bot.discord.client import KlingBot
+from bot.discord.ui import history
 from bot.store import Job, JobState
 from testkit.fakes.discord import MIB, Member
 from tests.discord_support import World, components_of

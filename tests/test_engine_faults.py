@@ -8,7 +8,7 @@ import time
 import aiohttp
 import pytest
 
-from bot.discord.render import failure_reason, sentence
+from bot.discord.i18n.render import failure_reason, sentence
 from bot.jobs import JobRequest
 from bot.kling.options import InvalidOptions, VideoOptions
 from bot.store import JobState, LedgerStatus

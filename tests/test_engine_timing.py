@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.discord.texts import span
+from bot.discord.i18n.texts import span
 from bot.engine import Engine
 from bot.jobs import JobRequest
 from bot.kling.client import MAX_RETRY_AFTER, KlingClient, RetryPolicy

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.discord.render import failure_reason, sentence
+from bot.discord.i18n.render import failure_reason, sentence
 from bot.guild_settings import load_guild_settings
 from bot.jobs import JobNotCancellable, JobRequest
 from bot.kling.options import VideoOptions

@@ -1,12 +1,16 @@
-"""The Discord layer: the only part of `bot` that imports discord.py.
+"""The Discord layer: the only part of `bot` that imports discord.py. It renders and sends what
+the core decided and keeps no job state of its own.
 
-The core (everything else in `bot/`) runs a job's whole life without a gateway and talks to
-Discord only through the `JobNotifier` interface that `notifier.DiscordNotifier` implements.
-Here live the client and its command tree (`client`), interaction helpers (`interactions`),
-the error replies (`errors`), the access rules (`access`), the start-job flow (`flows`), the
-notifier with its card throttle and result search, the rendering of cards (`cards`), the
-persistent buttons and modals, and every sentence a member reads: the catalogue (`texts`) and
-the wording of the core's codes at display time (`render`), and the commands' own names and
-descriptions in every catalogue language (`command_texts`); the core never reads any of them.
-Arrows point one way: `cogs -> bot.discord -> core`.
+- `client`: the discord.py client, its command tree and error handler (`errors`), the access
+  rules (`access`), small facts about an interaction (`interactions`), Discord's own figures
+  into the metrics (`telemetry`);
+- `ui`: what members press and fill in (persistent buttons, modals, private views);
+- `flows`: interactions that start jobs (one start-job flow, Continue and Join, the images a
+  message holds, a member's preferences);
+- `posting`: what the bot posts with its own token (cards, results, notices, the log
+  channel), with the buttons' faces (`posting.components`);
+- `i18n`: every sentence a member reads, in the reader's language.
+
+Inside the layer arrows point `ui -> flows -> posting -> i18n`; across the project
+`cogs -> bot.discord -> core`.
 """

@@ -17,16 +17,16 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import Settings
-from bot.discord.buttons import DYNAMIC_ITEMS
-from bot.discord.command_texts import CommandTranslator
-from bot.discord.community_buttons import COMMUNITY_ITEMS
 from bot.discord.errors import reply_error
+from bot.discord.flows.price_confirmation import CONFIRM_SECONDS
+from bot.discord.i18n.command_texts import CommandTranslator
+from bot.discord.i18n.languages import GuildFacts, ServerLanguages, speak_to_member, speaking_to
+from bot.discord.i18n.texts import CATALOGUES, text
 from bot.discord.interactions import send_ephemeral
-from bot.discord.languages import GuildFacts, ServerLanguages, speak_to_member, speaking_to
-from bot.discord.notifier import DiscordNotifier
-from bot.discord.price_confirmation import CONFIRM_SECONDS
+from bot.discord.posting.notifier import DiscordNotifier
 from bot.discord.telemetry import count_rate_limits
-from bot.discord.texts import CATALOGUES, text
+from bot.discord.ui.community_buttons import COMMUNITY_ITEMS
+from bot.discord.ui.job_buttons import DYNAMIC_ITEMS
 from bot.engine import Engine, video_fetcher, video_tools
 from bot.kling.capabilities import load_capabilities
 from bot.store import make_store

@@ -11,7 +11,7 @@ The order in which an error is looked at (`reply_error`):
    a staff check (`StaffOnly`: "moderators only" / "only in a server"); any other check;
    an option that could not be converted (unless the converter failed on a bug of its own);
    an `AppCommandError` raised with a message written for the member.
-3. The core's errors, which carry a code and its parameters (`bot.discord.render.describe`):
+3. The core's errors, which carry a code and its parameters (`bot.discord.i18n.render.describe`):
    invalid options, quota, paused, the server's policy, a cancel that cannot be, and this
    layer's own `Refused`; then Kling unreachable or refusing.
 4. Anything else is a bug: logged with a short error id, and the member gets that id.
@@ -29,9 +29,9 @@ import discord
 from discord import app_commands
 
 from bot.discord.access import StaffOnly
+from bot.discord.i18n.render import describe
+from bot.discord.i18n.texts import clip, text
 from bot.discord.interactions import send_ephemeral
-from bot.discord.render import describe
-from bot.discord.texts import clip, text
 from bot.errors import DomainError
 
 log = logging.getLogger(__name__)

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 import discord
 
-from bot.discord.limits import MESSAGE_LIMIT
+from bot.discord.i18n.limits import MESSAGE_LIMIT
+from bot.discord.i18n.texts import clip
 from bot.discord.telemetry import observe_ack
-from bot.discord.texts import clip
 
 if TYPE_CHECKING:
     from bot.engine import Engine

@@ -13,7 +13,7 @@
 - `recovery`: start-up after a stop or a crash
 - `supervisor`: background tasks kept and their failures logged
 - `notifier`: what the job life needs from Discord (`JobNotifier`)
-- `stories`: the parts of a chain of Extends and Continues, joined once
+- `chains`: the parts of a chain of Extends and Continues, joined once
 - `assembly`: the pieces wired together; `service`: the facade the Discord layer calls
 
 The names other modules use are re-exported here.
@@ -21,6 +21,7 @@ The names other modules use are re-exported here.
 
 from bot.clock import Clock
 from bot.jobs.assembly import JobPieces, assemble_jobs
+from bot.jobs.chains import Chains, NoChain, continues
 from bot.jobs.delivery import MAX_DELIVERY_ATTEMPTS
 from bot.jobs.maintenance import STALE_SUBMIT_FACTOR, STALE_SUBMIT_SLACK
 from bot.jobs.notifier import CannotPostHere, JobNotifier, Placement
@@ -41,14 +42,37 @@ from bot.jobs.requests import (
     new_job_id,
 )
 from bot.jobs.service import JobService
-from bot.jobs.stories import NoStory, Stories, continues
 from bot.store import IN_FLIGHT, UNFINISHED, Job
 
 __all__ = [
-    "BALANCE_PAUSE_SECONDS", "DEADLINE_CODE", "IN_FLIGHT", "LATE_WATCH_CODES",
-    "LATE_WATCH_SECONDS", "MAX_DELIVERY_ATTEMPTS", "QUEUE_TIMEOUT_CODE", "STALE_SUBMIT_FACTOR",
-    "STALE_SUBMIT_SLACK", "UNFINISHED", "CannotPostHere", "Clock", "Job", "JobNotCancellable",
-    "JobNotifier", "JobPieces", "JobRequest", "JobService", "KlingPaused", "Limits",
-    "NoStory", "Placement", "PriceNeedsConfirmation", "PriceRose", "Quote", "Stories",
-    "assemble_jobs", "continues", "new_job_id", "plan_dispatch",
+    "BALANCE_PAUSE_SECONDS",
+    "DEADLINE_CODE",
+    "IN_FLIGHT",
+    "LATE_WATCH_CODES",
+    "LATE_WATCH_SECONDS",
+    "MAX_DELIVERY_ATTEMPTS",
+    "QUEUE_TIMEOUT_CODE",
+    "STALE_SUBMIT_FACTOR",
+    "STALE_SUBMIT_SLACK",
+    "UNFINISHED",
+    "CannotPostHere",
+    "Chains",
+    "Clock",
+    "Job",
+    "JobNotCancellable",
+    "JobNotifier",
+    "JobPieces",
+    "JobRequest",
+    "JobService",
+    "KlingPaused",
+    "Limits",
+    "NoChain",
+    "Placement",
+    "PriceNeedsConfirmation",
+    "PriceRose",
+    "Quote",
+    "assemble_jobs",
+    "continues",
+    "new_job_id",
+    "plan_dispatch",
 ]

@@ -43,7 +43,7 @@ class ModelCapabilities:
     aliases: tuple[str, ...] = ()
     # The lengths an Extend may ask for (`duration`); empty: Kling's own (about 5 s), not sent.
     extend_durations: tuple[int, ...] = ()
-    multi_shot: bool = False  # stories: `multi_shot` with several prompts (bot.kling.story)
+    multi_shot: bool = False  # stories: `multi_shot` with several prompts (bot.kling.multishot)
 
     @property
     def default_mode(self) -> str | None:

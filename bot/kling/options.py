@@ -13,8 +13,8 @@ from typing import Any, Literal
 from bot.errors import Notice
 from bot.kling.capabilities import CapabilityTable, ModelCapabilities
 from bot.kling.invalid import InvalidOptions
+from bot.kling.multishot import Story, story_body
 from bot.kling.omni import ReferenceVideo, cite_images
-from bot.kling.story import Story, story_body
 
 Action = Literal["text2video", "image2video", "extend"]
 
@@ -64,7 +64,8 @@ class VideoOptions:
     audio: bool | None = None
     # Image to video: the start image is also the end frame (a video that loops).
     loop: bool = False
-    # Omni: the reference video (`video_list`); multi-shot: the member's story (bot.kling.story).
+    # Omni: the reference video (`video_list`); multi-shot: the member's story
+    # (bot.kling.multishot).
     reference_video: ReferenceVideo | None = None
     story: Story | None = None
     # Which of model/mode/duration a server default filled in: the member did not choose them,
@@ -315,7 +316,7 @@ class _Checker:
             body["video_list"] = [o.reference_video.item()]
 
     def story(self, caps: ModelCapabilities, duration: int, body: dict[str, Any]) -> None:
-        """A multi-shot story (bot.kling.story), on models that cut shots."""
+        """A multi-shot story (bot.kling.multishot), on models that cut shots."""
         if self.o.story is None:
             return
         if not caps.multi_shot:

@@ -15,7 +15,7 @@ from pathlib import Path
 from bot.errors import DomainError
 from bot.media.ffmpeg import FFmpeg, MediaFailed, VideoFacts
 from bot.media.fitting import encode_args, fit_command, plan_fit
-from bot.media.story import StoryPart, concat_command, story_cut
+from bot.media.joining import StoryPart, concat_command, story_cut
 
 log = logging.getLogger(__name__)
 

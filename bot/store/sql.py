@@ -27,10 +27,10 @@ from bot.store.models import (
     Reservation,
 )
 from bot.store.sql_base import MEMBER_SPENT, SERVER_SPENT, Tx, marks
+from bot.store.sql_chains import StoryQueries
 from bot.store.sql_community import CommunityQueries
 from bot.store.sql_quotas import QuotaQueries
 from bot.store.sql_references import ReferenceQueries
-from bot.store.sql_stories import StoryQueries
 
 log = logging.getLogger(__name__)
 

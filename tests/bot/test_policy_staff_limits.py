@@ -158,7 +158,7 @@ def test_a_model_left_open_that_makes_nothing_short_enough_gives_way() -> None:
 
 
 def test_a_story_left_without_a_model_goes_to_an_allowed_model_that_cuts_shots() -> None:
-    from bot.kling.story import parse_story
+    from bot.kling.multishot import parse_story
 
     story = VideoOptions(action="text2video", prompt="a fox wakes up\na fox runs",
                          story=parse_story("a fox wakes up\na fox runs"))

@@ -18,7 +18,7 @@ from bot.discord.access import (
     moderator_only,
 )
 from bot.discord.errors import describe_command_error
-from bot.discord.texts import text
+from bot.discord.i18n.texts import text
 from bot.guild_settings import GuildSettings
 from bot.store import Job
 from tests.builders import job

@@ -1,5 +1,5 @@
-"""How a job looks in Discord (`bot.discord.cards`), without a gateway: the status card in each
-state, Discord's size limits, the audit line, and thread names."""
+"""How a job looks in Discord (`bot.discord.posting.cards`), without a gateway: the status card
+in each state, Discord's size limits, the audit line, and thread names."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from typing import Any
 import discord
 import pytest
 
-from bot.discord.cards import (
+from bot.discord.i18n.limits import (
+    EMBED_FIELD_LIMIT,
+    EMBED_FOOTER_LIMIT,
+    MESSAGE_LIMIT,
+    THREAD_NAME_LIMIT,
+)
+from bot.discord.i18n.texts import text
+from bot.discord.posting.cards import (
     COLOURS,
     MEMBER_FETCHES,
     TYPICAL_SECONDS,
@@ -21,13 +28,6 @@ from bot.discord.cards import (
     status_card,
     thread_name,
 )
-from bot.discord.limits import (
-    EMBED_FIELD_LIMIT,
-    EMBED_FOOTER_LIMIT,
-    MESSAGE_LIMIT,
-    THREAD_NAME_LIMIT,
-)
-from bot.discord.texts import text
 from bot.store import AuditEntry, Job, JobState
 from tests.builders import job
 

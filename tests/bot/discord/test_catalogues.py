@@ -17,8 +17,8 @@ from fluent.syntax import FluentParser
 from fluent.syntax import ast as fluent_ast
 from fluent.syntax.visitor import Visitor
 
-from bot.discord.command_texts import COMMAND_ID_PREFIX
-from bot.discord.texts import (
+from bot.discord.i18n.command_texts import COMMAND_ID_PREFIX
+from bot.discord.i18n.texts import (
     CATALOGUES,
     DEFAULT_LANGUAGE,
     SpanUnit,

@@ -1,4 +1,4 @@
-"""The commands' own words in Korean (`bot.discord.command_texts`), without a gateway: the
+"""The commands' own words in Korean (`bot.discord.i18n.command_texts`), without a gateway: the
 payload the bot's tree syncs, built from the production extensions with the production
 translator, carries a valid `ko` name and description for every command, option and choice;
 a missing or unusable Korean string fails here, naming its catalogue id."""
@@ -15,7 +15,7 @@ import pytest
 from discord import app_commands
 
 from bot.discord.client import EXTENSIONS, KlingBot
-from bot.discord.command_texts import (
+from bot.discord.i18n.command_texts import (
     COMMAND_ID_PREFIX,
     CommandTranslator,
     served_locales,
@@ -23,7 +23,7 @@ from bot.discord.command_texts import (
     string_id,
     valid_name,
 )
-from bot.discord.texts import CATALOGUES, Catalogues
+from bot.discord.i18n.texts import CATALOGUES, Catalogues
 from bot.kling.capabilities import load_capabilities
 from testkit.fakes.discord.limits import chat_input_name
 from tests.command_payloads import localisations, sibling_names, without_localisations

@@ -1,4 +1,4 @@
-"""Which language a server's public posts are in (`bot.discord.languages`), without a gateway:
+"""Which language a server's public posts are in (`bot.discord.i18n.languages`), without a gateway:
 the setting, `auto` from the cache, from an interaction, or from Discord by REST (once, then
 remembered a while), and the choices /klingbot settings offers."""
 
@@ -9,10 +9,10 @@ from typing import Any
 
 import discord
 
-from bot.discord.cards import result_footer
-from bot.discord.languages import GuildFacts, ServerLanguages, language_choices
-from bot.discord.result_search import is_result_of
-from bot.discord.texts import CATALOGUES, speaking
+from bot.discord.i18n.languages import GuildFacts, ServerLanguages, language_choices
+from bot.discord.i18n.texts import CATALOGUES, speaking
+from bot.discord.posting.cards import result_footer
+from bot.discord.posting.result_search import is_result_of
 from bot.guild_settings import GuildSettings
 
 GUILD = 10

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.discord.cards import status_card
-from bot.discord.texts import speaking
+from bot.discord.i18n.texts import speaking
+from bot.discord.posting.cards import status_card
 from bot.store import Job
 from tests.builders import job
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.discord.pacer import ChannelPacer
+from bot.discord.posting.pacer import ChannelPacer
 
 
 class Edits:

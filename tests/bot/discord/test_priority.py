@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.discord import priority
-from bot.discord.priority import ConfirmationsFirst
+from bot.discord.posting import priority
+from bot.discord.posting.priority import ConfirmationsFirst
 
 
 async def test_public_work_waits_for_pending_confirmations() -> None:

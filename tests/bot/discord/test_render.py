@@ -1,4 +1,4 @@
-"""The core's codes in words (`bot.discord.render`), without a gateway: each kind of parameter,
+"""The core's codes in words (`bot.discord.i18n.render`), without a gateway: each kind of parameter,
 each error the core raises, how a failed job reads (stored before schema 006 too), alerts, and
 that every code the core uses has a sentence."""
 
@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from bot.discord.render import describe, failure_reason, fields, sentence, shown_prompt
-from bot.discord.texts import has_text, text
+from bot.discord.i18n.render import describe, failure_reason, fields, sentence, shown_prompt
+from bot.discord.i18n.texts import has_text, text
 from bot.errors import DomainError, Notice
 from bot.images import ImageFacts, check_image
 from bot.jobs import JobNotCancellable, KlingPaused

@@ -14,8 +14,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.discord.buttons import result_view
-from bot.discord.render import sentence
+from bot.discord.i18n.render import sentence
+from bot.discord.posting.components import result_view
 from bot.kling.capabilities import CapabilityTable, parse_table
 from bot.kling.client import KlingClient
 from bot.kling.errors import KlingBadRequest

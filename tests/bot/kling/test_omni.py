@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bot.kling.multishot import parse_story
 from bot.kling.omni import (
     ReferenceVideo,
     VideoFacts,
@@ -18,7 +19,6 @@ from bot.kling.omni import (
     cited_images,
 )
 from bot.kling.options import InvalidOptions, VideoOptions, validate
-from bot.kling.story import parse_story
 from testkit.fakes.kling.validation import BadRequest
 from tests.bot.kling.agreement import TABLE, bot_verdict, fake_accepts, fake_check
 

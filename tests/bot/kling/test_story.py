@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.kling.capabilities import load_capabilities
+from bot.kling.multishot import Shot, parse_story, shot_lengths, story_body
 from bot.kling.options import InvalidOptions, VideoOptions, validate
-from bot.kling.story import Shot, parse_story, shot_lengths, story_body
 
 TABLE = load_capabilities()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.media.ffmpeg import VideoFacts, read_facts
 from bot.media.fitting import MIN_VIDEO_BPS, plan_fit, scale_filter
-from bot.media.story import StoryPart, story_cut
+from bot.media.joining import StoryPart, story_cut
 
 MIB = 1024 * 1024
 

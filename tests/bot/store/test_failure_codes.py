@@ -10,8 +10,8 @@ import uuid
 import pytest
 
 import bot.store.sql
-from bot.discord.cards import status_card
-from bot.discord.render import failure_reason
+from bot.discord.i18n.render import failure_reason
+from bot.discord.posting.cards import status_card
 from bot.store import Job, JobState, LedgerStatus, make_store
 from bot.store.sql import load_migrations
 

@@ -1,4 +1,5 @@
-"""The buttons under a job's card and its result, and the views that carry them.
+"""What the buttons under a job's card and its result do (their faces and rows are
+`bot.discord.posting.components`).
 
 One `DynamicItem` template serves every job button: `kling:<action>:<job id>`, with the action
 one of `extend`, `extend-prompt`, `continue`, `continue-prompt`, `join` and `cancel`. Nothing
@@ -11,22 +12,19 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 import discord
 
 from bot.discord.access import may_extend, member_is_moderator
-from bot.discord.community_buttons import ReportButton
 from bot.discord.errors import Refused, reply_error
-from bot.discord.flows import extend_request, start_job
+from bot.discord.flows.chains import continue_video, join_story
+from bot.discord.flows.start import extend_request, start_job
+from bot.discord.i18n.languages import speaking_to
+from bot.discord.i18n.texts import text
 from bot.discord.interactions import engine_of, send_ephemeral
-from bot.discord.languages import speaking_to
-from bot.discord.limits import LINK_BUTTON_URL_LIMIT
-from bot.discord.modals import ContinueModal, ExtendModal
-from bot.discord.stories import continue_video, join_story
-from bot.discord.texts import text
-from bot.kling.capabilities import CapabilityTable
+from bot.discord.posting.components import persistent_button
+from bot.discord.ui.prompt_modals import ContinueModal, ExtendModal
 from bot.store import Job, JobState, Store
 
 log = logging.getLogger(__name__)
@@ -34,28 +32,6 @@ log = logging.getLogger(__name__)
 JobAction = Literal["extend", "extend-prompt", "continue", "continue-prompt", "join", "cancel"]
 TEMPLATE = (r"kling:(?P<action>extend|extend-prompt|continue|continue-prompt|join|cancel):"
             r"(?P<job_id>[0-9a-f]{20})")
-
-
-@dataclass(frozen=True)
-class _Look:
-    label: str  # a text key
-    style: discord.ButtonStyle
-    emoji: str | None = None
-
-
-LOOKS: dict[JobAction, _Look] = {
-    # Continue the video with the same prompt.
-    "extend": _Look("button.extend", discord.ButtonStyle.primary, "⏩"),
-    # Continue the video with a prompt typed into a modal.
-    "extend-prompt": _Look("button.extend_prompt", discord.ButtonStyle.secondary, "✏️"),
-    # Models without Extend: a new image-to-video part from the video's last frame.
-    "continue": _Look("button.continue", discord.ButtonStyle.primary, "⏩"),
-    "continue-prompt": _Look("button.continue_prompt", discord.ButtonStyle.secondary, "✏️"),
-    # The chain of Extends and Continues ending here, joined into one video (free).
-    "join": _Look("button.join", discord.ButtonStyle.success, "🎞️"),
-    # Cancel a queued job, with a full refund (its requester or a moderator).
-    "cancel": _Look("button.cancel", discord.ButtonStyle.danger),
-}
 
 
 async def extendable_source(interaction: discord.Interaction, store: Store, job_id: str) -> Job:
@@ -75,10 +51,7 @@ class JobButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLAT
     """Extend, Extend with a new prompt, or Cancel, for the job its custom id names."""
 
     def __init__(self, action: JobAction, job_id: str) -> None:
-        look = LOOKS[action]
-        super().__init__(discord.ui.Button(
-            label=text(look.label), style=look.style, emoji=look.emoji,
-            custom_id=f"kling:{action}:{job_id}"))
+        super().__init__(persistent_button(action, job_id))
         self.action: JobAction = action
         self.job_id = job_id
 
@@ -117,38 +90,6 @@ class JobButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLAT
             await interaction.response.send_modal(ContinueModal(source))
         else:
             await join_story(interaction, source)
-
-
-def result_view(job: Job, capabilities: CapabilityTable) -> discord.ui.View:
-    """Extend and Extend with a new prompt where the job's model can extend a video, else
-    Continue and Continue with a new prompt where it can start from an image (a button that
-    can only refuse is worse than none); Join the story under a part of a chain; and a link
-    to the (original) file."""
-    view = discord.ui.View(timeout=None)
-    model = capabilities.get(job.model)
-    if model is not None and model.extend:
-        view.add_item(JobButton("extend", job.id))
-        view.add_item(JobButton("extend-prompt", job.id))
-    elif model is not None and model.image2video:
-        view.add_item(JobButton("continue", job.id))
-        view.add_item(JobButton("continue-prompt", job.id))
-    if job.parent_job_id is not None:
-        view.add_item(JobButton("join", job.id))
-    if job.video_url and job.video_url.startswith(("http://", "https://")) \
-            and len(job.video_url) <= LINK_BUTTON_URL_LIMIT:  # else Discord refuses the post
-        view.add_item(discord.ui.Button(label=text("result.open"), url=job.video_url))
-    if job.guild_id is not None:  # members report a result to the server's moderators
-        view.add_item(ReportButton(job.id))
-    return view
-
-
-def card_view(job: Job) -> discord.ui.View | None:
-    """A queued (or held for review) job's card carries a Cancel button; others carry none."""
-    if job.state not in (JobState.QUEUED, JobState.REVIEW):
-        return None
-    view = discord.ui.View(timeout=None)
-    view.add_item(JobButton("cancel", job.id))
-    return view
 
 
 DYNAMIC_ITEMS = (JobButton,)

@@ -11,8 +11,8 @@ from typing import Any
 import discord
 
 from bot.discord.errors import reply_error
-from bot.discord.languages import speaking_to
-from bot.discord.texts import text
+from bot.discord.i18n.languages import speaking_to
+from bot.discord.i18n.texts import text
 
 log = logging.getLogger(__name__)
 

@@ -11,15 +11,15 @@ import re
 
 import discord
 
-from bot.discord.limits import (
+from bot.discord.i18n.limits import (
     EMBED_FIELD_LIMIT,
     EMBED_FOOTER_LIMIT,
     EMBED_TITLE_LIMIT,
     MESSAGE_LIMIT,
     THREAD_NAME_LIMIT,
 )
-from bot.discord.render import failure_reason, job_notes, shown_prompt
-from bot.discord.texts import clip, text
+from bot.discord.i18n.render import failure_reason, job_notes, shown_prompt
+from bot.discord.i18n.texts import clip, text
 from bot.moderation import REASON_LIMIT
 from bot.store import AuditEntry, Job, JobState
 

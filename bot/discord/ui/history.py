@@ -15,12 +15,12 @@ from typing import Any
 
 import discord
 
-from bot.discord.cards import fit_lines
+from bot.discord.i18n.languages import speaking_to
+from bot.discord.i18n.limits import EMBED_DESCRIPTION_LIMIT, MESSAGE_LIMIT
+from bot.discord.i18n.render import shown_prompt
+from bot.discord.i18n.texts import clip, text
 from bot.discord.interactions import jump_url, send_ephemeral
-from bot.discord.languages import speaking_to
-from bot.discord.limits import EMBED_DESCRIPTION_LIMIT, MESSAGE_LIMIT
-from bot.discord.render import shown_prompt
-from bot.discord.texts import clip, text
+from bot.discord.posting.cards import fit_lines
 from bot.store import Job, JobState, Store
 
 log = logging.getLogger(__name__)

@@ -16,9 +16,9 @@ from typing import Protocol, cast
 import discord
 
 from bot.discord.errors import Refused
-from bot.discord.flows import job_request, start_job
+from bot.discord.flows.start import job_request, start_job
+from bot.discord.i18n.texts import text
 from bot.discord.interactions import acknowledge, engine_of, jump_url, send_ephemeral
-from bot.discord.texts import text
 from bot.download import DownloadFailed, VideoTooLarge
 from bot.jobs import JobRequest
 from bot.kling.options import VideoOptions
@@ -88,11 +88,11 @@ async def join_story(interaction: discord.Interaction, newest: Job) -> None:
     """Join the story ending at `newest` and post it in the thread, or point at the one
     joined before."""
     engine = engine_of(interaction)
-    stories = engine.stories
+    chains = engine.chains
     await acknowledge(interaction)
-    parts = await stories.chain(newest.id)  # NoStory: answered as a refusal
-    if not await stories.claim(newest.id):
-        earlier = await stories.earlier(newest.id)
+    parts = await chains.chain(newest.id)  # NoChain: answered as a refusal
+    if not await chains.claim(newest.id):
+        earlier = await chains.earlier(newest.id)
         if earlier is not None and earlier.message_id is not None and \
                 earlier.channel_id is not None:
             await send_ephemeral(interaction, text(
@@ -104,15 +104,15 @@ async def join_story(interaction: discord.Interaction, newest: Job) -> None:
     try:
         channel_id, message_id = await notifier_of(interaction).post_story(newest, parts)
     except (CannotFit, DownloadFailed, VideoTooLarge) as exc:
-        await stories.abandon(newest.id)
+        await chains.abandon(newest.id)
         log.warning("Job %s: the story could not be joined (%s)", newest.id, exc)
         reason = text(exc.code, **exc.params) if isinstance(exc, CannotFit) \
             else text("ack.story_fetch")
         await send_ephemeral(interaction, text("ack.story_failed", reason=reason))
         return
     except BaseException:
-        await stories.abandon(newest.id)
+        await chains.abandon(newest.id)
         raise
-    await stories.posted(newest.id, channel_id, message_id)
+    await chains.posted(newest.id, channel_id, message_id)
     await send_ephemeral(interaction, text(
         "ack.story_posted", link=jump_url(newest.guild_id, channel_id, message_id)))

@@ -21,9 +21,9 @@ from typing import Any, Protocol, cast
 
 import discord
 
-from bot.discord.languages import speaking_to
-from bot.discord.limits import MESSAGE_LIMIT
-from bot.discord.texts import clip, span, text
+from bot.discord.i18n.languages import speaking_to
+from bot.discord.i18n.limits import MESSAGE_LIMIT
+from bot.discord.i18n.texts import clip, span, text
 from bot.jobs import Quote
 
 log = logging.getLogger(__name__)

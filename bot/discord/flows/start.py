@@ -7,7 +7,7 @@ asked); the core applies the server's policy to every one of them when it reserv
 flow validates what needs no I/O before deferring (those errors come back at once), defers
 before the core reads the database (Discord drops an interaction not answered within 3 s), and
 words its answers the same way. A job priced above the server's threshold waits for the
-member's confirmation before it is reserved (`bot.discord.price_confirmation`).
+member's confirmation before it is reserved (`bot.discord.flows.price_confirmation`).
 
 The REST calls of a job's start are few and off the channel's message bucket, which every card,
 thread and result of a busy channel shares (5 per 5 s). The deferral is private, and the private
@@ -28,11 +28,11 @@ from typing import Any, Protocol, cast
 
 import discord
 
+from bot.discord.flows.price_confirmation import confirm_price
+from bot.discord.i18n.render import failure_reason
+from bot.discord.i18n.texts import text
 from bot.discord.interactions import acknowledge, jump_url, role_ids, send_ephemeral
-from bot.discord.price_confirmation import confirm_price
-from bot.discord.priority import ConfirmationsFirst
-from bot.discord.render import failure_reason
-from bot.discord.texts import text
+from bot.discord.posting.priority import ConfirmationsFirst
 from bot.jobs import JobRequest, PriceNeedsConfirmation
 from bot.kling.options import VideoOptions
 from bot.logs import job_context

@@ -14,9 +14,9 @@ import logging
 
 import discord
 
+from bot.discord.i18n.render import failure_reason, shown_prompt
+from bot.discord.i18n.texts import DEFAULT_LANGUAGE, clip, speaking, text
 from bot.discord.interactions import jump_url
-from bot.discord.render import failure_reason, shown_prompt
-from bot.discord.texts import DEFAULT_LANGUAGE, clip, speaking, text
 from bot.store import Job, Store
 
 log = logging.getLogger(__name__)

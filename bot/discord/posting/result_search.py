@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 
 import discord
 
-from bot.discord.cards import result_footer
-from bot.discord.texts import CATALOGUES, speaking
+from bot.discord.i18n.texts import CATALOGUES, speaking
+from bot.discord.posting.cards import result_footer
 from bot.store import Job
 
 log = logging.getLogger(__name__)

@@ -16,10 +16,10 @@ from typing import Any
 import discord
 
 from bot.discord.errors import reply_error
+from bot.discord.i18n.languages import speaking_to
+from bot.discord.i18n.limits import MESSAGE_LIMIT
+from bot.discord.i18n.texts import clip, text
 from bot.discord.interactions import engine_of
-from bot.discord.languages import speaking_to
-from bot.discord.limits import MESSAGE_LIMIT
-from bot.discord.texts import clip, text
 from bot.kling.omni import citation
 from bot.store import PendingReference
 

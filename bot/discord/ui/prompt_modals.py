@@ -17,11 +17,11 @@ from typing import Any
 import discord
 
 from bot.discord.errors import Refused, reply_error
-from bot.discord.flows import JobStarter, extend_request, start_job
-from bot.discord.languages import speaking_to
-from bot.discord.render import fields
-from bot.discord.stories import continue_video
-from bot.discord.texts import text
+from bot.discord.flows.chains import continue_video
+from bot.discord.flows.start import JobStarter, extend_request, start_job
+from bot.discord.i18n.languages import speaking_to
+from bot.discord.i18n.render import fields
+from bot.discord.i18n.texts import text
 from bot.kling.options import PROMPT_LIMIT, VideoOptions
 from bot.store import Job
 

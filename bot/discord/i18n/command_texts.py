@@ -33,7 +33,7 @@ import discord
 from discord import app_commands
 from discord.app_commands import Choice, TranslationContextLocation, locale_str
 
-from bot.discord.texts import DEFAULT_LANGUAGE, Catalogues
+from bot.discord.i18n.texts import DEFAULT_LANGUAGE, Catalogues
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
-"""Multi-shot stories: the member's shots, one per line, read into what Kling's `multi_shot`
-request takes.
+"""Multi-shot videos (`/video story`): the member's shots, one per line, read into what
+Kling's `multi_shot` request takes.
 
 A story is typed in a modal: each line one shot, with an optional length in front
 (`3s: a fox wakes up`). One line is one prompt whose shots the model cuts itself

@@ -1,7 +1,7 @@
 """The /video story form: the member types the shots, one per line, each with an optional
 length in front (`3s: a fox wakes up`); one line is one prompt the model cuts into shots.
 
-The text is read by the core (`bot.kling.story.parse_story`), which refuses what Kling would
+The text is read by the core (`bot.kling.multishot.parse_story`), which refuses what Kling would
 (too many shots, a prompt too long, a length below one second); the lengths are matched to the
 video's duration when the job is validated. Like the other modals, it answers its own errors.
 """
@@ -15,11 +15,11 @@ from typing import Any
 import discord
 
 from bot.discord.errors import reply_error
-from bot.discord.languages import speaking_to
-from bot.discord.modals import StartVideo
-from bot.discord.texts import text
+from bot.discord.i18n.languages import speaking_to
+from bot.discord.i18n.texts import text
+from bot.discord.ui.prompt_modals import StartVideo
+from bot.kling.multishot import MAX_SHOTS, SHOT_PROMPT_LIMIT, parse_story
 from bot.kling.options import VideoOptions
-from bot.kling.story import MAX_SHOTS, SHOT_PROMPT_LIMIT, parse_story
 
 log = logging.getLogger(__name__)
 

@@ -18,22 +18,19 @@ from typing import Any, Literal, Protocol, cast
 import discord
 
 from bot.discord.access import member_is_moderator
-from bot.discord.community_modals import ReasonModal
-from bot.discord.community_posts import CommunityPosts, review_decision
 from bot.discord.errors import Refused, reply_error
+from bot.discord.i18n.languages import speaking_to
+from bot.discord.i18n.texts import text
 from bot.discord.interactions import engine_of, send_ephemeral
-from bot.discord.languages import speaking_to
-from bot.discord.texts import text
+from bot.discord.posting.community_posts import CommunityPosts, review_decision
+from bot.discord.posting.components import ID, persistent_button, report_view
+from bot.discord.ui.community_modals import ReasonModal
 from bot.store import AuditEntry
 
 log = logging.getLogger(__name__)
 
-ID = r"[0-9a-f]{20}"
 ReviewAction = Literal["approve", "reject"]
 ReportAction = Literal["remove", "block", "dismiss"]
-REPORT_LABELS: dict[str, str] = {"remove": "button.report_remove",
-                                 "block": "button.report_block",
-                                 "dismiss": "button.report_dismiss"}
 # A report's decision -> the line its log-channel message gets.
 DECISION_LINES: dict[str, str] = {"removed": "report.removed", "blocked": "report.blocked",
                                   "dismissed": "report.dismissed"}
@@ -75,11 +72,7 @@ class _Pressed:
 class ReviewButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]],
                    template=rf"kling:review:(?P<action>approve|reject):(?P<job_id>{ID})"):
     def __init__(self, action: ReviewAction, job_id: str) -> None:
-        approve = action == "approve"
-        super().__init__(discord.ui.Button(
-            label=text("button.approve" if approve else "button.reject"),
-            style=discord.ButtonStyle.success if approve else discord.ButtonStyle.danger,
-            custom_id=f"kling:review:{action}:{job_id}"))
+        super().__init__(persistent_button(f"review:{action}", job_id))
         self.action: ReviewAction = action
         self.job_id = job_id
 
@@ -122,9 +115,7 @@ class ReportButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]],
     """Under every result: a member reports it to the moderators, with a reason."""
 
     def __init__(self, job_id: str) -> None:
-        super().__init__(discord.ui.Button(
-            label=text("button.report"), style=discord.ButtonStyle.secondary, emoji="🚩",
-            custom_id=f"kling:report:{job_id}"))
+        super().__init__(persistent_button("report", job_id))
         self.job_id = job_id
 
     @classmethod
@@ -156,11 +147,7 @@ class ReportActionButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]
 
 
     def __init__(self, action: ReportAction, report_id: str) -> None:
-        super().__init__(discord.ui.Button(
-            label=text(REPORT_LABELS[action]),
-            style=discord.ButtonStyle.secondary if action == "dismiss" else (
-                discord.ButtonStyle.danger),
-            custom_id=f"kling:report:{action}:{report_id}"))
+        super().__init__(persistent_button(f"report:{action}", report_id))
         self.action: ReportAction = action
         self.report_id = report_id
 
@@ -201,20 +188,5 @@ class ReportActionButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]
             await notifier_of(interaction).post_audit(entry)
 
 
-def review_view(job_id: str) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(ReviewButton("approve", job_id))
-    view.add_item(ReviewButton("reject", job_id))
-    return view
-
-
-def report_view(report_id: str) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    actions: tuple[ReportAction, ...] = ("remove", "block", "dismiss")
-    for action in actions:
-        view.add_item(ReportActionButton(action, report_id))
-    return view
-
-
 COMMUNITY_ITEMS = (ReviewButton, ReportButton, ReportActionButton)
-__all__ = ["COMMUNITY_ITEMS", "ReportButton", "report_view", "review_decision", "review_view"]
+__all__ = ["COMMUNITY_ITEMS", "ReportButton", "review_decision"]

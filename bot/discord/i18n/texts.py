@@ -11,7 +11,7 @@ in tests rather than as a half-formatted message in Discord.
 The language is the one in force where the text is made (`speaking(language)`, a context
 variable, as Red-DiscordBot does): the member's own locale for private replies, the server's
 language for public posts. The core never reads these catalogues: it raises and stores codes
-with parameters (`bot.errors`), and `bot.discord.render` turns them into sentences when shown.
+with parameters (`bot.errors`), and `bot.discord.i18n.render` turns them into sentences when shown.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Stories: a chain of jobs, each an Extend or a Continue of the one before (`parent_job_id`),
+"""Chains: a chain of jobs, each an Extend or a Continue of the one before (`parent_job_id`),
 joined into one video by the Join the story button. Here: which jobs make the story under a
 part, and the claim that keeps one story from being joined and posted twice."""
 
@@ -18,7 +18,7 @@ JOIN_LEASE_SECONDS = 900.0
 DONE = (JobState.SUCCEEDED, JobState.DELIVERED)
 
 
-class NoStory(DomainError):
+class NoChain(DomainError):
     """There is nothing to join under this part: `access.story_short` (fewer than two
     finished parts) or `access.gone`."""
 
@@ -29,17 +29,17 @@ def continues(job: Job) -> bool:
     return job.parent_job_id is not None and job.action == "image2video"
 
 
-class Stories:
+class Chains:
     def __init__(self, store: Store, clock: Clock) -> None:
         self.store = store
         self.clock = clock
 
     async def chain(self, job_id: str) -> list[Job]:
         """The finished parts of the story ending at `job_id`, oldest first. Raises
-        `NoStory`."""
+        `NoChain`."""
         newest = await self.store.get_job(job_id)
         if newest is None:
-            raise NoStory("access.gone")
+            raise NoChain("access.gone")
         parts = [newest]
         seen = {newest.id}
         while parts[-1].parent_job_id is not None and len(parts) < MAX_PARTS:
@@ -50,7 +50,7 @@ class Stories:
             parts.append(parent)
         parts.reverse()
         if len(parts) < 2 or any(p.state not in DONE or not p.video_url for p in parts):
-            raise NoStory("access.story_short")
+            raise NoChain("access.story_short")
         return parts
 
     async def earlier(self, job_id: str) -> JoinedStory | None:

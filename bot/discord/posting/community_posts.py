@@ -15,11 +15,11 @@ from typing import Any
 
 import discord
 
-from bot.discord.cards import settings_line
+from bot.discord.i18n.languages import ServerLanguages
+from bot.discord.i18n.limits import EMBED_FIELD_LIMIT
+from bot.discord.i18n.texts import clip, speaking, text
 from bot.discord.interactions import jump_url
-from bot.discord.languages import ServerLanguages
-from bot.discord.limits import EMBED_FIELD_LIMIT
-from bot.discord.texts import clip, speaking, text
+from bot.discord.posting.cards import settings_line
 from bot.guild_settings import load_guild_settings
 from bot.store import Job, Report, Store
 

@@ -24,7 +24,7 @@ from contextlib import AbstractContextManager
 
 import discord
 
-from bot.discord.texts import (
+from bot.discord.i18n.texts import (
     CATALOGUES,
     DEFAULT_LANGUAGE,
     keep_speaking,

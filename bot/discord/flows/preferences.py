@@ -11,9 +11,9 @@ from typing import Any
 
 import discord
 
+from bot.discord.i18n.languages import member_language
+from bot.discord.i18n.texts import text
 from bot.discord.interactions import send_ephemeral
-from bot.discord.languages import member_language
-from bot.discord.texts import text
 from bot.store import MemberPreferences, Store
 
 log = logging.getLogger(__name__)

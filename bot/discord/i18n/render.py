@@ -1,7 +1,7 @@
 """The core's codes turned into sentences, at the moment they are shown.
 
 The core says what happened as a code and plain parameters (`bot.errors`); this module is where
-they become the catalogue's words (`bot.discord.texts`) and Discord's markup: lists of names in
+they become the catalogue's words (`bot.discord.i18n.texts`) and Discord's markup: lists of names in
 code spans, channel mentions, relative timestamps (`<t:...:R>`), lengths of time in words. It is
 the one place a later issue has to pass a reader's language through.
 
@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from bot.discord.texts import clip, has_text, span, text
+from bot.discord.i18n.texts import clip, has_text, span, text
 from bot.errors import DomainError, Notice
 from bot.kling.errors import KlingError, KlingUnreachable
 from bot.store import Job

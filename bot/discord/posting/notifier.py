@@ -1,0 +1,147 @@
+"""The Discord side of a job, as the core calls it (`JobNotifier`): its card and thread
+(`CardPoster`), its result (`ResultPoster`), its failure notice, moderators' alerts and the
+audit lines in the log channel.
+
+The notifier is given everything it uses (the client, the store, the video fetcher, the model
+table) when it is made; the core calls it through the `JobNotifier` interface only.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from bot.discord.i18n.languages import GuildFacts, ServerLanguages
+from bot.discord.i18n.limits import FAILURE_REASON_LIMIT
+from bot.discord.i18n.render import failure_reason, sentence
+from bot.discord.i18n.texts import clip, speaking, text
+from bot.discord.posting.card_poster import CardPoster
+from bot.discord.posting.cards import audit_line
+from bot.discord.posting.community_posts import CommunityPosts
+from bot.discord.posting.components import review_view
+from bot.discord.posting.direct_notices import DirectNotices
+from bot.discord.posting.result_poster import ResultPoster
+from bot.download import VideoFetcher
+from bot.errors import Notice
+from bot.guild_settings import load_guild_settings
+from bot.jobs import QUEUE_TIMEOUT_CODE, Placement
+from bot.jobs.outcomes import REVIEW_REJECTED_CODE, REVIEW_TIMEOUT_CODE
+from bot.kling.capabilities import CapabilityTable
+from bot.media import VideoTools
+from bot.store import AuditEntry, Job, Store
+
+log = logging.getLogger(__name__)
+
+
+class DiscordNotifier:
+    """`JobNotifier` over discord.py's REST client."""
+
+    def __init__(self, client: discord.Client, store: Store, videos: VideoFetcher,
+                 capabilities: CapabilityTable, *, media: VideoTools,
+                 edit_interval: float = 10.0, languages: ServerLanguages | None = None,
+                 simulated: bool = False) -> None:
+        self.client = client
+        self.store = store
+        self.languages = languages or ServerLanguages(store, GuildFacts(client))
+        self.direct = DirectNotices(client, store)
+        self.card_poster = CardPoster(client, self.languages, edit_interval=edit_interval,
+                                      simulated=simulated)
+        self.results = ResultPoster(client, self.languages, self.card_poster, self.direct,
+                                    videos, media, capabilities, simulated=simulated)
+        self.confirmations = self.card_poster.confirmations
+        # Community moderation's posts in the log channel (reviews, reports).
+        self.community = CommunityPosts(client, store, self.languages)
+
+    async def close(self) -> None:
+        """Drop the card edits still waiting (the process is stopping)."""
+        await self.card_poster.close()
+
+    def can_post(self, channel_id: int) -> bool:
+        """Whether the bot may post in this channel (see `CardPoster.can_post`)."""
+        return self.card_poster.can_post(channel_id)
+
+    async def present(self, interaction: discord.Interaction, job: Job) -> int | None:
+        """Show the job's card as a follow-up of the member's command."""
+        return await self.card_poster.present(interaction, job)
+
+    async def announce(self, job: Job) -> Placement:
+        """Post the job's card (unless shown already) and start its thread."""
+        return await self.card_poster.announce(job)
+
+    async def progress(self, job: Job) -> None:
+        """Refresh the job's card."""
+        await self.card_poster.progress(job)
+
+    async def deliver(self, job: Job, *, resumed: bool = False) -> int:
+        """Post the finished video; the result message's id."""
+        return await self.results.deliver(job, resumed=resumed)
+
+    async def post_last_frame(self, source: Job, user_id: int) -> str:
+        """Post a Continue's start frame (see `ResultPoster.post_last_frame`)."""
+        return await self.results.post_last_frame(source, user_id)
+
+    async def post_story(self, newest: Job, parts: list[Job]) -> tuple[int, int]:
+        """Post a joined story (see `ResultPoster.post_story`)."""
+        return await self.results.post_story(newest, parts)
+
+    def _messageable(self, channel_id: int, guild_id: int | None) -> discord.PartialMessageable:
+        return self.client.get_partial_messageable(channel_id, guild_id=guild_id)
+
+    async def _server_language(self, job: Job) -> str:
+        return await self.languages.of(job.guild_id)
+
+    async def ask_review(self, job: Job) -> int | None:
+        """Ask the log channel's moderators to approve or reject a held job."""
+        return await self.community.ask_review(job, review_view(job.id))
+
+    async def failed(self, job: Job) -> None:
+        job = await self.card_poster.placed(job)
+        await self.progress(job)
+        if job.review_message_id is not None:  # rejected, timed out or cancelled in review
+            await self.community.review_closed(job)
+        if job.submitted_at is None and job.error_code not in (
+                QUEUE_TIMEOUT_CODE, REVIEW_REJECTED_CODE, REVIEW_TIMEOUT_CODE):
+            # Refused at once: the member already got a private answer to their command. (A
+            # queue timeout or a review's end comes long after it, so the member is told.)
+            return
+        with speaking(await self._server_language(job)):
+            notice = text("result.failed", user_id=job.user_id,
+                          reason=clip(failure_reason(job), FAILURE_REASON_LIMIT),
+                          refund=text("failed.refunded", cost=job.cost))
+        target = self._messageable(job.post_channel_id, job.guild_id)
+        await target.send(
+            notice,
+            allowed_mentions=discord.AllowedMentions(
+                everyone=False, roles=False, users=[discord.Object(id=job.user_id)]),
+            nonce=f"{job.id}f")
+        await self.direct.failed(job)
+
+    async def alert(self, guild_id: int | None, notice: Notice) -> None:
+        settings = await load_guild_settings(self.store, guild_id)
+        with speaking(await self.languages.of(guild_id, settings)):
+            message = sentence(notice)
+        if settings.log_channel_id is None:
+            log.warning("Moderator alert for guild %s (no log channel set): %s", guild_id,
+                        message)
+            return
+        try:
+            await self._messageable(settings.log_channel_id, guild_id).send(
+                message, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException as exc:
+            log.warning("Could not post to the log channel of guild %s (%s)", guild_id,
+                        exc.status)
+
+    async def post_audit(self, entry: AuditEntry) -> None:
+        """Post a moderator action to the server's log channel, when one is set."""
+        settings = await load_guild_settings(self.store, entry.guild_id)
+        if settings.log_channel_id is None:
+            return
+        with speaking(await self.languages.of(entry.guild_id, settings)):
+            line = audit_line(entry)
+        try:
+            await self._messageable(settings.log_channel_id, entry.guild_id).send(
+                line, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException as exc:
+            log.warning("Could not post to the log channel of guild %s (%s)", entry.guild_id,
+                        exc.status)
