@@ -155,7 +155,7 @@ class Poller:
         least as long as a Retry-After asks (capped); the first success ends the pause."""
         self.stats.failures_in_a_row += 1
         exponent = min(self.stats.failures_in_a_row, 32)
-        wait = min(self.interval * 2 ** exponent, self.max_backoff)
+        wait = min(self.interval * 2.0 ** exponent, self.max_backoff)
         if retry_after is not None:
             wait = max(wait, min(retry_after, MAX_RETRY_AFTER))
         self.stats.backoff_seconds = wait

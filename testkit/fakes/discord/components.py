@@ -22,7 +22,7 @@ def walk_components(components: Iterable[JSON]) -> Iterable[JSON]:
 
 def number_components(components: list[JSON]) -> list[JSON]:
     """Discord gives every component a numeric ``id`` (unique per message) if it lacks one."""
-    copied = json.loads(json.dumps(components))
+    copied: list[JSON] = json.loads(json.dumps(components))
     used = {c["id"] for c in walk_components(copied) if isinstance(c.get("id"), int)}
     counter = 0
     for comp in walk_components(copied):

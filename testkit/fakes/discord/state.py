@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TypeVar
 
 from testkit.fakes.discord.flags import (
     DEFAULT_BOT_PERMISSIONS,
@@ -32,6 +32,9 @@ from testkit.fakes.discord.records import Interaction, InteractionCallback, Reco
 from testkit.fakes.discord.sessions import GatewaySession
 
 API_PREFIX = "/api/v10"
+
+# What a `wait_until` check finds: its first result that is neither None nor False.
+T = TypeVar("T")
 
 
 class FakeState:
@@ -156,8 +159,8 @@ class FakeState:
             if not fut.done():
                 fut.set_result(None)
 
-    async def wait_until(self, check: Callable[[], Any], timeout: float = 10,
-                         what: str = "a condition") -> Any:
+    async def wait_until(self, check: Callable[[], T | None], timeout: float = 10,
+                         what: str = "a condition") -> T:
         """Re-evaluate ``check`` whenever the fake's state changes; return its first truthy
         result. Every request, message change and gateway (dis)connect wakes waiters."""
         loop = asyncio.get_running_loop()
