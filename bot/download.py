@@ -71,6 +71,9 @@ class UnsafeVideoUrl(Exception):
 
 @dataclass(frozen=True)
 class DownloadedVideo:
+    """A fetched video: the temporary file (gone after the `download` block) and its size in
+    bytes."""
+
     path: Path
     size: int
 
@@ -144,6 +147,8 @@ class PublicOnlyResolver(AbstractResolver):
 
     async def resolve(self, host: str, port: int = 0,
                       family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+        """The host's addresses; raises `UnsafeVideoUrl` when any of them is not public (a
+        trusted host is not checked)."""
         results = await self.inner.resolve(host, port, family)
         if canonical_host(host) in self.trusted:
             return results
@@ -158,6 +163,7 @@ class PublicOnlyResolver(AbstractResolver):
         return results
 
     async def close(self) -> None:
+        """Close the wrapped resolver."""
         await self.inner.close()
 
 
@@ -232,6 +238,7 @@ class VideoFetcher:
         return self._session
 
     async def close(self) -> None:
+        """Close the HTTP session (a later download opens a new one)."""
         if self._session is not None:
             await self._session.close()
             self._session = None

@@ -40,14 +40,17 @@ class DomainError(Exception):
 
     @property
     def code(self) -> str:
+        """The catalogue key of the sentence that explains the refusal."""
         return self._notice.code
 
     @property
     def params(self) -> Mapping[str, Any]:
+        """The sentence's parameters (read-only)."""
         return self._notice.params
 
     @property
     def notice(self) -> Notice:
+        """The refusal as a `Notice`, for a path that stores or sends it instead of raising."""
         return self._notice
 
     def __str__(self) -> str:

@@ -18,6 +18,9 @@ MAX_RATIO = 2.5
 
 @dataclass(frozen=True)
 class ImageFacts:
+    """What Discord says of an attachment: enough to check it against Kling's limits without
+    downloading it. Width and height are None when Discord could not read the image."""
+
     filename: str
     content_type: str | None
     size: int

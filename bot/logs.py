@@ -67,6 +67,7 @@ class SecretFilter(logging.Filter):
         self.secrets = [s for s in secrets if s and len(s) >= 8]
 
     def scrub(self, message: str) -> str:
+        """The message with every known secret and token-bearing URL part replaced."""
         for secret in self.secrets:
             message = message.replace(secret, "<secret>")
         for pattern in _PATTERNS:
@@ -74,6 +75,7 @@ class SecretFilter(logging.Filter):
         return message
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Scrub the record in place (it is never dropped), noting the job it is about first."""
         job_id = job_of(record)  # before the arguments are folded into the message
         if job_id is not None:
             record.job_id = job_id
@@ -93,6 +95,7 @@ class JsonFormatter(logging.Formatter):
         self.scrubber = scrubber
 
     def format(self, record: logging.LogRecord) -> str:
+        """The record as one JSON line, message and traceback scrubbed."""
         entry: dict[str, object] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(
                 timespec="milliseconds"),
@@ -117,6 +120,7 @@ class ColourFormatter(logging.Formatter):
     """The plain format with the level coloured, for a person at a terminal."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """The plain line with its level name wrapped in the level's colour."""
         line = super().format(record)
         level = f"{record.levelname:<8}"
         colour = LEVEL_COLOURS.get(record.levelno, "")

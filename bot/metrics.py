@@ -63,6 +63,8 @@ CODE_LIMIT = 40
 
 
 def kling_error(code: str | None) -> None:
+    """Count one error from Kling under its code (`unknown` when it gave none), the label kept
+    short."""
     KLING_ERRORS.labels(code=(code or "unknown")[:CODE_LIMIT]).inc()
 
 

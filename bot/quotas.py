@@ -53,6 +53,8 @@ class Rates:
     audio_per_second: Rate = NO_RATE
 
     def price(self, mode: str | None, duration: int, audio: bool) -> Rate:
+        """The exact price before any model multiplier: whole blocks (at least one) at the mode's
+        rate, plus sound by the second. An unknown mode is priced as "single", else 1 per block."""
         unit = self.by_mode.get(mode or "single", self.by_mode.get("single", Rate(1)))
         blocks = max(1, math.ceil(duration / self.block_seconds))
         seconds = blocks * self.block_seconds
@@ -71,6 +73,8 @@ class CostTable:
 
     def cost(self, model: str, mode: str | None, duration: int, *, audio: bool = False
              ) -> int:
+        """Whole credits for one job, at least 1: the model's own rates if it has any, times its
+        multiplier, rounded up."""
         rates = self.model_rates.get(model, self.rates)
         price = rates.price(mode, duration, audio) * self.model_multiplier.get(model, Rate(1))
         return max(1, math.ceil(price))
@@ -106,6 +110,9 @@ def parse_rates(raw: dict[str, Any], *, inherit: Rates | None = None) -> Rates:
 
 
 def parse_costs(raw: dict[str, Any]) -> CostTable:
+    """The cost table from its JSON form (`costs.json`'s shape). Read when the engine is
+    assembled, so a malformed operator table (`ValueError`) stops the bot at start, not at the
+    first job."""
     rates = parse_rates(raw)
     return CostTable(
         rates=rates,
@@ -141,6 +148,8 @@ class QuotaExceeded(DomainError):
     @classmethod
     def from_reservation(cls, reservation: Reservation, cost: int, period: Period,
                          server_cap: int | None) -> QuotaExceeded:
+        """The refusal for a reservation the store turned down, with the code of the rule that
+        refused it (block, server cap, or the member's limit)."""
         resets_at = int(period.end)
         remaining = max(0, reservation.limit - reservation.spent_before)
         params: dict[str, Any]
@@ -158,6 +167,9 @@ class QuotaExceeded(DomainError):
 
 @dataclass(frozen=True)
 class Period:
+    """One allowance period as UNIX timestamps: spend counts from `start`; a new allowance begins at
+    `end`."""
+
     start: float
     end: float
 
@@ -173,12 +185,18 @@ def period_at(now: float, reset_hour_utc: int) -> Period:
 
 @dataclass(frozen=True)
 class MemberLimit:
+    """A member's limit per period and where it came from, so a member can be told why it is what it
+    is."""
+
     credits: int
     source: LimitSource
 
 
 @dataclass(frozen=True)
 class MemberStatus:
+    """What `/quota` shows a member: limit, spend this period, any block, and their jobs under
+    way."""
+
     limit: MemberLimit
     spent: int
     period: Period
@@ -188,6 +206,7 @@ class MemberStatus:
 
     @property
     def remaining(self) -> int:
+        """Credits left this period, never below zero."""
         return max(0, self.limit.credits - self.spent)
 
 
@@ -200,12 +219,15 @@ class QuotaBook:
         self.bot_reset_hour = bot_reset_hour
 
     def period(self, now: float, settings: GuildSettings) -> Period:
+        """The period containing `now`, at the server's reset hour, else the bot's."""
         hour = settings.reset_hour_utc if settings.reset_hour_utc is not None else (
             self.bot_reset_hour)
         return period_at(now, hour)
 
     async def limit_for(self, guild_id: int | None, user_id: int, role_ids: tuple[int, ...],
                         settings: GuildSettings) -> MemberLimit:
+        """The member's limit: their own setting, else the best of their roles, else the server's
+        default, else the bot's. Outside a server (a DM) only the bot's default applies."""
         if guild_id is None:
             return MemberLimit(self.bot_default, "bot")
         own = await self.store.member_limit(guild_id, user_id)
@@ -221,6 +243,7 @@ class QuotaBook:
 
     async def status(self, guild_id: int | None, user_id: int, role_ids: tuple[int, ...],
                      settings: GuildSettings, now: float) -> MemberStatus:
+        """The member's status at `now` (a DM counts as server 0)."""
         guild = guild_id or 0
         period = self.period(now, settings)
         counts = await self.store.member_job_counts(guild, user_id)

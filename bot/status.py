@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class EngineStatus:
+    """A snapshot of the bot's health, taken once and read by every status page."""
+
     job_counts: Mapping[str, int]  # jobs by state; empty when the store is unreachable
     store_reachable: bool
     poller_last_tick: float | None  # when the poller last ticked (the engine's clock)
@@ -24,4 +26,5 @@ class EngineStatus:
 
     @property
     def healthy(self) -> bool:
+        """Every check passes. A paused Kling does not count: the bot still answers and delivers."""
         return all(self.checks.values())

@@ -30,6 +30,7 @@ _TOKEN_IN_PATH = re.compile(r"(/kling/callback/)[^/?#]+")
 
 
 def redact_path(path: str) -> str:
+    """The path with a callback token replaced by `<token>`, fit for a log line."""
     return _TOKEN_IN_PATH.sub(r"\1<token>", path)
 
 
@@ -56,6 +57,7 @@ class RedactingAccessLogger(AbstractAccessLogger):
     Docker or a load balancer) are logged at DEBUG, so they do not bury the bot's own lines."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        """One access-log line per request, the token redacted."""
         level = logging.DEBUG if request.path == "/healthz" else logging.INFO
         self.logger.log(level, "%s %s %s %.1fms", request.method, redact_path(request.path),
                         response.status, time * 1000)
@@ -71,6 +73,9 @@ class MetricsSources:
 
 
 class WebServer:
+    """The aiohttp application and its runner: callbacks, `/healthz` and `/metrics`. `port` is the
+    one actually listened on once started (the OS picks it when 0 is asked)."""
+
     def __init__(self, receiver: CallbackReceiver, *,
                  status: Callable[[], Awaitable[EngineStatus]], metrics: MetricsSources,
                  host: str, port: int) -> None:
@@ -86,6 +91,7 @@ class WebServer:
         self.app.router.add_get("/metrics", self.metrics)
 
     async def start(self) -> None:
+        """Listen on `host`:`port` inside the running event loop."""
         self._runner = web.AppRunner(self.app, access_log_class=RedactingAccessLogger,
                                      access_log=logging.getLogger("bot.web.access"))
         await self._runner.setup()
@@ -99,11 +105,14 @@ class WebServer:
         log.info("HTTP server listening on %s:%d", self.host, self.port)
 
     async def close(self) -> None:
+        """Stop listening; safe to call when never started or already closed."""
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
 
     async def callback(self, request: web.Request) -> web.Response:
+        """Kling's result POST: the body is read up to the cap (413 beyond it), then the receiver
+        decides the answer. Delivery runs in the background, so Kling is answered at once."""
         body = await read_capped_body(request, MAX_CALLBACK_BYTES)
         if body is None:
             log.warning("Callback refused: its body is larger than %d bytes",
@@ -118,6 +127,8 @@ class WebServer:
                                  status=outcome.status)
 
     async def healthz(self, request: web.Request) -> web.Response:
+        """200 when every check passes, else 503 with the checks, for Docker and load balancers. A
+        paused Kling is reported but does not make the bot unhealthy."""
         status = await self.status()
         healthy = status.healthy
         return web.json_response({"status": "ok" if healthy else "unhealthy",

@@ -21,6 +21,8 @@ RISK_CONTROL_WORDS = ("risk control", "risk_control")
 
 
 class TaskStatus(Enum):
+    """Where a task is, as the bot acts on it, whatever word the API used."""
+
     UNKNOWN = "unknown"  # the API does not know the task (yet)
     RUNNING = "running"
     SUCCEEDED = "succeeded"
@@ -29,6 +31,9 @@ class TaskStatus(Enum):
 
 @dataclass(frozen=True)
 class TaskResult:
+    """One task's result, however the API shaped it; the video fields are set when it succeeded, the
+    error fields when it failed."""
+
     status: TaskStatus
     task_id: str | None = None
     video_id: str | None = None
@@ -45,6 +50,7 @@ class TaskResult:
 
     @property
     def finished(self) -> bool:
+        """Kling will say no more: the task succeeded or failed."""
         return self.status in (TaskStatus.SUCCEEDED, TaskStatus.FAILED)
 
 

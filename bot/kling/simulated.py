@@ -68,6 +68,9 @@ class BadRequest(Exception):
 
 @dataclass
 class SimulatedTask:
+    """One accepted create: its body, the video's length in seconds, and, once made, the response a
+    poll or callback carries."""
+
     task_id: str
     request: dict[str, Any]
     seconds: float
@@ -143,6 +146,7 @@ class SimulatedKling:
 
     @property
     def base_url(self) -> str:
+        """The address to give the bot as Kling's (known before `start`)."""
         return f"http://{HOST}:{self.port}"
 
     @property
@@ -151,6 +155,7 @@ class SimulatedKling:
         return HOST, self.port
 
     async def start(self) -> None:
+        """Serve the API on the bound socket, in the running event loop."""
         self._directory = Path(tempfile.mkdtemp(prefix="klingcord-simulated-",
                                                 dir=self.root))
         self._session = aiohttp.ClientSession()
@@ -165,6 +170,7 @@ class SimulatedKling:
                     "made by the bot, served on %s; no Kling account is used", self.base_url)
 
     async def close(self) -> None:
+        """Stop making videos, stop serving and delete the videos made."""
         for task in list(self._work):
             task.cancel()
         await asyncio.gather(*self._work, return_exceptions=True)

@@ -28,6 +28,8 @@ SHORT_SIDE_FOR_RATE: tuple[tuple[int, int | None], ...] = (
 
 @dataclass(frozen=True)
 class FitPlan:
+    """The rates of one fitted encode: video and sound in bit/s, and the picture's shorter side."""
+
     video_bps: int
     audio_bps: int
     short_side: int | None  # None: keep the picture's size

@@ -45,6 +45,8 @@ class Upload:
 
 @dataclass(frozen=True)
 class Frame:
+    """A still image (JPEG) from a video, with the video's size, to start the next part from."""
+
     path: Path
     width: int
     height: int
@@ -73,6 +75,7 @@ class VideoTools:
             path.unlink(missing_ok=True)  # noqa: ASYNC240 - a local unlink is instant
 
     async def probe(self, path: Path) -> VideoFacts:
+        """The video's facts; raises `MediaFailed` (not `CannotFit`) when FFmpeg cannot read it."""
         return await self.ffmpeg.probe(path)
 
     @asynccontextmanager

@@ -24,17 +24,24 @@ MAX_CALLBACK_BYTES = 1024 * 1024
 
 @dataclass(frozen=True)
 class CallbackOutcome:
+    """What the web server answers Kling: the HTTP status and a short reason (never the token)."""
+
     status: int
     reason: str
 
 
 class CallbackReceiver:
+    """Turns a callback body into a stored result for the job its token names; `counts` keeps how
+    many callbacks got each HTTP status, for `/metrics`."""
+
     def __init__(self, *, store: Store, results: Results) -> None:
         self.store = store
         self.results = results
         self.counts: dict[int, int] = {}
 
     async def receive(self, token: str, body: bytes) -> CallbackOutcome:
+        """Check and record one callback. An oversized, unknown or malformed one changes nothing; a
+        finished result is recorded once, however often it comes."""
         outcome = await self._receive(token, body)
         self.counts[outcome.status] = self.counts.get(outcome.status, 0) + 1
         return outcome

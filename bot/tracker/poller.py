@@ -33,6 +33,9 @@ LATE_POLL_FACTOR = 12
 
 @dataclass
 class PollerStats:
+    """What the poller has done, for the health check, `/metrics` and tests; `backoff_until` is when
+    polling may resume after Kling failed."""
+
     ticks: int = 0
     batch_calls: int = 0
     errors: int = 0
@@ -44,6 +47,10 @@ class PollerStats:
 
 
 class Poller:
+    """The slow, certain way results arrive: every SUBMITTED job is asked about until it ends, so a
+    lost callback or a restart never leaves a job waiting. Claims its jobs with a lease, so
+    several processes share the work without polling one job twice."""
+
     def __init__(self, *, store: Store, kling: KlingClient, results: Results,
                  failures: Failures, maintenance: Maintenance, clock: Clock, interval: float,
                  callbacks_enabled: bool, batch_size: int = BATCH_SIZE,
@@ -74,6 +81,8 @@ class Poller:
         return last is not None and now - last < max(60.0, self.interval * 6)
 
     async def run(self) -> None:
+        """Tick every `interval` (sooner when woken) until cancelled; a failed tick is logged and
+        counted, never the end of polling."""
         while True:
             try:
                 await self.tick()
@@ -89,6 +98,7 @@ class Poller:
             self._wake.clear()
 
     async def tick(self) -> None:
+        """One pass: housekeeping, then the due jobs in batches, unless Kling asked for a pause."""
         now = self.clock()
         self.stats.ticks += 1
         self.stats.last_tick_at = now
