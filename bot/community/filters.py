@@ -89,6 +89,8 @@ class PromptRefused(DomainError):
 
 
 def normalise(value: str) -> str:
+    """The form both a rule and a text are compared in (NFKC, case-folded), so width and case never
+    let a word through."""
     return unicodedata.normalize("NFKC", value).casefold()
 
 
@@ -216,10 +218,13 @@ class PromptFilters:
         self.clock = clock
 
     async def rules(self, guild_id: int | None) -> list[FilterRow]:
+        """The server's rules, oldest first; none outside a server."""
         return [] if guild_id is None else await self.store.prompt_filters(guild_id)
 
     async def add(self, guild_id: int, actor_id: int, pattern: str, is_regex: bool
                   ) -> AuditEntry:
+        """Check and add a rule, and audit it. Raises `FilterError` for an unusable pattern, a full
+        list (`RULES_LIMIT`) or a rule already there."""
         kept = check_rule(pattern, is_regex)
         if len(await self.rules(guild_id)) >= RULES_LIMIT:
             raise FilterError("filter.too_many", {"limit": RULES_LIMIT})
@@ -230,6 +235,8 @@ class PromptFilters:
                                             f"/{kept}/" if is_regex else kept, None)
 
     async def remove(self, guild_id: int, actor_id: int, pattern: str) -> AuditEntry:
+        """Remove the rule with this text (a pattern without its slashes), and audit it. Raises
+        `FilterError` when there is no such rule."""
         removed = await self.store.remove_prompt_filter(guild_id, pattern.strip())
         if removed is None:
             raise FilterError("filter.unknown", {"rule": pattern.strip()})

@@ -27,6 +27,9 @@ class GiftRefused(DomainError):
 
 
 class Gifts:
+    """Members giving credits to each other, checked against the server's share and the giver's
+    unused allowance; every gift is audited."""
+
     def __init__(self, store: Store, quota: QuotaBook, moderation: Moderation,
                  clock: Clock) -> None:
         self.store = store
@@ -36,6 +39,8 @@ class Gifts:
 
     async def give(self, guild_id: int, giver_id: int, giver_roles: tuple[int, ...],
                    receiver_id: int, credits: int) -> AuditEntry:
+        """Move `credits` of the giver's allowance this period to the receiver. Raises `GiftRefused`
+        saying which rule refused it; nothing moves then."""
         settings = await load_guild_settings(self.store, guild_id)
         if settings.give_share <= 0:
             raise GiftRefused("gift.off")

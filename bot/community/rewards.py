@@ -23,12 +23,18 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class RewardPaid:
+    """A reward just paid: the result's job, the credits its creator got, and the votes it
+    needed."""
+
     job: Job
     credits: int
     voters: int
 
 
 class Rewards:
+    """Reaction rewards: counts members' votes on results and pays the creator once a result has
+    enough."""
+
     def __init__(self, store: Store, quota: QuotaBook, clock: Clock) -> None:
         self.store = store
         self.quota = quota

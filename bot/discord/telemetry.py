@@ -43,6 +43,7 @@ class RateLimitCounter(logging.Handler):
         super().__init__(level=logging.WARNING)
 
     def emit(self, record: logging.LogRecord) -> None:
+        """Count the record when it is a rate-limit warning; every other record is ignored."""
         message = str(record.msg)
         args = record.args if isinstance(record.args, tuple) else ()
         if message.startswith("We are being rate limited.") and len(args) >= 2:

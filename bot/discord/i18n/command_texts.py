@@ -142,11 +142,15 @@ class CommandTranslator(app_commands.Translator):
         self.problems: dict[tuple[str, str], str] = {}
 
     async def load(self) -> None:
+        """Log which languages the command names are served in (discord.py calls it when the
+        translator is set)."""
         served = sorted(locale.value for locale in self.locales)
         log.info("Command names and descriptions localised for %s", ", ".join(served) or "none")
 
     async def translate(self, string: locale_str, locale: discord.Locale,
                         context: app_commands.TranslationContextTypes) -> str | None:
+        """The command string in `locale`, or None to let Discord show the English one (no catalogue
+        for the locale, no text, or a text Discord would refuse)."""
         language = self.locales.get(locale)
         if language is None:
             return None

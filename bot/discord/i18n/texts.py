@@ -77,6 +77,7 @@ class Catalogues:
 
     @property
     def languages(self) -> tuple[str, ...]:
+        """The catalogue languages, as their folders are named (`en`, `ko`)."""
         return tuple(self.bundles)
 
     def language_for(self, locale: str | None) -> str:
@@ -144,6 +145,7 @@ def has_text(key: str) -> bool:
 
 
 def current_language() -> str:
+    """The language `text` renders in here: set by `speaking`, else the default."""
     return _language.get()
 
 

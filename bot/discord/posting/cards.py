@@ -56,6 +56,8 @@ def fit_lines(lines: list[str], limit: int = MESSAGE_LIMIT) -> str:
 
 
 def settings_line(job: Job) -> str:
+    """The job's model, mode, length and cost in one line, with its sound and the member's credits
+    left when known; the card, the result and the review post all show it."""
     line = text("card.settings", model=job.model, mode=job.mode or text("card.single_mode"),
                 duration=job.duration, cost=job.cost)
     if job.request.get("generate_audio") is True:  # sound costs more: the card says why
@@ -66,6 +68,8 @@ def settings_line(job: Job) -> str:
 
 
 def state_line(job: Job, result_link: str | None = None) -> str:
+    """Where the job is, as the member reads it on its card; a delivered job links to its result
+    (`result_link`) when known, else points to the thread."""
     if job.state is JobState.REVIEW:
         return text("card.state.review")
     if job.state is JobState.QUEUED:
@@ -120,6 +124,8 @@ def result_footer(job_id: str) -> str:
 
 
 def result_embed(job: Job) -> discord.Embed:
+    """The embed under a result video: the prompt and settings, the length, a note when the video
+    came after the deadline, and the footer that names the job."""
     embed = discord.Embed(description=shown_prompt(job, 2000), colour=COLOURS[job.state])
     details = settings_line(job)
     if job.video_duration:

@@ -70,6 +70,8 @@ def review_embed(job: Job, decision: str | None = None) -> discord.Embed:
 
 
 def report_embed(report: Report, job: Job, decision: str | None = None) -> discord.Embed:
+    """The log channel's view of a member's report: the job's prompt, who reported whom and why, and
+    links to the result; `decision` once a moderator decided."""
     embed = discord.Embed(title=text("report.title"), description=clip(job.prompt, 2000) or "—",
                           colour=REPORT_COLOUR)
     embed.add_field(name="\u200b", value=text("report.details", requester=report.requester_id,
@@ -146,6 +148,8 @@ class CommunityPosts:
             log.warning("%s: could not update its log-channel message (%s)", what, exc.status)
 
     async def ask_review(self, job: Job, view: discord.ui.View) -> int | None:
+        """Post the job held for review, with the moderators' buttons, in the log channel; its
+        message id to keep on the job, or None when the server has no log channel."""
         message_id = await self._post(job.guild_id, lambda: review_embed(job), view)
         if message_id is None:
             log.warning("Job %s waits for review but guild %s has no log channel", job.id,
@@ -159,6 +163,8 @@ class CommunityPosts:
 
     async def post_report(self, report: Report, job: Job, view: discord.ui.View
                           ) -> int | None:
+        """Post a report, with the moderators' buttons, in the log channel; its message id to keep
+        on the report, or None when the server has no log channel."""
         message_id = await self._post(report.guild_id, lambda: report_embed(report, job), view)
         if message_id is None:
             log.warning("Report %s: guild %s has no log channel", report.id, report.guild_id)
@@ -166,6 +172,8 @@ class CommunityPosts:
 
     async def report_closed(self, report: Report, job: Job, decision_key: str,
                             **params: object) -> None:
+        """Show the moderator's decision (`decision_key` with its `params`) on the report's
+        log-channel message, without the buttons."""
         await self._close(report.guild_id, report.log_message_id,
                           lambda: report_embed(report, job, text(decision_key, **params)),
                           f"Report {report.id}")

@@ -48,6 +48,9 @@ class CardThrottle:
             del self._last[job_id]
 
     async def submit(self, job: Job, edit: Callable[[Job], Awaitable[None]]) -> None:
+        """Edit the job's card now, or once its interval has passed; a change submitted meanwhile
+        replaces the waiting one. Edit failures are logged, never raised: the job goes on without
+        its card."""
         now = self.clock()
         self._sweep(now)
         self._latest[job.id] = job
