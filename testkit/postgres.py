@@ -15,6 +15,8 @@ Connect = Callable[[str], Awaitable[asyncpg.Connection]]
 
 
 async def plain_connect(dsn: str) -> asyncpg.Connection:
+    """An asyncpg connection with a bounded wait, so a server that does not answer fails the run
+    fast."""
     return await asyncpg.connect(dsn, timeout=10)
 
 

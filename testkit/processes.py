@@ -27,6 +27,7 @@ class BotProcess:
         self.started_at = 0.0
 
     async def start(self) -> None:
+        """Start the process; it runs until `stop` or `kill`."""
         with self.log.open("ab") as sink:
             self.started_at = time.monotonic()
             self.proc = await asyncio.create_subprocess_exec(

@@ -12,6 +12,8 @@ from testkit.fakes.discord.models import JSON
 
 
 def walk_components(components: Iterable[JSON]) -> Iterable[JSON]:
+    """Every component, nested ones included (rows, sections' accessories, labels' components), in
+    document order: the ones Discord numbers and validates."""
     for comp in components:
         yield comp
         yield from walk_components(comp.get("components") or [])

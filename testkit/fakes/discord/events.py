@@ -63,6 +63,8 @@ class Events:
         return out
 
     async def guild_created(self, guild: Guild) -> None:
+        """GUILD_CREATE to each live session of the guild's shard, shaped by its intents: how the
+        bot learns of a guild added while it runs."""
         for session in self.sessions_for(guild.id):
             await session.dispatch("GUILD_CREATE", self.guild_create_payload(guild, session))
 
@@ -89,6 +91,8 @@ class Events:
         self._state.changed()
 
     async def message_deleted(self, msg: JSON) -> None:
+        """MESSAGE_DELETE to sessions with GUILD_MESSAGES, so the bot's cache forgets the
+        message."""
         data = {"id": msg["id"], "channel_id": msg["channel_id"]}
         if "guild_id" in msg:
             data["guild_id"] = msg["guild_id"]
@@ -102,6 +106,8 @@ class Events:
         self._state.changed()
 
     async def thread_created(self, thread: Channel) -> None:
+        """THREAD_CREATE for a thread the bot just started, with the bot as its member, as Discord
+        sends it to the thread's creator."""
         data = {**thread.payload(), "newly_created": True,
                 "member": {"id": str(thread.id), "user_id": str(self._state.bot_user.id),
                            "join_timestamp": thread.created_at, "flags": 1}}

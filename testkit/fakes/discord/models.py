@@ -43,6 +43,7 @@ class SnowflakeFactory:
         self._increment = 0
 
     def next(self) -> int:
+        """A new snowflake, larger than every one made before."""
         ms = max(int(time.time() * 1000), self._last_ms + 1)
         self._last_ms = ms
         self._increment = (self._increment + 1) % 4096
@@ -51,6 +52,8 @@ class SnowflakeFactory:
 
 @dataclass
 class User:
+    """A Discord user (members, moderators, the bot itself)."""
+
     id: int
     username: str
     bot: bool = False
@@ -63,6 +66,7 @@ class User:
     dms_open: bool = True
 
     def payload(self) -> JSON:
+        """The user object everyone sees (no locale, no DM setting)."""
         return {
             "id": str(self.id),
             "username": self.username,
@@ -80,6 +84,8 @@ class User:
 
 @dataclass
 class Role:
+    """A guild role; `bot_id` marks the bot's managed role."""
+
     id: int
     name: str
     permissions: int
@@ -89,6 +95,7 @@ class Role:
     mentionable: bool = False
 
     def payload(self) -> JSON:
+        """The role object, with the `tags` that mark a bot's managed role."""
         out: JSON = {
             "id": str(self.id),
             "name": self.name,
@@ -110,6 +117,8 @@ class Role:
 
 @dataclass
 class Member:
+    """A user in one guild: their roles there, nickname and join time."""
+
     user: User
     guild_id: int
     roles: list[int] = field(default_factory=list)
@@ -126,6 +135,8 @@ class Member:
         self.user.locale = value
 
     def payload(self, *, with_user: bool = True) -> JSON:
+        """The member object; `with_user=False` where Discord sends the user beside it (a message's
+        author)."""
         out: JSON = {
             "nick": self.nick,
             "avatar": None,
@@ -146,12 +157,15 @@ class Member:
 
 @dataclass
 class Overwrite:
+    """A channel's permission overwrite for a role (type 0) or a member (type 1)."""
+
     id: int
     type: int  # 0 role, 1 member
     allow: int = 0
     deny: int = 0
 
     def payload(self) -> JSON:
+        """The overwrite object, bit sets as strings as Discord sends them."""
         return {
             "id": str(self.id),
             "type": self.type,
@@ -162,6 +176,8 @@ class Overwrite:
 
 @dataclass
 class Channel:
+    """A guild channel, a thread or a DM channel; the fields a type does not use keep defaults."""
+
     id: int
     guild_id: int | None
     name: str
@@ -182,9 +198,11 @@ class Channel:
 
     @property
     def is_thread(self) -> bool:
+        """Whether it is a thread (announcement, public or private)."""
         return self.type in THREAD_TYPES
 
     def payload(self) -> JSON:
+        """The channel object of its type: thread metadata for a thread, overwrites for the rest."""
         last = str(self.last_message_id) if self.last_message_id else None
         out: JSON = {
             "id": str(self.id),
@@ -225,6 +243,9 @@ class Channel:
 
 @dataclass
 class Guild:
+    """A guild and everything in it; its upload limit follows its boost tier unless a test sets
+    one."""
+
     id: int
     name: str
     owner_id: int
@@ -297,6 +318,8 @@ class AttachmentSpec:
     height: int | None = None
 
     def content(self) -> bytes:
+        """The file's bytes: the given data, else `size` zero bytes (tests that only care about
+        size)."""
         if self.data is not None:
             return self.data
         return bytes(self.size or 0)

@@ -22,6 +22,7 @@ class UploadedFile:
 
     @property
     def size(self) -> int:
+        """The file's size in bytes, as uploaded."""
         return len(self.data)
 
 
@@ -41,6 +42,7 @@ class RecordedRequest:
 
     @property
     def content_type(self) -> str:
+        """The request's Content-Type (empty when it had none): JSON or multipart."""
         return self.headers.get("Content-Type", "")
 
 
@@ -55,6 +57,7 @@ class InteractionCallback:
 
     @property
     def ephemeral(self) -> bool:
+        """Whether only the member who used the interaction sees the answer."""
         return bool(int(self.data.get("flags") or 0) & MESSAGE_FLAG_EPHEMERAL)
 
 
@@ -77,4 +80,5 @@ class Interaction:
 
     @property
     def acknowledged(self) -> bool:
+        """Whether the bot has answered it (Discord takes only one callback)."""
         return bool(self.responses)

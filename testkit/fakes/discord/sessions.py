@@ -31,14 +31,19 @@ class GatewaySession:
 
     @property
     def live(self) -> bool:
+        """Whether its socket is open: events reach the client now, not only on a RESUME."""
         return self.ws is not None and not self.ws.closed
 
     def owns(self, guild_id: int | None) -> bool:
+        """Whether the guild's events go to this shard (Discord's sharding formula; DMs go to shard
+        0)."""
         if guild_id is None:
             return self.shard_id == 0
         return (guild_id >> 22) % self.shard_count == self.shard_id
 
     async def dispatch(self, event: str, data: JSON) -> None:
+        """Send a DISPATCH frame with the next sequence number, and keep it for a replay. A dead
+        socket is not an error: the client catches up on RESUME."""
         async with self._lock:
             self.seq += 1
             frame = {"op": 0, "t": event, "s": self.seq, "d": data}
@@ -51,6 +56,7 @@ class GatewaySession:
                     pass
 
     async def replay_after(self, seq: int) -> None:
+        """Send again, in order, every frame after `seq` (a RESUME on the new socket)."""
         async with self._lock:
             assert self.ws is not None
             for frame in self.sent:

@@ -85,6 +85,7 @@ class FakeState:
 
     @property
     def base_url(self) -> str:
+        """The fake's HTTP address (REST, gateway and attachments share it)."""
         return f"http://127.0.0.1:{self.port}"
 
     @property
@@ -131,6 +132,7 @@ class FakeState:
 
     def new_channel(self, guild: Guild | None, name: str, type_: int, *, position: int = 0,
                     parent_id: int | None = None, channel_id: int | None = None) -> Channel:
+        """A channel of `type_` (in `guild`, or a DM when None), recorded; no gateway event."""
         channel = Channel(channel_id or self.ids.next(), guild.id if guild else None, name, type_,
                           position, parent_id)
         if guild is not None:
@@ -139,6 +141,7 @@ class FakeState:
         return channel
 
     def ensure_user(self, user_id: int | None, name: str) -> User:
+        """The user with this id, made with `name` if unknown (a new id when None)."""
         if user_id is not None and user_id in self.users:
             return self.users[user_id]
         user = User(user_id or self.ids.next(), name)
@@ -225,6 +228,7 @@ class FakeState:
             self.interactions[int(interaction)]
 
     def interaction_responses(self, interaction: Interaction | int) -> list[InteractionCallback]:
+        """The bot's callbacks to an interaction, oldest first (a copy)."""
         return list(self.interaction(interaction).responses)
 
     def messages_in(self, channel_id: int, include_ephemeral: bool = False) -> list[JSON]:
@@ -240,8 +244,11 @@ class FakeState:
         return [self.messages[i] for i in ids if i in self.messages]
 
     def attachment_bytes(self, attachment_id: int | str) -> bytes:
+        """The bytes of a file the bot uploaded (or a test attached), by attachment id."""
         return self.attachment_blobs[int(attachment_id)]
 
     def requests_to(self, method: str, path_regex: str) -> list[RecordedRequest]:
+        """Every recorded request with this method whose path (without ``/api/v10``) matches
+        `path_regex`, oldest first."""
         pattern = re.compile(path_regex)
         return [r for r in self.requests if r.method == method.upper() and pattern.search(r.path)]

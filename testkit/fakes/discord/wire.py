@@ -15,6 +15,7 @@ from testkit.fakes.discord.models import JSON
 
 
 def to_json_bytes(data: Any) -> bytes:
+    """Compact JSON, as Discord sends it."""
     return json.dumps(data, separators=(",", ":")).encode()
 
 
@@ -41,6 +42,7 @@ class DiscordError(Exception):
         self.errors = errors
 
     def body(self) -> JSON:
+        """The JSON error body, with ``errors`` only when the answer has field errors."""
         out: JSON = {"message": self.message, "code": self.code}
         if self.errors is not None:
             out["errors"] = self.errors

@@ -68,6 +68,8 @@ class TaskApi:
     # ------------------------------------------------------------------ create
 
     async def handle_create(self, request: web.Request) -> web.StreamResponse:
+        """``POST /kling/videos``: recorded, then answered (or failed, delayed, dropped) as
+        scripted."""
         return await self._serve("create", request, self._answer_create)
 
     async def _answer_create(
@@ -122,6 +124,8 @@ class TaskApi:
     # ------------------------------------------------------------------ tasks
 
     async def handle_tasks(self, request: web.Request) -> web.StreamResponse:
+        """``POST /kling/tasks``: recorded, then answered (or failed, delayed, dropped) as
+        scripted."""
         return await self._serve("tasks", request, self._answer_tasks)
 
     async def _answer_tasks(

@@ -32,9 +32,11 @@ class CallbackSender:
         self.callback_errors: list[tuple[str, str]] = []
 
     def open(self) -> None:
+        """Open the client session (at start: it needs the running event loop)."""
         self._session = ClientSession(timeout=ClientTimeout(total=self._knobs.callback_timeout))
 
     async def close(self) -> None:
+        """Close the client session; no callback can be sent until it is opened again."""
         if self._session is not None:
             await self._session.close()
             self._session = None

@@ -117,6 +117,7 @@ class TaskTable:
         self._video_ids: dict[str, str] = {}  # video_id -> task_id
 
     def get(self, task_id: str) -> FakeTask:
+        """The task with this id; a `KeyError` naming it when the fake made no such task."""
         try:
             return self.tasks[task_id]
         except KeyError:
@@ -133,6 +134,8 @@ class TaskTable:
         return next(reversed(self.tasks.values()), None)
 
     def video_size_of(self, task: FakeTask) -> int:
+        """The size of the video served for `task`: its real file's, else the size it or the knobs
+        say."""
         path = self.video_path_of(task)
         if path is not None:
             return path.stat().st_size

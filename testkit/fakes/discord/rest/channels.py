@@ -28,6 +28,7 @@ class ChannelRoutes:
         self._events = events
 
     def register(self, router: Router) -> None:
+        """Add the channel and thread routes to `router`."""
         router.add("GET", "/channels/{channel_id}", self._get_channel)
         router.add("POST", "/channels/{channel_id}/messages/{message_id}/threads",
                    self._thread_from_message)

@@ -24,6 +24,7 @@ class CommandRoutes:
         self._lookup = lookup
 
     def register(self, router: Router) -> None:
+        """Add the command routes, global and per guild, to `router`."""
         for scope in SCOPES:
             router.add("GET", scope + "/commands", self._get_commands)
             router.add("PUT", scope + "/commands", self._put_commands)

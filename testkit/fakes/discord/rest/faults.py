@@ -33,9 +33,11 @@ class ResponseHold:
     _released: asyncio.Event = field(default_factory=asyncio.Event)
 
     def release(self) -> None:
+        """Let the held answer go; released before its request comes, the hold holds nothing."""
         self._released.set()
 
     async def wait_released(self) -> None:
+        """Wait until the test releases the hold."""
         await self._released.wait()
 
 
@@ -72,6 +74,7 @@ class RestFaults:
         return hold
 
     def release_all(self) -> None:
+        """Release every hold, so no request waits forever when the fake closes."""
         for hold in self._holds:
             hold.release()
 

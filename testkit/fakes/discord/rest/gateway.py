@@ -14,6 +14,7 @@ class GatewayRoutes:
         self._state = state
 
     def register(self, router: Router) -> None:
+        """Add the gateway routes to `router`."""
         router.add("GET", "/gateway", self._get_gateway)
         router.add("GET", "/gateway/bot", self._get_gateway_bot)
 

@@ -15,6 +15,7 @@ class GuildRoutes:
         self._lookup = lookup
 
     def register(self, router: Router) -> None:
+        """Add the guild routes to `router`."""
         router.add("GET", "/guilds/{guild_id}", self._get_guild)
         router.add("GET", "/guilds/{guild_id}/channels", self._get_guild_channels)
         router.add("GET", "/guilds/{guild_id}/roles", self._get_guild_roles)

@@ -53,6 +53,7 @@ class InteractionRoutes:
         self._events = events
 
     def register(self, router: Router) -> None:
+        """Add the interaction callback route to `router`."""
         router.add("POST", "/interactions/{interaction_id}/{token}/callback", self._callback)
 
     async def _callback(self, req: Req) -> web.Response:

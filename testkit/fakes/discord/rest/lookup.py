@@ -19,6 +19,7 @@ class Lookup:
         self._permissions = permissions
 
     def guild(self, req: Req) -> Guild:
+        """The guild the path names; 404 Unknown Guild when there is none."""
         guild = self._state.guilds.get(req.int_param("guild_id"))
         if guild is None:
             raise DiscordError(404, 10004, "Unknown Guild")

@@ -34,6 +34,7 @@ class MessageRoutes:
         self._nonces: dict[tuple[int, int, str], tuple[float, int]] = {}
 
     def register(self, router: Router) -> None:
+        """Add the channel message routes to `router`."""
         router.add("GET", "/channels/{channel_id}/messages", self._get_messages)
         router.add("POST", "/channels/{channel_id}/messages", self._post_message)
         router.add("GET", MESSAGE, self._get_message)

@@ -39,6 +39,7 @@ class Req:
     record: RecordedRequest
 
     def int_param(self, name: str) -> int:
+        """A path parameter as an int (snowflakes are strings on the wire)."""
         return int(self.params[name])
 
 

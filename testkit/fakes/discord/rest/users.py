@@ -18,6 +18,7 @@ class UserRoutes:
         self._state = state
 
     def register(self, router: Router) -> None:
+        """Add the user, DM and application routes to `router`."""
         router.add("GET", "/users/@me", lambda q: self._state.bot_user.payload())
         router.add("GET", "/users/{user_id}", self._get_user)
         router.add("POST", "/users/@me/channels", self._open_dm)

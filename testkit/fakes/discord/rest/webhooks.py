@@ -30,6 +30,7 @@ class WebhookRoutes:
         self._events = events
 
     def register(self, router: Router) -> None:
+        """Add the interaction webhook routes to `router`."""
         router.add("POST", "/webhooks/{app_id}/{token}", self._execute)
         for verb in ("GET", "PATCH", "DELETE"):
             router.add(verb, "/webhooks/{app_id}/{token}/messages/{message_id}", self._message)
