@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from bot.clock import Clock
 from bot.guild_settings import GuildSettings, load_guild_settings
 from bot.quotas import Period, QuotaBook
-from bot.store import AuditEntry, Block, Store
+from bot.store import AuditEntry, Block, CommunityStore, LedgerStore, SettingsStore
+
+
+class ModerationStore(LedgerStore, SettingsStore, CommunityStore, Protocol):
+    """What moderator actions change: limits, blocks, settings, grants, and the audit log."""
+
 
 # The longest reason a moderator may give (the commands' max_length); echoes clip older ones.
 REASON_LIMIT = 500
@@ -45,7 +50,7 @@ class UsageRow:
 
 
 class Moderation:
-    def __init__(self, store: Store, quota: QuotaBook, clock: Clock = time.time) -> None:
+    def __init__(self, store: ModerationStore, quota: QuotaBook, clock: Clock = time.time) -> None:
         self.store = store
         self.quota = quota
         self.clock = clock

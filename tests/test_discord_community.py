@@ -12,6 +12,7 @@ import pytest
 from bot.jobs.review import ReviewDecided
 from bot.store import JobState, LedgerStatus
 from testkit.fakes.discord import Channel, Member
+from testkit.store_reads import ledger_entry, reaction_votes
 from tests.discord_support import World, custom_ids
 from tests.support import eventually
 
@@ -131,7 +132,7 @@ async def test_review_approve_and_reject_with_reason(world: World) -> None:
     await command(world, world.moderator, "klingbot", ["settings"], {"review": "untrusted"})
     alice, mod = world.alice, world.moderator
     job, _ = await held_job(world, bot, alice, "a fox under review")
-    assert await bot.engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.HELD)
+    assert await ledger_entry(bot.engine.store, job.id) == (job.cost, LedgerStatus.HELD)
     await world.wait_card("Waiting for a moderator's review")
     message = await review_message(world, channel, "a fox under review")
     assert f"<@{alice.user.id}>" in str(message["embeds"])
@@ -148,7 +149,7 @@ async def test_review_approve_and_reject_with_reason(world: World) -> None:
     assert world.kling.create_count == 1
     await world.discord.wait_until(
         lambda: "Approved by a moderator" in str(world.card()["embeds"]), 5, "card approved")
-    assert await bot.engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.COMMITTED)
+    assert await ledger_entry(bot.engine.store, job.id) == (job.cost, LedgerStatus.COMMITTED)
     await world.discord.wait_until(
         lambda: "Approved by" in str(world.discord.messages[int(message["id"])]["embeds"])
         and not custom_ids(world.discord.messages[int(message["id"])]), 5, "approved")
@@ -163,7 +164,7 @@ async def test_review_approve_and_reject_with_reason(world: World) -> None:
     assert "Rejected" in reply
     rejected = await bot.engine.store.get_job(job2.id)
     assert rejected.state is JobState.FAILED
-    assert await bot.engine.store.ledger_entry(job2.id) == (job2.cost, LedgerStatus.REFUNDED)
+    assert await ledger_entry(bot.engine.store, job2.id) == (job2.cost, LedgerStatus.REFUNDED)
     await world.discord.wait_until(
         lambda: "too violent" in str([m["embeds"] for m in world.discord.messages_in(
             world.discord.channel_id)]), 5, "the card to say why")
@@ -204,7 +205,7 @@ async def test_review_times_out_with_a_refund_and_survives_a_restart(world: Worl
     await bot.engine.maintenance.expire_overdue()
     timed_out = await bot.engine.store.get_job(job.id)
     assert timed_out.state is JobState.FAILED and timed_out.error_code == "review_timeout"
-    assert await bot.engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    assert await ledger_entry(bot.engine.store, job.id) == (job.cost, LedgerStatus.REFUNDED)
     await world.discord.wait_until(
         lambda: "No moderator decided in time" in str(
             world.discord.messages[int(message["id"])]["embeds"])
@@ -361,9 +362,9 @@ async def test_reaction_rewards_through_the_gateway(world: World) -> None:
     async def counted(job_id: str, n: int) -> None:
         """Wait for the bot to have counted `n` votes (the gateway is asynchronous), and
         a moment more to be sure no more come."""
-        await eventually(lambda: _equals(store.reaction_votes(job_id), n))
+        await eventually(lambda: _equals(reaction_votes(store, job_id), n))
         await asyncio.sleep(0.2)
-        assert await store.reaction_votes(job_id) == n
+        assert await reaction_votes(store, job_id) == n
 
     async def votes() -> int:
         return await store.credits_spent(world.discord.guild_id, alice.user.id, 0)
@@ -420,4 +421,4 @@ async def test_a_held_job_whose_moderators_were_never_asked_is_asked_after_a_res
                                    f"kling:review:reject:{job.id}"]
     stored = await bot.engine.store.get_job(job.id)
     assert stored.state is JobState.REVIEW and stored.review_message_id == int(message["id"])
-    assert await bot.engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.HELD)
+    assert await ledger_entry(bot.engine.store, job.id) == (job.cost, LedgerStatus.HELD)

@@ -21,7 +21,7 @@ from discord import app_commands
 
 from bot.discord.interactions import engine_of, role_ids
 from bot.guild_settings import GuildSettings, load_guild_settings
-from bot.store import Job, Store
+from bot.store import Job, SettingsStore
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def may_press_job_buttons(job: Job, user_id: int, *, is_moderator: bool,
     return is_moderator or user_id == job.user_id or settings.extend_access == "anyone"
 
 
-async def member_is_moderator(interaction: discord.Interaction, store: Store,
+async def member_is_moderator(interaction: discord.Interaction, store: SettingsStore,
                               settings: GuildSettings | None = None) -> bool:
     """Whether the member who used `interaction` is a moderator of its server."""
     if interaction.guild_id is None:
@@ -62,7 +62,7 @@ async def member_is_moderator(interaction: discord.Interaction, store: Store,
                         list(role_ids(interaction.user)), settings)
 
 
-async def may_extend(interaction: discord.Interaction, store: Store, source: Job) -> bool:
+async def may_extend(interaction: discord.Interaction, store: SettingsStore, source: Job) -> bool:
     """Whether the member who pressed a button under `source` may extend it."""
     settings = await load_guild_settings(store, interaction.guild_id)
     moderator = await member_is_moderator(interaction, store, settings)

@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.jobs.outcomes import Results
 from bot.kling.results import TaskStatus, parse_result
-from bot.store import Store
+from bot.store import JobStore
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ class CallbackOutcome:
 
 
 class CallbackReceiver:
-    def __init__(self, *, store: Store, results: Results) -> None:
+    def __init__(self, *, store: JobStore, results: Results) -> None:
         self.store = store
         self.results = results
         self.counts: dict[int, int] = {}

@@ -29,7 +29,7 @@ from bot.jobs import QUEUE_TIMEOUT_CODE, Placement
 from bot.jobs.outcomes import REVIEW_REJECTED_CODE, REVIEW_TIMEOUT_CODE
 from bot.kling.capabilities import CapabilityTable
 from bot.media import VideoTools
-from bot.store import AuditEntry, Job, Store
+from bot.store import AuditEntry, Job, SettingsStore
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 class DiscordNotifier:
     """`JobNotifier` over discord.py's REST client."""
 
-    def __init__(self, client: discord.Client, store: Store, videos: VideoFetcher,
+    def __init__(self, client: discord.Client, store: SettingsStore, videos: VideoFetcher,
                  capabilities: CapabilityTable, *, media: VideoTools,
                  edit_interval: float = 10.0, languages: ServerLanguages | None = None,
                  simulated: bool = False) -> None:
