@@ -25,7 +25,6 @@ from bot.engine import Engine
 from bot.guild_settings import GuildSettings, load_guild_settings
 from bot.moderation import REASON_LIMIT
 from bot.policy import check_settings
-from bot.store import AuditEntry
 
 log = logging.getLogger(__name__)
 
@@ -173,16 +172,13 @@ class AdminCog(commands.Cog):
         rows = {**await self.engine.store.guild_settings(guild_id), **changes}
         check_settings(GuildSettings.from_rows({k: v for k, v in rows.items() if v is not None}),
                        self.engine.capabilities)
-        entries: list[AuditEntry] = []
         for key, value in changes.items():
-            entries.append(await self.engine.moderation.set_setting(
-                guild_id, interaction.user.id, key, value, reason))
+            await self.engine.moderation.set_setting(guild_id, interaction.user.id, key, value,
+                                                     reason)
         updated = await load_guild_settings(self.engine.store, guild_id)
         posts_in = await self.notifier.languages.of(guild_id, updated)
         await send_ephemeral(interaction, text("settings.current",
                                                lines=_describe(updated, posts_in)))
-        for entry in entries:
-            await self.notifier.post_audit(entry)
 
     # -- community moderation (issue 14): prompt filters and reaction rewards ---------------
 
@@ -198,7 +194,6 @@ class AdminCog(commands.Cog):
         guild_id = staff_guild(interaction)
         entry = await self.engine.filters.add(guild_id, interaction.user.id, word, regex)
         await send_ephemeral(interaction, text("mod.done", summary=audit_line(entry)))
-        await self.notifier.post_audit(entry)
 
     @filter.command(name="remove", description="Stop refusing a word or pattern")
     @app_commands.describe(word="The word or pattern as it was added")
@@ -208,7 +203,6 @@ class AdminCog(commands.Cog):
         guild_id = staff_guild(interaction)
         entry = await self.engine.filters.remove(guild_id, interaction.user.id, word)
         await send_ephemeral(interaction, text("mod.done", summary=audit_line(entry)))
-        await self.notifier.post_audit(entry)
 
     @filter.command(name="list", description="The words and patterns refused in prompts")
     @moderator_only()
@@ -239,16 +233,15 @@ class AdminCog(commands.Cog):
             if emoji is not None else None,
             "reward_credits": credits, "reward_voters": voters,
             "reward_max_per_period": max_per_period}
-        entries = [await self.engine.moderation.set_setting(guild_id, interaction.user.id,
-                                                           key, value)
-                   for key, value in changes.items() if value is not None]
+        for key, value in changes.items():
+            if value is not None:
+                await self.engine.moderation.set_setting(guild_id, interaction.user.id, key,
+                                                         value)
         settings = await load_guild_settings(self.engine.store, guild_id)
         state = text("rewards.state", emoji=settings.reward_emoji or "—",
                      credits=settings.reward_credits, voters=settings.reward_voters,
                      max=settings.reward_max_per_period)
         await send_ephemeral(interaction, state)
-        for entry in entries:
-            await self.notifier.post_audit(entry)
 
     def _wire_name(self, model: str) -> str:
         """The table's name for `model` (an alias, the seed's kling-video-o1, is kept as the

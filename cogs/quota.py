@@ -57,7 +57,6 @@ class QuotaCog(commands.Cog):
 
     async def _done(self, interaction: discord.Interaction, entry: AuditEntry) -> None:
         await send_ephemeral(interaction, text("mod.done", summary=audit_line(entry)))
-        await self.notifier.post_audit(entry)
 
     @quota.command(name="me", description="Your credits, when they reset, your jobs")
     async def me(self, interaction: discord.Interaction) -> None:
@@ -165,11 +164,10 @@ class QuotaCog(commands.Cog):
     async def give(self, interaction: discord.Interaction, member: discord.Member,
                    credits: Range[int, 1, 1_000_000]) -> None:
         guild_id = staff_guild(interaction)
-        entry = await self.engine.gifts.give(guild_id, interaction.user.id,
+        await self.engine.gifts.give(guild_id, interaction.user.id,
                                              role_ids(interaction.user), member.id, credits)
         await send_ephemeral(interaction, text("gift.done", credits=credits,
                                                user_id=member.id))
-        await self.notifier.post_audit(entry)
 
     @quota.command(name="usage", description="(Moderators) Who spent the most")
     @app_commands.choices(period=[Choice(name="this period", value="current"),

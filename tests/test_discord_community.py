@@ -323,6 +323,35 @@ async def test_report_then_block_or_dismiss(world: World) -> None:
     assert await bot.engine.store.block(world.discord.guild_id, bob.user.id) is None
 
 
+async def test_each_community_decision_posts_one_audit_line(world: World) -> None:
+    """A gift and a report's dismissal each leave one line in the log channel, posted once
+    whatever path recorded it (the lines come in the order the actions were taken, so once
+    the last one is there, every earlier one is too)."""
+    bot = await world.start_bot(default_credits_per_day=10)
+    channel = await log_channel(world)
+    alice, bob, mod = world.alice, world.bob, world.moderator
+    await command(world, mod, "klingbot", ["settings"], {"give_share": 50})
+    assert "You gave" in await command(world, alice, "quota", ["give"],
+                                       {"member": bob.user.id, "credits": 2})
+    job, result = await delivered_result(world, bot, alice, "a fox reported once")
+    await report(world, bob, result, job.id, "not a fox")
+    posted = await report_message(world, channel, "not a fox")
+    dismiss = next(c for c in custom_ids(posted) if ":dismiss:" in c)
+    assert "Done" in await world.wait_private_reply(
+        await world.discord.click(mod.user.id, int(posted["id"]), dismiss))
+    await command(world, mod, "klingbot", ["settings"], {"give_share": 40})
+
+    def lines() -> list[str]:
+        return [m["content"] for m in world.discord.messages_in(channel.id)
+                if m["content"].startswith("🛡️")]
+
+    await world.discord.wait_until(lambda: any("50 → 40" in line for line in lines()), 10,
+                                   "the last audit line")
+    assert len([line for line in lines() if "give credits to" in line]) == 1
+    assert len([line for line in lines() if "dismiss report about" in line]) == 1
+    assert len(lines()) == 5  # the log channel, the two shares, the gift, the dismissal
+
+
 # -- gifts and reaction rewards ----------------------------------------------------------------
 
 async def test_quota_give_through_discord(world: World) -> None:

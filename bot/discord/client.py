@@ -148,7 +148,8 @@ class KlingBot(commands.AutoShardedBot):
                                         simulated=settings.kling_simulated)
         self.engine = Engine(settings, self.notifier, session=self.http_session, store=store,
                              videos=videos, media=media, capabilities=capabilities,
-                             readiness=lambda: {"discord": self.is_ready()})
+                             readiness=lambda: {"discord": self.is_ready()},
+                             audit=self.notifier.audit)
         await self.engine.start()
         self.add_dynamic_items(*DYNAMIC_ITEMS, *COMMUNITY_ITEMS)
         # The commands' names and descriptions in every catalogue language, synced with them.

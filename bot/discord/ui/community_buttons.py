@@ -25,7 +25,6 @@ from bot.discord.interactions import engine_of, send_ephemeral
 from bot.discord.posting.community_posts import CommunityPosts, review_decision
 from bot.discord.posting.components import ID, persistent_button, report_view
 from bot.discord.ui.community_modals import ReasonModal
-from bot.store import AuditEntry
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +37,6 @@ DECISION_LINES: dict[str, str] = {"removed": "report.removed", "blocked": "repor
 
 class _Notifier(Protocol):
     community: CommunityPosts
-
-    async def post_audit(self, entry: AuditEntry) -> None: ...
 
 
 class _HoldsNotifier(Protocol):
@@ -85,29 +82,28 @@ class ReviewButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]],
         await _moderators_only(interaction)
         engine = engine_of(interaction)
         if self.action == "approve":
-            job, entry = await engine.reviews.approve(self.job_id, interaction.user.id)
+            job, _ = await engine.reviews.approve(self.job_id, interaction.user.id)
             await send_ephemeral(interaction, text("review.done_approved"))
-            await _closed(interaction, job.id, entry)
+            await _closed(interaction, job.id)
             return
         await engine.reviews.held(self.job_id)  # refuse at once if decided already
 
         async def reject(modal_interaction: discord.Interaction, reason: str) -> None:
-            job, entry = await engine.reviews.reject(self.job_id, modal_interaction.user.id,
-                                                     reason)
+            job, _ = await engine.reviews.reject(self.job_id, modal_interaction.user.id,
+                                                 reason)
             await send_ephemeral(modal_interaction, text("review.done_rejected"))
-            await _closed(modal_interaction, job.id, entry)
+            await _closed(modal_interaction, job.id)
 
         await interaction.response.send_modal(
             ReasonModal("modal.reject.title", "modal.reason.label", reject))
 
 
-async def _closed(interaction: discord.Interaction, job_id: str, entry: AuditEntry) -> None:
-    """After a review decision: its message shows it, and the audit line is posted."""
-    notifier = notifier_of(interaction)
+async def _closed(interaction: discord.Interaction, job_id: str) -> None:
+    """After a review decision, its message shows it (the audit line was posted when the
+    decision was recorded)."""
     job = await engine_of(interaction).store.get_job(job_id)
     if job is not None:
-        await notifier.community.review_closed(job)
-    await notifier.post_audit(entry)
+        await notifier_of(interaction).community.review_closed(job)
 
 
 class ReportButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]],
@@ -174,7 +170,7 @@ class ReportActionButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]
     async def decide(self, interaction: discord.Interaction, reason: str | None) -> None:
         engine = engine_of(interaction)
         decision = {"remove": "removed", "block": "blocked", "dismiss": "dismissed"}[self.action]
-        report, job, entries = await engine.reports.decide(
+        report, job, _ = await engine.reports.decide(
             self.report_id, interaction.user.id, decision,  # type: ignore[arg-type]
             reason)
         await send_ephemeral(interaction, text("report.done"))
@@ -184,8 +180,6 @@ class ReportActionButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]
         await community.report_closed(report, job, DECISION_LINES[decision],
                                       actor=interaction.user.id,
                                       requester=report.requester_id, reason=reason or "")
-        for entry in entries:
-            await notifier_of(interaction).post_audit(entry)
 
 
 COMMUNITY_ITEMS = (ReviewButton, ReportButton, ReportActionButton)
