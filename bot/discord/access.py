@@ -19,7 +19,8 @@ from typing import Literal, TypeVar
 import discord
 from discord import app_commands
 
-from bot.discord.interactions import engine_of, role_ids
+from bot.discord.interactions import role_ids
+from bot.discord.services import services_of
 from bot.guild_settings import GuildSettings, load_guild_settings
 from bot.store import Job, SettingsStore
 
@@ -84,7 +85,7 @@ def moderator_only() -> Callable[[T], T]:
         if interaction.guild_id is None:
             raise StaffOnly("mod.guild_only")
         try:
-            moderator = await member_is_moderator(interaction, engine_of(interaction).store)
+            moderator = await member_is_moderator(interaction, services_of(interaction).store)
         except Exception as exc:
             # discord.py lets only its own errors reach the tree's handler from a check; wrapped
             # like an error in the command's body, a failing store still gets an answer.
