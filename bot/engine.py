@@ -27,7 +27,7 @@ from bot.kling.capabilities import CapabilityTable, load_capabilities
 from bot.kling.client import KlingClient, RetryPolicy
 from bot.kling.simulated import SimulatedKling
 from bot.media import FFmpeg, VideoTools, ffmpeg_executable
-from bot.moderation import Moderation
+from bot.moderation import AuditSink, Moderation
 from bot.quotas import QuotaBook, load_costs
 from bot.references import PendingReferences
 from bot.status import EngineStatus
@@ -67,7 +67,8 @@ class Engine:
                  session: aiohttp.ClientSession | None = None,
                  videos: VideoFetcher | None = None,
                  media: VideoTools | None = None,
-                 capabilities: CapabilityTable | None = None) -> None:
+                 capabilities: CapabilityTable | None = None,
+                 audit: AuditSink | None = None) -> None:
         self.settings = settings
         self.clock = clock
         self.readiness = readiness
@@ -105,7 +106,7 @@ class Engine:
         self.maintenance = pieces.maintenance
         self.recovery = pieces.recovery
         self.results = pieces.results
-        self.moderation = Moderation(self.store, quota, clock)
+        self.moderation = Moderation(self.store, quota, clock, audit=audit)
         self.references = PendingReferences(self.store, clock)
         self.chains = Chains(self.store, clock)
         # Community moderation (issue 14).

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
-from bot.store import Store
+from bot.store import SettingsStore
 
 ExtendAccess = Literal["requester", "anyone"]
 # Review mode: who must wait for a moderator's approval (community moderation).
@@ -73,13 +73,13 @@ class GuildSettings:
         return cls(**values)
 
 
-async def load_guild_settings(store: Store, guild_id: int | None) -> GuildSettings:
+async def load_guild_settings(store: SettingsStore, guild_id: int | None) -> GuildSettings:
     if guild_id is None:
         return GuildSettings()
     return GuildSettings.from_rows(await store.guild_settings(guild_id))
 
 
-async def first_notice_of_removed_model(store: Store, guild_id: int, model: str) -> bool:
+async def first_notice_of_removed_model(store: SettingsStore, guild_id: int, model: str) -> bool:
     """True the first time a server's default `model` is found missing from the model table.
 
     Kept in the store, so moderators hear about it once per removed model, not on every

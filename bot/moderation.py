@@ -1,20 +1,44 @@
 """What server staff can change, each change recorded in the audit log.
 
-Every action returns the `AuditEntry` it stored (who, what, the value before and after, why,
-when) so the Discord layer can post it to the server's log channel. Permission checks happen
-before these calls; the core trusts its caller on who is a moderator.
+Every action stores an `AuditEntry` (who, what, the value before and after, why, when) and hands
+it to the `AuditSink` the engine was assembled with: the Discord layer's posts it in the
+server's log channel. Recording is the one place, so no command or button has to remember to
+post its line, and none can post it twice. The action also returns the entry, for the
+moderator's own reply. Permission checks happen before these calls; the core trusts its caller
+on who is a moderator.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from bot.clock import Clock
 from bot.guild_settings import GuildSettings, load_guild_settings
 from bot.quotas import Period, QuotaBook
-from bot.store import AuditEntry, Block, Store
+from bot.store import AuditEntry, Block, CommunityStore, LedgerStore, SettingsStore
+
+
+class ModerationStore(LedgerStore, SettingsStore, CommunityStore, Protocol):
+    """What moderator actions change: limits, blocks, settings, grants, and the audit log."""
+
+
+class AuditSink(Protocol):
+    """Where a stored moderator action goes next (the Discord layer posts it in the log
+    channel). Told, not awaited: the moderator's reply never waits on that post."""
+
+    def recorded(self, entry: AuditEntry) -> None:
+        """`entry` was stored; pass it on (in the order entries were recorded)."""
+
+
+class StoredOnly:
+    """The sink of an engine with nothing to post to (tests and benchmarks of the core): the
+    audit log keeps the entry, and that is all."""
+
+    def recorded(self, entry: AuditEntry) -> None:
+        """Nothing to do: the entry is in the store already."""
+
 
 # The longest reason a moderator may give (the commands' max_length); echoes clip older ones.
 REASON_LIMIT = 500
@@ -45,15 +69,20 @@ class UsageRow:
 
 
 class Moderation:
-    def __init__(self, store: Store, quota: QuotaBook, clock: Clock = time.time) -> None:
+    """Moderator actions on limits, blocks, settings and grants, and the audit log that
+    records them (community moderation's decisions are recorded through `record` too)."""
+
+    def __init__(self, store: ModerationStore, quota: QuotaBook, clock: Clock = time.time, *,
+                 audit: AuditSink | None = None) -> None:
         self.store = store
         self.quota = quota
         self.clock = clock
+        self.audit = audit or StoredOnly()
 
     async def record(self, guild_id: int, actor_id: int, action: str, target_id: int | None,
                      old: Any, new: Any, reason: str | None) -> AuditEntry:
-        """Store one moderator action in the audit log (community moderation's decisions
-        come through here too)."""
+        """Store one moderator action in the audit log and hand it to the audit sink
+        (community moderation's decisions come through here too)."""
         return await self._record(guild_id, actor_id, action, target_id, old, new, reason)
 
     async def _record(self, guild_id: int, actor_id: int, action: str, target_id: int | None,
@@ -62,6 +91,7 @@ class Moderation:
                            target_id=target_id, old_value=_shown(old), new_value=_shown(new),
                            reason=reason, created_at=self.clock())
         await self.store.add_audit(entry)
+        self.audit.recorded(entry)
         return entry
 
     async def set_member_limit(self, guild_id: int, actor_id: int, user_id: int,

@@ -36,7 +36,7 @@ from bot.errors import DomainError, Notice
 from bot.guild_settings import GuildSettings, first_notice_of_removed_model
 from bot.kling.capabilities import CapabilityTable, ModelCapabilities
 from bot.kling.options import ValidatedRequest, VideoOptions, model_can
-from bot.store import Store
+from bot.store import SettingsStore
 
 log = logging.getLogger(__name__)
 
@@ -222,7 +222,8 @@ class ServerPolicy:
     """Applies a server's policy to a request; given the store (the once-only note) and the
     alerts it sends."""
 
-    def __init__(self, *, store: Store, capabilities: CapabilityTable, alerts: Alerts) -> None:
+    def __init__(self, *, store: SettingsStore, capabilities: CapabilityTable, alerts: Alerts
+                 ) -> None:
         self.store = store
         self.capabilities = capabilities
         self.alerts = alerts

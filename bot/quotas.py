@@ -18,11 +18,11 @@ from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from bot.errors import DomainError
 from bot.guild_settings import GuildSettings
-from bot.store import Block, Reservation, Store
+from bot.store import Block, JobStore, LedgerStore, Reservation, SettingsStore
 
 LimitSource = Literal["member", "role", "server", "bot"]
 T = TypeVar("T")
@@ -210,10 +210,14 @@ class MemberStatus:
         return max(0, self.limit.credits - self.spent)
 
 
+class QuotaStore(JobStore, LedgerStore, SettingsStore, Protocol):
+    """What a member's standing reads: limits and blocks, the ledger's spend, unfinished jobs."""
+
+
 class QuotaBook:
     """Resolves limits and periods from the bot's defaults and each server's settings."""
 
-    def __init__(self, store: Store, *, bot_default: int, bot_reset_hour: int) -> None:
+    def __init__(self, store: QuotaStore, *, bot_default: int, bot_reset_hour: int) -> None:
         self.store = store
         self.bot_default = bot_default
         self.bot_reset_hour = bot_reset_hour

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.clock import Clock
-from bot.store import PendingReference, Store
+from bot.store import PendingReference, ReferenceStore
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class AddOutcome:
 class PendingReferences:
     """Adds, lists and clears members' pending references (per server)."""
 
-    def __init__(self, store: Store, clock: Clock, *, ttl: float = REFERENCE_TTL_SECONDS,
+    def __init__(self, store: ReferenceStore, clock: Clock, *, ttl: float = REFERENCE_TTL_SECONDS,
                  limit: int = MAX_REFERENCES) -> None:
         self.store = store
         self.clock = clock

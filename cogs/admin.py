@@ -20,12 +20,10 @@ from bot.discord.i18n.languages import language_choices
 from bot.discord.i18n.texts import text
 from bot.discord.interactions import send_ephemeral
 from bot.discord.posting.cards import audit_line, fit_lines
-from bot.discord.posting.notifier import DiscordNotifier
-from bot.engine import Engine
+from bot.discord.services import Services
 from bot.guild_settings import GuildSettings, load_guild_settings
 from bot.moderation import REASON_LIMIT
 from bot.policy import check_settings
-from bot.store import AuditEntry
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +68,8 @@ class AdminCog(commands.Cog):
                                   guild_only=True,
                                   default_permissions=discord.Permissions(manage_guild=True))
 
-    def __init__(self, engine: Engine, notifier: DiscordNotifier) -> None:
-        self.engine = engine
-        self.notifier = notifier
+    def __init__(self, services: Services) -> None:
+        self.services = services
 
     @klingbot.command(name="settings", description="Show or change this server's settings")
     @moderator_only()
@@ -142,7 +139,7 @@ class AdminCog(commands.Cog):
         guild_id = staff_guild(interaction)
         if default_model is not None:
             default_model = self._wire_name(default_model)
-        current = await load_guild_settings(self.engine.store, guild_id)
+        current = await load_guild_settings(self.services.store, guild_id)
         changes: dict[str, Any] = {
             "log_channel_id": log_channel.id if log_channel is not None else None,
             "moderator_role_id": moderator_role.id if moderator_role is not None else None,
@@ -170,19 +167,16 @@ class AdminCog(commands.Cog):
         # The defaults can only be allowed values: a change that would leave one forbidden
         # (a default set to a forbidden model, or the default model forbidden) is refused
         # whole, before anything is stored.
-        rows = {**await self.engine.store.guild_settings(guild_id), **changes}
+        rows = {**await self.services.store.guild_settings(guild_id), **changes}
         check_settings(GuildSettings.from_rows({k: v for k, v in rows.items() if v is not None}),
-                       self.engine.capabilities)
-        entries: list[AuditEntry] = []
+                       self.services.capabilities)
         for key, value in changes.items():
-            entries.append(await self.engine.moderation.set_setting(
-                guild_id, interaction.user.id, key, value, reason))
-        updated = await load_guild_settings(self.engine.store, guild_id)
-        posts_in = await self.notifier.languages.of(guild_id, updated)
+            await self.services.moderation.set_setting(guild_id, interaction.user.id, key,
+                                                       value, reason)
+        updated = await load_guild_settings(self.services.store, guild_id)
+        posts_in = await self.services.languages.of(guild_id, updated)
         await send_ephemeral(interaction, text("settings.current",
                                                lines=_describe(updated, posts_in)))
-        for entry in entries:
-            await self.notifier.post_audit(entry)
 
     # -- community moderation (issue 14): prompt filters and reaction rewards ---------------
 
@@ -196,9 +190,8 @@ class AdminCog(commands.Cog):
     async def filter_add(self, interaction: discord.Interaction,
                          word: Range[str, 1, PATTERN_LIMIT], regex: bool = False) -> None:
         guild_id = staff_guild(interaction)
-        entry = await self.engine.filters.add(guild_id, interaction.user.id, word, regex)
+        entry = await self.services.filters.add(guild_id, interaction.user.id, word, regex)
         await send_ephemeral(interaction, text("mod.done", summary=audit_line(entry)))
-        await self.notifier.post_audit(entry)
 
     @filter.command(name="remove", description="Stop refusing a word or pattern")
     @app_commands.describe(word="The word or pattern as it was added")
@@ -206,14 +199,13 @@ class AdminCog(commands.Cog):
     async def filter_remove(self, interaction: discord.Interaction,
                             word: Range[str, 1, PATTERN_LIMIT]) -> None:
         guild_id = staff_guild(interaction)
-        entry = await self.engine.filters.remove(guild_id, interaction.user.id, word)
+        entry = await self.services.filters.remove(guild_id, interaction.user.id, word)
         await send_ephemeral(interaction, text("mod.done", summary=audit_line(entry)))
-        await self.notifier.post_audit(entry)
 
     @filter.command(name="list", description="The words and patterns refused in prompts")
     @moderator_only()
     async def filter_list(self, interaction: discord.Interaction) -> None:
-        rules = await self.engine.filters.rules(staff_guild(interaction))
+        rules = await self.services.filters.rules(staff_guild(interaction))
         if not rules:
             await send_ephemeral(interaction, text("filter.none"))
             return
@@ -239,23 +231,22 @@ class AdminCog(commands.Cog):
             if emoji is not None else None,
             "reward_credits": credits, "reward_voters": voters,
             "reward_max_per_period": max_per_period}
-        entries = [await self.engine.moderation.set_setting(guild_id, interaction.user.id,
+        for key, value in changes.items():
+            if value is not None:
+                await self.services.moderation.set_setting(guild_id, interaction.user.id,
                                                            key, value)
-                   for key, value in changes.items() if value is not None]
-        settings = await load_guild_settings(self.engine.store, guild_id)
+        settings = await load_guild_settings(self.services.store, guild_id)
         state = text("rewards.state", emoji=settings.reward_emoji or "—",
                      credits=settings.reward_credits, voters=settings.reward_voters,
                      max=settings.reward_max_per_period)
         await send_ephemeral(interaction, state)
-        for entry in entries:
-            await self.notifier.post_audit(entry)
 
     def _wire_name(self, model: str) -> str:
         """The table's name for `model` (an alias, the seed's kling-video-o1, is kept as the
         model it names), or a refusal naming the models there are."""
-        wire_name = self.engine.capabilities.resolve(model)
+        wire_name = self.services.capabilities.resolve(model)
         if wire_name is None:
-            names = ", ".join(self.engine.capabilities.names())
+            names = ", ".join(self.services.capabilities.names())
             raise app_commands.AppCommandError(
                 text("invalid.unknown_model", model=model, allowed=names))
         return wire_name
@@ -288,15 +279,15 @@ class AdminCog(commands.Cog):
     @klingbot.command(name="status", description="How the bot and its jobs are doing")
     @moderator_only()
     async def status(self, interaction: discord.Interaction) -> None:
-        status = await self.engine.status()  # the same value /healthz serves
+        status = await self.services.status()  # the same value /healthz serves
         shown = ", ".join(f"{state} {count}" for state, count in sorted(status.job_counts.items()))
         kling = text("status.kling_paused" if status.kling_paused else "status.kling_accepting")
-        if self.engine.simulator is not None:  # KLING_API_BASE=simulated
+        if self.services.simulated:  # KLING_API_BASE=simulated
             kling = f"{kling} ({text('status.simulated')})"
-        tick = int(status.poller_last_tick or self.engine.clock())
+        tick = int(status.poller_last_tick or self.services.clock())
         await send_ephemeral(interaction, text("status.line", counts=shown or text("list.none"),
                                                 kling=kling, tick=tick))
 
 
 async def setup(bot: KlingBot) -> None:
-    await bot.add_cog(AdminCog(bot.engine, bot.notifier))
+    await bot.add_cog(AdminCog(bot.services))

@@ -16,34 +16,32 @@ from discord.ext import commands
 
 from bot.discord.client import KlingBot
 from bot.discord.i18n.texts import speaking, text
-from bot.discord.posting.notifier import DiscordNotifier
-from bot.engine import Engine
+from bot.discord.services import Services
 
 log = logging.getLogger(__name__)
 
 
 class CommunityCog(commands.Cog):
-    def __init__(self, engine: Engine, notifier: DiscordNotifier) -> None:
-        self.engine = engine
-        self.notifier = notifier
+    def __init__(self, services: Services) -> None:
+        self.services = services
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
-        me = self.notifier.client.user
+        me = self.services.notifier.client.user
         if payload.guild_id is None or (me is not None and payload.user_id == me.id):
             return  # the bot's own reactions never count
         try:
-            paid = await self.engine.rewards.reaction_added(
+            paid = await self.services.rewards.reaction_added(
                 payload.guild_id, payload.message_id, payload.user_id, str(payload.emoji))
             if paid is None:
                 return
-            with speaking(await self.notifier.languages.of(payload.guild_id)):
+            with speaking(await self.services.languages.of(payload.guild_id)):
                 line = text("reward.paid", user_id=paid.job.user_id, credits=paid.credits,
                             voters=paid.voters)
-            await self.notifier.community.say_in_thread(paid.job, line)
+            await self.services.notifier.community.say_in_thread(paid.job, line)
         except Exception:
             log.exception("Could not count a reaction on message %s", payload.message_id)
 
 
 async def setup(bot: KlingBot) -> None:
-    await bot.add_cog(CommunityCog(bot.engine, bot.notifier))
+    await bot.add_cog(CommunityCog(bot.services))

@@ -19,9 +19,8 @@ from bot.discord.client import KlingBot
 from bot.discord.i18n.texts import clip, text
 from bot.discord.interactions import role_ids, send_ephemeral
 from bot.discord.posting.cards import audit_line, fit_lines
-from bot.discord.posting.notifier import DiscordNotifier
+from bot.discord.services import Services
 from bot.discord.ui.history import show_history
-from bot.engine import Engine
 from bot.guild_settings import load_guild_settings
 from bot.moderation import REASON_LIMIT
 from bot.quotas import MemberStatus
@@ -44,20 +43,18 @@ class QuotaCog(commands.Cog):
 
     quota = app_commands.Group(name="quota", description="Video credits", guild_only=True)
 
-    def __init__(self, engine: Engine, notifier: DiscordNotifier) -> None:
-        self.engine = engine
-        self.notifier = notifier
+    def __init__(self, services: Services) -> None:
+        self.services = services
 
     async def _status(self, interaction: discord.Interaction, member: discord.abc.User
                       ) -> MemberStatus:
-        settings = await load_guild_settings(self.engine.store, interaction.guild_id)
-        return await self.engine.jobs.quota.status(interaction.guild_id, member.id,
-                                                   role_ids(member), settings,
-                                                   self.engine.jobs.clock())
+        settings = await load_guild_settings(self.services.store, interaction.guild_id)
+        return await self.services.quota.status(interaction.guild_id, member.id,
+                                                role_ids(member), settings,
+                                                self.services.clock())
 
     async def _done(self, interaction: discord.Interaction, entry: AuditEntry) -> None:
         await send_ephemeral(interaction, text("mod.done", summary=audit_line(entry)))
-        await self.notifier.post_audit(entry)
 
     @quota.command(name="me", description="Your credits, when they reset, your jobs")
     async def me(self, interaction: discord.Interaction) -> None:
@@ -85,7 +82,7 @@ class QuotaCog(commands.Cog):
             lines.append(text("quota.show_blocked", by=status.block.blocked_by,
                               at=int(status.block.blocked_at),
                               reason=clip(status.block.reason, REASON_LIMIT)))
-        history = await self.engine.moderation.history(guild_id, member.id)
+        history = await self.services.moderation.history(guild_id, member.id)
         if history:
             lines.append(text("quota.history_title"))
             lines.extend(f"<t:{int(e.created_at)}:f> {audit_line(e)}" for e in history)
@@ -93,7 +90,7 @@ class QuotaCog(commands.Cog):
             lines.append(text("quota.history_none"))
         # The member's recent videos, paged, under the credits (issue 13).
         lines.append(text("quota.jobs_title"))
-        await show_history(self.engine.store, interaction, member.id, content=fit_lines(lines))
+        await show_history(self.services.store, interaction, member.id, content=fit_lines(lines))
 
     @quota.command(name="set", description="(Moderators) A member's own limit")
     @app_commands.describe(credits="Credits per period; -1 removes the member's own limit")
@@ -101,7 +98,7 @@ class QuotaCog(commands.Cog):
     async def set_member(self, interaction: discord.Interaction, member: discord.Member,
                          credits: CREDITS, reason: REASON | None = None) -> None:
         guild_id = staff_guild(interaction)
-        entry = await self.engine.moderation.set_member_limit(
+        entry = await self.services.moderation.set_member_limit(
             guild_id, interaction.user.id, member.id, _limit(credits), reason)
         await self._done(interaction, entry)
 
@@ -111,7 +108,7 @@ class QuotaCog(commands.Cog):
     async def set_role(self, interaction: discord.Interaction, role: discord.Role,
                        credits: CREDITS, reason: REASON | None = None) -> None:
         guild_id = staff_guild(interaction)
-        entry = await self.engine.moderation.set_role_limit(
+        entry = await self.services.moderation.set_role_limit(
             guild_id, interaction.user.id, role.id, _limit(credits), reason)
         await self._done(interaction, entry)
 
@@ -120,7 +117,7 @@ class QuotaCog(commands.Cog):
     @moderator_only()
     async def set_default(self, interaction: discord.Interaction, credits: CREDITS) -> None:
         guild_id = staff_guild(interaction)
-        entry = await self.engine.moderation.set_server_default(
+        entry = await self.services.moderation.set_server_default(
             guild_id, interaction.user.id, _limit(credits))
         await self._done(interaction, entry)
 
@@ -129,7 +126,7 @@ class QuotaCog(commands.Cog):
     async def grant(self, interaction: discord.Interaction, member: discord.Member,
                     credits: Range[int, 1, 1_000_000], reason: REASON) -> None:
         guild_id = staff_guild(interaction)
-        entry = await self.engine.moderation.grant(
+        entry = await self.services.moderation.grant(
             guild_id, interaction.user.id, member.id, credits, reason)
         await self._done(interaction, entry)
 
@@ -139,7 +136,7 @@ class QuotaCog(commands.Cog):
     async def block(self, interaction: discord.Interaction, member: discord.Member,
                     reason: REASON) -> None:
         guild_id = staff_guild(interaction)
-        entry = await self.engine.moderation.block(
+        entry = await self.services.moderation.block(
             guild_id, interaction.user.id, member.id, reason)
         await self._done(interaction, entry)
 
@@ -147,7 +144,7 @@ class QuotaCog(commands.Cog):
     @moderator_only()
     async def unblock(self, interaction: discord.Interaction, member: discord.Member) -> None:
         guild_id = staff_guild(interaction)
-        entry = await self.engine.moderation.unblock(
+        entry = await self.services.moderation.unblock(
             guild_id, interaction.user.id, member.id)
         await self._done(interaction, entry)
 
@@ -156,7 +153,7 @@ class QuotaCog(commands.Cog):
     @moderator_only()
     async def server(self, interaction: discord.Interaction, credits: CREDITS) -> None:
         guild_id = staff_guild(interaction)
-        entry = await self.engine.moderation.set_server_cap(
+        entry = await self.services.moderation.set_server_cap(
             guild_id, interaction.user.id, _limit(credits))
         await self._done(interaction, entry)
 
@@ -165,11 +162,10 @@ class QuotaCog(commands.Cog):
     async def give(self, interaction: discord.Interaction, member: discord.Member,
                    credits: Range[int, 1, 1_000_000]) -> None:
         guild_id = staff_guild(interaction)
-        entry = await self.engine.gifts.give(guild_id, interaction.user.id,
-                                             role_ids(interaction.user), member.id, credits)
+        await self.services.gifts.give(guild_id, interaction.user.id,
+                                       role_ids(interaction.user), member.id, credits)
         await send_ephemeral(interaction, text("gift.done", credits=credits,
                                                user_id=member.id))
-        await self.notifier.post_audit(entry)
 
     @quota.command(name="usage", description="(Moderators) Who spent the most")
     @app_commands.choices(period=[Choice(name="this period", value="current"),
@@ -177,7 +173,7 @@ class QuotaCog(commands.Cog):
     @moderator_only()
     async def usage(self, interaction: discord.Interaction, period: str = "current") -> None:
         guild_id = staff_guild(interaction)
-        span, rows = await self.engine.moderation.usage(
+        span, rows = await self.services.moderation.usage(
             guild_id, previous=period == "previous")
         lines = [text("quota.usage_title", start=f"<t:{int(span.start)}:f>",
                       end=f"<t:{int(span.end)}:f>")]
@@ -189,4 +185,4 @@ class QuotaCog(commands.Cog):
 
 
 async def setup(bot: KlingBot) -> None:
-    await bot.add_cog(QuotaCog(bot.engine, bot.notifier))
+    await bot.add_cog(QuotaCog(bot.services))

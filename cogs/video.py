@@ -25,9 +25,9 @@ from bot.discord.flows.message_images import first_image, image_facts
 from bot.discord.flows.preferences import set_notify
 from bot.discord.flows.start import job_request, start_job
 from bot.discord.i18n.command_texts import seconds_choice, verbatim
+from bot.discord.services import Services
 from bot.discord.ui.history import show_history
 from bot.discord.ui.prompt_modals import AnimateModal
-from bot.engine import Engine
 from bot.guild_settings import GuildSettings, load_guild_settings
 from bot.images import check_image
 from bot.kling.capabilities import CapabilityTable, ModelCapabilities, offered_durations
@@ -118,8 +118,8 @@ def shared_options(choices: dict[str, list[Choice[Any]]]) -> Callable[[T], T]:
 class VideoCog(commands.Cog):
     """Turns the member's options into a job request; the core applies the server's policy."""
 
-    def __init__(self, engine: Engine, tree: app_commands.CommandTree[Any]) -> None:
-        self.engine = engine
+    def __init__(self, services: Services, tree: app_commands.CommandTree[Any]) -> None:
+        self.services = services
         self.tree = tree
         # A context menu cannot be a cog member: it is added and removed with the cog.
         self.menu = app_commands.guild_only(app_commands.ContextMenu(
@@ -134,14 +134,14 @@ class VideoCog(commands.Cog):
     async def start_video(self, interaction: discord.Interaction, options: VideoOptions,
                           spoiler: bool | None = None) -> None:
         """Start the job the member asked for, where they asked (see `start_job`)."""
-        await start_job(self.engine.jobs, interaction,
+        await start_job(self.services.jobs, interaction,
                         job_request(interaction, options, spoiler=bool(spoiler)))
 
     async def model_for(self, interaction: discord.Interaction, settings: GuildSettings
                         ) -> ModelCapabilities:
         """The model a /video command would run on as filled in so far: the one picked, else
         the server's default, else the table's (as validation falls back)."""
-        table = self.engine.capabilities
+        table = self.services.capabilities
         picked = interaction.namespace.model
         if not isinstance(picked, str) or table.get(picked) is None:
             picked = settings.default_model or table.default_model
@@ -152,7 +152,7 @@ class VideoCog(commands.Cog):
         """The duration's autocomplete: the lengths the model makes (only 5 where an end
         frame, a loop or a camera move needs it) and the server allows (`max_duration`),
         those starting with what was typed first."""
-        settings = await load_guild_settings(self.engine.store, interaction.guild_id)
+        settings = await load_guild_settings(self.services.store, interaction.guild_id)
         caps = await self.model_for(interaction, settings)
         ns = interaction.namespace
         lengths = offered_durations(caps, end_frame=ns.end_image is not None or bool(ns.loop),
@@ -238,14 +238,14 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
         # Issue 13 (i13-extras): a member's own history and DM notice.
         @video.command(name="history", description="Your last 25 videos, newest first")
         async def history(self, interaction: discord.Interaction) -> None:
-            await show_history(self.engine.store, interaction, interaction.user.id)
+            await show_history(self.services.store, interaction, interaction.user.id)
 
         @video.command(name="notify", description="A direct message when your video is ready")
         @app_commands.describe(setting="on: send me a DM; off: no DMs")
         @app_commands.choices(setting=[Choice(name="on", value="on"),
                                        Choice(name="off", value="off")])
         async def notify(self, interaction: discord.Interaction, setting: str) -> None:
-            await set_notify(self.engine.store, interaction, setting == "on")
+            await set_notify(self.services.store, interaction, setting == "on")
 
         # /video omni and /video story (issue 12): their bodies are in cogs.video_omni.
         @video.command(name="omni", description="A video from up to 7 reference images and a "
@@ -268,7 +268,7 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
                 aspect_ratio: str | None = None, audio: bool | None = None,
                 spoiler: bool | None = None,
         ) -> None:
-            await start_omni(self.engine, interaction, prompt=prompt,
+            await start_omni(self.services, interaction, prompt=prompt,
                              images=[image1, image2, image3, image4, image5, image6, image7],
                              video=video, video_use=video_use, keep_sound=keep_sound,
                              model=model, mode=mode, duration=duration,
@@ -283,7 +283,7 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
                               mode: str | None = None, duration: int | None = None,
                               aspect_ratio: str | None = None, audio: bool | None = None,
                               spoiler: bool | None = None) -> None:
-            await open_story(self.engine, interaction, model=model, mode=mode,
+            await open_story(self.services, interaction, model=model, mode=mode,
                              duration=duration, aspect_ratio=aspect_ratio, audio=audio,
                              spoiler=spoiler)
 
@@ -291,5 +291,5 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
 
 
 async def setup(bot: KlingBot) -> None:
-    await bot.add_cog(video_cog(bot.engine.capabilities)(bot.engine, bot.tree))
+    await bot.add_cog(video_cog(bot.services.capabilities)(bot.services, bot.tree))
     await bot.add_cog(ReferenceCog(bot))

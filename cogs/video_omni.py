@@ -30,9 +30,9 @@ from bot.discord.flows.start import job_request, start_job
 from bot.discord.i18n.command_texts import seconds_choice, verbatim
 from bot.discord.i18n.render import describe
 from bot.discord.interactions import acknowledge
+from bot.discord.services import Services
 from bot.discord.ui.references import ClearReferencesButton, clear_view, reference_list
 from bot.discord.ui.shots_modal import StoryModal
-from bot.engine import Engine
 from bot.images import check_image
 from bot.kling.capabilities import CapabilityTable, ModelCapabilities
 from bot.kling.omni import ReferenceVideo, ReferUse, VideoFacts, check_reference_video
@@ -77,7 +77,7 @@ def video_facts(attachment: discord.Attachment) -> VideoFacts:
     return VideoFacts(attachment.filename, attachment.content_type, attachment.size)
 
 
-async def start_omni(engine: Engine, interaction: discord.Interaction, *, prompt: str,
+async def start_omni(services: Services, interaction: discord.Interaction, *, prompt: str,
                      images: list[discord.Attachment | None],
                      video: discord.Attachment | None, video_use: str | None,
                      keep_sound: bool | None, model: str | None, mode: str | None,
@@ -101,35 +101,35 @@ async def start_omni(engine: Engine, interaction: discord.Interaction, *, prompt
         reference = ReferenceVideo(video.url, use, keep)
     await acknowledge(interaction)  # the pending references are read from the store
     guild_id = interaction.guild_id or 0
-    pending = await engine.references.pending(guild_id, interaction.user.id)
+    pending = await services.references.pending(guild_id, interaction.user.id)
     urls = (*(image.url for image in attached), *(ref.url for ref in pending))
     if not urls:
         raise Refused("omni.no_images")
     options = VideoOptions(action="text2video", prompt=prompt, model=model, mode=mode,
                            duration=duration, aspect_ratio=aspect_ratio, image_urls=urls,
                            reference_video=reference, audio=audio)
-    job = await start_job(engine.jobs, interaction,
+    job = await start_job(services.jobs, interaction,
                           job_request(interaction, options, spoiler=bool(spoiler)))
     # Used up by this job; kept when it did not start (its price not confirmed, or failed).
     if pending and job is not None and job.state is not JobState.FAILED:
-        await engine.references.clear(guild_id, interaction.user.id)
+        await services.references.clear(guild_id, interaction.user.id)
 
 
-async def open_story(engine: Engine, interaction: discord.Interaction, *, model: str | None,
+async def open_story(services: Services, interaction: discord.Interaction, *, model: str | None,
                      mode: str | None, duration: int | None, aspect_ratio: str | None,
                      audio: bool | None = None, spoiler: bool | None = None) -> None:
     """/video story: a model that cannot cut shots is refused before the form opens; the
     form's shots then start the job."""
     if model is not None:
-        caps = engine.capabilities.get(model)
+        caps = services.capabilities.get(model)
         if caps is not None and not caps.multi_shot:
-            able = [n for n, c in engine.capabilities.models.items() if c.multi_shot]
+            able = [n for n, c in services.capabilities.models.items() if c.multi_shot]
             raise InvalidOptions("invalid.story_unsupported", {"model": caps.name,
                                                                "allowed": able},
                                  option="model")
 
     async def start(submitted: discord.Interaction, options: VideoOptions) -> None:
-        await start_job(engine.jobs, submitted,
+        await start_job(services.jobs, submitted,
                         job_request(submitted, options, spoiler=bool(spoiler)))
 
     await interaction.response.send_modal(StoryModal(
@@ -142,7 +142,7 @@ class ReferenceCog(commands.Cog):
 
     def __init__(self, bot: KlingBot) -> None:
         self.bot = bot
-        self.engine = bot.engine
+        self.services = bot.services
         self.menu = app_commands.guild_only(app_commands.ContextMenu(
             name="Use as reference", callback=self.use_as_reference))
 
@@ -171,10 +171,10 @@ class ReferenceCog(commands.Cog):
                 continue
             usable.append(FoundImage(url, facts.filename))
         await acknowledge(interaction)
-        outcome = await self.engine.references.add(interaction.guild_id or 0,
+        outcome = await self.services.references.add(interaction.guild_id or 0,
                                                    interaction.user.id, usable)
         content = reference_list(outcome.pending, added=outcome.added,
                                  left_out=outcome.left_out, skipped=skipped,
-                                 limit=self.engine.references.limit)
+                                 limit=self.services.references.limit)
         await interaction.followup.send(content, ephemeral=True, view=clear_view(),
                                         allowed_mentions=discord.AllowedMentions.none())

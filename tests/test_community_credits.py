@@ -15,6 +15,7 @@ from bot.kling.options import VideoOptions
 from bot.quotas import QuotaExceeded
 from bot.store import Job, JobState
 from testkit.fakes.kling import FakeKling
+from testkit.store_reads import credits_given, server_spent
 from tests.conftest import EngineFactory
 
 GUILD = 1
@@ -51,7 +52,7 @@ async def test_gifts_within_and_beyond_the_share(make_engine: EngineFactory,
     assert share.value.code == "gift.share" and share.value.params == {"left": 2, "share": 50}
     # The ledger has both sides: alice spent 3, bob has 3 more.
     assert await spent(engine, ALICE) == 3 and await spent(engine, BOB) == -3
-    assert await engine.store.credits_given(GUILD, ALICE, 0.0) == 3
+    assert await credits_given(engine.store, GUILD, ALICE, 0.0) == 3
     # No one gives more than they have: alice spends 6 of her 7 left, then may give 1 only.
     for _ in range(6):
         await engine.jobs.reserve(ask(ALICE))
@@ -89,7 +90,7 @@ async def test_concurrent_gifts_and_spending_are_exact(make_engine: EngineFactor
     assert given + reserved == 10  # every credit used, none twice
     assert await spent(engine, ALICE) == 10
     received = -sum([await spent(engine, user) for user in (BOB, CAROL, DAVE)])
-    assert received == given == await engine.store.credits_given(GUILD, ALICE, 0.0)
+    assert received == given == await credits_given(engine.store, GUILD, ALICE, 0.0)
 
 
 async def test_gifts_never_let_the_server_pass_its_cap(make_engine: EngineFactory,
@@ -103,7 +104,7 @@ async def test_gifts_never_let_the_server_pass_its_cap(make_engine: EngineFactor
                                      for user in (BOB, CAROL) * 15), return_exceptions=True)
     accepted = [r for r in results if isinstance(r, Job)]
     assert len(accepted) == 12  # the cap, though bob holds 20 credits and carol 10
-    assert await engine.store.server_spent(GUILD, 0.0) == 12
+    assert await server_spent(engine.store, GUILD, 0.0) == 12
 
 
 async def test_reaction_rewards_pay_once_per_result_and_per_period_cap(

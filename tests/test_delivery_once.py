@@ -18,6 +18,7 @@ from bot.discord.posting.throttle import CardThrottle
 from bot.jobs import Job
 from bot.store import JobState, LedgerStatus
 from testkit.fakes.kling import FakeKling
+from testkit.store_reads import ledger_entry
 from tests.builders import job as queued_job
 from tests.conftest import EngineFactory
 from tests.discord_support import World
@@ -47,7 +48,7 @@ async def test_a_delivery_slower_than_its_lease_posts_one_message(world: World) 
     assert [int(m["id"]) for m in results] == [job.result_message_id]
     assert world.kling.downloads == [job.task_id]
     assert job.delivery_attempts == 0  # it never failed
-    assert await bot.engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.COMMITTED)
+    assert await ledger_entry(bot.engine.store, job.id) == (job.cost, LedgerStatus.COMMITTED)
 
 
 async def test_two_processes_deliver_a_slow_result_once(
@@ -68,7 +69,7 @@ async def test_two_processes_deliver_a_slow_result_once(
     assert [d.job_id for d in first_seen.delivered + second_seen.delivered] == [job.id]
     assert fake_kling.downloads == [stored.task_id]
     assert stored.delivery_attempts == 0
-    assert await first.store.ledger_entry(job.id) == (job.cost, LedgerStatus.COMMITTED)
+    assert await ledger_entry(first.store, job.id) == (job.cost, LedgerStatus.COMMITTED)
 
 
 async def test_a_delivery_that_lost_its_claim_stops(
@@ -91,7 +92,7 @@ async def test_a_delivery_that_lost_its_claim_stops(
     await asyncio.sleep(5 * 0.1)
     assert [d.job_id for d in first_seen.delivered + second_seen.delivered] == [job.id]
     assert "lost its claim" in caplog.text
-    assert await first.store.ledger_entry(job.id) == (job.cost, LedgerStatus.COMMITTED)
+    assert await ledger_entry(first.store, job.id) == (job.cost, LedgerStatus.COMMITTED)
 
 
 async def test_a_failed_delivery_counts_one_attempt_and_a_claim_none(

@@ -12,6 +12,7 @@ import pytest
 from bot.jobs.review import ReviewDecided
 from bot.store import JobState, LedgerStatus
 from testkit.fakes.discord import Channel, Member
+from testkit.store_reads import ledger_entry, reaction_votes
 from tests.discord_support import World, custom_ids
 from tests.support import eventually
 
@@ -131,7 +132,7 @@ async def test_review_approve_and_reject_with_reason(world: World) -> None:
     await command(world, world.moderator, "klingbot", ["settings"], {"review": "untrusted"})
     alice, mod = world.alice, world.moderator
     job, _ = await held_job(world, bot, alice, "a fox under review")
-    assert await bot.engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.HELD)
+    assert await ledger_entry(bot.engine.store, job.id) == (job.cost, LedgerStatus.HELD)
     await world.wait_card("Waiting for a moderator's review")
     message = await review_message(world, channel, "a fox under review")
     assert f"<@{alice.user.id}>" in str(message["embeds"])
@@ -148,7 +149,7 @@ async def test_review_approve_and_reject_with_reason(world: World) -> None:
     assert world.kling.create_count == 1
     await world.discord.wait_until(
         lambda: "Approved by a moderator" in str(world.card()["embeds"]), 5, "card approved")
-    assert await bot.engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.COMMITTED)
+    assert await ledger_entry(bot.engine.store, job.id) == (job.cost, LedgerStatus.COMMITTED)
     await world.discord.wait_until(
         lambda: "Approved by" in str(world.discord.messages[int(message["id"])]["embeds"])
         and not custom_ids(world.discord.messages[int(message["id"])]), 5, "approved")
@@ -163,7 +164,7 @@ async def test_review_approve_and_reject_with_reason(world: World) -> None:
     assert "Rejected" in reply
     rejected = await bot.engine.store.get_job(job2.id)
     assert rejected.state is JobState.FAILED
-    assert await bot.engine.store.ledger_entry(job2.id) == (job2.cost, LedgerStatus.REFUNDED)
+    assert await ledger_entry(bot.engine.store, job2.id) == (job2.cost, LedgerStatus.REFUNDED)
     await world.discord.wait_until(
         lambda: "too violent" in str([m["embeds"] for m in world.discord.messages_in(
             world.discord.channel_id)]), 5, "the card to say why")
@@ -204,7 +205,7 @@ async def test_review_times_out_with_a_refund_and_survives_a_restart(world: Worl
     await bot.engine.maintenance.expire_overdue()
     timed_out = await bot.engine.store.get_job(job.id)
     assert timed_out.state is JobState.FAILED and timed_out.error_code == "review_timeout"
-    assert await bot.engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    assert await ledger_entry(bot.engine.store, job.id) == (job.cost, LedgerStatus.REFUNDED)
     await world.discord.wait_until(
         lambda: "No moderator decided in time" in str(
             world.discord.messages[int(message["id"])]["embeds"])
@@ -322,6 +323,35 @@ async def test_report_then_block_or_dismiss(world: World) -> None:
     assert await bot.engine.store.block(world.discord.guild_id, bob.user.id) is None
 
 
+async def test_each_community_decision_posts_one_audit_line(world: World) -> None:
+    """A gift and a report's dismissal each leave one line in the log channel, posted once
+    whatever path recorded it (the lines come in the order the actions were taken, so once
+    the last one is there, every earlier one is too)."""
+    bot = await world.start_bot(default_credits_per_day=10)
+    channel = await log_channel(world)
+    alice, bob, mod = world.alice, world.bob, world.moderator
+    await command(world, mod, "klingbot", ["settings"], {"give_share": 50})
+    assert "You gave" in await command(world, alice, "quota", ["give"],
+                                       {"member": bob.user.id, "credits": 2})
+    job, result = await delivered_result(world, bot, alice, "a fox reported once")
+    await report(world, bob, result, job.id, "not a fox")
+    posted = await report_message(world, channel, "not a fox")
+    dismiss = next(c for c in custom_ids(posted) if ":dismiss:" in c)
+    assert "Done" in await world.wait_private_reply(
+        await world.discord.click(mod.user.id, int(posted["id"]), dismiss))
+    await command(world, mod, "klingbot", ["settings"], {"give_share": 40})
+
+    def lines() -> list[str]:
+        return [m["content"] for m in world.discord.messages_in(channel.id)
+                if m["content"].startswith("🛡️")]
+
+    await world.discord.wait_until(lambda: any("50 → 40" in line for line in lines()), 10,
+                                   "the last audit line")
+    assert len([line for line in lines() if "give credits to" in line]) == 1
+    assert len([line for line in lines() if "dismiss report about" in line]) == 1
+    assert len(lines()) == 5  # the log channel, the two shares, the gift, the dismissal
+
+
 # -- gifts and reaction rewards ----------------------------------------------------------------
 
 async def test_quota_give_through_discord(world: World) -> None:
@@ -361,9 +391,9 @@ async def test_reaction_rewards_through_the_gateway(world: World) -> None:
     async def counted(job_id: str, n: int) -> None:
         """Wait for the bot to have counted `n` votes (the gateway is asynchronous), and
         a moment more to be sure no more come."""
-        await eventually(lambda: _equals(store.reaction_votes(job_id), n))
+        await eventually(lambda: _equals(reaction_votes(store, job_id), n))
         await asyncio.sleep(0.2)
-        assert await store.reaction_votes(job_id) == n
+        assert await reaction_votes(store, job_id) == n
 
     async def votes() -> int:
         return await store.credits_spent(world.discord.guild_id, alice.user.id, 0)
@@ -420,4 +450,4 @@ async def test_a_held_job_whose_moderators_were_never_asked_is_asked_after_a_res
                                    f"kling:review:reject:{job.id}"]
     stored = await bot.engine.store.get_job(job.id)
     assert stored.state is JobState.REVIEW and stored.review_message_id == int(message["id"])
-    assert await bot.engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.HELD)
+    assert await ledger_entry(bot.engine.store, job.id) == (job.cost, LedgerStatus.HELD)

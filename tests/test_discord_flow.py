@@ -6,6 +6,7 @@ import pytest
 
 from bot.store import JobState, LedgerStatus
 from testkit.fakes.discord import MIB, AttachmentSpec
+from testkit.store_reads import ledger_entry
 from tests.discord_support import World, components_of, custom_ids
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("no_bot_errors")]
@@ -204,7 +205,7 @@ async def test_results_arrive_after_the_interaction_token_expired(world: World) 
                      and r.received_at - inter.created_at > 0.5]
     assert webhook_after == [], "nothing may use the interaction token after it expired"
     [job] = await world.wait_delivered(bot)
-    assert await bot.engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.COMMITTED)
+    assert await ledger_entry(bot.engine.store, job.id) == (job.cost, LedgerStatus.COMMITTED)
 
 
 async def test_a_prompt_with_everyone_pings_nobody_else(world: World) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from bot.store import JobState, LedgerStatus
 from testkit.fakes.discord import Permission
+from testkit.store_reads import ledger_entry
 from tests.discord_support import World, custom_ids
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("no_bot_errors")]
@@ -130,7 +131,7 @@ async def test_queued_card_shows_position_and_cancel_refunds(world: World) -> No
     click = await world.discord.click(world.alice.user.id, int(card["id"]), cancel)
     assert "refunded" in await world.wait_private_reply(click)
     job_id = cancel.rsplit(":", 1)[1]
-    assert await bot.engine.store.ledger_entry(job_id) == (1, LedgerStatus.REFUNDED)
+    assert await ledger_entry(bot.engine.store, job_id) == (1, LedgerStatus.REFUNDED)
     await world.discord.wait_until(
         lambda: "Cancelled by" in str(world.discord.messages[int(card["id"])]["embeds"]), 5,
         "the card to say cancelled")

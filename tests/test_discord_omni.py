@@ -14,6 +14,7 @@ import pytest
 from bot.quotas import load_costs
 from bot.store import JobState, LedgerStatus
 from testkit.fakes.discord import AttachmentSpec, image_link_embed
+from testkit.store_reads import ledger_entry
 from tests.discord_support import World, custom_ids
 from tests.support import eventually
 
@@ -136,7 +137,7 @@ async def test_kling_refusing_the_reference_video_is_shown_and_refunded(world: W
     assert request.json["video_list"][0]["refer_type"] == "feature"
     assert request.json["video_list"][0]["keep_original_sound"] == "no"
     [job] = await bot.engine.store.jobs_in_state((JobState.FAILED,))
-    assert await bot.engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    assert await ledger_entry(bot.engine.store, job.id) == (job.cost, LedgerStatus.REFUNDED)
     assert await spent(world, bot) == 0
 
 

@@ -14,6 +14,7 @@ import pytest
 from bot.discord.client import KlingBot
 from bot.store import LedgerStatus
 from testkit.fakes.discord import Member
+from testkit.store_reads import ledger_entry
 from tests.discord_support import World, components_of
 
 pytestmark = pytest.mark.timeout(60)
@@ -156,7 +157,7 @@ async def test_a_price_above_the_threshold_is_confirmed_first_then_charged_once(
     assert "Confirmed" in await said(world, message, "Confirmed")
     [job] = await world.wait_delivered(bot)
     assert world.kling.create_count == 1
-    assert (job.cost, await bot.engine.store.ledger_entry(job.id)) == \
+    assert (job.cost, await ledger_entry(bot.engine.store, job.id)) == \
         (4, (4, LedgerStatus.COMMITTED))
     assert any("on its way" in t for t in world.private_replies(inter))
     assert not components_of(world.discord.messages[int(message["id"])])  # buttons gone

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.store import LedgerStatus
+from testkit.store_reads import ledger_entry
 from tests.discord_support import World
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("no_bot_errors")]
@@ -32,7 +33,7 @@ async def test_a_late_result_is_posted_and_says_it_is_late_and_free(world: World
     assert "nothing is charged" in str(result["embeds"])
     [job] = await world.wait_delivered(bot)
     assert job.late
-    assert await bot.engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    assert await ledger_entry(bot.engine.store, job.id) == (job.cost, LedgerStatus.REFUNDED)
 
 
 async def test_a_job_that_waited_too_long_in_the_queue_is_told_so(world: World) -> None:

@@ -13,6 +13,7 @@ from bot.jobs import JobRequest
 from bot.kling.options import InvalidOptions, VideoOptions
 from bot.store import JobState, LedgerStatus
 from testkit.fakes.kling import FakeKling
+from testkit.store_reads import ledger_entry
 from tests.conftest import EngineFactory
 from tests.support import DISCORD_TOKEN, KLING_TOKEN, eventually
 
@@ -53,7 +54,7 @@ async def test_forged_bad_and_oversized_callbacks_change_nothing(
     stored = await engine.store.get_job(job.id)
     assert stored is not None and stored.state is JobState.SUBMITTED
     assert notifier.delivered == [] and notifier.failures == []
-    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.HELD)
+    assert await ledger_entry(engine.store, job.id) == (job.cost, LedgerStatus.HELD)
 
 
 async def test_rate_limited_create_waits_then_goes_through(
@@ -77,7 +78,7 @@ async def test_rate_limited_beyond_retries_queues_the_job(
     await eventually(lambda: notifier.delivered, timeout=10)
     assert len(fake_kling.tasks) == 1
     await engine.jobs.idle()  # the delivery records itself just after posting
-    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.COMMITTED)
+    assert await ledger_entry(engine.store, job.id) == (job.cost, LedgerStatus.COMMITTED)
 
 
 async def test_unauthorised_fails_refunds_and_tells_the_operator(
@@ -89,7 +90,7 @@ async def test_unauthorised_fails_refunds_and_tells_the_operator(
     job = await engine.jobs.request(text_job())
     assert job.state is JobState.FAILED
     assert "misconfigured" in failure_reason(job)
-    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    assert await ledger_entry(engine.store, job.id) == (job.cost, LedgerStatus.REFUNDED)
     operator = [r for r in caplog.records if r.levelno == logging.ERROR
                 and "OPERATOR" in r.getMessage()]
     assert operator and "KLING_API_TOKEN" in operator[0].getMessage()
@@ -103,7 +104,7 @@ async def test_a_wrong_api_address_fails_refunds_and_tells_the_operator(
     fake_kling.fail_next("create", 404)
     job = await engine.jobs.request(text_job())
     assert job.state is JobState.FAILED and "API address is wrong" in failure_reason(job)
-    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    assert await ledger_entry(engine.store, job.id) == (job.cost, LedgerStatus.REFUNDED)
     assert any("KLING_API_BASE" in r.getMessage() for r in caplog.records
                if r.levelno == logging.ERROR)
 
@@ -115,7 +116,7 @@ async def test_repeated_server_errors_fail_and_refund_without_a_second_create(
     job = await engine.jobs.request(text_job())
     assert job.state is JobState.FAILED
     assert fake_kling.create_count == 1, "a create must never be retried on a 5xx"
-    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    assert await ledger_entry(engine.store, job.id) == (job.cost, LedgerStatus.REFUNDED)
     assert notifier.failures and "internal error" in notifier.failures[0][1]
 
 
@@ -148,7 +149,7 @@ async def test_dropped_create_without_callbacks_is_refunded(
     job = await engine.jobs.request(text_job())
     assert job.state is JobState.FAILED
     assert fake_kling.create_count == 1
-    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    assert await ledger_entry(engine.store, job.id) == (job.cost, LedgerStatus.REFUNDED)
 
 
 async def test_balance_used_up_pauses_new_jobs(
@@ -222,7 +223,7 @@ async def test_task_that_never_finishes_is_refunded_at_the_deadline(
     await eventually(lambda: notifier.failures, timeout=5)
     assert notifier.failures[0][0] == job.id
     assert "did not finish" in notifier.failures[0][1]
-    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    assert await ledger_entry(engine.store, job.id) == (job.cost, LedgerStatus.REFUNDED)
     # A result that shows up after the deadline is still delivered: late, and free.
     fake_kling.never_finish = False
     await fake_kling.finish(job.task_id or "")
@@ -230,7 +231,7 @@ async def test_task_that_never_finishes_is_refunded_at_the_deadline(
     await engine.jobs.idle()
     stored = await engine.store.get_job(job.id)
     assert stored is not None and stored.state is JobState.DELIVERED and stored.late
-    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    assert await ledger_entry(engine.store, job.id) == (job.cost, LedgerStatus.REFUNDED)
 
 
 INVALID = [

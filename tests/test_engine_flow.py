@@ -10,6 +10,7 @@ from bot.jobs import JobRequest
 from bot.kling.options import VideoOptions
 from bot.store import JobState, LedgerStatus
 from testkit.fakes.kling import FakeKling
+from testkit.store_reads import ledger_entry
 from tests.conftest import EngineFactory
 from tests.support import eventually
 
@@ -39,7 +40,7 @@ async def test_text2video_with_callback_is_delivered_once(
     [delivered] = notifier.delivered
     assert delivered.sha256 == hashlib.sha256(fake_kling.video_bytes(task.task_id)).hexdigest()
     assert delivered.video_id == task.video_id
-    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.COMMITTED)
+    assert await ledger_entry(engine.store, job.id) == (job.cost, LedgerStatus.COMMITTED)
     # The callback did the work: the poller never had to ask.
     assert fake_kling.batch_calls == []
 
@@ -102,7 +103,7 @@ async def test_three_identical_callbacks_deliver_once(
     await engine.jobs.idle()
     assert [d.job_id for d in notifier.delivered] == [job.id]
     assert sorted(status for _, status in fake_kling.callback_log) == [200, 200, 200]
-    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.COMMITTED)
+    assert await ledger_entry(engine.store, job.id) == (job.cost, LedgerStatus.COMMITTED)
 
 
 async def test_callback_racing_the_poller_delivers_once(
@@ -131,7 +132,7 @@ async def test_failed_task_is_refunded_and_reported(
     await eventually(lambda: notifier.failures)
     assert notifier.failures[0][0] == job.id
     assert "risk control" in notifier.failures[0][1]
-    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    assert await ledger_entry(engine.store, job.id) == (job.cost, LedgerStatus.REFUNDED)
     assert notifier.delivered == []
 
 

@@ -10,6 +10,7 @@ from bot.jobs import JobRequest, KlingPaused
 from bot.kling.options import VideoOptions
 from bot.store import JobState, LedgerStatus
 from testkit.fakes.kling import RISK_CONTROL_MESSAGE, FakeKling
+from testkit.store_reads import ledger_entry
 from tests.conftest import EngineFactory
 from tests.support import eventually
 
@@ -28,7 +29,7 @@ async def test_a_create_refused_by_risk_control_is_refunded_and_does_not_pause(
     stored = await engine.store.get_job(job.id)
     assert stored is not None and stored.error_key == "failed.content_refused"
     assert stored.error_params == {"reason": RISK_CONTROL_MESSAGE}
-    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    assert await ledger_entry(engine.store, job.id) == (job.cost, LedgerStatus.REFUNDED)
     [(job_id, said)] = notifier.failures
     assert job_id == job.id
     assert "Kling refused this content" in said and RISK_CONTROL_MESSAGE in said
@@ -50,7 +51,7 @@ async def test_a_task_failed_by_risk_control_is_refunded_in_plain_words(
     assert stored.error_key == "failed.content_refused"
     assert "Kling refused this content" in notifier.failures[0][1]
     assert RISK_CONTROL_MESSAGE in notifier.failures[0][1]
-    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    assert await ledger_entry(engine.store, job.id) == (job.cost, LedgerStatus.REFUNDED)
 
 
 async def test_a_task_failed_otherwise_keeps_the_general_words(

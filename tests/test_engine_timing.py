@@ -23,6 +23,7 @@ from bot.kling.client import MAX_RETRY_AFTER, KlingClient, RetryPolicy
 from bot.kling.options import VideoOptions
 from bot.store import Job, JobState, LedgerStatus
 from testkit.fakes.kling import FakeKling
+from testkit.store_reads import ledger_entry
 from tests.conftest import FAST_RETRY, EngineFactory
 from tests.support import KLING_TOKEN, RecordingNotifier, eventually, make_settings
 
@@ -79,7 +80,7 @@ async def test_the_deadline_counts_from_klings_acceptance_not_from_the_queue(
     await eventually(lambda: delivered(notifier, waiting.id), timeout=5)
     assert failure_of(notifier, waiting.id) is None
     await engine.jobs.idle()
-    assert await engine.store.ledger_entry(waiting.id) == (waiting.cost, LedgerStatus.COMMITTED)
+    assert await ledger_entry(engine.store, waiting.id) == (waiting.cost, LedgerStatus.COMMITTED)
     # A deadline under a minute is said in seconds.
     assert "did not finish within 1 second," in (failure_of(notifier, first.id) or "")
 
@@ -95,7 +96,7 @@ async def test_a_job_that_waits_too_long_in_the_queue_is_never_sent_and_is_refun
     said = await eventually(lambda: failure_of(notifier, waiting.id), timeout=5)
     assert "waited too long in the queue" in said and "did not finish" not in said
     assert "never sent to Kling" in said
-    assert await engine.store.ledger_entry(waiting.id) == (waiting.cost, LedgerStatus.REFUNDED)
+    assert await ledger_entry(engine.store, waiting.id) == (waiting.cost, LedgerStatus.REFUNDED)
     assert (await stored(engine, waiting.id)).error_code == "queue_timeout"
     # Never sent, and the running job is not touched by the queue's bound.
     assert fake_kling.create_count == 1 and len(fake_kling.tasks) == 1
@@ -111,7 +112,7 @@ async def test_a_result_after_the_deadline_is_delivered_late_and_free(
     job = await engine.jobs.request(ask())
     said = await eventually(lambda: failure_of(notifier, job.id), timeout=5)
     assert "did not finish within 1 second" in said
-    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    assert await ledger_entry(engine.store, job.id) == (job.cost, LedgerStatus.REFUNDED)
     # Kling finishes after all: its callback brings the video, which is delivered once.
     fake_kling.never_finish = False
     await fake_kling.finish(job.task_id or "")
@@ -122,7 +123,7 @@ async def test_a_result_after_the_deadline_is_delivered_late_and_free(
     assert late.state is JobState.DELIVERED and late.late
     assert [d.job_id for d in notifier.delivered] == [job.id]
     # Not charged again: the refund stands through delivery.
-    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    assert await ledger_entry(engine.store, job.id) == (job.cost, LedgerStatus.REFUNDED)
     assert await engine.store.credits_spent(GUILD, ALICE, 0.0) == 0
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING
                 and r.name == "bot.jobs.outcomes"]
@@ -142,7 +143,7 @@ async def test_the_poller_finds_a_late_result_without_a_callback(
     await engine.jobs.idle()
     late = await stored(engine, job.id)
     assert late.state is JobState.DELIVERED and late.late
-    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    assert await ledger_entry(engine.store, job.id) == (job.cost, LedgerStatus.REFUNDED)
 
 
 def test_lengths_of_time_are_said_in_the_right_unit() -> None:
@@ -255,7 +256,7 @@ async def test_a_second_process_never_refunds_a_create_still_in_flight(
         done = await eventually(lambda: in_state(first, job.id, JobState.DELIVERED), timeout=10)
         assert done
         assert mine.failures == [] and other.failures == []
-        assert await first.store.ledger_entry(job.id) == (job.cost, LedgerStatus.COMMITTED)
+        assert await ledger_entry(first.store, job.id) == (job.cost, LedgerStatus.COMMITTED)
         assert fake_kling.create_count == 1
     finally:
         if second is not None:

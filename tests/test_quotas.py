@@ -15,6 +15,7 @@ from bot.moderation import Moderation
 from bot.quotas import QuotaExceeded
 from bot.store import JobState, LedgerStatus
 from testkit.fakes.kling import FakeKling
+from testkit.store_reads import ledger_entry
 from tests.conftest import EngineFactory
 from tests.support import eventually
 
@@ -135,18 +136,18 @@ async def test_refunds_on_failure_cancel_and_deadline(
     cancelled = await engine.jobs.cancel(queued.id, ALICE, is_moderator=False)
     assert cancelled.state is JobState.FAILED and "Cancelled by" in (
         failure_reason(cancelled))
-    assert await engine.store.ledger_entry(queued.id) == (1, LedgerStatus.REFUNDED)
+    assert await ledger_entry(engine.store, queued.id) == (1, LedgerStatus.REFUNDED)
     with pytest.raises(JobNotCancellable):  # already running
         await engine.jobs.cancel(running.id, MOD, is_moderator=True)
     # A failed task is refunded, and the queue moves on.
     await fake_kling.finish(running.task_id or "", succeed=False, message="blocked")
     await eventually(lambda: _state(engine, third.id, JobState.SUBMITTED))
-    assert await engine.store.ledger_entry(running.id) == (1, LedgerStatus.REFUNDED)
+    assert await ledger_entry(engine.store, running.id) == (1, LedgerStatus.REFUNDED)
     # The deadline refunds what is still unfinished.
     await engine.store.update(third.id, (JobState.SUBMITTED,), deadline_at=0.0)
     engine.poller.wake()
     await eventually(lambda: _state(engine, third.id, JobState.FAILED))
-    assert await engine.store.ledger_entry(third.id) == (1, LedgerStatus.REFUNDED)
+    assert await ledger_entry(engine.store, third.id) == (1, LedgerStatus.REFUNDED)
     assert await spent(engine, ALICE) == 0
     assert {job_id for job_id, _ in notifier.failures} >= {queued.id, running.id, third.id}
 

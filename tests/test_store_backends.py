@@ -17,6 +17,7 @@ import pytest
 from bot.store import Job, JobState, LedgerStatus, Store, make_store
 from bot.store.postgres import PostgresStore, advisory_key, affected_rows, to_dollar_params
 from bot.store.sql import load_migrations
+from testkit.store_reads import ledger_entry, schema_version, server_spent
 from tests.support import StoreFactory
 
 GUILD = 7
@@ -87,7 +88,7 @@ async def test_schema_version_is_the_number_of_migrations(open_store: StoreFacto
     migrations = load_migrations()
     # The newest file's number (numbers are handed out per branch, so one may be missing
     # until every branch of an issue is merged).
-    assert await store.schema_version() == migrations[-1][0]
+    assert await schema_version(store) == migrations[-1][0]
     assert [number for number, _ in migrations] == sorted({n for n, _ in migrations})
 
 
@@ -97,7 +98,7 @@ async def test_two_stores_opening_at_once_migrate_once(
     first, second = make_store(database_url), make_store(database_url)
     try:
         await asyncio.gather(first.open(), second.open())
-        assert await first.schema_version() == await second.schema_version() == (
+        assert await schema_version(first) == await schema_version(second) == (
             load_migrations()[-1][0])
         applied = [r.getMessage() for r in caplog.records
                    if r.getMessage().startswith("Applying schema version")]
@@ -115,7 +116,7 @@ async def test_reopening_a_migrated_database_changes_nothing(open_store: StoreFa
     assert await reserve(store, job := new_job())
     await store.close()
     again = await open_store()
-    assert await again.schema_version() == load_migrations()[-1][0]
+    assert await schema_version(again) == load_migrations()[-1][0]
     assert await again.get_job(job.id) is not None
 
 
@@ -132,7 +133,7 @@ async def test_exactly_one_of_20_concurrent_transitions_wins(open_store: StoreFa
     stored = await stores[1].get_job(job.id)
     assert stored is not None and stored.state is JobState.FAILED
     assert stored.error_message == winners[0].error_message
-    assert await stores[1].ledger_entry(job.id) == (1, LedgerStatus.REFUNDED)
+    assert await ledger_entry(stores[1], job.id) == (1, LedgerStatus.REFUNDED)
 
 
 async def test_claims_for_poll_from_two_stores_never_overlap(open_store: StoreFactory) -> None:
@@ -185,21 +186,21 @@ async def test_ledger_sums_after_reserve_refund_commit_and_grant(
     for job in (kept, refunded, done, bobs):
         assert await reserve(store, job)
     assert await store.credits_spent(GUILD, ALICE, 0.0) == 9
-    assert await store.server_spent(GUILD, 0.0) == 14
+    assert await server_spent(store, GUILD, 0.0) == 14
 
     assert await store.transition(refunded.id, (JobState.QUEUED,), JobState.FAILED,
                                   ledger=LedgerStatus.REFUNDED)
     assert await store.transition(done.id, (JobState.QUEUED,), JobState.DELIVERED,
                                   ledger=LedgerStatus.COMMITTED)
-    assert await store.ledger_entry(kept.id) == (3, LedgerStatus.HELD)
-    assert await store.ledger_entry(refunded.id) == (2, LedgerStatus.REFUNDED)
-    assert await store.ledger_entry(done.id) == (4, LedgerStatus.COMMITTED)
+    assert await ledger_entry(store, kept.id) == (3, LedgerStatus.HELD)
+    assert await ledger_entry(store, refunded.id) == (2, LedgerStatus.REFUNDED)
+    assert await ledger_entry(store, done.id) == (4, LedgerStatus.COMMITTED)
     assert await store.credits_spent(GUILD, ALICE, 0.0) == 7  # held 3 + committed 4
-    assert await store.server_spent(GUILD, 0.0) == 12  # and Bob's 5
+    assert await server_spent(store, GUILD, 0.0) == 12  # and Bob's 5
 
     await store.add_grant(GUILD, ALICE, 6, time.time(), "for the contest")
     assert await store.credits_spent(GUILD, ALICE, 0.0) == 1  # a grant offsets spending
-    assert await store.server_spent(GUILD, 0.0) == 12  # but not the server's total
+    assert await server_spent(store, GUILD, 0.0) == 12  # but not the server's total
     assert await store.usage(GUILD, 0.0, time.time() + 1) == [(ALICE, 7, 2), (BOB, 5, 1)]
     # Only entries since the period start count.
     assert await store.credits_spent(GUILD, ALICE, time.time() + 60) == 0
@@ -212,7 +213,7 @@ async def test_the_server_cap_holds_under_concurrent_reservations(
         reserve((first, second)[n % 2], new_job(ALICE + n), server_cap=10)
         for n in range(40)))
     assert results.count(True) == 10
-    assert await first.server_spent(GUILD, 0.0) == 10
+    assert await server_spent(first, GUILD, 0.0) == 10
 
 
 async def test_in_flight_counts_running_jobs_but_not_unconfirmed_ones(

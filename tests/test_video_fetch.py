@@ -31,6 +31,7 @@ from bot.jobs import JobRequest
 from bot.kling.options import VideoOptions
 from bot.store import Job, JobState, LedgerStatus
 from testkit.fakes.kling import FakeKling
+from testkit.store_reads import ledger_entry
 from tests.conftest import EngineFactory
 from tests.discord_support import World
 from tests.support import KLING_TOKEN, RecordingNotifier, eventually
@@ -160,7 +161,7 @@ async def refused_job(engine: Engine, notifier: RecordingNotifier) -> Job:
     stored = await engine.store.get_job(job.id)
     assert stored is not None and stored.state is JobState.FAILED
     assert stored.error_code == "unsafe_video_url"
-    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    assert await ledger_entry(engine.store, job.id) == (job.cost, LedgerStatus.REFUNDED)
     assert notifier.delivered == []
     [(failed_id, message)] = notifier.failures
     assert failed_id == job.id and "may not fetch" in message
@@ -236,7 +237,7 @@ async def test_no_link_to_a_refused_host_is_posted_in_discord(world: World) -> N
     assert not any("localhost" in text or "your video is ready" in text for text in posted)
     assert world.kling.downloads == []
     [job] = await bot.engine.store.jobs_in_state((JobState.FAILED,))
-    assert await bot.engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    assert await ledger_entry(bot.engine.store, job.id) == (job.cost, LedgerStatus.REFUNDED)
 
 
 # -- the instance's temporary folder (item 12) ---------------------------------------------------

@@ -13,6 +13,7 @@ import pytest
 
 from bot.store import JobState, LedgerStatus
 from testkit.fakes.discord import AttachmentSpec
+from testkit.store_reads import ledger_entry
 from tests.discord_support import World, custom_ids
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("no_bot_errors")]
@@ -54,7 +55,7 @@ async def test_sound_reaches_kling_and_costs_its_surcharge(world: World) -> None
     [job] = await bot.engine.store.jobs_in_state(tuple(JobState))
     # The shipped table: 0.4 a second in pro, 0.1 a second for sound: 4 + 1.
     assert job.cost == 5
-    assert await bot.engine.store.ledger_entry(job.id) == (5, LedgerStatus.HELD)
+    assert await ledger_entry(bot.engine.store, job.id) == (5, LedgerStatus.HELD)
 
 
 async def test_sound_a_model_cannot_make_is_refused_naming_those_that_can(
@@ -181,7 +182,7 @@ async def test_the_card_shows_the_price_when_the_job_is_queued(world: World,
     assert "40 credits · with sound" in first[1]["value"]  # (3 + 1) x 10
     assert "Queued" in first[2]["value"]
     [job] = await bot.engine.store.jobs_in_state(tuple(JobState))
-    assert await bot.engine.store.ledger_entry(job.id) == (40, LedgerStatus.HELD)
+    assert await ledger_entry(bot.engine.store, job.id) == (40, LedgerStatus.HELD)
     # A price given under the alias (kling-video-o1) is its model's.
     inter = await world.video(world.alice, options={"prompt": "p", "model": "kling-o1"})
     await accepted(world, inter)

@@ -35,6 +35,7 @@ from bot.kling.options import VideoOptions
 from bot.quotas import QuotaExceeded
 from bot.store import Job
 from testkit.postgres import throwaway_database
+from testkit.store_reads import server_spent
 
 MEMBERS = 500
 LIMIT = 10
@@ -109,7 +110,7 @@ async def contest(database_url: str, backend: str, *, capped: bool) -> Outcome:
 
         # The ledger's word, not the callers': (user, credits, entries) for every spender.
         usage = await engine.store.usage(GUILD, 0.0, time.time() + 86_400, limit=MEMBERS * 2)
-        server = await engine.store.server_spent(GUILD, 0.0)
+        server = await server_spent(engine.store, GUILD, 0.0)
     finally:
         await engine.close()
     accepted = sum(results)

@@ -45,7 +45,7 @@ import regex
 from bot.clock import Clock
 from bot.errors import DomainError
 from bot.moderation import Moderation
-from bot.store import AuditEntry, FilterRow, Store
+from bot.store import AuditEntry, CommunityStore, FilterRow
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +197,7 @@ def check_texts(rules: list[FilterRow], texts: Iterable[tuple[str, str | None]])
             raise PromptRefused(rule.pattern, rule.is_regex, field)
 
 
-async def check_prompt(store: Store, guild_id: int | None,
+async def check_prompt(store: CommunityStore, guild_id: int | None,
                        texts: Iterable[tuple[str, str | None]]) -> None:
     """Refuse (`PromptRefused`, `FilterTooSlow`) a request whose texts break one of the
     server's rules; the matching runs in a worker thread, off the event loop."""
@@ -212,7 +212,7 @@ class PromptFilters:
     """A server's filters: added and removed by moderators (audited), read before every
     reservation."""
 
-    def __init__(self, store: Store, moderation: Moderation, clock: Clock) -> None:
+    def __init__(self, store: CommunityStore, moderation: Moderation, clock: Clock) -> None:
         self.store = store
         self.moderation = moderation
         self.clock = clock

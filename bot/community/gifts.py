@@ -10,15 +10,20 @@ can spend: the server's cap is checked on every job as before, whoever's credits
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
 from bot.clock import Clock
 from bot.errors import DomainError
 from bot.guild_settings import load_guild_settings
 from bot.moderation import Moderation
 from bot.quotas import QuotaBook
-from bot.store import AuditEntry, Store
+from bot.store import AuditEntry, LedgerStore, SettingsStore
 
 log = logging.getLogger(__name__)
+
+
+class GiftStore(LedgerStore, SettingsStore, Protocol):
+    """A gift's checks (the giver's block, the server's settings) and its ledger entries."""
 
 
 class GiftRefused(DomainError):
@@ -30,7 +35,7 @@ class Gifts:
     """Members giving credits to each other, checked against the server's share and the giver's
     unused allowance; every gift is audited."""
 
-    def __init__(self, store: Store, quota: QuotaBook, moderation: Moderation,
+    def __init__(self, store: GiftStore, quota: QuotaBook, moderation: Moderation,
                  clock: Clock) -> None:
         self.store = store
         self.quota = quota

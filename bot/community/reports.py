@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Literal
+from typing import Literal, Protocol
 
 from bot.clock import Clock
 from bot.errors import DomainError
 from bot.moderation import Moderation
-from bot.store import AuditEntry, Job, JobState, Report, Store
+from bot.store import AuditEntry, CommunityStore, Job, JobState, JobStore, Report
 
 log = logging.getLogger(__name__)
+
+
+class ReportStore(JobStore, CommunityStore, Protocol):
+    """The reported job, and the reports."""
+
 
 REPORT_REASON_LIMIT = 300
 Decision = Literal["removed", "blocked", "dismissed"]
@@ -29,7 +34,7 @@ class ReportRefused(DomainError):
 
 
 class Reports:
-    def __init__(self, store: Store, moderation: Moderation, clock: Clock) -> None:
+    def __init__(self, store: ReportStore, moderation: Moderation, clock: Clock) -> None:
         self.store = store
         self.moderation = moderation
         self.clock = clock

@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.clock import Clock
 from bot.guild_settings import load_guild_settings
 from bot.quotas import QuotaBook
-from bot.store import Job, JobState, Store
+from bot.store import CommunityStore, Job, JobState, JobStore, SettingsStore
 
 log = logging.getLogger(__name__)
+
+
+class RewardStore(JobStore, SettingsStore, CommunityStore, Protocol):
+    """The voted result, the voter's block and the server's settings, the votes and rewards."""
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,7 @@ class Rewards:
     """Reaction rewards: counts members' votes on results and pays the creator once a result has
     enough."""
 
-    def __init__(self, store: Store, quota: QuotaBook, clock: Clock) -> None:
+    def __init__(self, store: RewardStore, quota: QuotaBook, clock: Clock) -> None:
         self.store = store
         self.quota = quota
         self.clock = clock

@@ -19,9 +19,10 @@ from typing import Literal, TypeVar
 import discord
 from discord import app_commands
 
-from bot.discord.interactions import engine_of, role_ids
+from bot.discord.interactions import role_ids
+from bot.discord.services import services_of
 from bot.guild_settings import GuildSettings, load_guild_settings
-from bot.store import Job, Store
+from bot.store import Job, SettingsStore
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def may_press_job_buttons(job: Job, user_id: int, *, is_moderator: bool,
     return is_moderator or user_id == job.user_id or settings.extend_access == "anyone"
 
 
-async def member_is_moderator(interaction: discord.Interaction, store: Store,
+async def member_is_moderator(interaction: discord.Interaction, store: SettingsStore,
                               settings: GuildSettings | None = None) -> bool:
     """Whether the member who used `interaction` is a moderator of its server."""
     if interaction.guild_id is None:
@@ -62,7 +63,7 @@ async def member_is_moderator(interaction: discord.Interaction, store: Store,
                         list(role_ids(interaction.user)), settings)
 
 
-async def may_extend(interaction: discord.Interaction, store: Store, source: Job) -> bool:
+async def may_extend(interaction: discord.Interaction, store: SettingsStore, source: Job) -> bool:
     """Whether the member who pressed a button under `source` may extend it."""
     settings = await load_guild_settings(store, interaction.guild_id)
     moderator = await member_is_moderator(interaction, store, settings)
@@ -84,7 +85,7 @@ def moderator_only() -> Callable[[T], T]:
         if interaction.guild_id is None:
             raise StaffOnly("mod.guild_only")
         try:
-            moderator = await member_is_moderator(interaction, engine_of(interaction).store)
+            moderator = await member_is_moderator(interaction, services_of(interaction).store)
         except Exception as exc:
             # discord.py lets only its own errors reach the tree's handler from a check; wrapped
             # like an error in the command's body, a failing store still gets an answer.

@@ -1,6 +1,6 @@
-"""The discord.py client: builds the notifier and the engine in `setup_hook`, registers the
-persistent buttons, loads the cogs, syncs commands; its tree turns command errors into private
-answers."""
+"""The discord.py client: builds the notifier, the engine and the services the cogs use in
+`setup_hook`, registers the persistent buttons, loads the cogs, syncs commands; its tree turns
+command errors into private answers."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from bot.discord.i18n.languages import GuildFacts, ServerLanguages, speak_to_mem
 from bot.discord.i18n.texts import CATALOGUES, text
 from bot.discord.interactions import send_ephemeral
 from bot.discord.posting.notifier import DiscordNotifier
+from bot.discord.services import Services
 from bot.discord.telemetry import count_rate_limits
 from bot.discord.ui.community_buttons import COMMUNITY_ITEMS
 from bot.discord.ui.job_buttons import DYNAMIC_ITEMS
@@ -112,6 +113,8 @@ class KlingBot(commands.AutoShardedBot):
     engine: Engine
     notifier: DiscordNotifier
     languages: ServerLanguages
+    # What the cogs and buttons use (`bot.discord.services`), built once in setup_hook.
+    services: Services
 
     def __init__(self, settings: Settings, *, card_edit_interval: float = 10.0,
                  confirm_timeout: float = CONFIRM_SECONDS, **options: Any) -> None:
@@ -148,7 +151,10 @@ class KlingBot(commands.AutoShardedBot):
                                         simulated=settings.kling_simulated)
         self.engine = Engine(settings, self.notifier, session=self.http_session, store=store,
                              videos=videos, media=media, capabilities=capabilities,
-                             readiness=lambda: {"discord": self.is_ready()})
+                             readiness=lambda: {"discord": self.is_ready()},
+                             audit=self.notifier.audit)
+        self.services = Services.of(self.engine, self.notifier, self.languages,
+                                    confirm_timeout=self.confirm_timeout)
         await self.engine.start()
         self.add_dynamic_items(*DYNAMIC_ITEMS, *COMMUNITY_ITEMS)
         # The commands' names and descriptions in every catalogue language, synced with them.

@@ -8,7 +8,6 @@ never mentioning anyone.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Protocol, cast
 
 import discord
 
@@ -16,23 +15,7 @@ from bot.discord.i18n.limits import MESSAGE_LIMIT
 from bot.discord.i18n.texts import clip
 from bot.discord.telemetry import observe_ack
 
-if TYPE_CHECKING:
-    from bot.engine import Engine
-
 log = logging.getLogger(__name__)
-
-
-class _HoldsEngine(Protocol):
-    engine: Engine
-
-
-def engine_of(interaction: discord.Interaction) -> Engine:
-    """The core behind the client that received `interaction`.
-
-    For the pieces discord.py builds from an interaction alone (persistent buttons, checks);
-    cogs and modals are given what they need in their constructors instead.
-    """
-    return cast(_HoldsEngine, interaction.client).engine
 
 
 def role_ids(user: discord.abc.User) -> tuple[int, ...]:

@@ -5,12 +5,18 @@ part, and the claim that keeps one story from being joined and posted twice."""
 from __future__ import annotations
 
 import logging
+from typing import Protocol
 
 from bot.clock import Clock
 from bot.errors import DomainError
-from bot.store import Job, JobState, JoinedStory, Store
+from bot.store import ChainStore, Job, JobState, JobStore, JoinedStory
 
 log = logging.getLogger(__name__)
+
+
+class StoryStore(JobStore, ChainStore, Protocol):
+    """A chain's jobs, and the claim that joins its story once."""
+
 
 # A chain longer than this is cut at its newest parts (a guard against a loop in the rows).
 MAX_PARTS = 30
@@ -30,7 +36,7 @@ def continues(job: Job) -> bool:
 
 
 class Chains:
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self, store: StoryStore, clock: Clock) -> None:
         self.store = store
         self.clock = clock
 

@@ -18,7 +18,7 @@ from bot.jobs.notifier import JobNotifier
 from bot.jobs.outcomes import Failures
 from bot.jobs.supervisor import Supervisor
 from bot.logs import job_context
-from bot.store import Job, JobState, LedgerStatus, Store
+from bot.store import Job, JobState, JobStore, LedgerStatus
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ MAX_DELIVERY_ATTEMPTS = 8
 
 
 class Delivery:
-    def __init__(self, *, store: Store, notifier: JobNotifier, failures: Failures,
+    def __init__(self, *, store: JobStore, notifier: JobNotifier, failures: Failures,
                  supervisor: Supervisor, clock: Clock, lease_seconds: float,
                  instance_id: str) -> None:
         self.store = store

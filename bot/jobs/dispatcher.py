@@ -22,13 +22,13 @@ from bot.jobs.pause import DispatchPause
 from bot.jobs.queue_plan import Limits, plan_dispatch
 from bot.jobs.submitter import Submitter
 from bot.jobs.supervisor import Supervisor
-from bot.store import Job, JobState, Store
+from bot.store import Job, JobState, JobStore
 
 log = logging.getLogger(__name__)
 
 
 class Dispatcher:
-    def __init__(self, *, store: Store, submitter: Submitter, notifier: JobNotifier,
+    def __init__(self, *, store: JobStore, submitter: Submitter, notifier: JobNotifier,
                  supervisor: Supervisor, limits: Limits, pause: DispatchPause, clock: Clock,
                  instance_id: str) -> None:
         self.store = store

@@ -6,15 +6,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Protocol
 
 from bot.clock import Clock
 from bot.guild_settings import load_guild_settings
 from bot.jobs.delivery import Delivery
 from bot.jobs.outcomes import DEADLINE_CODE, QUEUE_TIMEOUT_CODE, REVIEW_TIMEOUT_CODE, Failures
 from bot.jobs.submitter import Submitter
-from bot.store import JobState, Store
+from bot.store import JobState, JobStore, SettingsStore
 
 log = logging.getLogger(__name__)
+
+
+class MaintenanceStore(JobStore, SettingsStore, Protocol):
+    """What housekeeping reads: the jobs, and a server's review time."""
+
 
 # A RESERVED job is taken for a dead process's only once its create has run this much longer
 # than the Kling client's own worst case (`KlingClient.longest_create`): event-loop stalls and
@@ -29,7 +35,7 @@ def stale_submit_seconds(longest_create: float) -> float:
 
 
 class Maintenance:
-    def __init__(self, *, store: Store, failures: Failures, submitter: Submitter,
+    def __init__(self, *, store: MaintenanceStore, failures: Failures, submitter: Submitter,
                  delivery: Delivery, dispatch_soon: Callable[[], object], clock: Clock,
                  queue_timeout_seconds: float, job_deadline_seconds: float,
                  stale_submit_seconds: float) -> None:

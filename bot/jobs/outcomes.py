@@ -19,7 +19,7 @@ from bot.jobs.notifier import JobNotifier, tell_failed
 from bot.jobs.supervisor import Supervisor
 from bot.kling.results import TaskResult, TaskStatus, kling_reason
 from bot.logs import job_context
-from bot.store import UNFINISHED, Job, JobState, LedgerStatus, Store
+from bot.store import UNFINISHED, Job, JobState, JobStore, LedgerStatus
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def refused_content(code: str | None, message: str | None) -> tuple[str, dict[st
 class Failures:
     """Ends jobs as FAILED with a refund, and tells their requesters."""
 
-    def __init__(self, *, store: Store, notifier: JobNotifier, supervisor: Supervisor,
+    def __init__(self, *, store: JobStore, notifier: JobNotifier, supervisor: Supervisor,
                  clock: Clock, slot_freed: Callable[[], object]) -> None:
         self.store = store
         self.notifier = notifier
@@ -90,7 +90,7 @@ class Failures:
 class Results:
     """Stores finished tasks' outcomes and starts their deliveries."""
 
-    def __init__(self, *, store: Store, failures: Failures, clock: Clock,
+    def __init__(self, *, store: JobStore, failures: Failures, clock: Clock,
                  deliver_soon: Callable[[str], object],
                  slot_freed: Callable[[], object]) -> None:
         self.store = store

@@ -16,13 +16,13 @@ from bot.jobs.maintenance import Maintenance
 from bot.jobs.notifier import JobNotifier
 from bot.jobs.review import ask_moderators
 from bot.jobs.submitter import Submitter
-from bot.store import JobState, Store
+from bot.store import JobState, JobStore
 
 log = logging.getLogger(__name__)
 
 
 class Recovery:
-    def __init__(self, *, store: Store, submitter: Submitter, maintenance: Maintenance,
+    def __init__(self, *, store: JobStore, submitter: Submitter, maintenance: Maintenance,
                  dispatcher: Dispatcher, delivery: Delivery, notifier: JobNotifier,
                  instance_id: str) -> None:
         self.store = store

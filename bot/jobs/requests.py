@@ -11,6 +11,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from bot import metrics
 from bot.clock import Clock
@@ -25,9 +26,23 @@ from bot.kling.capabilities import CapabilityTable
 from bot.kling.options import EXTEND_MAX_AGE_DAYS, ValidatedRequest, VideoOptions, validate
 from bot.policy import ServerPolicy, takes_defaults
 from bot.quotas import CostTable, QuotaBook, QuotaExceeded
-from bot.store import UNFINISHED, Job, JobState, Reservation, Store
+from bot.store import (
+    UNFINISHED,
+    CommunityStore,
+    Job,
+    JobState,
+    JobStore,
+    LedgerStore,
+    Reservation,
+    SettingsStore,
+)
 
 log = logging.getLogger(__name__)
+
+
+class ReservationStore(JobStore, LedgerStore, SettingsStore, CommunityStore, Protocol):
+    """What a reservation reads and writes: the server's settings and prompt filters, the
+    ledger's hold and the job it writes."""
 
 
 class PriceRose(DomainError):
@@ -134,10 +149,10 @@ def new_job_id() -> str:
 class Reservations:
     """Prices requests and holds (or gives back) their credits."""
 
-    def __init__(self, *, store: Store, policy: ServerPolicy, capabilities: CapabilityTable,
-                 costs: CostTable, quota: QuotaBook, balance: BalancePause, failures: Failures,
-                 slot_freed: Callable[[], object], queue_timeout_seconds: float,
-                 clock: Clock) -> None:
+    def __init__(self, *, store: ReservationStore, policy: ServerPolicy,
+                 capabilities: CapabilityTable, costs: CostTable, quota: QuotaBook,
+                 balance: BalancePause, failures: Failures, slot_freed: Callable[[], object],
+                 queue_timeout_seconds: float, clock: Clock) -> None:
         self.store = store
         self.policy = policy
         self.capabilities = capabilities
@@ -296,7 +311,7 @@ class Reservations:
 class Announcer:
     """Posts a reserved job's status card, and stores where it went."""
 
-    def __init__(self, *, store: Store, notifier: JobNotifier, failures: Failures) -> None:
+    def __init__(self, *, store: JobStore, notifier: JobNotifier, failures: Failures) -> None:
         self.store = store
         self.notifier = notifier
         self.failures = failures

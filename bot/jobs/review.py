@@ -21,12 +21,12 @@ from bot.errors import DomainError
 from bot.jobs.notifier import JobNotifier, show_progress
 from bot.jobs.outcomes import REVIEW_REJECTED_CODE, Failures
 from bot.moderation import Moderation
-from bot.store import AuditEntry, Job, JobState, Store
+from bot.store import AuditEntry, Job, JobState, JobStore
 
 log = logging.getLogger(__name__)
 
 
-async def ask_moderators(store: Store, notifier: JobNotifier, job: Job) -> None:
+async def ask_moderators(store: JobStore, notifier: JobNotifier, job: Job) -> None:
     """Ask the server's moderators to approve or reject a held job, and remember the asking
     message. A Discord fault is logged: the job still waits, the next start asks again, and
     its timeout refunds it if nobody can decide."""
@@ -45,7 +45,7 @@ class ReviewDecided(DomainError):
 
 
 class Reviews:
-    def __init__(self, *, store: Store, failures: Failures, notifier: JobNotifier,
+    def __init__(self, *, store: JobStore, failures: Failures, notifier: JobNotifier,
                  moderation: Moderation, dispatch_soon: Callable[[], object],
                  queue_timeout_seconds: float, clock: Clock) -> None:
         self.store = store

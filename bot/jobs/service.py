@@ -15,13 +15,13 @@ from bot.jobs.pause import BalancePause
 from bot.jobs.requests import Announcer, JobRequest, Quote, Reservations
 from bot.jobs.supervisor import Supervisor
 from bot.quotas import QuotaBook
-from bot.store import Job, Store
+from bot.store import Job, JobStore
 
 log = logging.getLogger(__name__)
 
 
 class JobService:
-    def __init__(self, *, store: Store, reservations: Reservations, announcer: Announcer,
+    def __init__(self, *, store: JobStore, reservations: Reservations, announcer: Announcer,
                  dispatcher: Dispatcher, balance: BalancePause, supervisor: Supervisor,
                  quota: QuotaBook, clock: Clock) -> None:
         self._store = store

@@ -32,13 +32,13 @@ from bot.kling.errors import (
     KlingUnreachable,
 )
 from bot.logs import job_context
-from bot.store import Job, JobState, Store
+from bot.store import Job, JobState, JobStore
 
 log = logging.getLogger(__name__)
 
 
 class Submitter:
-    def __init__(self, *, store: Store, kling: KlingClient, notifier: JobNotifier,
+    def __init__(self, *, store: JobStore, kling: KlingClient, notifier: JobNotifier,
                  failures: Failures, balance: BalancePause, dispatch_pause: DispatchPause,
                  settings: Settings, clock: Clock) -> None:
         self.store = store

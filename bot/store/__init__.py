@@ -1,4 +1,6 @@
-"""Persistence behind one interface (`Store`); `open_store` picks the backend from the URL."""
+"""Persistence behind one interface (`Store`), offered by role (`JobStore`, `LedgerStore`,
+`SettingsStore`, `CommunityStore`, `ReferenceStore`, `ChainStore`); `make_store` picks the
+backend from the URL."""
 
 from __future__ import annotations
 
@@ -21,11 +23,20 @@ from bot.store.models import (
     Reservation,
 )
 from bot.store.postgres import POSTGRES_SCHEMES, PostgresStore
+from bot.store.roles import (
+    ChainStore,
+    CommunityStore,
+    JobStore,
+    LedgerStore,
+    ReferenceStore,
+    SettingsStore,
+)
 from bot.store.sqlite import SQLiteStore, sqlite_path
 
-__all__ = ["IN_FLIGHT", "UNFINISHED", "AuditEntry", "Block", "FilterRow", "GiftOutcome",
-           "InFlight", "Job", "JobState", "JoinedStory", "LedgerStatus", "MemberPreferences",
-           "PendingReference", "Report", "Reservation", "Store", "make_store"]
+__all__ = ["IN_FLIGHT", "UNFINISHED", "AuditEntry", "Block", "ChainStore", "CommunityStore",
+           "FilterRow", "GiftOutcome", "InFlight", "Job", "JobState", "JobStore", "JoinedStory",
+           "LedgerStatus", "LedgerStore", "MemberPreferences", "PendingReference", "ReferenceStore",
+           "Report", "Reservation", "SettingsStore", "Store", "make_store"]
 
 
 def make_store(database_url: str) -> Store:

@@ -1,5 +1,6 @@
 """Every query the bot makes, written once in portable SQL for both backends: the schema and
-the jobs here, credits and staff in `sql_quotas`, shared primitives in `sql_base`.
+the jobs here, their claims and leases in `sql_claims`, credits and staff in `sql_quotas`,
+shared primitives in `sql_base`.
 
 A backend supplies a few primitives (run a statement, fetch rows, open a transaction, take a
 lock on a member's spending) and SQL with `?` placeholders; these classes supply the meaning.
@@ -26,8 +27,9 @@ from bot.store.models import (
     LedgerStatus,
     Reservation,
 )
-from bot.store.sql_base import MEMBER_SPENT, SERVER_SPENT, Tx, marks
+from bot.store.sql_base import JSON_COLUMNS, MEMBER_SPENT, SERVER_SPENT, Tx, marks, row_to_job
 from bot.store.sql_chains import StoryQueries
+from bot.store.sql_claims import ClaimQueries
 from bot.store.sql_community import CommunityQueries
 from bot.store.sql_quotas import QuotaQueries
 from bot.store.sql_references import ReferenceQueries
@@ -36,8 +38,6 @@ log = logging.getLogger(__name__)
 
 # The job states of models.py, as SQL parameters.
 UNFINISHED_VALUES = tuple(state.value for state in UNFINISHED)
-# Job columns kept as TEXT JSON beside request_json.
-JSON_COLUMNS = ("error_params", "notes")
 IN_FLIGHT_VALUES = tuple(state.value for state in IN_FLIGHT)
 
 
@@ -59,17 +59,6 @@ def split_statements(sql: str) -> list[str]:
 
 def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, separators=(",", ":"))
-
-
-def _row_to_job(row: dict[str, Any]) -> Job:
-    data = dict(row)
-    data["request"] = json.loads(data.pop("request_json"))
-    for name in JSON_COLUMNS:
-        if data.get(name) is not None:
-            data[name] = json.loads(data[name])
-    data["state"] = JobState(data["state"])
-    data["spoiler"] = bool(data.get("spoiler"))  # SQLite answers 0/1
-    return Job(**data)
 
 
 def _job_values(job: Job) -> list[Any]:
@@ -141,13 +130,11 @@ def reservation_writes(job: Job) -> list[tuple[str, Sequence[Any]]]:
     ]
 
 
-class SqlStore(QuotaQueries, ReferenceQueries, StoryQueries, CommunityQueries):
-    """The job queries and the schema; the credit and staff queries come from `QuotaQueries`,
-    community moderation's from `CommunityQueries`, and subclasses (the backends) provide
-    `_tx`, `_read` and `_lock_spender`."""
-
-    # Appended to a SELECT that picks rows to claim; PostgreSQL skips rows others hold.
-    skip_locked: str = ""
+class SqlStore(ClaimQueries, QuotaQueries, ReferenceQueries, StoryQueries, CommunityQueries):
+    """The job queries and the schema; the claims and leases come from `ClaimQueries`, the
+    credit and staff queries from `QuotaQueries`, community moderation's from
+    `CommunityQueries`, and subclasses (the backends) provide `_tx`, `_read` and
+    `_lock_spender`."""
 
     # -- schema ------------------------------------------------------------------------------
 
@@ -172,15 +159,11 @@ class SqlStore(QuotaQueries, ReferenceQueries, StoryQueries, CommunityQueries):
         value = rows[0]["v"] if rows else None
         return int(value) if value is not None else 0
 
-    async def schema_version(self) -> int:
-        async with self._read() as tx:
-            return await self._version(tx)
-
     # -- helpers -----------------------------------------------------------------------------
 
     async def _jobs(self, sql: str, params: Sequence[Any] = ()) -> list[Job]:
         async with self._read() as tx:
-            return [_row_to_job(row) for row in await tx.fetch(sql, params)]
+            return [row_to_job(row) for row in await tx.fetch(sql, params)]
 
     # -- jobs --------------------------------------------------------------------------------
 
@@ -233,74 +216,12 @@ class SqlStore(QuotaQueries, ReferenceQueries, StoryQueries, CommunityQueries):
                 (*values, job_id, *states))
         return await self.get_job(job_id) if changed else None
 
-    async def _claim(self, job_id: str, sql_set: str, sql_where: str,
-                     params: Sequence[Any]) -> Job | None:
-        async with self._tx() as tx:
-            changed = await tx.execute(
-                f"UPDATE jobs SET {sql_set} WHERE id = ? AND {sql_where}", params)
-        return await self.get_job(job_id) if changed else None
-
-    async def claim_for_submit(self, job_id: str, now: float, owner: str) -> Job | None:
-        return await self._claim(
-            job_id, "state = 'reserved', submit_started_at = ?, dispatched_at = ?, "
-            "queue_position = NULL, updated_at = ?, owner = ?", "state = 'queued'",
-            (now, now, now, owner, job_id))
-
-    async def claim_for_delivery(self, job_id: str, now: float, until: float, owner: str
-                                 ) -> Job | None:
-        return await self._claim(
-            job_id, "next_attempt_at = ?, owner = ?, "
-            "delivery_started_at = COALESCE(delivery_started_at, ?)",
-            "state = 'succeeded' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
-            (until, owner, now, job_id, now))
-
-    async def renew_delivery_lease(self, job_id: str, held_until: float, until: float
-                                   ) -> bool:
-        async with self._tx() as tx:
-            return bool(await tx.execute(
-                "UPDATE jobs SET next_attempt_at = ? WHERE id = ? AND state = 'succeeded' "
-                "AND next_attempt_at = ?", (until, job_id, held_until)))
-
-    async def release_delivery_leases(self, owner: str | None) -> int:
-        async with self._tx() as tx:
-            if owner is None:
-                return await tx.execute(
-                    "UPDATE jobs SET next_attempt_at = NULL WHERE state = 'succeeded'")
-            return await tx.execute(
-                "UPDATE jobs SET next_attempt_at = NULL WHERE state = 'succeeded' "
-                "AND owner = ?", (owner,))
-
     async def jobs_in_state(self, states: Iterable[JobState], *, limit: int = 1000
                             ) -> list[Job]:
         values = [s.value for s in states]
         return await self._jobs(
             f"SELECT * FROM jobs WHERE state IN ({marks(values)}) ORDER BY created_at LIMIT ?",
             (*values, limit))
-
-    async def claim_due_for_poll(self, now: float, until: float, *, limit: int) -> list[Job]:
-        async with self._tx() as tx:
-            rows = await tx.fetch(
-                "UPDATE jobs SET next_poll_at = ? WHERE id IN (SELECT id FROM jobs "
-                "WHERE state = 'submitted' AND task_id IS NOT NULL "
-                "AND (next_poll_at IS NULL OR next_poll_at <= ?) "
-                f"ORDER BY next_poll_at NULLS FIRST, created_at LIMIT ?{self.skip_locked}) "
-                "RETURNING *",
-                (until, now, limit))
-        return sorted((_row_to_job(row) for row in rows), key=lambda j: j.created_at)
-
-    async def claim_late_for_poll(self, now: float, until: float, *, codes: Iterable[str],
-                                  finished_since: float, limit: int) -> list[Job]:
-        values = list(codes)
-        async with self._tx() as tx:
-            rows = await tx.fetch(
-                "UPDATE jobs SET next_poll_at = ? WHERE id IN (SELECT id FROM jobs "
-                "WHERE state = 'failed' AND task_id IS NOT NULL AND video_url IS NULL "
-                f"AND error_code IN ({marks(values)}) AND finished_at >= ? "
-                "AND (next_poll_at IS NULL OR next_poll_at <= ?) "
-                f"ORDER BY next_poll_at NULLS FIRST, created_at LIMIT ?{self.skip_locked}) "
-                "RETURNING *",
-                (until, *values, finished_since, now, limit))
-        return sorted((_row_to_job(row) for row in rows), key=lambda j: j.created_at)
 
     async def jobs_overdue(self, now: float, *, limit: int = 500) -> list[Job]:
         # RESERVED is left out: its create is in flight, and stale-claim recovery (bounded by

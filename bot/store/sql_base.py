@@ -5,6 +5,7 @@ grow by topic without importing each other."""
 
 from __future__ import annotations
 
+import json
 from abc import abstractmethod
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
@@ -12,7 +13,10 @@ from typing import Any, Protocol
 
 from bot.store.base import Store
 from bot.store.guild_cache import GuildCache
+from bot.store.models import Job, JobState
 
+# Job columns kept as TEXT JSON beside request_json.
+JSON_COLUMNS = ("error_params", "notes")
 SPENDING = "status IN ('held', 'committed')"
 # Credits a member, and a whole server (grants excluded), spent since a time: scalar subqueries
 # with the parameters (guild, user, since) and (guild, since).
@@ -34,6 +38,19 @@ class Tx(Protocol):
 def marks(values: Sequence[Any]) -> str:
     """`?, ?, ?` for an IN list of `values`."""
     return ", ".join("?" for _ in values)
+
+
+def row_to_job(row: dict[str, Any]) -> Job:
+    """A job as the store keeps it, read back from its row."""
+    data = dict(row)
+    data["request"] = json.loads(data.pop("request_json"))
+    for name in JSON_COLUMNS:
+        if data.get(name) is not None:
+            data[name] = json.loads(data[name])
+    data["state"] = JobState(data["state"])
+    data["spoiler"] = bool(data.get("spoiler"))  # SQLite answers 0/1
+    return Job(**data)
+
 
 
 class SqlPrimitives(Store):
@@ -65,7 +82,3 @@ class SqlPrimitives(Store):
     @classmethod
     async def _member_spent(cls, tx: Tx, guild_id: int, user_id: int, since: float) -> int:
         return await cls._scalar(tx, f"SELECT ({MEMBER_SPENT}) AS s", (guild_id, user_id, since))
-
-    @classmethod
-    async def _server_spent(cls, tx: Tx, guild_id: int, since: float) -> int:
-        return await cls._scalar(tx, f"SELECT ({SERVER_SPENT}) AS s", (guild_id, since))

@@ -106,10 +106,6 @@ class CommunityQueries(SqlPrimitives):
 
     # -- gifts -------------------------------------------------------------------------------
 
-    async def credits_given(self, guild_id: int, user_id: int, since: float) -> int:
-        async with self._read() as tx:
-            return await self._scalar(tx, f"SELECT ({GIVEN}) AS s", (guild_id, user_id, since))
-
     async def give_credits(self, guild_id: int, giver_id: int, receiver_id: int, credits: int,
                            *, giver_limit: int, share_limit: int, period_start: float,
                            at: float, note: str | None = None) -> GiftOutcome:
@@ -142,11 +138,6 @@ class CommunityQueries(SqlPrimitives):
             return bool(await tx.execute(
                 "INSERT INTO reaction_votes (job_id, user_id, created_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (job_id, user_id) DO NOTHING", (job_id, user_id, at)))
-
-    async def reaction_votes(self, job_id: str) -> int:
-        async with self._read() as tx:
-            return await self._scalar(
-                tx, "SELECT COUNT(*) AS n FROM reaction_votes WHERE job_id = ?", (job_id,))
 
     async def reward_if_due(self, guild_id: int, user_id: int, job_id: str, *, credits: int,
                             votes_needed: int, max_per_period: int, period_start: float,

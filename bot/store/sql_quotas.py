@@ -8,7 +8,7 @@ import json
 import uuid
 from typing import Any
 
-from bot.store.models import AuditEntry, Block, LedgerStatus, MemberPreferences
+from bot.store.models import AuditEntry, Block, MemberPreferences
 from bot.store.sql_base import SPENDING, SqlPrimitives
 
 
@@ -20,16 +20,6 @@ class QuotaQueries(SqlPrimitives):
     async def credits_spent(self, guild_id: int, user_id: int, since: float) -> int:
         async with self._read() as tx:
             return await self._member_spent(tx, guild_id, user_id, since)
-
-    async def server_spent(self, guild_id: int, since: float) -> int:
-        async with self._read() as tx:
-            return await self._server_spent(tx, guild_id, since)
-
-    async def ledger_entry(self, job_id: str) -> tuple[int, LedgerStatus] | None:
-        async with self._read() as tx:
-            rows = await tx.fetch("SELECT amount, status FROM ledger WHERE job_id = ?",
-                                  (job_id,))
-        return (int(rows[0]["amount"]), LedgerStatus(rows[0]["status"])) if rows else None
 
     async def add_grant(self, guild_id: int, user_id: int, credits: int, at: float,
                         note: str | None) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.jobs.outcomes import Results
 from bot.kling.results import TaskStatus, parse_result
-from bot.store import Store
+from bot.store import JobStore
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class CallbackReceiver:
     """Turns a callback body into a stored result for the job its token names; `counts` keeps how
     many callbacks got each HTTP status, for `/metrics`."""
 
-    def __init__(self, *, store: Store, results: Results) -> None:
+    def __init__(self, *, store: JobStore, results: Results) -> None:
         self.store = store
         self.results = results
         self.counts: dict[int, int] = {}

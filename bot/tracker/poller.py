@@ -17,7 +17,7 @@ from bot.jobs.outcomes import LATE_WATCH_CODES, LATE_WATCH_SECONDS, Failures, Re
 from bot.kling.client import MAX_RETRY_AFTER, KlingClient
 from bot.kling.errors import KlingError, KlingRateLimited, KlingUnreachable
 from bot.kling.results import TaskResult, TaskStatus
-from bot.store import Job, JobState, Store
+from bot.store import Job, JobState, JobStore
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class Poller:
     lost callback or a restart never leaves a job waiting. Claims its jobs with a lease, so
     several processes share the work without polling one job twice."""
 
-    def __init__(self, *, store: Store, kling: KlingClient, results: Results,
+    def __init__(self, *, store: JobStore, kling: KlingClient, results: Results,
                  failures: Failures, maintenance: Maintenance, clock: Clock, interval: float,
                  callbacks_enabled: bool, batch_size: int = BATCH_SIZE,
                  max_batches_per_tick: int = 20, max_backoff: float = MAX_POLL_BACKOFF,

@@ -11,14 +11,14 @@ Both answer privately after deferring: fetching and FFmpeg take longer than Disc
 from __future__ import annotations
 
 import logging
-from typing import Protocol, cast
 
 import discord
 
 from bot.discord.errors import Refused
 from bot.discord.flows.start import job_request, start_job
 from bot.discord.i18n.texts import text
-from bot.discord.interactions import acknowledge, engine_of, jump_url, send_ephemeral
+from bot.discord.interactions import acknowledge, jump_url, send_ephemeral
+from bot.discord.services import services_of
 from bot.download import DownloadFailed, VideoTooLarge
 from bot.jobs import JobRequest
 from bot.kling.options import VideoOptions
@@ -29,23 +29,6 @@ log = logging.getLogger(__name__)
 
 # Stands for the frame's address in the check made before the frame exists.
 PENDING_FRAME = "https://cdn.discordapp.com/attachments/0/0/frame.jpg"
-
-
-class StoryPoster(Protocol):
-    """What these flows need of the notifier (`DiscordNotifier`), which posts publicly in
-    the server's language."""
-
-    async def post_last_frame(self, source: Job, user_id: int) -> str: ...
-
-    async def post_story(self, newest: Job, parts: list[Job]) -> tuple[int, int]: ...
-
-
-class _HoldsNotifier(Protocol):
-    notifier: StoryPoster
-
-
-def notifier_of(interaction: discord.Interaction) -> StoryPoster:
-    return cast(_HoldsNotifier, interaction.client).notifier
 
 
 def continue_request(interaction: discord.Interaction, source: Job, prompt: str | None,
@@ -65,30 +48,30 @@ async def continue_video(interaction: discord.Interaction, source: Job, prompt: 
                          ) -> Job | None:
     """Post `source`'s last frame in its thread and start the Continue from it (None: its
     price was not confirmed, see `start_job`)."""
-    engine = engine_of(interaction)
-    caps = engine.capabilities.get(source.model)
+    services = services_of(interaction)
+    caps = services.capabilities.get(source.model)
     if caps is None or not caps.image2video:
         raise Refused("access.no_frame")
     # What needs no I/O is checked before the frame is taken and posted (answered at once).
-    engine.jobs.check(continue_request(interaction, source, prompt, PENDING_FRAME))
+    services.jobs.check(continue_request(interaction, source, prompt, PENDING_FRAME))
     await acknowledge(interaction)
     # A member who cannot pay (or may not ask for this here) is told so before the frame is
     # posted for everyone in the thread.
-    await engine.jobs.precheck(continue_request(interaction, source, prompt, PENDING_FRAME))
+    await services.jobs.precheck(continue_request(interaction, source, prompt, PENDING_FRAME))
     try:
-        frame_url = await notifier_of(interaction).post_last_frame(source, interaction.user.id)
+        frame_url = await services.notifier.post_last_frame(source, interaction.user.id)
     except (CannotFit, DownloadFailed, VideoTooLarge) as exc:
         log.warning("Job %s: no last frame to continue from (%s)", source.id, exc)
         raise Refused("access.no_frame") from None
     request = continue_request(interaction, source, prompt, frame_url)
-    return await start_job(engine.jobs, interaction, request)
+    return await start_job(services.jobs, interaction, request)
 
 
 async def join_story(interaction: discord.Interaction, newest: Job) -> None:
     """Join the story ending at `newest` and post it in the thread, or point at the one
     joined before."""
-    engine = engine_of(interaction)
-    chains = engine.chains
+    services = services_of(interaction)
+    chains = services.chains
     await acknowledge(interaction)
     parts = await chains.chain(newest.id)  # NoChain: answered as a refusal
     if not await chains.claim(newest.id):
@@ -102,7 +85,7 @@ async def join_story(interaction: discord.Interaction, newest: Job) -> None:
             await send_ephemeral(interaction, text("ack.story_busy"))
         return
     try:
-        channel_id, message_id = await notifier_of(interaction).post_story(newest, parts)
+        channel_id, message_id = await services.notifier.post_story(newest, parts)
     except (CannotFit, DownloadFailed, VideoTooLarge) as exc:
         await chains.abandon(newest.id)
         log.warning("Job %s: the story could not be joined (%s)", newest.id, exc)

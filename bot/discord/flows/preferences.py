@@ -14,12 +14,12 @@ import discord
 from bot.discord.i18n.languages import member_language
 from bot.discord.i18n.texts import text
 from bot.discord.interactions import send_ephemeral
-from bot.store import MemberPreferences, Store
+from bot.store import MemberPreferences, SettingsStore
 
 log = logging.getLogger(__name__)
 
 
-async def set_notify(store: Store, interaction: discord.Interaction[Any], on: bool) -> None:
+async def set_notify(store: SettingsStore, interaction: discord.Interaction[Any], on: bool) -> None:
     """Turn the member's direct-message notices on or off in this server, and say so."""
     assert interaction.guild_id is not None  # /video is guild-only
     await store.set_member_preferences(

@@ -17,28 +17,19 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Protocol, cast
+from typing import Any
 
 import discord
 
 from bot.discord.i18n.languages import speaking_to
 from bot.discord.i18n.limits import MESSAGE_LIMIT
 from bot.discord.i18n.texts import clip, span, text
+from bot.discord.services import services_of
 from bot.jobs import Quote
 
 log = logging.getLogger(__name__)
 
 CONFIRM_SECONDS = 60.0  # how long the member has to confirm a price
-
-
-class _HoldsConfirmTimeout(Protocol):
-    confirm_timeout: float
-
-
-def confirm_timeout_of(interaction: discord.Interaction) -> float:
-    """How long the client that received `interaction` waits for a confirmation (its
-    constructor's `confirm_timeout`; tests shorten it)."""
-    return cast(_HoldsConfirmTimeout, interaction.client).confirm_timeout
 
 
 class PriceConfirmation(discord.ui.View):
@@ -97,7 +88,7 @@ async def confirm_price(interaction: discord.Interaction, quote: Quote) -> bool:
     """Show `quote` privately with Confirm and Cancel (the interaction is acknowledged
     already); True once the member confirms. Cancel or no answer in time: False, with the
     message saying that nothing was reserved."""
-    timeout = confirm_timeout_of(interaction)
+    timeout = services_of(interaction).confirm_timeout
     view = PriceConfirmation(interaction.user.id, timeout)
     ask = text("ack.confirm_price", cost=quote.cost, model=quote.model, duration=quote.duration,
                threshold=quote.confirm_above, deadline=f"<t:{int(time.time() + timeout)}:R>")

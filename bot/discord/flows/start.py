@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 import discord
 
@@ -33,6 +33,7 @@ from bot.discord.i18n.render import failure_reason
 from bot.discord.i18n.texts import text
 from bot.discord.interactions import acknowledge, jump_url, role_ids, send_ephemeral
 from bot.discord.posting.priority import ConfirmationsFirst
+from bot.discord.services import services_of
 from bot.jobs import JobRequest, PriceNeedsConfirmation
 from bot.kling.options import VideoOptions
 from bot.logs import job_context
@@ -72,15 +73,6 @@ class CardPoster(Protocol):
     async def present(self, interaction: discord.Interaction, job: Job) -> int | None: ...
 
 
-class _HoldsNotifier(Protocol):
-    notifier: CardPoster
-
-
-def card_poster_of(interaction: discord.Interaction) -> CardPoster | None:
-    """The notifier of the client that received `interaction` (None for a bare client)."""
-    return getattr(cast(_HoldsNotifier, interaction.client), "notifier", None)
-
-
 def job_request(interaction: discord.Interaction, options: VideoOptions, *,
                 fallback_channel_id: int | None = None, **extra: Any) -> JobRequest:
     """The member's ask as the core takes it: who, where (the channel, and the channel a thread
@@ -115,8 +107,8 @@ async def start_job(jobs: JobStarter, interaction: discord.Interaction, request:
     server's threshold is confirmed by the member first: None if they did not), confirm
     privately, show the card publicly, start the job."""
     jobs.check(request)  # raises InvalidOptions before anything is spent or deferred
-    cards = card_poster_of(interaction)
-    if cards is None or not cards.can_post(request.channel_id):
+    cards: CardPoster = services_of(interaction).notifier
+    if not cards.can_post(request.channel_id):
         return await _start_privately(jobs, interaction, request)
     job = await _reserve_and_confirm(jobs, interaction, request, cards.confirmations)
     if job is None:

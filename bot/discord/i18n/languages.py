@@ -33,7 +33,7 @@ from bot.discord.i18n.texts import (
     speaking,
 )
 from bot.guild_settings import AUTO_LANGUAGE, GuildSettings, load_guild_settings
-from bot.store import Store
+from bot.store import SettingsStore
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ class GuildFacts:
 class ServerLanguages:
     """The language of each server's public posts."""
 
-    def __init__(self, store: Store, guilds: GuildFacts) -> None:
+    def __init__(self, store: SettingsStore, guilds: GuildFacts) -> None:
         self.store = store
         self.guilds = guilds
 

@@ -21,7 +21,7 @@ from bot.discord.i18n.texts import clip, speaking, text
 from bot.discord.interactions import jump_url
 from bot.discord.posting.cards import settings_line
 from bot.guild_settings import load_guild_settings
-from bot.store import Job, Report, Store
+from bot.store import Job, Report, SettingsStore
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def review_decision(job: Job) -> str:
 class CommunityPosts:
     """Posts and edits community moderation's messages in the log channel."""
 
-    def __init__(self, client: discord.Client, store: Store, languages: ServerLanguages
+    def __init__(self, client: discord.Client, store: SettingsStore, languages: ServerLanguages
                  ) -> None:
         self.client = client
         self.store = store

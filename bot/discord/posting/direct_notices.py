@@ -17,7 +17,7 @@ import discord
 from bot.discord.i18n.render import failure_reason, shown_prompt
 from bot.discord.i18n.texts import DEFAULT_LANGUAGE, clip, speaking, text
 from bot.discord.interactions import jump_url
-from bot.store import Job, Store
+from bot.store import Job, SettingsStore
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ PROMPT_CLIP = 100
 class DirectNotices:
     """Sends a member's job notices by direct message, when they asked for them."""
 
-    def __init__(self, client: discord.Client, store: Store) -> None:
+    def __init__(self, client: discord.Client, store: SettingsStore) -> None:
         self.client = client
         self.store = store
 

@@ -1,6 +1,6 @@
 """The Discord side of a job, as the core calls it (`JobNotifier`): its card and thread
-(`CardPoster`), its result (`ResultPoster`), its failure notice, moderators' alerts and the
-audit lines in the log channel.
+(`CardPoster`), its result (`ResultPoster`), its failure notice, moderators' alerts, and the
+audit lines in the log channel (`AuditLines`, the core's audit sink).
 
 The notifier is given everything it uses (the client, the store, the video fetcher, the model
 table) when it is made; the core calls it through the `JobNotifier` interface only.
@@ -16,8 +16,8 @@ from bot.discord.i18n.languages import GuildFacts, ServerLanguages
 from bot.discord.i18n.limits import FAILURE_REASON_LIMIT
 from bot.discord.i18n.render import failure_reason, sentence
 from bot.discord.i18n.texts import clip, speaking, text
+from bot.discord.posting.audit_lines import AuditLines
 from bot.discord.posting.card_poster import CardPoster
-from bot.discord.posting.cards import audit_line
 from bot.discord.posting.community_posts import CommunityPosts
 from bot.discord.posting.components import review_view
 from bot.discord.posting.direct_notices import DirectNotices
@@ -29,7 +29,7 @@ from bot.jobs import QUEUE_TIMEOUT_CODE, Placement
 from bot.jobs.outcomes import REVIEW_REJECTED_CODE, REVIEW_TIMEOUT_CODE
 from bot.kling.capabilities import CapabilityTable
 from bot.media import VideoTools
-from bot.store import AuditEntry, Job, Store
+from bot.store import Job, SettingsStore
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 class DiscordNotifier:
     """`JobNotifier` over discord.py's REST client."""
 
-    def __init__(self, client: discord.Client, store: Store, videos: VideoFetcher,
+    def __init__(self, client: discord.Client, store: SettingsStore, videos: VideoFetcher,
                  capabilities: CapabilityTable, *, media: VideoTools,
                  edit_interval: float = 10.0, languages: ServerLanguages | None = None,
                  simulated: bool = False) -> None:
@@ -52,9 +52,13 @@ class DiscordNotifier:
         self.confirmations = self.card_poster.confirmations
         # Community moderation's posts in the log channel (reviews, reports).
         self.community = CommunityPosts(client, store, self.languages)
+        # The audit log's lines in the log channel: the sink the engine records into.
+        self.audit = AuditLines(client, store, self.languages)
 
     async def close(self) -> None:
-        """Drop the card edits still waiting (the process is stopping)."""
+        """Post the audit lines still waiting, drop the card edits still waiting (the
+        process is stopping)."""
+        await self.audit.close()
         await self.card_poster.close()
 
     def can_post(self, channel_id: int) -> bool:
@@ -130,18 +134,4 @@ class DiscordNotifier:
                 message, allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException as exc:
             log.warning("Could not post to the log channel of guild %s (%s)", guild_id,
-                        exc.status)
-
-    async def post_audit(self, entry: AuditEntry) -> None:
-        """Post a moderator action to the server's log channel, when one is set."""
-        settings = await load_guild_settings(self.store, entry.guild_id)
-        if settings.log_channel_id is None:
-            return
-        with speaking(await self.languages.of(entry.guild_id, settings)):
-            line = audit_line(entry)
-        try:
-            await self._messageable(settings.log_channel_id, entry.guild_id).send(
-                line, allowed_mentions=discord.AllowedMentions.none())
-        except discord.HTTPException as exc:
-            log.warning("Could not post to the log channel of guild %s (%s)", entry.guild_id,
                         exc.status)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Literal, Protocol, cast
+from typing import Any, Literal, cast
 
 import discord
 
@@ -21,11 +21,11 @@ from bot.discord.access import member_is_moderator
 from bot.discord.errors import Refused, reply_error
 from bot.discord.i18n.languages import speaking_to
 from bot.discord.i18n.texts import text
-from bot.discord.interactions import engine_of, send_ephemeral
-from bot.discord.posting.community_posts import CommunityPosts, review_decision
+from bot.discord.interactions import send_ephemeral
+from bot.discord.posting.community_posts import review_decision
 from bot.discord.posting.components import ID, persistent_button, report_view
+from bot.discord.services import services_of
 from bot.discord.ui.community_modals import ReasonModal
-from bot.store import AuditEntry
 
 log = logging.getLogger(__name__)
 
@@ -36,22 +36,8 @@ DECISION_LINES: dict[str, str] = {"removed": "report.removed", "blocked": "repor
                                   "dismissed": "report.dismissed"}
 
 
-class _Notifier(Protocol):
-    community: CommunityPosts
-
-    async def post_audit(self, entry: AuditEntry) -> None: ...
-
-
-class _HoldsNotifier(Protocol):
-    notifier: _Notifier
-
-
-def notifier_of(interaction: discord.Interaction) -> _Notifier:
-    return cast(_HoldsNotifier, interaction.client).notifier
-
-
 async def _moderators_only(interaction: discord.Interaction) -> None:
-    if not await member_is_moderator(interaction, engine_of(interaction).store):
+    if not await member_is_moderator(interaction, services_of(interaction).store):
         raise Refused("mod.only")
 
 
@@ -83,31 +69,30 @@ class ReviewButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]],
 
     async def press(self, interaction: discord.Interaction) -> None:
         await _moderators_only(interaction)
-        engine = engine_of(interaction)
+        services = services_of(interaction)
         if self.action == "approve":
-            job, entry = await engine.reviews.approve(self.job_id, interaction.user.id)
+            job, _ = await services.reviews.approve(self.job_id, interaction.user.id)
             await send_ephemeral(interaction, text("review.done_approved"))
-            await _closed(interaction, job.id, entry)
+            await _closed(interaction, job.id)
             return
-        await engine.reviews.held(self.job_id)  # refuse at once if decided already
+        await services.reviews.held(self.job_id)  # refuse at once if decided already
 
         async def reject(modal_interaction: discord.Interaction, reason: str) -> None:
-            job, entry = await engine.reviews.reject(self.job_id, modal_interaction.user.id,
-                                                     reason)
+            job, _ = await services.reviews.reject(self.job_id, modal_interaction.user.id,
+                                                 reason)
             await send_ephemeral(modal_interaction, text("review.done_rejected"))
-            await _closed(modal_interaction, job.id, entry)
+            await _closed(modal_interaction, job.id)
 
         await interaction.response.send_modal(
             ReasonModal("modal.reject.title", "modal.reason.label", reject))
 
 
-async def _closed(interaction: discord.Interaction, job_id: str, entry: AuditEntry) -> None:
-    """After a review decision: its message shows it, and the audit line is posted."""
-    notifier = notifier_of(interaction)
-    job = await engine_of(interaction).store.get_job(job_id)
+async def _closed(interaction: discord.Interaction, job_id: str) -> None:
+    """After a review decision, its message shows it (the audit line was posted when the
+    decision was recorded)."""
+    job = await services_of(interaction).store.get_job(job_id)
     if job is not None:
-        await notifier.community.review_closed(job)
-    await notifier.post_audit(entry)
+        await services_of(interaction).notifier.community.review_closed(job)
 
 
 class ReportButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]],
@@ -124,17 +109,17 @@ class ReportButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]],
         return cls(match["job_id"])
 
     async def press(self, interaction: discord.Interaction) -> None:
-        engine = engine_of(interaction)
-        await engine.reports.reportable(self.job_id, interaction.user.id)
+        services = services_of(interaction)
+        await services.reports.reportable(self.job_id, interaction.user.id)
 
         async def file(modal_interaction: discord.Interaction, reason: str) -> None:
-            report, job = await engine.reports.file(self.job_id, modal_interaction.user.id,
+            report, job = await services.reports.file(self.job_id, modal_interaction.user.id,
                                                     reason)
             await send_ephemeral(modal_interaction, text("report.sent"))
-            message_id = await notifier_of(modal_interaction).community.post_report(
+            message_id = await services_of(modal_interaction).notifier.community.post_report(
                 report, job, report_view(report.id))
             if message_id is not None:
-                await engine.reports.posted(report.id, message_id)
+                await services.reports.posted(report.id, message_id)
 
         await interaction.response.send_modal(
             ReasonModal("modal.report.title", "modal.report.label", file))
@@ -159,9 +144,9 @@ class ReportActionButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]
 
     async def press(self, interaction: discord.Interaction) -> None:
         await _moderators_only(interaction)
-        engine = engine_of(interaction)
+        services = services_of(interaction)
         if self.action == "block":
-            await engine.reports.open_report(self.report_id)  # refuse at once if decided
+            await services.reports.open_report(self.report_id)  # refuse at once if decided
 
             async def block(modal_interaction: discord.Interaction, reason: str) -> None:
                 await self.decide(modal_interaction, reason)
@@ -172,20 +157,18 @@ class ReportActionButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]
         await self.decide(interaction, None)
 
     async def decide(self, interaction: discord.Interaction, reason: str | None) -> None:
-        engine = engine_of(interaction)
+        services = services_of(interaction)
         decision = {"remove": "removed", "block": "blocked", "dismiss": "dismissed"}[self.action]
-        report, job, entries = await engine.reports.decide(
+        report, job, _ = await services.reports.decide(
             self.report_id, interaction.user.id, decision,  # type: ignore[arg-type]
             reason)
         await send_ephemeral(interaction, text("report.done"))
-        community = notifier_of(interaction).community
+        community = services_of(interaction).notifier.community
         if decision == "removed":
             await community.remove_result(job)
         await community.report_closed(report, job, DECISION_LINES[decision],
                                       actor=interaction.user.id,
                                       requester=report.requester_id, reason=reason or "")
-        for entry in entries:
-            await notifier_of(interaction).post_audit(entry)
 
 
 COMMUNITY_ITEMS = (ReviewButton, ReportButton, ReportActionButton)

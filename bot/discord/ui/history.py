@@ -21,7 +21,7 @@ from bot.discord.i18n.render import shown_prompt
 from bot.discord.i18n.texts import clip, text
 from bot.discord.interactions import jump_url, send_ephemeral
 from bot.discord.posting.cards import fit_lines
-from bot.store import Job, JobState, Store
+from bot.store import Job, JobState, JobStore
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ class HistoryPager(discord.ui.View):
         await self._turn(interaction, 1)
 
 
-async def history_reply(store: Store, guild_id: int, user_id: int, viewer_id: int
+async def history_reply(store: JobStore, guild_id: int, user_id: int, viewer_id: int
                         ) -> tuple[discord.Embed, HistoryPager | None]:
     """The first page of `user_id`'s history and, when there is more than one page, the pager
     that only `viewer_id` may turn."""
@@ -128,7 +128,7 @@ async def history_reply(store: Store, guild_id: int, user_id: int, viewer_id: in
     return pages[0], HistoryPager(pages, viewer_id) if len(pages) > 1 else None
 
 
-async def show_history(store: Store, interaction: discord.Interaction[Any], user_id: int, *,
+async def show_history(store: JobStore, interaction: discord.Interaction[Any], user_id: int, *,
                        content: str | None = None) -> None:
     """Answer privately with `user_id`'s recent jobs in this server (under `content`, when
     given: a moderator's `/quota show` puts the member's credits there)."""

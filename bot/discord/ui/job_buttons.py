@@ -22,8 +22,9 @@ from bot.discord.flows.chains import continue_video, join_story
 from bot.discord.flows.start import extend_request, start_job
 from bot.discord.i18n.languages import speaking_to
 from bot.discord.i18n.texts import text
-from bot.discord.interactions import engine_of, send_ephemeral
+from bot.discord.interactions import send_ephemeral
 from bot.discord.posting.components import persistent_button
+from bot.discord.services import services_of
 from bot.discord.ui.prompt_modals import ContinueModal, ExtendModal
 from bot.store import Job, JobState, Store
 
@@ -69,21 +70,21 @@ class JobButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLAT
                 await reply_error(interaction, error)
 
     async def _press(self, interaction: discord.Interaction) -> None:
-        engine = engine_of(interaction)
+        services = services_of(interaction)
         if self.action == "cancel":
             # The core refuses anyone but the requester and moderators.
-            moderator = await member_is_moderator(interaction, engine.store)
-            job = await engine.jobs.cancel(self.job_id, interaction.user.id,
+            moderator = await member_is_moderator(interaction, services.store)
+            job = await services.jobs.cancel(self.job_id, interaction.user.id,
                                            is_moderator=moderator)
             await send_ephemeral(interaction, text("cancel.done", cost=job.cost))
             return
-        source = await extendable_source(interaction, engine.store, self.job_id)
+        source = await extendable_source(interaction, services.store, self.job_id)
         if self.action == "extend":
-            await start_job(engine.jobs, interaction, extend_request(interaction, source, None))
+            await start_job(services.jobs, interaction, extend_request(interaction, source, None))
         elif self.action == "extend-prompt":
-            model = engine.capabilities.get(source.model)
+            model = services.capabilities.get(source.model)
             lengths = model.extend_durations if model is not None else ()
-            await interaction.response.send_modal(ExtendModal(engine.jobs, source, lengths))
+            await interaction.response.send_modal(ExtendModal(services.jobs, source, lengths))
         elif self.action == "continue":
             await continue_video(interaction, source, None)
         elif self.action == "continue-prompt":

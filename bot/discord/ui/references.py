@@ -19,7 +19,7 @@ from bot.discord.errors import reply_error
 from bot.discord.i18n.languages import speaking_to
 from bot.discord.i18n.limits import MESSAGE_LIMIT
 from bot.discord.i18n.texts import clip, text
-from bot.discord.interactions import engine_of
+from bot.discord.services import services_of
 from bot.kling.omni import citation
 from bot.store import PendingReference
 
@@ -67,7 +67,7 @@ class ClearReferencesButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
     async def callback(self, interaction: discord.Interaction) -> None:
         with speaking_to(interaction):
             try:
-                await engine_of(interaction).references.clear(interaction.guild_id or 0,
+                await services_of(interaction).references.clear(interaction.guild_id or 0,
                                                               interaction.user.id)
                 await interaction.response.edit_message(content=text("references.cleared"),
                                                         view=None)

@@ -3,6 +3,7 @@ moderator, who may press a job's buttons, and the staff check with its refusals.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from types import SimpleNamespace
 from typing import Any
 
@@ -19,6 +20,7 @@ from bot.discord.access import (
 )
 from bot.discord.errors import describe_command_error
 from bot.discord.i18n.texts import text
+from bot.discord.services import Services
 from bot.guild_settings import GuildSettings
 from bot.store import Job
 from tests.builders import job
@@ -41,10 +43,15 @@ class SettingsStore:
         return dict(self.rows)
 
 
+def services_with(store: SettingsStore) -> Services:
+    """The bot's services holding only a store: the access rules use nothing else."""
+    return Services(**{**{field.name: None for field in fields(Services)}, "store": store})
+
+
 def interaction(user_id: int, *, guild_id: int | None = GUILD, manage_guild: bool = False,
                 roles: tuple[int, ...] = (), store: SettingsStore | None = None) -> Any:
     user = SimpleNamespace(id=user_id, roles=[SimpleNamespace(id=r) for r in roles])
-    client = SimpleNamespace(engine=SimpleNamespace(store=store or SettingsStore()))
+    client = SimpleNamespace(services=services_with(store or SettingsStore()))
     return SimpleNamespace(guild_id=guild_id, user=user, client=client,
                            permissions=SimpleNamespace(manage_guild=manage_guild),
                            command=SimpleNamespace(name="show"))

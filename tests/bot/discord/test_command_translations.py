@@ -49,8 +49,8 @@ class RecordingTranslator(CommandTranslator):
 async def bot_with_commands(tmp_path: Path) -> KlingBot:
     """The production bot with its cogs loaded (no engine, no gateway: the commands only)."""
     bot = KlingBot(make_settings(tmp_path, "http://127.0.0.1:9"))
-    bot.engine = types.SimpleNamespace(capabilities=load_capabilities())  # type: ignore[assignment]
-    bot.notifier = None  # type: ignore[assignment]
+    bot.services = types.SimpleNamespace(  # type: ignore[assignment]
+        capabilities=load_capabilities(), notifier=None)
     for extension in EXTENSIONS:
         await bot.load_extension(extension)
     return bot

@@ -14,6 +14,7 @@ from bot.discord.i18n.render import failure_reason
 from bot.discord.posting.cards import status_card
 from bot.store import Job, JobState, LedgerStatus, make_store
 from bot.store.sql import load_migrations
+from testkit.store_reads import schema_version
 
 OLD_SENTENCE = "Kling did not finish within 30 minutes, so the job was stopped."
 
@@ -61,7 +62,7 @@ async def test_a_failure_stored_before_the_upgrade_still_reads(
         store = make_store(database_url)
         await store.open()
         try:
-            assert await store.schema_version() == 5
+            assert await schema_version(store) == 5
             await store.reserve_job(job, limit=10, period_start=0.0, server_cap=None)
             await store.transition(job.id, (JobState.QUEUED,), JobState.FAILED,
                                    ledger=LedgerStatus.REFUNDED, error_code="deadline",
@@ -71,7 +72,7 @@ async def test_a_failure_stored_before_the_upgrade_still_reads(
     upgraded = make_store(database_url)
     await upgraded.open()
     try:
-        assert await upgraded.schema_version() == load_migrations()[-1][0]
+        assert await schema_version(upgraded) == load_migrations()[-1][0]
         stored = await upgraded.get_job(job.id)
         assert stored is not None and stored.error_key is None and stored.error_params is None
         assert failure_reason(stored) == OLD_SENTENCE

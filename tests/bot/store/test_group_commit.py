@@ -15,6 +15,7 @@ import pytest
 
 from bot.store import LedgerStatus, SQLiteStore, make_store
 from bot.store.group_commit import GroupCommit
+from testkit.store_reads import ledger_entry
 from tests.builders import job as queued_job
 
 GUILD, ALICE, BOB = 2, 100, 200
@@ -44,7 +45,7 @@ async def test_a_burst_of_reservations_keeps_each_members_limit(tmp_path: Path) 
             assert all(outcome.refusal == "member" for _, outcome in mine[3:])
             assert [job.credits_left for job, _ in mine[:3]] == [7, 4, 1]
         for job, outcome in zip(jobs, outcomes, strict=True):
-            held = await store.ledger_entry(job.id)
+            held = await ledger_entry(store, job.id)
             assert (await store.get_job(job.id) is not None) is outcome.accepted
             assert held == ((3, LedgerStatus.HELD) if outcome.accepted else None)
     finally:
