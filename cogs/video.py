@@ -4,8 +4,8 @@ the message's attachments, a forwarded message's, or an image embed).
 The commands' choices come from the capability table, so an operator's added model shows up in
 the model list without a code change. discord.py fixes a command's choices when the command is
 defined, so the cog's class is defined once the table is known (`video_cog`); everything else
-lives in `VideoCog`, its base. The duration is offered by autocomplete instead: the lengths the
-model picked so far (or the server's default model) makes, 5/10 or 3 to 15 (`offer_durations`).
+lives in `VideoCog`, its base. The duration is offered by autocomplete instead: the lengths of
+the model the job would run on as filled in so far, 5/10 or 3 to 15 (`offer_durations`).
 """
 
 from __future__ import annotations
@@ -28,16 +28,12 @@ from bot.discord.i18n.command_texts import seconds_choice, verbatim
 from bot.discord.ui.history import show_history
 from bot.discord.ui.prompt_modals import AnimateModal
 from bot.engine import Engine
-from bot.guild_settings import GuildSettings, load_guild_settings
+from bot.guild_settings import load_guild_settings
 from bot.images import check_image
-from bot.kling.capabilities import CapabilityTable, ModelCapabilities, offered_durations
-from bot.kling.options import (
-    ASPECT_RATIOS,
-    CAMERA_MOVES,
-    NEGATIVE_PROMPT_LIMIT,
-    PROMPT_LIMIT,
-    VideoOptions,
-)
+from bot.kling.camera import CAMERA_MOVES
+from bot.kling.capabilities import CapabilityTable
+from bot.kling.options import ASPECT_RATIOS, NEGATIVE_PROMPT_LIMIT, PROMPT_LIMIT, VideoOptions
+from bot.policy import offered_lengths
 from cogs.video_omni import ReferenceCog, omni_choices, open_story, start_omni, story_choices
 
 log = logging.getLogger(__name__)
@@ -137,28 +133,19 @@ class VideoCog(commands.Cog):
         await start_job(self.engine.jobs, interaction,
                         job_request(interaction, options, spoiler=bool(spoiler)))
 
-    async def model_for(self, interaction: discord.Interaction, settings: GuildSettings
-                        ) -> ModelCapabilities:
-        """The model a /video command would run on as filled in so far: the one picked, else
-        the server's default, else the table's (as validation falls back)."""
-        table = self.engine.capabilities
-        picked = interaction.namespace.model
-        if not isinstance(picked, str) or table.get(picked) is None:
-            picked = settings.default_model or table.default_model
-        return table.get(picked) or table.models[table.default_model]
-
     async def offer_durations(self, interaction: discord.Interaction, current: str
                               ) -> list[Choice[int]]:
-        """The duration's autocomplete: the lengths the model makes (only 5 where an end
-        frame, a loop or a camera move needs it) and the server allows (`max_duration`),
-        those starting with what was typed first."""
+        """The duration's autocomplete: the lengths of the model the job would run on as filled
+        in so far, under the server's policy (`bot.policy.offered_lengths`), those starting
+        with what was typed first."""
         settings = await load_guild_settings(self.engine.store, interaction.guild_id)
-        caps = await self.model_for(interaction, settings)
         ns = interaction.namespace
-        lengths = offered_durations(caps, end_frame=ns.end_image is not None or bool(ns.loop),
-                                    camera=bool(ns.camera))
-        if settings.max_duration:
-            lengths = tuple(d for d in lengths if d <= settings.max_duration) or lengths
+        image = interaction.command is not None and interaction.command.name == "image"
+        picked = ns.model if isinstance(ns.model, str) else None
+        so_far = VideoOptions(action="image2video" if image else "text2video", model=picked,
+                              end_image_url="end" if ns.end_image is not None else None,
+                              loop=bool(ns.loop), camera=ns.camera or None)
+        lengths = offered_lengths(so_far, settings, self.engine.capabilities)
         typed = current.strip() if isinstance(current, str) else ""
         matching = [d for d in lengths if str(d).startswith(typed)] or list(lengths)
         return [seconds_choice(d) for d in matching][:25]
