@@ -216,6 +216,9 @@ class SimulatedKling:
         except ValueError:
             return _error(400, "bad_request", "The request body is not valid JSON.")
         action = body.get("action") if isinstance(body, dict) else None
+        if action == "retrieve" and isinstance(body.get("id"), str):
+            task = self.tasks.get(body["id"])
+            return web.json_response(task.record() if task else {})
         if action == "retrieve_batch" and isinstance(body.get("ids"), list):
             items = [self.tasks[i].record() for i in body["ids"]
                      if isinstance(i, str) and i in self.tasks]
