@@ -34,6 +34,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot.config import Settings
 from bot.kling.camera import CAMERA_MOVES, camera_control
 from bot.kling.capabilities import CapabilityTable
 from bot.kling.options import Action, InvalidOptions, VideoOptions
@@ -118,7 +119,8 @@ class SimulatedKling:
     """The simulated API. Its address is fixed when it is made (the bot's client and video
     fetcher are configured with it before anything starts); `start` serves it."""
 
-    def __init__(self, capabilities: CapabilityTable, *, seconds: float = 3.0,
+    def __init__(self, capabilities: CapabilityTable, *,
+                 seconds: float = Settings.simulated_seconds,
                  root: Path | None = None) -> None:
         self.capabilities = capabilities
         self.seconds = seconds
