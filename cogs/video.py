@@ -1,11 +1,12 @@
 """/video text, /video image and the "Animate with Kling" message menu (which finds the image in
 the message's attachments, a forwarded message's, or an image embed).
 
-The commands' choices come from the capability table, so an operator's added model shows up in
-the model list without a code change. discord.py fixes a command's choices when the command is
-defined, so the cog's class is defined once the table is known (`video_cog`); everything else
-lives in `VideoCog`, its base. The duration is offered by autocomplete instead: the lengths of
-the model the job would run on as filled in so far, 5/10 or 3 to 15 (`offer_durations`).
+The commands' choices come from the capability table (`bot.discord.ui.video_choices`), so an
+operator's added model shows up in the model list without a code change. discord.py fixes a
+command's choices when the command is defined, so the cog's class is defined once the table is
+known (`video_cog`); everything else lives in `VideoCog`, its base. The duration is offered by
+autocomplete instead: the lengths of the model the job would run on as filled in so far, 5/10
+or 3 to 15 (`offer_durations`).
 """
 
 from __future__ import annotations
@@ -24,22 +25,21 @@ from bot.discord.errors import Refused
 from bot.discord.flows.message_images import first_image, image_facts
 from bot.discord.flows.preferences import set_notify
 from bot.discord.flows.start import job_request, start_job
-from bot.discord.i18n.command_texts import seconds_choice, verbatim
+from bot.discord.i18n.command_texts import seconds_choice
 from bot.discord.ui.history import show_history
 from bot.discord.ui.prompt_modals import AnimateModal
+from bot.discord.ui.video_choices import video_choices
 from bot.engine import Engine
 from bot.guild_settings import load_guild_settings
 from bot.images import check_image
-from bot.kling.camera import CAMERA_MOVES
 from bot.kling.capabilities import CapabilityTable
-from bot.kling.options import ASPECT_RATIOS, NEGATIVE_PROMPT_LIMIT, PROMPT_LIMIT, VideoOptions
+from bot.kling.options import NEGATIVE_PROMPT_LIMIT, PROMPT_LIMIT, VideoOptions
 from bot.policy import offered_lengths
-from cogs.video_omni import ReferenceCog, omni_choices, open_story, start_omni, story_choices
+from cogs.video_omni import ReferenceCog, open_story, start_omni
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-MODE_NAMES = {"std": "Standard", "pro": "Professional", "4k": "4K"}
 
 # The options /video text and /video image share: their types, descriptions and choices.
 Prompt = Range[str, 1, PROMPT_LIMIT]
@@ -82,21 +82,6 @@ STORY_DESCRIPTIONS = {
     "audio": SHARED_DESCRIPTIONS["audio"],
     "spoiler": SPOILER,
 }
-
-
-def table_choices(table: CapabilityTable) -> dict[str, list[Choice[Any]]]:
-    """Every option's choices, from the models in the table (Discord shows 25 at most).
-    Their names are translated like every command string (`bot.discord.i18n.command_texts`);
-    model labels and aspect ratios read the same in every language."""
-    modes = sorted({m for c in table.models.values() for m in c.modes},
-                   key=lambda m: list(MODE_NAMES).index(m) if m in MODE_NAMES else 99)
-    return {
-        "model": [Choice(name=verbatim(f"{c.label} ({n})"[:100]), value=n)
-                  for n, c in table.models.items()][:25],
-        "mode": [Choice(name=MODE_NAMES.get(m, m), value=m) for m in modes][:25],
-        "aspect_ratio": [Choice(name=verbatim(r), value=r) for r in ASPECT_RATIOS],
-        "camera": [Choice(name=m.replace("_", " "), value=m) for m in CAMERA_MOVES][:25],
-    }
 
 
 def shared_options(choices: dict[str, list[Choice[Any]]]) -> Callable[[T], T]:
@@ -164,8 +149,8 @@ class VideoCog(commands.Cog):
 
 def video_cog(table: CapabilityTable) -> type[VideoCog]:
     """`VideoCog` with /video, its choices read from `table`."""
-    choices = table_choices(table)
-    omni, story = omni_choices(table, MODE_NAMES), story_choices(table, MODE_NAMES)
+    offered = video_choices(table)
+    choices, omni, story = offered["text"], offered["omni"], offered["story"]
 
     class VideoCommands(VideoCog):
         video = app_commands.Group(name="video", description="Make a video with Kling",
