@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 from bot.jobs import new_job_id
 from bot.kling.capabilities import load_capabilities
-from bot.kling.options import VideoOptions, validate
+from bot.kling.options import VideoOptions
+from bot.kling.validation import validate
 from bot.store import JobState, make_store
 from bot.store.models import JOB_COLUMNS
 from bot.store.sqlite import sqlite_path

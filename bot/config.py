@@ -122,6 +122,11 @@ class _Reader:
             return ""
         return value
 
+    def count(self, name: str, default: int, *, low: int = 0, high: int | None = None) -> int:
+        """A whole number that has a default: the default when unset or malformed."""
+        number = self.integer(name, default, low=low, high=high)
+        return default if number is None else number
+
     def integer(self, name: str, default: int | None, *, low: int = 0, high: int | None = None
                 ) -> int | None:
         value = self.raw(name)
@@ -258,16 +263,17 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         kling_token = reader.required(
             "KLING_API_TOKEN", "the API token of your Kling/AceData account, or "
             "KLING_API_BASE=simulated to try the bot without one")
-    log_level = (reader.raw("LOG_LEVEL") or "INFO").upper()
+    log_level = (reader.raw("LOG_LEVEL") or Settings.log_level).upper()
     if log_level not in LOG_LEVELS:
         allowed = ", ".join(LOG_LEVELS)
         reader.problems.append(f"LOG_LEVEL must be one of {allowed}, got {log_level!r}")
-        log_level = "INFO"
-    log_format = (reader.raw("LOG_FORMAT") or "text").lower()
+        log_level = Settings.log_level
+    log_format = (reader.raw("LOG_FORMAT") or Settings.log_format).lower()
     if log_format not in LOG_FORMATS:
         reader.problems.append(f"LOG_FORMAT must be text or json, got {log_format!r}")
-        log_format = "text"
+        log_format = Settings.log_format
     shard_count = reader.integer("SHARD_COUNT", None, low=1)
+    # Each default is the one `Settings` declares, read from the class: written once.
     settings = Settings(
         discord_token=discord_token,
         kling_api_token=kling_token,
@@ -276,27 +282,35 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             or DEFAULT_KLING_API_BASE),
         database_url=_database_url(reader),
         public_base_url=reader.url("PUBLIC_BASE_URL", None, ("https", "http")),
-        web_host=reader.raw("WEB_HOST") or "0.0.0.0",
-        web_port=reader.integer("WEB_PORT", 8080, low=0, high=65535) or 0,
-        default_credits_per_day=reader.integer("DEFAULT_CREDITS_PER_DAY", 10, low=0) or 0,
-        credit_reset_hour_utc=reader.integer("CREDIT_RESET_HOUR_UTC", 0, low=0, high=23) or 0,
+        web_host=reader.raw("WEB_HOST") or Settings.web_host,
+        web_port=reader.count("WEB_PORT", Settings.web_port, low=0, high=65535),
+        default_credits_per_day=reader.count("DEFAULT_CREDITS_PER_DAY",
+                                             Settings.default_credits_per_day, low=0),
+        credit_reset_hour_utc=reader.count("CREDIT_RESET_HOUR_UTC",
+                                           Settings.credit_reset_hour_utc, low=0, high=23),
         dev_guild_id=reader.integer("DEV_GUILD_ID", None, low=1),
         log_level=log_level,
         log_format=log_format,
         shard_count=shard_count,
         shard_ids=_shard_ids(reader, shard_count),
-        job_deadline_seconds=reader.number("JOB_DEADLINE_SECONDS", 1800.0),
-        queue_timeout_seconds=reader.number("QUEUE_TIMEOUT_SECONDS", 7200.0),
-        poll_interval_seconds=reader.number("POLL_INTERVAL_SECONDS", 5.0),
+        job_deadline_seconds=reader.number("JOB_DEADLINE_SECONDS", Settings.job_deadline_seconds),
+        queue_timeout_seconds=reader.number("QUEUE_TIMEOUT_SECONDS",
+                                            Settings.queue_timeout_seconds),
+        poll_interval_seconds=reader.number("POLL_INTERVAL_SECONDS",
+                                            Settings.poll_interval_seconds),
         instance_id=reader.raw("INSTANCE_ID") or _default_instance_id(reader.raw("SHARD_IDS")),
-        max_jobs_per_member=reader.integer("MAX_JOBS_PER_MEMBER", 2, low=1) or 2,
-        max_jobs_per_server=reader.integer("MAX_JOBS_PER_SERVER", 5, low=1) or 5,
-        kling_concurrency=reader.integer("KLING_CONCURRENCY", 10, low=1) or 10,
+        max_jobs_per_member=reader.count("MAX_JOBS_PER_MEMBER", Settings.max_jobs_per_member,
+                                         low=1),
+        max_jobs_per_server=reader.count("MAX_JOBS_PER_SERVER", Settings.max_jobs_per_server,
+                                         low=1),
+        kling_concurrency=reader.count("KLING_CONCURRENCY", Settings.kling_concurrency, low=1),
         kling_models_file=reader.path("KLING_MODELS_FILE"),
         costs_file=reader.path("CREDIT_COSTS_FILE"),
         trusted_video_hosts=_trusted_hosts(reader),
-        transcode_concurrency=reader.integer("TRANSCODE_CONCURRENCY", 1, low=1) or 1,
-        transcode_timeout_seconds=reader.number("TRANSCODE_TIMEOUT_SECONDS", 600.0),
+        transcode_concurrency=reader.count("TRANSCODE_CONCURRENCY",
+                                           Settings.transcode_concurrency, low=1),
+        transcode_timeout_seconds=reader.number("TRANSCODE_TIMEOUT_SECONDS",
+                                                Settings.transcode_timeout_seconds),
     )
     if reader.problems:
         raise ConfigError(reader.problems)

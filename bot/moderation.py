@@ -43,19 +43,6 @@ class StoredOnly:
 # The longest reason a moderator may give (the commands' max_length); echoes clip older ones.
 REASON_LIMIT = 500
 
-# Settings a moderator may change with /klingbot settings, and how to read a value.
-EDITABLE_SETTINGS: dict[str, str] = {
-    "log_channel_id": "channel",
-    "moderator_role_id": "role",
-    "extend_access": "choice",
-    "allowed_channel_ids": "channels",
-    "default_model": "text",
-    "default_mode": "text",
-    "default_duration": "number",
-    "reset_hour_utc": "number",
-    "language": "choice",
-}
-
 
 def _shown(value: Any) -> str | None:
     return None if value is None else str(value)

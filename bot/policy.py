@@ -12,6 +12,8 @@ acknowledged the interaction by then). The rules:
   a default filled is never refused, only fallen back from (`VideoOptions.with_defaults`). A
   default model the operator has since removed from the model table falls back to the table's
   default, and the server's moderators hear about it once (`first_notice_of_removed_model`).
+  Which model and length that makes is `bot.kling.resolution`'s to decide, the same for the
+  steering here, for validation and for the duration list (`planned_model`, `offered_lengths`).
 - An Extend continues its source: its model and mode are the source's and its length the
   member's (5 or 10 s where the model table lists them, else Kling's own), so no default
   applies to it; the channel rule does.
@@ -35,7 +37,8 @@ from typing import Protocol
 from bot.errors import DomainError, Notice
 from bot.guild_settings import GuildSettings, first_notice_of_removed_model
 from bot.kling.capabilities import CapabilityTable, ModelCapabilities
-from bot.kling.options import ValidatedRequest, VideoOptions, model_can
+from bot.kling.options import ValidatedRequest, VideoOptions
+from bot.kling.resolution import chosen, model_of, natural_duration, offered_durations, suits
 from bot.store import SettingsStore
 
 log = logging.getLogger(__name__)
@@ -108,35 +111,6 @@ def allowed_models(table: CapabilityTable, settings: GuildSettings) -> list[str]
     return [name for name, caps in table.models.items() if model_allowed(caps, settings)]
 
 
-def _suits(caps: ModelCapabilities, options: VideoOptions) -> bool:
-    """Whether `caps` can take the request's kind (what the fallback model must be able to)."""
-    if options.action == "image2video" and not caps.image2video:
-        return False
-    return model_can(caps, options)
-
-
-def _implicit_model(options: VideoOptions, table: CapabilityTable) -> ModelCapabilities | None:
-    """The model `validate` will run a request on when the member did not pick one, or None
-    when the member did (`validate` falls back from a default it cannot use, as here)."""
-    if options.model is not None and "model" not in options.defaulted:
-        return None
-    caps = table.get(options.model or table.default_model)
-    if caps is None or (options.action == "image2video" and not caps.image2video):
-        caps = table.get(table.default_model)
-    if caps is None or not model_can(caps, options):
-        caps = next((c for c in table.models.values() if model_can(c, options)), caps)
-    return caps
-
-
-def _natural_duration(options: VideoOptions, caps: ModelCapabilities) -> int:
-    """The length a request with no explicit one gets (`validate`'s choice, roughly: a
-    default's nearest length, else 5 s where the model makes it)."""
-    wanted = options.duration
-    if wanted is None:
-        return 5 if 5 in caps.durations else caps.durations[0]
-    return min(caps.durations, key=lambda d: (abs(d - wanted), d))
-
-
 def steer_to_allowed(options: VideoOptions, settings: GuildSettings, table: CapabilityTable
                      ) -> VideoOptions:
     """`options` with what the member left open moved off what the server forbids: a
@@ -147,10 +121,10 @@ def steer_to_allowed(options: VideoOptions, settings: GuildSettings, table: Capa
     chose is left for `check_allowed` to refuse. An Extend takes no default, so none of this."""
     if not takes_defaults(options):
         return options
-    caps = _implicit_model(options, table)
+    caps = None if chosen(options, "model") else model_of(options, table)
     if caps is not None and not (model_allowed(caps, settings) and short_enough(caps, settings)):
         usable = [c for c in table.models.values() if model_allowed(c, settings)
-                  and short_enough(c, settings) and _suits(c, options)]
+                  and short_enough(c, settings) and suits(c, options)]
         if usable:
             caps = usable[0]
             options = replace(options, model=caps.name,
@@ -159,14 +133,39 @@ def steer_to_allowed(options: VideoOptions, settings: GuildSettings, table: Capa
     if not settings.allow_4k and options.mode == "4k" and "mode" in options.defaulted:
         options = replace(options, mode=None)
     limit = settings.max_duration
-    if caps is not None and limit is not None and (
-            options.duration is None or "duration" in options.defaulted) \
-            and _natural_duration(options, caps) > limit:
+    if caps is not None and limit is not None and not chosen(options, "duration") \
+            and natural_duration(options, caps) > limit:
         shorter = [d for d in caps.durations if d <= limit]
         if shorter:
             options = replace(options, duration=max(shorter),
                               defaulted=options.defaulted | {"duration"})
     return options
+
+
+def planned_model(options: VideoOptions, settings: GuildSettings, table: CapabilityTable
+                  ) -> ModelCapabilities:
+    """The model a request as filled in so far would run on under the server's policy (its
+    defaults, steered off what it forbids): the one whose lengths the duration list offers. A
+    model name the table does not know counts as none picked (validation refuses it when the
+    command is sent)."""
+    if options.model is not None and table.get(options.model) is None:
+        options = replace(options, model=None)
+    planned = steer_to_allowed(with_server_defaults(options, settings), settings, table)
+    return model_of(planned, table) or table.models[table.default_model]
+
+
+def offered_lengths(options: VideoOptions, settings: GuildSettings, table: CapabilityTable
+                    ) -> tuple[int, ...]:
+    """The lengths the duration list offers for a request as filled in so far: the planned
+    model's (only 5 where an end frame, a loop or a camera move needs it), those the server
+    allows (all of them where it allows none, so the refusal names the limit)."""
+    lengths = offered_durations(planned_model(options, settings, table),
+                                end_frame=bool(options.end_image_url or options.loop),
+                                camera=bool(options.camera))
+    limit = settings.max_duration
+    if limit:
+        lengths = tuple(d for d in lengths if d <= limit) or lengths
+    return lengths
 
 
 def check_allowed(request: ValidatedRequest, settings: GuildSettings,

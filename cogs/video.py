@@ -1,11 +1,12 @@
 """/video text, /video image and the "Animate with Kling" message menu (which finds the image in
 the message's attachments, a forwarded message's, or an image embed).
 
-The commands' choices come from the capability table, so an operator's added model shows up in
-the model list without a code change. discord.py fixes a command's choices when the command is
-defined, so the cog's class is defined once the table is known (`video_cog`); everything else
-lives in `VideoCog`, its base. The duration is offered by autocomplete instead: the lengths the
-model picked so far (or the server's default model) makes, 5/10 or 3 to 15 (`offer_durations`).
+The commands' choices come from the capability table (`bot.discord.ui.video_choices`), so an
+operator's added model shows up in the model list without a code change. discord.py fixes a
+command's choices when the command is defined, so the cog's class is defined once the table is
+known (`video_cog`); everything else lives in `VideoCog`, its base. The duration is offered by
+autocomplete instead: the lengths of the model the job would run on as filled in so far, 5/10
+or 3 to 15 (`offer_durations`).
 """
 
 from __future__ import annotations
@@ -24,26 +25,21 @@ from bot.discord.errors import Refused
 from bot.discord.flows.message_images import first_image, image_facts
 from bot.discord.flows.preferences import set_notify
 from bot.discord.flows.start import job_request, start_job
-from bot.discord.i18n.command_texts import seconds_choice, verbatim
+from bot.discord.i18n.command_texts import seconds_choice
 from bot.discord.services import Services
 from bot.discord.ui.history import show_history
 from bot.discord.ui.prompt_modals import AnimateModal
-from bot.guild_settings import GuildSettings, load_guild_settings
+from bot.discord.ui.video_choices import video_choices
+from bot.guild_settings import load_guild_settings
 from bot.images import check_image
-from bot.kling.capabilities import CapabilityTable, ModelCapabilities, offered_durations
-from bot.kling.options import (
-    ASPECT_RATIOS,
-    CAMERA_MOVES,
-    NEGATIVE_PROMPT_LIMIT,
-    PROMPT_LIMIT,
-    VideoOptions,
-)
-from cogs.video_omni import ReferenceCog, omni_choices, open_story, start_omni, story_choices
+from bot.kling.capabilities import CapabilityTable
+from bot.kling.options import NEGATIVE_PROMPT_LIMIT, PROMPT_LIMIT, VideoOptions
+from bot.policy import offered_lengths
+from cogs.video_omni import ReferenceCog, open_story, start_omni
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-MODE_NAMES = {"std": "Standard", "pro": "Professional", "4k": "4K"}
 
 # The options /video text and /video image share: their types, descriptions and choices.
 Prompt = Range[str, 1, PROMPT_LIMIT]
@@ -88,21 +84,6 @@ STORY_DESCRIPTIONS = {
 }
 
 
-def table_choices(table: CapabilityTable) -> dict[str, list[Choice[Any]]]:
-    """Every option's choices, from the models in the table (Discord shows 25 at most).
-    Their names are translated like every command string (`bot.discord.i18n.command_texts`);
-    model labels and aspect ratios read the same in every language."""
-    modes = sorted({m for c in table.models.values() for m in c.modes},
-                   key=lambda m: list(MODE_NAMES).index(m) if m in MODE_NAMES else 99)
-    return {
-        "model": [Choice(name=verbatim(f"{c.label} ({n})"[:100]), value=n)
-                  for n, c in table.models.items()][:25],
-        "mode": [Choice(name=MODE_NAMES.get(m, m), value=m) for m in modes][:25],
-        "aspect_ratio": [Choice(name=verbatim(r), value=r) for r in ASPECT_RATIOS],
-        "camera": [Choice(name=m.replace("_", " "), value=m) for m in CAMERA_MOVES][:25],
-    }
-
-
 def shared_options(choices: dict[str, list[Choice[Any]]]) -> Callable[[T], T]:
     """The decorator that gives a /video subcommand the shared options' descriptions and
     choices."""
@@ -137,28 +118,19 @@ class VideoCog(commands.Cog):
         await start_job(self.services.jobs, interaction,
                         job_request(interaction, options, spoiler=bool(spoiler)))
 
-    async def model_for(self, interaction: discord.Interaction, settings: GuildSettings
-                        ) -> ModelCapabilities:
-        """The model a /video command would run on as filled in so far: the one picked, else
-        the server's default, else the table's (as validation falls back)."""
-        table = self.services.capabilities
-        picked = interaction.namespace.model
-        if not isinstance(picked, str) or table.get(picked) is None:
-            picked = settings.default_model or table.default_model
-        return table.get(picked) or table.models[table.default_model]
-
     async def offer_durations(self, interaction: discord.Interaction, current: str
                               ) -> list[Choice[int]]:
-        """The duration's autocomplete: the lengths the model makes (only 5 where an end
-        frame, a loop or a camera move needs it) and the server allows (`max_duration`),
-        those starting with what was typed first."""
+        """The duration's autocomplete: the lengths of the model the job would run on as filled
+        in so far, under the server's policy (`bot.policy.offered_lengths`), those starting
+        with what was typed first."""
         settings = await load_guild_settings(self.services.store, interaction.guild_id)
-        caps = await self.model_for(interaction, settings)
         ns = interaction.namespace
-        lengths = offered_durations(caps, end_frame=ns.end_image is not None or bool(ns.loop),
-                                    camera=bool(ns.camera))
-        if settings.max_duration:
-            lengths = tuple(d for d in lengths if d <= settings.max_duration) or lengths
+        image = interaction.command is not None and interaction.command.name == "image"
+        picked = ns.model if isinstance(ns.model, str) else None
+        so_far = VideoOptions(action="image2video" if image else "text2video", model=picked,
+                              end_image_url="end" if ns.end_image is not None else None,
+                              loop=bool(ns.loop), camera=ns.camera or None)
+        lengths = offered_lengths(so_far, settings, self.services.capabilities)
         typed = current.strip() if isinstance(current, str) else ""
         matching = [d for d in lengths if str(d).startswith(typed)] or list(lengths)
         return [seconds_choice(d) for d in matching][:25]
@@ -177,8 +149,8 @@ class VideoCog(commands.Cog):
 
 def video_cog(table: CapabilityTable) -> type[VideoCog]:
     """`VideoCog` with /video, its choices read from `table`."""
-    choices = table_choices(table)
-    omni, story = omni_choices(table, MODE_NAMES), story_choices(table, MODE_NAMES)
+    offered = video_choices(table)
+    choices, omni, story = offered["text"], offered["omni"], offered["story"]
 
     class VideoCommands(VideoCog):
         video = app_commands.Group(name="video", description="Make a video with Kling",

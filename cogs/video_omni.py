@@ -16,61 +16,27 @@ to reuse are usually already in the channel, and only a message menu reaches the
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import discord
 from discord import app_commands
-from discord.app_commands import Choice
 from discord.ext import commands
 
 from bot.discord.client import KlingBot
 from bot.discord.errors import Refused
 from bot.discord.flows.message_images import image_facts, message_images, told_facts
 from bot.discord.flows.start import job_request, start_job
-from bot.discord.i18n.command_texts import seconds_choice, verbatim
 from bot.discord.i18n.render import describe
 from bot.discord.interactions import acknowledge
 from bot.discord.services import Services
 from bot.discord.ui.references import ClearReferencesButton, clear_view, reference_list
 from bot.discord.ui.shots_modal import StoryModal
 from bot.images import check_image
-from bot.kling.capabilities import CapabilityTable, ModelCapabilities
 from bot.kling.omni import ReferenceVideo, ReferUse, VideoFacts, check_reference_video
 from bot.kling.options import InvalidOptions, VideoOptions
 from bot.references import FoundImage
 from bot.store import JobState
 
 log = logging.getLogger(__name__)
-
-def _choices(able: list[ModelCapabilities], mode_names: dict[str, str], *, no_4k: bool
-             ) -> dict[str, list[Choice[Any]]]:
-    """Model, mode and duration choices for the models that can do a kind of job (the names
-    as /video text words them)."""
-    order = list(mode_names)
-    modes = sorted({m for c in able for m in c.modes if not (no_4k and m == "4k")},
-                   key=lambda m: order.index(m) if m in order else 99)
-    durations = sorted({d for c in able for d in c.durations})
-    return {
-        "model": [Choice(name=verbatim(f"{c.label} ({c.name})"[:100]), value=c.name)
-                  for c in able][:25],
-        "mode": [Choice(name=mode_names.get(m, m), value=m) for m in modes][:25],
-        "duration": [seconds_choice(d) for d in durations][:25],
-        "video_use": [Choice(name="Follow its style and motion (feature)", value="feature"),
-                      Choice(name="Edit this video (base)", value="base")],
-    }
-
-
-def omni_choices(table: CapabilityTable, mode_names: dict[str, str]
-                 ) -> dict[str, list[Choice[Any]]]:
-    """The omni models (never in 4K: Kling takes no reference lists there)."""
-    return _choices([c for c in table.models.values() if c.omni], mode_names, no_4k=True)
-
-
-def story_choices(table: CapabilityTable, mode_names: dict[str, str]
-                  ) -> dict[str, list[Choice[Any]]]:
-    """The models that cut a video into shots."""
-    return _choices([c for c in table.models.values() if c.multi_shot], mode_names,
-                    no_4k=False)
 
 
 def video_facts(attachment: discord.Attachment) -> VideoFacts:

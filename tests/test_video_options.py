@@ -304,3 +304,16 @@ async def test_the_lengths_offered_stop_at_the_servers_longest(world: World) -> 
     await world.wait_private_reply(inter)
     offered = await lengths_offered(world, world.alice, "text", {"model": "kling-v3"})
     assert [c["value"] for c in offered] == [3, 4, 5, 6, 7, 8]
+
+
+async def test_the_lengths_offered_are_those_of_the_model_the_job_will_run_on(
+        world: World) -> None:
+    """With no model picked, a server whose longest length the table's default cannot make
+    runs the job on the first model that can; the list is that model's, and the job is sent
+    at a length from it."""
+    bot = await world.start_bot()
+    await bot.engine.store.set_guild_setting(world.discord.guild_id, "max_duration", 4)
+    offered = await lengths_offered(world, world.alice, "text", {"prompt": "p"})
+    assert [c["value"] for c in offered] == [3, 4]
+    sent = await accepted(world, await world.video(world.alice, options={"prompt": "p"}))
+    assert (sent["model"], sent["duration"]) == ("kling-v3", 4)

@@ -147,7 +147,7 @@ async def memory_figure(ctx: Context, warm: Path, big: Path, big_size: int) -> F
 
 async def time_figure(ctx: Context, source: Path, size: int) -> Figure:
     executable = ffmpeg_executable()
-    tools = VideoTools(FFmpeg(executable, timeout=600.0), ctx.workdir / "fit")
+    tools = VideoTools(FFmpeg(executable), ctx.workdir / "fit")
     facts = await tools.probe(source)
     plan = plan_fit(facts.duration, LIMIT, facts.has_audio)
     assert plan is not None

@@ -24,6 +24,7 @@ from bot.discord.i18n.languages import GuildFacts, ServerLanguages, speak_to_mem
 from bot.discord.i18n.texts import CATALOGUES, text
 from bot.discord.interactions import send_ephemeral
 from bot.discord.posting.notifier import DiscordNotifier
+from bot.discord.posting.throttle import CARD_EDIT_INTERVAL
 from bot.discord.services import Services
 from bot.discord.telemetry import count_rate_limits
 from bot.discord.ui.community_buttons import COMMUNITY_ITEMS
@@ -116,7 +117,7 @@ class KlingBot(commands.AutoShardedBot):
     # What the cogs and buttons use (`bot.discord.services`), built once in setup_hook.
     services: Services
 
-    def __init__(self, settings: Settings, *, card_edit_interval: float = 10.0,
+    def __init__(self, settings: Settings, *, card_edit_interval: float = CARD_EDIT_INTERVAL,
                  confirm_timeout: float = CONFIRM_SECONDS, **options: Any) -> None:
         if settings.shard_count is not None:
             options.setdefault("shard_count", settings.shard_count)

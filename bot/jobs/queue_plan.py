@@ -13,6 +13,7 @@ import math
 from collections import deque
 from dataclasses import dataclass
 
+from bot.config import Settings
 from bot.store import InFlight, Job
 
 MemberKey = tuple[int, int]
@@ -20,9 +21,11 @@ MemberKey = tuple[int, int]
 
 @dataclass(frozen=True)
 class Limits:
-    per_member: int = 2
-    per_server: int = 5
-    total: int = 10
+    """Jobs that may run at Kling at once (the operator's settings, whose defaults these are)."""
+
+    per_member: int = Settings.max_jobs_per_member
+    per_server: int = Settings.max_jobs_per_server
+    total: int = Settings.kling_concurrency
 
 
 @dataclass(frozen=True)

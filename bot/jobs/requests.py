@@ -23,7 +23,8 @@ from bot.jobs.outcomes import Failures
 from bot.jobs.pause import BalancePause, KlingPaused
 from bot.jobs.review import ask_moderators
 from bot.kling.capabilities import CapabilityTable
-from bot.kling.options import EXTEND_MAX_AGE_DAYS, ValidatedRequest, VideoOptions, validate
+from bot.kling.options import EXTEND_MAX_AGE_DAYS, ValidatedRequest, VideoOptions
+from bot.kling.validation import validate
 from bot.policy import ServerPolicy, takes_defaults
 from bot.quotas import CostTable, QuotaBook, QuotaExceeded
 from bot.store import (

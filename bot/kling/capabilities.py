@@ -74,17 +74,6 @@ class CapabilityTable:
         return [name for name, caps in self.models.items() if caps.extend]
 
 
-def offered_durations(caps: ModelCapabilities, *, end_frame: bool = False,
-                      camera: bool = False) -> tuple[int, ...]:
-    """The lengths a member may pick for `caps`, given what they chose so far: an end frame
-    (or a loop) or a camera move on a model that needs 5 s for them leaves only 5."""
-    five_only = (end_frame and caps.end_frame != "none" and not caps.end_frame_any_duration) \
-        or (camera and caps.camera_control == "text2video-5s")
-    if five_only and 5 in caps.durations:
-        return (5,)
-    return caps.durations
-
-
 def _durations(name: str, raw: Any) -> tuple[tuple[int, ...], tuple[int, int] | None]:
     """A list of seconds, or a range `{"min": a, "max": b}` of every integer in between."""
     if isinstance(raw, dict):

@@ -125,7 +125,7 @@ class KlingClient:
         self._sleep = sleep
         self._timeout_seconds = timeout
         self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self.calls: dict[str, int] = {"create": 0, "retrieve": 0, "retrieve_batch": 0}
+        self.calls: dict[str, int] = {"create": 0, "retrieve_batch": 0}
 
     @property
     def retry(self) -> RetryPolicy:
@@ -202,10 +202,6 @@ class KlingClient:
                 raise KlingError(200, code, f"the API accepted but gave no task id ({message})")
             return str(task_id)
         raise AssertionError("unreachable")
-
-    async def retrieve(self, task_id: str) -> TaskResult:
-        self.calls["retrieve"] += 1
-        return parse_task_record(await self._query({"action": "retrieve", "id": task_id}))
 
     async def retrieve_batch(self, task_ids: Sequence[str]) -> dict[str, TaskResult]:
         """Results by task id; ids the API does not know are absent from the answer."""

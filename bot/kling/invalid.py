@@ -1,5 +1,6 @@
 """The refusal of a request the model table says cannot run: its own module so the option
-checks spread over `options`, `omni` and `story` can raise it without importing each other."""
+checks spread over `validation`, `resolution`, `omni` and `multishot` can raise it without
+importing each other."""
 
 from __future__ import annotations
 

@@ -24,7 +24,6 @@ from bot.errors import Notice
 from bot.kling.invalid import InvalidOptions
 
 ReferUse = Literal["base", "feature"]
-REFER_USES: tuple[ReferUse, ...] = ("base", "feature")
 CITATION = re.compile(r"<<<image_(\d+)>>>")
 
 

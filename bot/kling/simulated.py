@@ -6,7 +6,7 @@ so the bot's real client, callback receiver, poller and video fetcher all run as
 against Kling:
 
 - `POST /kling/videos` checks the request as the bot's own validation does (the capability
-  table in force, `bot.kling.options.validate`) and answers 400 `bad_request` with the option
+  table in force, `bot.kling.validation.validate`) and answers 400 `bad_request` with the option
   at fault, else accepts it with a task id;
 - a few seconds later the task has a real video (FFmpeg, `simulated_video`), served from
   `GET /videos/<id>.mp4` on the same address, and its result is POSTed to the job's
@@ -34,16 +34,12 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot.config import Settings
+from bot.kling.camera import CAMERA_MOVES, camera_control
 from bot.kling.capabilities import CapabilityTable
-from bot.kling.options import (
-    CAMERA_MOVES,
-    Action,
-    InvalidOptions,
-    VideoOptions,
-    _camera_control,
-    validate,
-)
+from bot.kling.options import Action, InvalidOptions, VideoOptions
 from bot.kling.simulated_video import RenderFailed, render_video
+from bot.kling.validation import validate
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +92,7 @@ def options_from_body(body: dict[str, Any]) -> VideoOptions:
     camera = None
     if body.get("camera_control") is not None:
         camera = next((move for move in CAMERA_MOVES
-                       if _camera_control(move) == body["camera_control"]), None)
+                       if camera_control(move) == body["camera_control"]), None)
         if camera is None:
             raise BadRequest("camera_control is invalid.")
     images = body.get("image_list") or []
@@ -126,7 +122,8 @@ class SimulatedKling:
     """The simulated API. Its address is fixed when it is made (the bot's client and video
     fetcher are configured with it before anything starts); `start` serves it."""
 
-    def __init__(self, capabilities: CapabilityTable, *, seconds: float = 3.0,
+    def __init__(self, capabilities: CapabilityTable, *,
+                 seconds: float = Settings.simulated_seconds,
                  root: Path | None = None) -> None:
         self.capabilities = capabilities
         self.seconds = seconds

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.config import Settings
+
 log = logging.getLogger(__name__)
 
 # What is kept of FFmpeg's error output for the log: its last lines say what went wrong.
@@ -69,8 +71,8 @@ def read_facts(description: str) -> VideoFacts | None:
 class FFmpeg:
     """The process's FFmpeg: one binary, a limit on encodes running at once, a timeout."""
 
-    def __init__(self, executable: str, *, concurrency: int = 1, timeout: float = 600.0
-                 ) -> None:
+    def __init__(self, executable: str, *, concurrency: int = Settings.transcode_concurrency,
+                 timeout: float = Settings.transcode_timeout_seconds) -> None:
         self.executable = executable
         self.timeout = timeout
         self._slots = asyncio.Semaphore(max(1, concurrency))

@@ -12,7 +12,8 @@ import pytest
 from bot.errors import Notice
 from bot.guild_settings import GuildSettings
 from bot.kling.capabilities import CapabilityTable, load_capabilities
-from bot.kling.options import VideoOptions, validate
+from bot.kling.options import VideoOptions
+from bot.kling.validation import validate
 from bot.policy import NotAllowedHere, ServerPolicy, check_channel, with_server_defaults
 from bot.store import Store, make_store
 

@@ -8,7 +8,8 @@ import pytest
 
 from bot.guild_settings import GuildSettings
 from bot.kling.capabilities import load_capabilities
-from bot.kling.options import VideoOptions, validate
+from bot.kling.options import VideoOptions
+from bot.kling.validation import validate
 from bot.policy import (
     NotAllowedByServer,
     SettingsConflict,

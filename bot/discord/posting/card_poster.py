@@ -23,7 +23,7 @@ from bot.discord.posting.cards import status_card, thread_name
 from bot.discord.posting.components import card_view
 from bot.discord.posting.pacer import ChannelPacer
 from bot.discord.posting.priority import ConfirmationsFirst
-from bot.discord.posting.throttle import CardThrottle
+from bot.discord.posting.throttle import CARD_EDIT_INTERVAL, CardThrottle
 from bot.jobs import CannotPostHere, Placement
 from bot.store import Job, JobState
 
@@ -38,7 +38,7 @@ class CardPoster:
     """Posts and edits job cards and starts their threads."""
 
     def __init__(self, client: discord.Client, languages: ServerLanguages, *,
-                 edit_interval: float = 10.0, simulated: bool = False) -> None:
+                 edit_interval: float = CARD_EDIT_INTERVAL, simulated: bool = False) -> None:
         self.client = client
         self.languages = languages
         self.cards = CardThrottle(edit_interval)

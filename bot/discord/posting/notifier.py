@@ -22,6 +22,7 @@ from bot.discord.posting.community_posts import CommunityPosts
 from bot.discord.posting.components import review_view
 from bot.discord.posting.direct_notices import DirectNotices
 from bot.discord.posting.result_poster import ResultPoster
+from bot.discord.posting.throttle import CARD_EDIT_INTERVAL
 from bot.download import VideoFetcher
 from bot.errors import Notice
 from bot.guild_settings import load_guild_settings
@@ -39,8 +40,8 @@ class DiscordNotifier:
 
     def __init__(self, client: discord.Client, store: SettingsStore, videos: VideoFetcher,
                  capabilities: CapabilityTable, *, media: VideoTools,
-                 edit_interval: float = 10.0, languages: ServerLanguages | None = None,
-                 simulated: bool = False) -> None:
+                 edit_interval: float = CARD_EDIT_INTERVAL,
+                 languages: ServerLanguages | None = None, simulated: bool = False) -> None:
         self.client = client
         self.store = store
         self.languages = languages or ServerLanguages(store, GuildFacts(client))

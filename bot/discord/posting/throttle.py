@@ -15,6 +15,9 @@ from bot.store import Job
 
 log = logging.getLogger(__name__)
 
+# Seconds between two edits of one job's card: tests shorten it, nobody else needs to.
+CARD_EDIT_INTERVAL = 10.0
+
 
 class CardThrottle:
     """At most one edit per job per `interval`; later changes wait and the latest one wins.

@@ -18,7 +18,8 @@ from bot.images import ImageFacts, check_image
 from bot.jobs import JobNotCancellable, KlingPaused
 from bot.kling.capabilities import load_capabilities
 from bot.kling.errors import KlingBadRequest, KlingUnreachable
-from bot.kling.options import InvalidOptions, VideoOptions, validate
+from bot.kling.options import InvalidOptions, VideoOptions
+from bot.kling.validation import validate
 from bot.policy import NotAllowedHere
 from bot.quotas import Period, QuotaExceeded
 from bot.store import Job, JobState, Reservation

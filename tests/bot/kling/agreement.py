@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from bot.kling.capabilities import load_capabilities
-from bot.kling.options import InvalidOptions, VideoOptions, validate
+from bot.kling.options import InvalidOptions, VideoOptions
+from bot.kling.validation import validate
 from testkit.fakes.kling.tasks import TaskTable
 from testkit.fakes.kling.validation import BadRequest, validate_create
 

@@ -16,10 +16,12 @@ import pytest
 
 from bot.discord.i18n.render import sentence
 from bot.discord.posting.components import result_view
+from bot.kling.camera import camera_control
 from bot.kling.capabilities import CapabilityTable, parse_table
 from bot.kling.client import KlingClient
 from bot.kling.errors import KlingBadRequest
-from bot.kling.options import InvalidOptions, VideoOptions, _camera_control, validate
+from bot.kling.options import InvalidOptions, VideoOptions
+from bot.kling.validation import validate
 from testkit.fakes.kling import FakeKling
 from testkit.fakes.kling.validation import BadRequest
 from tests.bot.kling.agreement import TABLE, bot_verdict, fake_accepts, fake_check
@@ -41,7 +43,7 @@ def raw_body(o: VideoOptions) -> dict[str, Any]:
         if getattr(o, name) is not None:
             body[name] = getattr(o, name)
     if o.camera:
-        body["camera_control"] = _camera_control(o.camera)
+        body["camera_control"] = camera_control(o.camera)
     if o.audio is not None:
         body["generate_audio"] = o.audio
     if o.loop:
@@ -367,7 +369,7 @@ def test_an_extend_on_a_model_without_lengths_sends_none() -> None:
 
 
 def test_the_lengths_offered_follow_the_model_and_what_needs_five_seconds() -> None:
-    from bot.kling.capabilities import offered_durations
+    from bot.kling.resolution import offered_durations
     get = TABLE.models.__getitem__
     assert offered_durations(get("kling-v3")) == tuple(range(3, 16))
     assert offered_durations(get("kling-v3"), end_frame=True) == tuple(range(3, 16))

@@ -18,7 +18,8 @@ from bot.kling.omni import (
     cite_images,
     cited_images,
 )
-from bot.kling.options import InvalidOptions, VideoOptions, validate
+from bot.kling.options import InvalidOptions, VideoOptions
+from bot.kling.validation import validate
 from testkit.fakes.kling.validation import BadRequest
 from tests.bot.kling.agreement import TABLE, bot_verdict, fake_accepts, fake_check
 

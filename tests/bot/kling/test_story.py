@@ -7,7 +7,8 @@ import pytest
 
 from bot.kling.capabilities import load_capabilities
 from bot.kling.multishot import Shot, parse_story, shot_lengths, story_body
-from bot.kling.options import InvalidOptions, VideoOptions, validate
+from bot.kling.options import InvalidOptions, VideoOptions
+from bot.kling.validation import validate
 
 TABLE = load_capabilities()
 
