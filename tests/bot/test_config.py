@@ -13,7 +13,7 @@ import pytest
 from bot.config import ConfigError, load_settings
 from testkit.fakes.discord import FakeDiscord
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_bot(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import bot
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # The two parts of bot/ that are not core: the Discord layer and the process entry point.
 NOT_CORE = {"bot.discord", "bot.__main__"}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot import metrics
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DASHBOARD = ROOT / "monitoring" / "grafana" / "dashboards" / "klingcord.json"
 
 

@@ -92,7 +92,7 @@ def test_the_two_403s_are_told_apart_by_their_code() -> None:
     shared task failure fixture (risk control's words) reads as a content refusal."""
     from bot.kling.client import _error_for
     from bot.kling.errors import KlingBalanceExhausted, KlingContentRefused
-    from tests.test_parsing import fixture
+    from tests.bot.kling.test_results import fixture
 
     used_up = _error_for(403, fixture("error_403.json"), {})
     assert type(used_up) is KlingBalanceExhausted

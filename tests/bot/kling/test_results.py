@@ -12,7 +12,7 @@ from bot.kling.results import TaskStatus, parse_error, parse_result, parse_task_
 from bot.quotas import load_costs, period_at
 
 # Copies of the platform's real payloads (shared/fixtures/kling), kept with the tests.
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "kling"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "kling"
 
 
 def fixture(name: str) -> object:

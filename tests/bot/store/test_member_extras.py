@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.store import MemberPreferences, Store, make_store
-from tests.test_store_backends import ALICE, BOB, GUILD, new_job, reserve
+from tests.bot.store.test_backends import ALICE, BOB, GUILD, new_job, reserve
 
 
 @pytest.fixture

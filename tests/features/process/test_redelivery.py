@@ -19,12 +19,12 @@ import pytest
 from testkit.fakes.discord import FakeDiscord, RecordedRequest
 from testkit.fakes.kling import FakeKling
 from testkit.processes import BotProcess
-from tests.support import eventually
-from tests.test_process_restart import (  # noqa: F401  (process_env is a fixture)
+from tests.features.process.test_restart import (  # noqa: F401  (process_env is a fixture)
     ledger,
     process_env,
     wait_synced,
 )
+from tests.support import eventually
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -162,7 +162,7 @@ async def test_the_bot_process_runs_with_only_a_discord_token(
     member = await fake_discord.add_member(fake_discord.guild_id, name="alice")
     env = {
         "PATH": os.environ["PATH"], "HOME": str(tmp_path),
-        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[3]),
         "DISCORD_TOKEN": fake_discord.bot_token, "KLING_API_BASE": "simulated",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}", "TMPDIR": str(tmp_path),
         "WEB_HOST": "127.0.0.1", "WEB_PORT": str(free_port()),

@@ -31,7 +31,7 @@ from bot.kling.options import Action
 from bot.quotas import LimitSource
 from bot.store import JobState
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 LOCALES = ROOT / "bot" / "locales"
 LANGUAGES = sorted(folder.name for folder in LOCALES.iterdir() if folder.is_dir())
 SOURCES = sorted([*(ROOT / "bot").rglob("*.py"), *(ROOT / "cogs").rglob("*.py")])
@@ -64,7 +64,7 @@ def read_catalogue(sources: Iterable[str]) -> Catalogue:
 @functools.cache
 def catalogue(language: str) -> Catalogue:
     """The language's messages (its commands.ftl, the slash commands' names and descriptions,
-    is checked by test_command_translations.py)."""
+    is checked by test_command_texts.py)."""
     return read_catalogue([(LOCALES / language / "messages.ftl").read_text(encoding="utf-8")])
 
 

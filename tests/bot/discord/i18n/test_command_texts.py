@@ -29,7 +29,7 @@ from testkit.fakes.discord.limits import chat_input_name
 from tests.command_payloads import localisations, sibling_names, without_localisations
 from tests.support import make_settings
 
-LOCALES = Path(__file__).resolve().parents[3] / "bot" / "locales"
+LOCALES = Path(__file__).resolve().parents[4] / "bot" / "locales"
 
 
 class RecordingTranslator(CommandTranslator):
@@ -110,7 +110,8 @@ async def test_korean_names_follow_discords_rules_and_read_as_korean(tmp_path: P
     choices = {t.where: t.text for t in localisations(payload, "ko") if t.kind == "choice name"}
     assert choices["/video text mode: Standard"] == "표준"
     assert choices["/video text mode: Professional"] == "프로"
-    # /video's lengths are offered by autocomplete (tests/test_video_options.py reads them).
+    # /video's lengths are offered by autocomplete (tests/features/video/test_options.py
+    # reads them).
     assert choices["/klingbot settings default_duration: 10 seconds"] == "10초"
     # Model labels and aspect ratios read the same in Korean.
     assert choices["/video text model: Kling 1.6 (kling-v1-6)"] == "Kling 1.6 (kling-v1-6)"

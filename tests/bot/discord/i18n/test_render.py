@@ -25,7 +25,7 @@ from bot.store import Job, JobState, Reservation
 from tests.builders import job
 
 RESET = 1_767_250_800  # a UNIX timestamp
-BOT = Path(__file__).resolve().parents[3] / "bot"
+BOT = Path(__file__).resolve().parents[4] / "bot"
 
 
 def a_failed_job(**changes: Any) -> Job:
