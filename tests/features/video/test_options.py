@@ -303,3 +303,32 @@ async def test_the_lengths_offered_stop_at_the_servers_longest(world: World) -> 
     await world.wait_private_reply(inter)
     offered = await lengths_offered(world, world.alice, "text", {"model": "kling-v3"})
     assert [c["value"] for c in offered] == [3, 4, 5, 6, 7, 8]
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_a_server_default_named_by_the_alias_is_sent_as_the_wire_name(
+        world: World) -> None:
+    await world.start_bot()
+    inter = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
+                                      world.moderator.user.id, "klingbot", ["settings"],
+                                      {"default_model": "kling-video-o1"})
+    await world.wait_private_reply(inter)
+    inter = await world.video(world.alice, options={"prompt": "a fox"})
+    assert "on its way" in await world.wait_private_reply(inter)
+    await world.kling.wait_for(lambda: world.kling.create_count >= 1)
+    assert world.kling.last_task.request["model"] == "kling-o1"
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_kling_v3_in_4k_through_discord(world: World) -> None:
+    await world.start_bot()
+    inter = await world.video(world.alice, options={
+        "prompt": "a fox", "model": "kling-v3", "mode": "4k", "duration": 10})
+    assert "on its way" in await world.wait_private_reply(inter)
+    await world.kling.wait_for(lambda: world.kling.create_count >= 1)
+    sent = world.kling.last_task.request
+    assert (sent["model"], sent["mode"], sent["duration"]) == ("kling-v3", "4k", 10)
+    inter = await world.video(world.alice, options={
+        "prompt": "a fox", "model": "kling-v3", "mode": "4k", "camera": "zoom_in"})
+    assert "not available in 4K mode" in await world.wait_private_reply(inter)
+    assert world.kling.create_count == 1
