@@ -1,9 +1,11 @@
-"""Issue 15: a job's REST calls are few and keep off the channel's message bucket, and the bot
-works under Discord's real rate limits (the fake enforcing them)."""
+"""A job's REST calls are few and keep off the channel's message bucket; the bot works under
+Discord's real rate limits (the fake enforcing them): card edits are paced, and a 429 delays a
+result but never doubles it."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 
 import pytest
@@ -96,3 +98,36 @@ async def test_a_busy_channel_under_discords_limits_gets_every_card_and_result_o
     results = [m for t in {j.thread_id for j in jobs if j.thread_id}
                for m in world.discord.messages_in(t) if "your video is ready" in m["content"]]
     assert len(results) == len(members)
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_card_edits_are_paced(world: World) -> None:
+    world.kling.processing_seconds = 1.2
+    await world.start_bot(card_edit_interval=0.5)
+    await world.video(world.alice)
+    card_id = int((await world.discord.wait_for_message(
+        world.discord.channel_id, lambda m: bool(m["embeds"])))["id"])
+    await world.wait_result(card_id)
+    await world.discord.wait_until(
+        lambda: "Done" in str(world.discord.messages[card_id]["embeds"]), 5, "done")
+    edits = [r.received_at for r in world.discord.requests_to(
+        "PATCH", rf"/channels/{world.discord.channel_id}/messages/{card_id}$")]
+    assert len(edits) >= 2
+    gaps = [b - a for a, b in itertools.pairwise(edits)]
+    assert min(gaps) >= 0.4, gaps  # 0.5 s apart when sent; allow for delivery jitter
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_a_discord_rate_limit_delays_the_result_but_never_doubles_it(
+        world: World) -> None:
+    await world.start_bot()
+    # The first post into the thread is answered 429; discord.py waits and tries again.
+    world.discord.fail_next("POST", rf"^/channels/(?!{world.discord.channel_id}/)\d+/messages$",
+                            429, retry_after=0.2)
+    await world.video(world.alice)
+    thread_id = int((await world.discord.wait_for_message(
+        world.discord.channel_id, lambda m: bool(m["embeds"])))["id"])
+    [result] = await world.wait_result(thread_id)
+    assert result["attachments"]
+    posts = world.discord.requests_to("POST", rf"^/channels/{thread_id}/messages$")
+    assert [r.status for r in posts] == [429, 200]

@@ -1,10 +1,11 @@
-"""Issue 9 through Discord: what keeps members inside the server's rules and what they are told
-(server-only commands, server defaults, long free text, discord.py's own errors, Extend
-buttons, thread names)."""
+"""What keeps members inside the server's rules and what they are told, through Discord
+(server-only commands, server defaults, long free text, discord.py's own errors, an unexpected
+error's apology with an id, Extend buttons, thread names)."""
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from importlib import resources
 from typing import Any
@@ -274,3 +275,19 @@ async def test_kling_refusing_the_content_is_said_plainly_and_does_not_pause(
     # Nothing was paused: bob's video goes through.
     await world.video(world.bob)
     await world.wait_delivered(bot)
+
+
+async def test_an_unexpected_error_gets_an_apology_with_an_id(
+        world: World, error_logs: Any) -> None:
+    await world.start_bot()
+    # Discord refuses the deferral itself: the bot cannot go on, and says so privately.
+    world.discord.fail_next("POST", r"^/interactions/\d+/[^/]+/callback$", 400,
+                            body={"message": "Invalid Form Body", "code": 50035})
+    inter = await world.video(world.alice)
+    reply = await world.wait_private_reply(inter)
+    match = re.search(r"error `([0-9a-f]{8})`", reply)
+    assert match, reply
+    logged = [r for r in error_logs.records if r.name == "bot.discord.errors"]
+    assert logged and match.group(1) in logged[0].getMessage()
+    assert logged[0].levelno == logging.ERROR
+    assert world.kling.create_count == 0
