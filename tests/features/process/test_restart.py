@@ -85,7 +85,7 @@ async def test_sigkill_after_the_api_accepted_then_restart_delivers_once(
         task = await kling.wait_for(lambda: kling.last_task, 15)
         # "After the API accepted the task": its answer (the task id) is stored. (Killed
         # between Kling's answer and that write, the job would be unconfirmed instead and
-        # wait for a callback, never re-sent: tests/bot/jobs/test_faults.py covers that.)
+        # wait for a callback, never re-sent: tests/bot/jobs/test_kling_errors.py covers that.)
         await kling.wait_for(lambda: stored_task_ids(tmp_path / "bot.db") == [task.task_id], 15)
         await bot.kill()
 
