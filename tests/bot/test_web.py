@@ -1,8 +1,10 @@
-"""Callbacks whose body arrives in pieces, sent over a raw socket (issue 9, item 2).
+"""The bot's web server (`bot.web`): the Kling callback, /healthz and /metrics.
 
-Behind proxies and on real networks a callback body comes chunked (Transfer-Encoding: chunked)
-or split across TCP segments. The bot must read it whole whatever its framing, and refuse one
-that passes 1 MiB as soon as it does, without waiting for the rest.
+A forged, malformed, oversized or misdirected callback changes nothing. Behind proxies and on
+real networks a callback body comes chunked (Transfer-Encoding: chunked) or split across TCP
+segments (sent here over a raw socket): the bot must read it whole whatever its framing, and
+refuse one that passes 1 MiB as soon as it does, without waiting for the rest. /healthz says
+whether the store and the poller answer; /metrics counts and times the job's life.
 """
 
 from __future__ import annotations
@@ -10,21 +12,16 @@ from __future__ import annotations
 import asyncio
 import json
 
+import aiohttp
+
 from bot.engine import Engine
-from bot.jobs import JobRequest
-from bot.kling.options import VideoOptions
-from bot.store import Job, JobState
+from bot.store import Job, JobState, LedgerStatus
 from bot.tracker import MAX_CALLBACK_BYTES
 from testkit.fakes.kling import FakeKling
 from tests.conftest import EngineFactory
-from tests.support import RecordingNotifier, eventually
+from tests.support import RecordingNotifier, eventually, text_job
 
 PAUSE = 0.05
-
-
-def text_job() -> JobRequest:
-    return JobRequest(guild_id=1, channel_id=10, user_id=100,
-                      options=VideoOptions(action="text2video", prompt="a paper boat"))
 
 
 async def finished_without_callback(make_engine: EngineFactory, fake_kling: FakeKling
@@ -130,3 +127,72 @@ async def test_content_length_over_one_mib_is_refused_before_the_body(
     # Not one byte of the body is sent: the declared length alone is enough to refuse.
     status = await send_in_pieces(engine, head, [])
     assert status == 413
+
+
+async def test_forged_bad_and_oversized_callbacks_change_nothing(
+        make_engine: EngineFactory, fake_kling: FakeKling) -> None:
+    fake_kling.auto_finish = False
+    engine, notifier = await make_engine()
+    job = await engine.jobs.request(text_job())
+    base = f"{engine.settings.public_base_url}/kling/callback"
+    good = {"success": True, "task_id": job.task_id, "video_id": "1",
+            "video_url": "http://127.0.0.1:1/x.mp4", "duration": "5.0", "state": "succeed"}
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{base}/not-a-real-token", json=good) as resp:
+            assert resp.status == 404
+        async with http.post(f"{base}/{job.callback_token}", data=b"{not json",
+                             headers={"content-type": "application/json"}) as resp:
+            assert resp.status == 400
+        async with http.post(f"{base}/{job.callback_token}",
+                             data=b"{" + b" " * (1024 * 1024 + 10) + b"}") as resp:
+            assert resp.status == 413
+        other = dict(good, task_id="someone-elses-task")
+        async with http.post(f"{base}/{job.callback_token}", json=other) as resp:
+            assert resp.status == 400
+    stored = await engine.store.get_job(job.id)
+    assert stored is not None and stored.state is JobState.SUBMITTED
+    assert notifier.delivered == [] and notifier.failures == []
+    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.HELD)
+
+
+async def test_health_and_metrics(make_engine: EngineFactory, fake_kling: FakeKling) -> None:
+    from bot.metrics import REGISTRY
+
+    def sample(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    before = {name: sample(name, **labels) for name, labels in (
+        ("klingcord_end_to_end_seconds_count", {}), ("klingcord_queue_wait_seconds_count", {}),
+        ("klingcord_kling_seconds_count", {}), ("klingcord_delivery_seconds_count", {}),
+        ("klingcord_jobs_finished_total", {"outcome": "delivered"}))}
+    held = sample("klingcord_credits_total", kind="held")
+    spent = sample("klingcord_credits_total", kind="spent")
+    engine, notifier = await make_engine()
+    await engine.jobs.request(text_job())
+    await eventually(lambda: notifier.delivered)
+    await engine.jobs.idle()
+    base = engine.settings.public_base_url
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{base}/healthz") as resp:
+            body = await resp.json()
+            assert resp.status == 200 and body["status"] == "ok"
+            assert body["checks"] == {"store": True, "poller": True}
+        async with http.get(f"{base}/metrics") as resp:
+            text = await resp.text()
+    assert 'klingcord_jobs{state="delivered"} 1.0' in text
+    assert 'klingcord_jobs{state="queued"} 0.0' in text and "klingcord_queue_length 0.0" in text
+    # The job's life, timed and counted: one more of each.
+    for name, count in before.items():
+        labels = {"outcome": "delivered"} if name.startswith("klingcord_jobs_") else {}
+        assert sample(name, **labels) == count + 1, name
+        assert name.removesuffix("_count").removesuffix("_total") in text
+    job = (await engine.store.jobs_in_state((JobState.DELIVERED,)))[0]
+    assert sample("klingcord_credits_total", kind="held") == held + job.cost
+    assert sample("klingcord_credits_total", kind="spent") == spent + job.cost
+    assert all(line.startswith(("# ", "klingcord_")) for line in text.splitlines() if line)
+    assert 'klingcord_callbacks_total{status="200"} 1' in text
+    # A store that is gone makes the process unhealthy (so an orchestrator restarts it).
+    await engine.store.close()
+    async with aiohttp.ClientSession() as http, http.get(f"{base}/healthz") as resp:
+        assert resp.status == 503
+        assert (await resp.json())["checks"]["store"] is False

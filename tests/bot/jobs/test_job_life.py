@@ -11,13 +11,7 @@ from bot.kling.options import VideoOptions
 from bot.store import JobState, LedgerStatus
 from testkit.fakes.kling import FakeKling
 from tests.conftest import EngineFactory
-from tests.support import eventually
-
-
-def text_job(prompt: str = "a white cat walking on a beach at sunset", **options: object
-             ) -> JobRequest:
-    return JobRequest(guild_id=1, channel_id=10, user_id=100,
-                      options=VideoOptions(action="text2video", prompt=prompt, **options))
+from tests.support import eventually, text_job
 
 
 async def test_text2video_with_callback_is_delivered_once(

@@ -6,17 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.jobs import JobRequest, KlingPaused
-from bot.kling.options import VideoOptions
+from bot.jobs import KlingPaused
 from bot.store import JobState, LedgerStatus
 from testkit.fakes.kling import RISK_CONTROL_MESSAGE, FakeKling
 from tests.conftest import EngineFactory
-from tests.support import eventually
-
-
-def text_job() -> JobRequest:
-    return JobRequest(guild_id=1, channel_id=10, user_id=100,
-                      options=VideoOptions(action="text2video", prompt="a lighthouse"))
+from tests.support import eventually, text_job
 
 
 async def test_a_create_refused_by_risk_control_is_refunded_and_does_not_pause(

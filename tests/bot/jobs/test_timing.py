@@ -1,10 +1,10 @@
-"""Issue 9, items 1, 3 and 6: when a job's clocks run, and what never waits for what.
+"""When a job's clocks run, and what never waits for what.
 
-The deadline counts from Kling's acceptance and the queue has its own bound; a result that
-comes after the deadline is still delivered (late, free); polling, delivery and deadlines never
-wait for the fair queue (slow creates, slow card edits); a second process never refunds a create
-that is still in flight; every Retry-After is capped; the poller backs off exponentially while
-Kling fails and comes back at once.
+A task that never finishes is refunded at its deadline, which counts from Kling's acceptance;
+the queue has its own bound; a result that comes after the deadline is still delivered (late,
+free); polling, delivery and deadlines never wait for the fair queue (slow creates, slow card
+edits); a second process never refunds a create that is still in flight; every Retry-After is
+capped; the poller backs off exponentially while Kling fails and comes back at once.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from bot.kling.options import VideoOptions
 from bot.store import Job, JobState, LedgerStatus
 from testkit.fakes.kling import FakeKling
 from tests.conftest import FAST_RETRY, EngineFactory
-from tests.support import KLING_TOKEN, RecordingNotifier, eventually, make_settings
+from tests.support import KLING_TOKEN, RecordingNotifier, eventually, make_settings, text_job
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -324,3 +324,22 @@ async def test_the_poller_backs_off_exponentially_and_returns_on_the_first_succe
     assert poller.stats.batch_calls - calls >= 3
     await fake_kling.finish(job.task_id or "")
     await eventually(lambda: delivered(notifier, job.id), timeout=2)
+
+
+async def test_task_that_never_finishes_is_refunded_at_the_deadline(
+        make_engine: EngineFactory, fake_kling: FakeKling) -> None:
+    fake_kling.never_finish = True
+    engine, notifier = await make_engine(job_deadline_seconds=0.5, poll_interval_seconds=0.1)
+    job = await engine.jobs.request(text_job())
+    await eventually(lambda: notifier.failures, timeout=5)
+    assert notifier.failures[0][0] == job.id
+    assert "did not finish" in notifier.failures[0][1]
+    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)
+    # A result that shows up after the deadline is still delivered: late, and free.
+    fake_kling.never_finish = False
+    await fake_kling.finish(job.task_id or "")
+    await eventually(lambda: notifier.delivered, timeout=5)
+    await engine.jobs.idle()
+    stored = await engine.store.get_job(job.id)
+    assert stored is not None and stored.state is JobState.DELIVERED and stored.late
+    assert await engine.store.ledger_entry(job.id) == (job.cost, LedgerStatus.REFUNDED)

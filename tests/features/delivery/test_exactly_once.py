@@ -18,11 +18,10 @@ from bot.discord.posting.throttle import CardThrottle
 from bot.jobs import Job
 from bot.store import JobState, LedgerStatus
 from testkit.fakes.kling import FakeKling
-from tests.bot.jobs.test_job_life import text_job
 from tests.builders import job as queued_job
 from tests.conftest import EngineFactory
 from tests.discord_support import World
-from tests.support import eventually
+from tests.support import eventually, text_job
 
 pytestmark = pytest.mark.timeout(60)
 

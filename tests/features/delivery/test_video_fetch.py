@@ -27,18 +27,11 @@ from bot.download import (
     video_directory,
 )
 from bot.engine import Engine
-from bot.jobs import JobRequest
-from bot.kling.options import VideoOptions
 from bot.store import Job, JobState, LedgerStatus
 from testkit.fakes.kling import FakeKling
 from tests.conftest import EngineFactory
 from tests.discord_support import World
-from tests.support import KLING_TOKEN, RecordingNotifier, eventually
-
-
-def text_job() -> JobRequest:
-    return JobRequest(guild_id=1, channel_id=10, user_id=100,
-                      options=VideoOptions(action="text2video", prompt="a paper boat"))
+from tests.support import KLING_TOKEN, RecordingNotifier, eventually, text_job
 
 
 def files_in(folder: Path) -> list[Path]:
