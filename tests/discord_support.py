@@ -151,6 +151,12 @@ class World:
             return cards[-1] if cards and shown in str(cards[-1]["embeds"]) else None
         return dict(await self.discord.wait_until(card, timeout, f"a card showing {shown!r}"))
 
+    async def first_card(self) -> dict[str, Any]:
+        """The first message with an embed in the main channel: the job's status card, which
+        starts the thread its results go to."""
+        return dict(await self.discord.wait_for_message(self.discord.channel_id,
+                                                        lambda m: bool(m["embeds"])))
+
     def card(self) -> dict[str, Any]:
         """The newest status card (an embed with a title) in the main channel."""
         cards = [m for m in self.discord.messages_in(self.discord.channel_id)

@@ -1,7 +1,8 @@
-"""Issue 13, "Fit to the limit": a result larger than the server's upload limit is re-encoded
-to fit and attached (playable, the right length, its sound kept), with a button to the
-original; when it cannot fit, the link is posted with the reason. Real videos made by FFmpeg,
-served by the fake Kling; the fake Discord enforces the boost tier's upload limit (413/40005)."""
+"""Fit to the limit: a result larger than the server's upload limit is re-encoded to fit and
+attached (playable, the right length, its sound kept), with a button to the original; when it
+cannot fit, or Discord answers 413 all the same, the link is posted with the reason. Real videos
+made by FFmpeg, served by the fake Kling; the fake Discord enforces the boost tier's upload limit
+(413/40005)."""
 
 from __future__ import annotations
 
@@ -108,3 +109,31 @@ async def test_a_file_ffmpeg_cannot_read_is_linked_with_the_reason(world: World)
     thread_posts = world.discord.requests_to("POST", rf"^/channels/{result['channel_id']}/"
                                              "messages$")
     assert [r.status for r in thread_posts] == [200], "no upload may even be tried"
+
+
+async def test_too_large_results_are_posted_as_links(world: World) -> None:
+    world.kling.video_size = 11 * MIB  # the guild's limit is 10 MiB (no boost)
+    await world.start_bot()
+    await world.video(world.alice)
+    thread_id = int((await world.first_card())["id"])
+    [result] = await world.wait_result(thread_id)
+    assert result["attachments"] == []
+    assert "upload limit" in result["content"]
+    assert world.kling.last_task.video_url in result["content"]
+    thread_posts = world.discord.requests_to("POST", rf"^/channels/{thread_id}/messages$")
+    assert [r.status for r in thread_posts] == [200], "no upload may even be tried"
+
+
+async def test_a_413_from_discord_falls_back_to_the_link(world: World) -> None:
+    await world.start_bot()
+    # Refuse the first upload into any channel but the main one (the thread).
+    world.discord.fail_next("POST", rf"^/channels/(?!{world.discord.channel_id}/)\d+/messages$",
+                            413, body={"message": "Request entity too large", "code": 40005})
+    await world.video(world.alice)
+    thread_id = int((await world.first_card())["id"])
+    [result] = await world.wait_result(thread_id)
+    assert result["attachments"] == []
+    assert "refused the upload" in result["content"]
+    assert world.kling.last_task.video_url in result["content"]
+    uploads = world.discord.requests_to("POST", rf"^/channels/{thread_id}/messages$")
+    assert [r.status for r in uploads] == [413, 200]
