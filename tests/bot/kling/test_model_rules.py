@@ -9,6 +9,7 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -16,7 +17,7 @@ import pytest
 
 from bot.discord.i18n.render import sentence
 from bot.discord.posting.components import result_view
-from bot.kling.capabilities import CapabilityTable, parse_table
+from bot.kling.capabilities import CapabilityTable, load_capabilities, parse_table
 from bot.kling.client import KlingClient
 from bot.kling.errors import KlingBadRequest
 from bot.kling.multishot import parse_story
@@ -422,3 +423,17 @@ def test_the_lengths_offered_follow_the_model_and_what_needs_five_seconds() -> N
     assert offered_durations(get("kling-v1"), end_frame=True) == (5,)
     assert offered_durations(get("kling-v1"), camera=True) == (5,)
     assert offered_durations(get("kling-o1")) == (5,)
+
+
+def test_capability_table_is_data(tmp_path: Path) -> None:
+    shipped = load_capabilities()
+    assert shipped.get("kling-o1") is not None and shipped.get("kling-o1").durations == (5,)
+    assert shipped.extendable() == ["kling-v1", "kling-v1-5", "kling-v1-6"]
+    custom = tmp_path / "models.json"
+    custom.write_text(json.dumps({"models": {"kling-v3": {
+        "modes": ["std", "pro", "4k"], "durations": [3, 5, 10, 15], "extend": False}},
+        "default_model": "kling-v3"}))
+    table = load_capabilities(custom)
+    assert table.names() == ["kling-v3"] and table.get("kling-v3").modes[-1] == "4k"
+    with pytest.raises(ValueError):
+        parse_table({"models": {"a": {}}, "default_model": "b"})

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.kling.capabilities import load_capabilities, parse_table
 from bot.kling.results import TaskStatus, parse_error, parse_result, parse_task_record
-from bot.quotas import load_costs, period_at
 
 # Copies of the platform's real payloads (shared/fixtures/kling), kept with the tests.
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "kling"
@@ -66,28 +64,3 @@ def test_error_shapes() -> None:
         "disabled", "API disabled")
     assert parse_error({"error": "plain text"})[1] == "plain text"
     assert parse_error("oops")[1] == "oops"
-
-
-def test_capability_table_is_data(tmp_path: Path) -> None:
-    shipped = load_capabilities()
-    assert shipped.get("kling-o1") is not None and shipped.get("kling-o1").durations == (5,)
-    assert shipped.extendable() == ["kling-v1", "kling-v1-5", "kling-v1-6"]
-    custom = tmp_path / "models.json"
-    custom.write_text(json.dumps({"models": {"kling-v3": {
-        "modes": ["std", "pro", "4k"], "durations": [3, 5, 10, 15], "extend": False}},
-        "default_model": "kling-v3"}))
-    table = load_capabilities(custom)
-    assert table.names() == ["kling-v3"] and table.get("kling-v3").modes[-1] == "4k"
-    with pytest.raises(ValueError):
-        parse_table({"models": {"a": {}}, "default_model": "b"})
-
-
-def test_costs_and_periods() -> None:
-    costs = load_costs()
-    assert costs.cost("kling-v1", "std", 5) == 1
-    assert costs.cost("kling-v1", "pro", 10) == 4
-    assert costs.cost("kling-v2-master", None, 5) == 4
-    # 2026-01-01 05:00 UTC is still in the period that began the day before at 06:00.
-    period = period_at(1767243600.0, 6)
-    assert period.end - period.start == 86400
-    assert period.start == 1767160800.0
