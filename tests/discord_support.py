@@ -131,7 +131,7 @@ class World:
 
     async def kling_task(self, count: int = 1, timeout: float = 10) -> Any:
         """The newest task at Kling once it holds `count` tasks: the private confirmation comes
-        before the job's create (issue 15), so a test waits for the create."""
+        before the job's create, so a test waits for the create."""
         return await self.kling.wait_for(
             lambda: self.kling.create_count >= count and self.kling.last_task, timeout)
 

@@ -1,4 +1,4 @@
-"""Credits members give each other and earn (issue 14), through the real core on SQLite and
+"""Credits members give each other and earn, through the real core on SQLite and
 PostgreSQL: gifts are exact under concurrency with the giver's own spending, never more than
 the giver has or the server's share allows, and never let a server spend past its cap;
 reaction rewards pay once per result and at most the server's number per period."""

@@ -1,4 +1,4 @@
-"""The job's life through the real core against the fake Kling API (issue: foundation)."""
+"""The job's life through the real core against the fake Kling API."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The core's side of the price confirmation (issue 12), on both stores and the fake Kling:
+"""The core's side of the price confirmation, on both stores and the fake Kling:
 a quote is the price `reserve` holds; above the server's threshold nothing is reserved until a
 confirmed price comes with the request, and never more than that price is charged."""
 

@@ -353,7 +353,7 @@ def test_the_fake_checks_a_reference_video_as_the_api_does(
     assert str(raised.value) == message
 
 
-# ---- issue 12: the options part (loop, Extend's length, what the duration list offers)
+# ---- options: loop, Extend's length, what the duration list offers
 
 def test_a_loop_sends_the_start_image_as_the_end_frame() -> None:
     body = validate(VideoOptions(action="image2video", model="kling-v3", start_image_url=START,

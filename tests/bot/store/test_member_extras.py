@@ -1,4 +1,4 @@
-"""The store's part of issue 13's member extras, on both backends: a member's newest jobs
+"""The store's part of the member extras, on both backends: a member's newest jobs
 (/video history), their own settings (/video notify) and a job's spoiler flag."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 13, "Continue any video" and "The whole story in one video": the real bot against the
+"""Continue any video, and Join the story (the whole story in one video): the real bot against the
 fake Discord and the fake Kling, serving real videos made by FFmpeg in the set-up."""
 
 from __future__ import annotations

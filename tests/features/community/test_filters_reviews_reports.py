@@ -1,5 +1,6 @@
-"""Issue 14 through Discord: prompt filters, review mode, reports, gifts and reaction rewards,
-each with the audit-log entries it leaves and what the members and moderators see."""
+"""Community moderation through Discord: prompt filters, review mode, reports, gifts and
+reaction rewards, each with the audit-log entries it leaves and what the members and moderators
+see."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Each result posted exactly once, however long its delivery takes (issue 9, item 4), and
-what the card-edit throttle remembers (issue 9, item 12).
+"""Each result posted exactly once, however long its delivery takes, and what the
+card-edit throttle remembers.
 
 A delivery holds a lease on its job. The tests shorten the lease (a setting) and slow the
 video's download (the fake Kling's CDN) so that a delivery outlives several leases, and shorten

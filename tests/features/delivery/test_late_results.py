@@ -1,4 +1,4 @@
-"""Issue 9, items 1 and 15 through Discord: a job stopped at its deadline is told so in the
+"""Late results through Discord: a job stopped at its deadline is told so in the
 right unit, and the video that Kling still delivers afterwards is posted, marked late."""
 
 from __future__ import annotations

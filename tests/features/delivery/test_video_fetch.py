@@ -1,5 +1,4 @@
-"""Fetching results: public addresses only, redirects checked, a folder per instance (issue 9,
-items 11 and 12).
+"""Fetching results: public addresses only, redirects checked, a folder per instance.
 
 The fake Kling serves its files on 127.0.0.1, which the tests' settings trust
 (TRUSTED_VIDEO_HOSTS=127.0.0.1). The same files under another name for a private address

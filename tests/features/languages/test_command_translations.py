@@ -1,4 +1,4 @@
-"""Issue 11 through Discord: the commands the bot syncs carry their Korean names and
+"""Command translations through Discord: the commands the bot syncs carry their Korean names and
 descriptions, as the fake Discord stores them, and the fake refuses localisations Discord
 would refuse (400, Invalid Form Body 50035)."""
 

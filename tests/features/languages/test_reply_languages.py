@@ -1,4 +1,4 @@
-"""Issue 11 through Discord: which language each text is made in.
+"""Languages through Discord: which language each text is made in.
 
 Private replies follow the member's own Discord language (`locale` in the interaction); public
 posts (the card, the thread's messages, the log channel) follow the server's `language` setting,

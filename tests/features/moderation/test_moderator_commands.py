@@ -1,4 +1,4 @@
-"""Issue 4 through Discord: moderator commands, the audit log channel, the queue card."""
+"""Moderation through Discord: moderator commands, the audit log channel, the queue card."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Issue 12 through Discord: /video omni (reference images and a reference video, cited in the
-prompt), the "Use as reference" menu and its pending set, and /video story (several shots).
-The real bot, the real discord.py client, the fake Discord and the fake Kling."""
+"""Omni and stories through Discord: /video omni (reference images and a reference video, cited
+in the prompt), the "Use as reference" menu and its pending set, and /video story (several
+shots). The real bot, the real discord.py client, the fake Discord and the fake Kling."""
 
 from __future__ import annotations
 
@@ -347,7 +347,7 @@ async def test_omni_with_sound_sends_it_and_a_story_keeps_sound_and_spoiler(
 
 
 async def test_a_story_shot_breaking_a_prompt_filter_is_refused_free(world: World) -> None:
-    """The server's prompt filters read every shot of a story (issue 14 with issue 12)."""
+    """The server's prompt filters read every shot of a story."""
     bot = await world.start_bot()
     added = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
                                       world.moderator.user.id, "klingbot", ["filter", "add"],

@@ -1,5 +1,5 @@
-"""The bot as a real process, killed between posting a result and recording it (issue 9,
-item 5), and started again after Discord's nonce window has passed.
+"""The bot as a real process, killed between posting a result and recording it, and
+started again after Discord's nonce window has passed.
 
 The fake Discord creates the result message and holds back its answer; the test kills the
 bot meanwhile, so the message exists and the job row does not know it. Discord would take a

@@ -1,4 +1,4 @@
-"""The bot as a real process, killed with SIGKILL mid-job and started again (issue 2, case 5).
+"""The bot as a real process, killed with SIGKILL mid-job and started again.
 
 The API accepts the task, the process dies before the result comes, the fake Kling finishes
 the task while the bot is down (its callback fails), and the restarted process must deliver

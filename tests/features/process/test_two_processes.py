@@ -1,4 +1,4 @@
-"""Two real bot processes (shards 0 and 1 of 2) on one PostgreSQL database (issue 5).
+"""Two real bot processes (shards 0 and 1 of 2) on one PostgreSQL database.
 
 50 jobs spread over two servers, one per shard. Each process's PUBLIC_BASE_URL points at the
 other process, so every callback reaches the process that did not submit the job. One process

@@ -1,8 +1,8 @@
-"""Issue 12, staff control over the new costs, through the fake Discord and the fake Kling:
-moderators forbid models, 4K, sound and long videos, a member's forbidden choice is refused in
-plain words with nothing reserved, the server's defaults stay allowed, and a job priced above
-the server's threshold waits for the member's Confirm (Cancel or no answer: nothing reserved;
-a double click: one job)."""
+"""Staff control over what members may ask for and what it costs, through the fake Discord and
+the fake Kling: moderators forbid models, 4K, sound and long videos, a member's forbidden choice
+is refused in plain words with nothing reserved, the server's defaults stay allowed, and a job
+priced above the server's threshold waits for the member's Confirm (Cancel or no answer: nothing
+reserved; a double click: one job)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 13, small things members ask for, through the real bot and the fake Discord:
+"""Small things members ask for, through the real bot and the fake Discord:
 /video history (paged, private, only its asker turns the pages; moderators see a member's in
 /quota show), /video notify (a DM with a jump link; closed DMs skipped silently), and the
 spoiler option (the upload named SPOILER_..., a link wrapped in || ||)."""

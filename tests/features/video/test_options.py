@@ -1,4 +1,4 @@
-"""Issue 12, the options of /video through the real bot, the fake Discord and the fake Kling:
+"""The options of /video through the real bot, the fake Discord and the fake Kling:
 sound, loop, the lengths a model makes (autocomplete), the price on the card and in the ledger,
 and Extend's length and age."""
 
@@ -295,7 +295,7 @@ async def test_a_source_older_than_30_days_is_refused_and_nothing_reserved(
 
 
 async def test_the_lengths_offered_stop_at_the_servers_longest(world: World) -> None:
-    """Staff's `max_duration` shortens the list a member picks from (issue 12, staff limits)."""
+    """Staff's `max_duration` shortens the list a member picks from (a staff limit)."""
     await world.start_bot()
     inter = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
                                       world.moderator.user.id, "klingbot", ["settings"],

@@ -1,4 +1,4 @@
-"""KLING_API_BASE=simulated (issue 13, "Try it before paying"): the bot runs a Kling of its own
+"""KLING_API_BASE=simulated ("Try it before paying"): the bot runs a Kling of its own
 that makes real videos with FFmpeg, and everything else runs as it does against Kling: the
 client, the callback receiver or the poller, the video fetcher (trusting exactly the
 simulator's address), the upload to Discord, the buttons.

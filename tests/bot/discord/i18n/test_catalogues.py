@@ -101,9 +101,9 @@ FAMILIES = ("access", "ack", "alert", "audit", "button", "cancel", "card", "comm
             "error", "failed", "image", "invalid", "kling", "language", "list", "mod", "modal",
             "permission", "post", "quota", "result", "settings", "span", "status",
             "history", "notify",
-            # issue 12: omni jobs, stories, pending references
+            # omni jobs, stories, pending references
             "note", "omni", "references", "video",
-            # community moderation (issue 14)
+            # community moderation
             "filter", "review", "report", "gift", "reward", "rewards")
 KEY = re.compile(rf"(?:{'|'.join(FAMILIES)})(?:\.[a-z0-9_]+)+")
 # Keys the code builds from a value (`text(f"card.title.{job.action}")`): every value it can be.
@@ -172,7 +172,7 @@ NUMBERS = {"actor", "at", "by", "cap", "cost", "count", "credits", "duration", "
            "jobs", "left", "length", "limit", "minimum", "position", "queued", "rank",
            "remaining", "running", "seconds", "since", "size", "spent", "tick", "user_id",
            "width",
-           # issue 12
+           # omni jobs and stories
            "added", "given", "open", "shot", "total"}
 STRINGS = {  # as the code fills them (render.FORMATS, cards, cogs); others get "값"
     "model": "kling-v1-6", "fallback": "kling-v1", "allowed": "`kling-v1`, `kling-v1-6`",
@@ -182,7 +182,7 @@ STRINGS = {  # as the code fills them (render.FORMATS, cards, cogs); others get 
     "link": "https://discord.com/channels/1/2/3", "job_id": "abcdef0123", "error_id": "1a2b3c4d",
     "permissions": "**Attach Files**", "action": "block", "new": "blocked", "old": "—",
     "permission": "attach_files",
-    # issue 12
+    # omni jobs and stories
     "cited": "<<<image_3>>>", "citation": "<<<image_1>>>", "expires": "<t:1767250800:R>",
     "lengths": "3 + 2", "reason": "`cat.png` is image/gif.",
 }
