@@ -131,7 +131,7 @@ class World:
 
     async def kling_task(self, count: int = 1, timeout: float = 10) -> Any:
         """The newest task at Kling once it holds `count` tasks: the private confirmation comes
-        before the job's create (issue 15), so a test waits for the create."""
+        before the job's create, so a test waits for the create."""
         return await self.kling.wait_for(
             lambda: self.kling.create_count >= count and self.kling.last_task, timeout)
 
@@ -150,6 +150,12 @@ class World:
                      if m["embeds"] and m["embeds"][0].get("title")]
             return cards[-1] if cards and shown in str(cards[-1]["embeds"]) else None
         return dict(await self.discord.wait_until(card, timeout, f"a card showing {shown!r}"))
+
+    async def first_card(self) -> dict[str, Any]:
+        """The first message with an embed in the main channel: the job's status card, which
+        starts the thread its results go to."""
+        return dict(await self.discord.wait_for_message(self.discord.channel_id,
+                                                        lambda m: bool(m["embeds"])))
 
     def card(self) -> dict[str, Any]:
         """The newest status card (an embed with a title) in the main channel."""

@@ -1,5 +1,6 @@
-"""Test scaffolding shared by the engine tests: settings pointing at the fakes, and a notifier
-that stands in for Discord (the edge) while recording what a user would have seen."""
+"""Test scaffolding shared by the engine tests: settings pointing at the fakes, a member's text
+video request, the ledger's size, and a notifier that stands in for Discord (the edge) while
+recording what a user would have seen."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from bot.config import Settings
 from bot.discord.i18n.render import failure_reason, sentence
 from bot.download import VideoFetcher, VideoTooLarge
 from bot.errors import Notice
-from bot.jobs import Placement
+from bot.jobs import JobRequest, Placement
+from bot.kling.options import VideoOptions
 from bot.store import Job, Store
 
 # Opens another store object on the test's database (the `open_store` fixture).
@@ -52,6 +54,21 @@ def make_settings(tmp_path: Path, kling_base: str, *, callbacks: bool = True,
     }
     values.update(overrides)
     return Settings(**values)
+
+
+
+def text_job(prompt: str = "a white cat walking on a beach at sunset", **options: object
+             ) -> JobRequest:
+    """A member's /video text request in the tests' one server and channel."""
+    return JobRequest(guild_id=1, channel_id=10, user_id=100,
+                      options=VideoOptions(action="text2video", prompt=prompt, **options))
+
+
+async def ledger_rows(engine: object) -> int:
+    """Every ledger row, of any kind, whichever backend the test runs on."""
+    async with engine.store._read() as tx:  # type: ignore[attr-defined]
+        rows = await tx.fetch("SELECT COUNT(*) AS n FROM ledger")
+    return int(rows[0]["n"])
 
 
 @dataclass

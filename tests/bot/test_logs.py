@@ -1,5 +1,6 @@
-"""LOG_FORMAT=json: one JSON object per line, the job a line is about as `job_id`, secrets
-scrubbed from the message and the traceback alike."""
+"""Logging: LOG_FORMAT=json gives one JSON object per line, the job a line is about as
+`job_id`, secrets scrubbed from the message and the traceback alike; and no token, callback
+token or full callback URL reaches any log line of a whole job's life."""
 
 from __future__ import annotations
 
@@ -9,10 +10,14 @@ import json
 import logging
 from collections.abc import Iterator
 
+import aiohttp
 import pytest
 
 from bot.config import ConfigError, load_settings
 from bot.logs import job_context, make_handler
+from testkit.fakes.kling import FakeKling
+from tests.conftest import EngineFactory
+from tests.support import DISCORD_TOKEN, KLING_TOKEN, eventually, text_job
 
 TOKEN = "discord-token-abcdefghijklmnop"
 JOB = "0123456789abcdef0123"
@@ -87,3 +92,23 @@ def test_log_format_is_text_or_json() -> None:
     assert load_settings(env).log_format == "text"
     with pytest.raises(ConfigError, match="LOG_FORMAT must be text or json"):
         load_settings({**env, "LOG_FORMAT": "xml"})
+
+
+async def test_no_secret_reaches_a_log_line(
+        make_engine: EngineFactory, fake_kling: FakeKling,
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    engine, notifier = await make_engine()
+    fake_kling.callback_copies = 2
+    job = await engine.jobs.request(text_job())
+    await eventually(lambda: notifier.delivered)
+    async with aiohttp.ClientSession() as http:
+        await http.post(f"{engine.settings.public_base_url}/kling/callback/forged-token-123",
+                        json={})
+    await engine.jobs.idle()
+    text = "\n".join(f"{r.name} {r.getMessage()} {r.args!r}" for r in caplog.records)
+    assert "kling/callback/<token>" in text, "the access log should show redacted callbacks"
+    for secret in (KLING_TOKEN, DISCORD_TOKEN, job.callback_token, "forged-token-123"):
+        assert secret not in text
+    assert job.callback_token not in repr(job)
+    assert KLING_TOKEN not in repr(engine.settings)

@@ -1,4 +1,5 @@
-"""What a job costs (bot/quotas.py `CostTable`, `load_costs`): pure, no store."""
+"""What a job costs (bot/quotas.py `CostTable`, `load_costs`) and when a period begins and ends
+(`period_at`): pure, no store."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.kling.capabilities import load_capabilities
-from bot.quotas import CostTable, Rates, load_costs, parse_costs
+from bot.quotas import CostTable, Rates, load_costs, parse_costs, period_at
 
 # The older table: credits per started block of 5 seconds.
 BLOCKS = CostTable(rates=Rates(by_mode={"std": Fraction(1), "pro": Fraction(2),
@@ -113,3 +114,14 @@ def test_a_model_priced_by_its_alias_is_priced_by_its_wire_name() -> None:
     named = table.named(load_capabilities().resolve)
     assert named.cost("kling-o1", "std", 5) == 15
     assert named.cost("kling-v1", "std", 5) == 5
+
+
+def test_costs_and_periods() -> None:
+    costs = load_costs()
+    assert costs.cost("kling-v1", "std", 5) == 1
+    assert costs.cost("kling-v1", "pro", 10) == 4
+    assert costs.cost("kling-v2-master", None, 5) == 4
+    # 2026-01-01 05:00 UTC is still in the period that began the day before at 06:00.
+    period = period_at(1767243600.0, 6)
+    assert period.end - period.start == 86400
+    assert period.start == 1767160800.0

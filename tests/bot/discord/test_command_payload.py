@@ -17,7 +17,7 @@ import pytest
 
 from bot.discord.i18n.command_texts import CommandTranslator
 from bot.discord.i18n.texts import CATALOGUES
-from tests.bot.discord.test_command_translations import bot_with_commands
+from tests.bot.discord.i18n.test_command_texts import bot_with_commands
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "command_payload.json"
 

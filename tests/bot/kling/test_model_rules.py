@@ -1,7 +1,7 @@
 """Each model's rules, table-driven over the shipped capability table: the bot's `validate` and
 the fake Kling's validator (the platform's rules, written on their own) accept and refuse the
-same requests; the seed's `kling-video-o1` resolves and is sent as `kling-o1`; the Extend
-buttons follow the table."""
+same requests, omni lists and multi-shot stories included; the seed's `kling-video-o1` resolves
+and is sent as `kling-o1`; the Extend buttons follow the table."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -17,16 +18,17 @@ import pytest
 from bot.discord.i18n.render import sentence
 from bot.discord.posting.components import result_view
 from bot.kling.camera import camera_control
-from bot.kling.capabilities import CapabilityTable, parse_table
+from bot.kling.capabilities import CapabilityTable, load_capabilities, parse_table
 from bot.kling.client import KlingClient
 from bot.kling.errors import KlingBadRequest
+from bot.kling.multishot import parse_story
+from bot.kling.omni import ReferenceVideo
 from bot.kling.options import InvalidOptions, VideoOptions
 from bot.kling.validation import validate
 from testkit.fakes.kling import FakeKling
 from testkit.fakes.kling.validation import BadRequest
 from tests.bot.kling.agreement import TABLE, bot_verdict, fake_accepts, fake_check
 from tests.builders import job
-from tests.discord_support import World
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -38,7 +40,9 @@ TOKEN = "test-kling-token"
 
 def raw_body(o: VideoOptions) -> dict[str, Any]:
     """The request as asked, unchecked: what the platform would see without `validate`."""
-    body: dict[str, Any] = {"action": o.action, "model": o.model, "prompt": o.prompt or "p"}
+    body: dict[str, Any] = {"action": o.action, "model": o.model}
+    if o.story is None:
+        body["prompt"] = o.prompt or "p"
     for name in ("mode", "duration", "start_image_url", "end_image_url", "negative_prompt"):
         if getattr(o, name) is not None:
             body[name] = getattr(o, name)
@@ -50,6 +54,16 @@ def raw_body(o: VideoOptions) -> dict[str, Any]:
         body["end_image_url"] = o.start_image_url
     if o.image_urls:
         body["image_list"] = [{"image_url": url} for url in o.image_urls]
+    if o.reference_video:
+        body["video_list"] = [o.reference_video.item()]
+    if o.story is not None:
+        body["multi_shot"] = True
+        if o.story.automatic:
+            body.update(shot_type="intelligence", prompt=o.story.shots[0].prompt)
+        else:
+            body.update(shot_type="customize", multi_prompt=[
+                {"index": n, "prompt": s.prompt, "duration": s.seconds}
+                for n, s in enumerate(o.story.shots, 1)])
     return body
 
 
@@ -245,33 +259,67 @@ def test_a_range_refusal_names_the_lengths() -> None:
         "`kling-v3` makes videos of 3 to 15 seconds, not 16.")
 
 
-@pytest.mark.usefixtures("no_bot_errors")
-async def test_a_server_default_named_by_the_alias_is_sent_as_the_wire_name(
-        world: World) -> None:
-    await world.start_bot()
-    inter = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
-                                      world.moderator.user.id, "klingbot", ["settings"],
-                                      {"default_model": "kling-video-o1"})
-    await world.wait_private_reply(inter)
-    inter = await world.video(world.alice, options={"prompt": "a fox"})
-    assert "on its way" in await world.wait_private_reply(inter)
-    await world.kling.wait_for(lambda: world.kling.create_count >= 1)
-    assert world.kling.last_task.request["model"] == "kling-o1"
+# Omni lists and stories: the bot and the fake agree -----------------------------------------------
+
+REFERENCE = "https://cdn.example/ref.mp4"
 
 
-@pytest.mark.usefixtures("no_bot_errors")
-async def test_kling_v3_in_4k_through_discord(world: World) -> None:
-    await world.start_bot()
-    inter = await world.video(world.alice, options={
-        "prompt": "a fox", "model": "kling-v3", "mode": "4k", "duration": 10})
-    assert "on its way" in await world.wait_private_reply(inter)
-    await world.kling.wait_for(lambda: world.kling.create_count >= 1)
-    sent = world.kling.last_task.request
-    assert (sent["model"], sent["mode"], sent["duration"]) == ("kling-v3", "4k", 10)
-    inter = await world.video(world.alice, options={
-        "prompt": "a fox", "model": "kling-v3", "mode": "4k", "camera": "zoom_in"})
-    assert "not available in 4K mode" in await world.wait_private_reply(inter)
-    assert world.kling.create_count == 1
+def image_urls(count: int) -> tuple[str, ...]:
+    return tuple(f"https://img.example/{n}.png" for n in range(count))
+
+
+def omni_cases(model: str) -> Iterator[VideoOptions]:
+    base = VideoOptions(action="text2video", model=model, prompt="a fox", duration=5)
+    for mode in ("std", "pro", "4k"):
+        for count in (1, 4, 5, 7):
+            for video in (None, ReferenceVideo(REFERENCE, "base"), ReferenceVideo(REFERENCE)):
+                for audio in (None, True):
+                    yield replace(base, mode=mode, image_urls=image_urls(count),
+                                  reference_video=video, audio=audio)
+        yield replace(base, mode=mode, image_urls=image_urls(2), prompt="<<<image_3>>> runs")
+        yield replace(base, mode=mode, image_urls=image_urls(2), prompt="<<<image_2>>> runs")
+        for story in ("a fox runs", "2s: a\n3s: b", "1s: a\n1s: b\n1s: c\n1s: d\n1s: e"):
+            yield replace(base, mode=mode, prompt=None, story=parse_story(story))
+
+
+@pytest.mark.parametrize("model", TABLE.names())
+def test_the_bot_and_the_fake_agree_on_omni_lists_and_stories(model: str) -> None:
+    disagreements = []
+    for options in omni_cases(model):
+        body = bot_verdict(options)
+        if body is not None and not fake_accepts(body):
+            disagreements.append(("bot sends, fake refuses", options, body))
+        if body is None and fake_accepts(raw_body(options)):
+            disagreements.append(("bot refuses, fake accepts", options, raw_body(options)))
+    assert disagreements == []
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"multi_prompt": [{"index": 1, "prompt": "a", "duration": 2},
+                       {"index": 2, "prompt": "b", "duration": 2}]},
+     "the durations of multi_prompt must add up to duration."),
+    ({"multi_prompt": [{"index": 1, "prompt": "a", "duration": 0},
+                       {"index": 2, "prompt": "b", "duration": 5}]},
+     "multi_prompt item 1 is invalid."),
+    ({"multi_prompt": [{"index": 1, "prompt": "x" * 513, "duration": 5}]},
+     "multi_prompt item 1 is invalid."),
+    ({"multi_prompt": [{"index": n, "prompt": "a", "duration": 1} for n in range(1, 8)],
+      "duration": 7}, "multi_prompt must have 1 to 6 items."),
+    ({"shot_type": "cinematic"}, "shot_type is invalid."),
+    ({"model": "kling-v2-6", "mode": "pro", "duration": 5},
+     "multi_shot is not supported for kling-v2-6."),
+    ({"multi_shot": False}, "multi_prompt and shot_type need multi_shot."),
+    ({"prompt": "<<<image_1>>> waves"}, "prompt refers to <<<image_1>>> but image_list has 0 "
+                                        "images."),
+])
+def test_the_fake_checks_a_story_as_the_api_does(changes: dict[str, Any], message: str
+                                                 ) -> None:
+    body = {"action": "text2video", "model": "kling-v3", "mode": "pro", "duration": 5,
+            "multi_shot": True, "shot_type": "customize",
+            "multi_prompt": [{"index": 1, "prompt": "a", "duration": 5}], **changes}
+    with pytest.raises(BadRequest) as raised:
+        fake_check(body)
+    assert str(raised.value) == message
 
 
 VIDEO = {"video_url": "https://v.example/ref.mp4", "refer_type": "feature",
@@ -307,7 +355,7 @@ def test_the_fake_checks_a_reference_video_as_the_api_does(
     assert str(raised.value) == message
 
 
-# ---- issue 12: the options part (loop, Extend's length, what the duration list offers)
+# ---- options: loop, Extend's length, what the duration list offers
 
 def test_a_loop_sends_the_start_image_as_the_end_frame() -> None:
     body = validate(VideoOptions(action="image2video", model="kling-v3", start_image_url=START,
@@ -377,3 +425,17 @@ def test_the_lengths_offered_follow_the_model_and_what_needs_five_seconds() -> N
     assert offered_durations(get("kling-v1"), end_frame=True) == (5,)
     assert offered_durations(get("kling-v1"), camera=True) == (5,)
     assert offered_durations(get("kling-o1")) == (5,)
+
+
+def test_capability_table_is_data(tmp_path: Path) -> None:
+    shipped = load_capabilities()
+    assert shipped.get("kling-o1") is not None and shipped.get("kling-o1").durations == (5,)
+    assert shipped.extendable() == ["kling-v1", "kling-v1-5", "kling-v1-6"]
+    custom = tmp_path / "models.json"
+    custom.write_text(json.dumps({"models": {"kling-v3": {
+        "modes": ["std", "pro", "4k"], "durations": [3, 5, 10, 15], "extend": False}},
+        "default_model": "kling-v3"}))
+    table = load_capabilities(custom)
+    assert table.names() == ["kling-v3"] and table.get("kling-v3").modes[-1] == "4k"
+    with pytest.raises(ValueError):
+        parse_table({"models": {"a": {}}, "default_model": "b"})

@@ -1,16 +1,13 @@
-"""Omni requests and stories against the model table: the prompt's citations, the reference
-video, and the bot's `validate` agreeing with the fake Kling's validator (the platform's rules,
-written on their own) on every omni and multi-shot case of every model."""
+"""Omni requests against the model table: the prompt's citations, the reference video, the
+omni body and its refusals. (The bot and the fake Kling agreeing on omni lists and stories is
+one of the model rules: tests/bot/kling/test_model_rules.py.)"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
 
 import pytest
 
-from bot.kling.multishot import parse_story
 from bot.kling.omni import (
     ReferenceVideo,
     VideoFacts,
@@ -20,8 +17,7 @@ from bot.kling.omni import (
 )
 from bot.kling.options import InvalidOptions, VideoOptions
 from bot.kling.validation import validate
-from testkit.fakes.kling.validation import BadRequest
-from tests.bot.kling.agreement import TABLE, bot_verdict, fake_accepts, fake_check
+from tests.bot.kling.agreement import TABLE
 
 VIDEO = "https://cdn.example/ref.mp4"
 
@@ -114,82 +110,3 @@ def test_a_reference_video_is_checked_by_type_and_size(facts: VideoFacts, code: 
     with pytest.raises(InvalidOptions) as raised:
         check_reference_video(facts)
     assert raised.value.code == code and raised.value.params["name"] == facts.filename
-
-
-# The bot and the fake agree -------------------------------------------------------------------
-
-def cases(model: str) -> Iterator[VideoOptions]:
-    base = VideoOptions(action="text2video", model=model, prompt="a fox", duration=5)
-    for mode in ("std", "pro", "4k"):
-        for count in (1, 4, 5, 7):
-            for video in (None, ReferenceVideo(VIDEO, "base"), ReferenceVideo(VIDEO)):
-                for audio in (None, True):
-                    yield replace(base, mode=mode, image_urls=images(count),
-                                  reference_video=video, audio=audio)
-        yield replace(base, mode=mode, image_urls=images(2), prompt="<<<image_3>>> runs")
-        yield replace(base, mode=mode, image_urls=images(2), prompt="<<<image_2>>> runs")
-        for story in ("a fox runs", "2s: a\n3s: b", "1s: a\n1s: b\n1s: c\n1s: d\n1s: e"):
-            yield replace(base, mode=mode, prompt=None, story=parse_story(story))
-
-
-def raw_body(o: VideoOptions) -> dict[str, Any]:
-    """The request as asked, unchecked: what the platform would see without `validate`."""
-    body: dict[str, Any] = {"action": o.action, "model": o.model, "mode": o.mode,
-                            "duration": o.duration}
-    if o.prompt:
-        body["prompt"] = o.prompt
-    if o.audio is not None:
-        body["generate_audio"] = o.audio
-    if o.image_urls:
-        body["image_list"] = [{"image_url": url} for url in o.image_urls]
-    if o.reference_video:
-        body["video_list"] = [o.reference_video.item()]
-    if o.story is not None:
-        body["multi_shot"] = True
-        if o.story.automatic:
-            body.update(shot_type="intelligence", prompt=o.story.shots[0].prompt)
-        else:
-            body.update(shot_type="customize", multi_prompt=[
-                {"index": n, "prompt": s.prompt, "duration": s.seconds}
-                for n, s in enumerate(o.story.shots, 1)])
-    return body
-
-
-@pytest.mark.parametrize("model", TABLE.names())
-def test_the_bot_and_the_fake_agree_on_omni_lists_and_stories(model: str) -> None:
-    disagreements = []
-    for options in cases(model):
-        body = bot_verdict(options)
-        if body is not None and not fake_accepts(body):
-            disagreements.append(("bot sends, fake refuses", options, body))
-        if body is None and fake_accepts(raw_body(options)):
-            disagreements.append(("bot refuses, fake accepts", options, raw_body(options)))
-    assert disagreements == []
-
-
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"multi_prompt": [{"index": 1, "prompt": "a", "duration": 2},
-                       {"index": 2, "prompt": "b", "duration": 2}]},
-     "the durations of multi_prompt must add up to duration."),
-    ({"multi_prompt": [{"index": 1, "prompt": "a", "duration": 0},
-                       {"index": 2, "prompt": "b", "duration": 5}]},
-     "multi_prompt item 1 is invalid."),
-    ({"multi_prompt": [{"index": 1, "prompt": "x" * 513, "duration": 5}]},
-     "multi_prompt item 1 is invalid."),
-    ({"multi_prompt": [{"index": n, "prompt": "a", "duration": 1} for n in range(1, 8)],
-      "duration": 7}, "multi_prompt must have 1 to 6 items."),
-    ({"shot_type": "cinematic"}, "shot_type is invalid."),
-    ({"model": "kling-v2-6", "mode": "pro", "duration": 5},
-     "multi_shot is not supported for kling-v2-6."),
-    ({"multi_shot": False}, "multi_prompt and shot_type need multi_shot."),
-    ({"prompt": "<<<image_1>>> waves"}, "prompt refers to <<<image_1>>> but image_list has 0 "
-                                        "images."),
-])
-def test_the_fake_checks_a_story_as_the_api_does(changes: dict[str, Any], message: str
-                                                 ) -> None:
-    body = {"action": "text2video", "model": "kling-v3", "mode": "pro", "duration": 5,
-            "multi_shot": True, "shot_type": "customize",
-            "multi_prompt": [{"index": 1, "prompt": "a", "duration": 5}], **changes}
-    with pytest.raises(BadRequest) as raised:
-        fake_check(body)
-    assert str(raised.value) == message

@@ -1,0 +1,180 @@
+"""Continue any video, and Join the story (the whole story in one video): the real bot against the
+fake Discord and the fake Kling, serving real videos made by FFmpeg in the set-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.discord.client import KlingBot
+from bot.store import JobState
+from tests.discord_support import World, custom_ids
+from tests.videos import image_size, make_video, play
+
+pytestmark = [pytest.mark.timeout(90), pytest.mark.usefixtures("no_bot_errors")]
+
+
+@pytest.fixture(scope="module")
+def videos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("story")
+    return {
+        "3s": make_video(folder / "3s.mp4", seconds=3, size="640x360"),
+        "4s": make_video(folder / "4s.mp4", seconds=4, size="640x360", pattern="testsrc"),
+        "7s": make_video(folder / "7s.mp4", seconds=7, size="640x360"),
+        "2s": make_video(folder / "2s.mp4", seconds=2, size="640x360", tone=False),
+    }
+
+
+async def _thread(world: World) -> int:
+    card = await world.discord.wait_for_message(world.discord.channel_id,
+                                                lambda m: bool(m["embeds"]))
+    return int(card["id"])
+
+
+def _files(world: World, thread_id: int, suffix: str) -> list[dict[str, Any]]:
+    return [m for m in world.discord.messages_in(thread_id)
+            if any(a["filename"].endswith(suffix) for a in m["attachments"])]
+
+
+def _saved(world: World, message: dict[str, Any], path: Path) -> Path:
+    path.write_bytes(world.discord.attachment_bytes(message["attachments"][0]["id"]))
+    return path
+
+
+async def test_continue_starts_from_the_posted_last_frame_and_the_story_joins_once(
+        world: World, videos: dict[str, Path], tmp_path: Path) -> None:
+    world.kling.queue_video_files(videos["3s"], videos["4s"])
+    bot = await world.start_bot()
+    await world.video(world.alice, options={"prompt": "a fox in the snow",
+                                            "model": "kling-v2-6", "mode": "pro"})
+    thread_id = await _thread(world)
+    [first] = await world.wait_result(thread_id)
+    [first_job] = await world.wait_delivered(bot)
+    # Kling 2.6 has no Extend: Continue instead, and no Join under a single part.
+    assert custom_ids(first) == [f"kling:continue:{first_job.id}",
+                                 f"kling:continue-prompt:{first_job.id}",
+                                 f"kling:report:{first_job.id}"]
+
+    click = await world.discord.click(world.alice.user.id, int(first["id"]),
+                                      custom_ids(first)[0])
+    assert "on its way" in await world.wait_private_reply(click, timeout=30)
+    [frame] = await world.discord.wait_until(lambda: _files(world, thread_id, ".jpg"), 10,
+                                             "the last frame in the thread")
+    assert image_size(_saved(world, frame, tmp_path / "frame.jpg")) == (640, 360)
+    task = await world.kling_task(2)
+    assert task is not None and task.request["action"] == "image2video"
+    assert task.request["start_image_url"] == frame["attachments"][0]["url"]
+    assert (task.request["model"], task.request["mode"], task.request["prompt"],
+            task.request["duration"]) == ("kling-v2-6", "pro", "a fox in the snow", 5)
+
+    second = (await world.wait_result(thread_id, 2))[-1]
+    jobs = await world.wait_delivered(bot, 2)
+    child = next(j for j in jobs if j.id != first_job.id)
+    assert child.parent_job_id == first_job.id and child.thread_id == thread_id
+    assert child.cost == first_job.cost  # the same credits as any job of that model
+    assert custom_ids(second) == [f"kling:continue:{child.id}",
+                                  f"kling:continue-prompt:{child.id}", f"kling:join:{child.id}",
+                                  f"kling:report:{child.id}"]
+
+    join = await world.discord.click(world.alice.user.id, int(second["id"]),
+                                     f"kling:join:{child.id}")
+    assert "The story is joined" in await world.wait_private_reply(join, timeout=60)
+    [story] = _files(world, thread_id, f"story-{child.id}.mp4")
+    played = play(_saved(world, story, tmp_path / "story.mp4"))
+    assert played.seconds == pytest.approx(3 + 4, abs=0.15)
+    assert played.audio and (played.width, played.height) == (640, 360)
+    assert "2 parts" in story["content"]
+    spent = await bot.engine.store.credits_spent(world.discord.guild_id, world.alice.user.id, 0)
+    assert spent == first_job.cost + child.cost, "joining is free"
+
+    downloads = len(world.kling.downloads)
+    again = await world.discord.click(world.alice.user.id, int(second["id"]),
+                                      f"kling:join:{child.id}")
+    reply = await world.wait_private_reply(again)
+    assert "joined already" in reply and story["id"] in reply
+    assert len(_files(world, thread_id, ".mp4")) == 3  # two parts and one story
+    assert len(world.kling.downloads) == downloads, "nothing fetched or made again"
+
+
+async def test_an_extend_that_contains_its_source_replaces_it_in_the_story(
+        world: World, videos: dict[str, Path], tmp_path: Path) -> None:
+    # 3 s; then an Extend returned whole (7 s: the 3 s and 4 new ones); then an Extend
+    # returned as its new seconds only (2 s).
+    world.kling.queue_video_files(videos["3s"], videos["7s"], videos["2s"])
+    bot = await world.start_bot()
+    await world.video(world.alice)  # the default model (Kling 1.6) has Extend
+    thread_id = await _thread(world)
+    for count in (1, 2):
+        result = (await world.wait_result(thread_id, count))[-1]
+        await world.wait_delivered(bot, count)
+        assert custom_ids(result)[0].startswith("kling:extend:")
+        await world.discord.click(world.alice.user.id, int(result["id"]),
+                                  custom_ids(result)[0])
+    last = (await world.wait_result(thread_id, 3))[-1]
+    [newest] = [j for j in await world.wait_delivered(bot, 3)
+                if j.state is JobState.DELIVERED and f"kling:join:{j.id}" in custom_ids(last)]
+    join = await world.discord.click(world.alice.user.id, int(last["id"]),
+                                     f"kling:join:{newest.id}")
+    assert "The story is joined" in await world.wait_private_reply(join, timeout=60)
+    [story] = _files(world, thread_id, f"story-{newest.id}.mp4")
+    played = play(_saved(world, story, tmp_path / "story.mp4"))
+    assert played.seconds == pytest.approx(7 + 2, abs=0.15)  # not 3 + 7 + 2
+    assert played.audio  # the silent last part gets silence, the others keep their tone
+    assert "2 parts" in story["content"]
+
+
+async def _a_boat(world: World, videos: dict[str, Path]
+                 ) -> tuple[KlingBot, int, dict[str, Any]]:
+    """Alice's 3 s video on a model without Extend, delivered: the bot, the thread, the
+    result message (its first buttons Continue and Continue with a new prompt)."""
+    world.kling.video_file = videos["3s"]
+    bot = await world.start_bot()
+    await world.video(world.alice, options={"prompt": "a boat", "model": "kling-v2-6"})
+    thread_id = await _thread(world)
+    [result] = await world.wait_result(thread_id)
+    return bot, thread_id, result
+
+
+async def test_only_the_requester_or_a_moderator_may_continue(
+        world: World, videos: dict[str, Path]) -> None:
+    _, thread_id, result = await _a_boat(world, videos)
+    stranger = await world.discord.click(world.bob.user.id, int(result["id"]),
+                                         custom_ids(result)[0])
+    assert "Only the person who asked" in await world.wait_private_reply(stranger)
+    assert _files(world, thread_id, ".jpg") == [] and len(world.kling.tasks) == 1
+
+
+async def test_a_member_who_cannot_pay_is_refused_before_the_frame_is_posted(
+        world: World, videos: dict[str, Path]) -> None:
+    """Continue posts its frame for everyone before it can reserve: a member without the
+    credits hears so privately first, and nothing appears in the thread."""
+    bot, thread_id, result = await _a_boat(world, videos)
+    [job] = await world.wait_delivered(bot)
+    await bot.engine.store.set_member_limit(world.discord.guild_id, world.alice.user.id,
+                                            job.cost)  # all spent on the first part
+    click = await world.discord.click(world.alice.user.id, int(result["id"]),
+                                      custom_ids(result)[0])
+    assert "credits" in await world.wait_private_reply(click, timeout=30)
+    assert _files(world, thread_id, ".jpg") == [] and len(world.kling.tasks) == 1
+
+
+async def test_continue_with_a_new_prompt_asks_for_it_in_a_modal(
+        world: World, videos: dict[str, Path]) -> None:
+    _, thread_id, result = await _a_boat(world, videos)
+    opened = await world.discord.click(world.alice.user.id, int(result["id"]),
+                                       custom_ids(result)[1])
+    response = await world.discord.wait_for_response(opened)
+    assert response.type == 9 and response.data["title"] == "Continue the video"
+    inputs = [c["custom_id"] for row in response.data["components"]
+              for c in (row.get("components") or [row.get("component")])]
+    submitted = await world.discord.submit_modal(world.alice.user.id, opened,
+                                                 response.data["custom_id"],
+                                                 {inputs[0]: "the boat sails into a storm"})
+    assert "on its way" in await world.wait_private_reply(submitted, timeout=30)
+    task = await world.kling_task(2)
+    assert task is not None and task.request["prompt"] == "the boat sails into a storm"
+    [frame] = _files(world, thread_id, ".jpg")
+    assert task.request["start_image_url"] == frame["attachments"][0]["url"]
+    await world.wait_result(thread_id, 2)
