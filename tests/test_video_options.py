@@ -128,7 +128,7 @@ async def test_without_a_model_the_list_is_the_servers_default_s_in_the_member_s
         world: World) -> None:
     await world.start_bot()
     inter = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
-                                      world.moderator.user.id, "klingbot", ["settings"],
+                                      world.moderator.user.id, "klingbot", ["settings", "defaults"],
                                       {"default_model": "kling-v3-turbo"})
     await world.wait_private_reply(inter)
     world.alice.user.locale = "ko"
@@ -298,7 +298,7 @@ async def test_the_lengths_offered_stop_at_the_servers_longest(world: World) -> 
     """Staff's `max_duration` shortens the list a member picks from (issue 12, staff limits)."""
     await world.start_bot()
     inter = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
-                                      world.moderator.user.id, "klingbot", ["settings"],
+                                      world.moderator.user.id, "klingbot", ["settings", "limits"],
                                       {"max_duration": 8})
     await world.wait_private_reply(inter)
     offered = await lengths_offered(world, world.alice, "text", {"model": "kling-v3"})

@@ -33,7 +33,8 @@ from bot.store import make_store
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.video", "cogs.quota", "cogs.admin", "cogs.community")
+EXTENSIONS = ("cogs.video", "cogs.quota", "cogs.settings", "cogs.filters", "cogs.rewards",
+              "cogs.status")
 GLOBAL_SCOPE = 0  # guild_settings row that holds bot-wide state
 
 

@@ -294,7 +294,9 @@ filter-exists = The filter “{ $rule }” exists already.
 filter-unknown = There is no filter “{ $rule }”.
 filter-list_title = Words and patterns refused in prompts:
 filter-none = This server has no prompt filters.
-settings-review_needs_log = Review mode asks moderators in the log channel: set `log_channel` first.
+settings-review_needs_log = Review mode asks moderators in the log channel: set one first with `/klingbot settings channels log_channel`. Nothing was changed.
+settings-unknown_key = `{ $keys }` is not a setting. The settings are: { $allowed }. Nothing was changed.
+settings-bad_value = `{ $value }` is not a value `{ $setting }` can take. Nothing was changed.
 
 card-state-review = 🛡️ Waiting for a moderator's review; the credits are held until then.
 ack-review = Your video waits for a moderator's review: { $link }. Its credits are held meanwhile and refunded if it is not approved.

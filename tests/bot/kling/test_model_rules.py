@@ -248,7 +248,7 @@ async def test_a_server_default_named_by_the_alias_is_sent_as_the_wire_name(
         world: World) -> None:
     await world.start_bot()
     inter = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
-                                      world.moderator.user.id, "klingbot", ["settings"],
+                                      world.moderator.user.id, "klingbot", ["settings", "defaults"],
                                       {"default_model": "kling-video-o1"})
     await world.wait_private_reply(inter)
     inter = await world.video(world.alice, options={"prompt": "a fox"})
