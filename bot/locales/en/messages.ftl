@@ -192,7 +192,7 @@ failed-refunded = { $cost ->
         [one] Your credit was refunded.
        *[other] Your { $cost } credits were refunded.
     }
-alert-default_model_removed = This server's default model `{ $model }` is no longer offered by the bot, so videos use `{ $fallback }` instead. Pick another default with `/klingbot settings default_model`.
+alert-default_model_removed = This server's default model `{ $model }` is no longer offered by the bot, so videos use `{ $fallback }` instead. Pick another default with `/klingbot settings defaults default_model`.
 alert-used_up = Kling answered that the bot's balance is used up: new video jobs are paused for 15 minutes at a time until the operator tops it up.
 span-second =
     { $count ->

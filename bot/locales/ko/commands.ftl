@@ -344,5 +344,4 @@ cmd-video-story-spoiler = { cmd-video-text-spoiler }
 
 
 
-## Issue 12, staff control over the new costs (/klingbot settings)
 

@@ -182,7 +182,7 @@ failed-refunded = 크레딧 { $cost }개를 환불했어요.
 
 ## Alerts to the log channel
 
-alert-default_model_removed = 이 서버의 기본 모델(`{ $model }`)을 봇에서 더 이상 제공하지 않아서 지금은 `{ $fallback }` 모델로 비디오를 만들어요. `/klingbot settings default_model`로 다른 기본 모델을 골라 주세요.
+alert-default_model_removed = 이 서버의 기본 모델(`{ $model }`)을 봇에서 더 이상 제공하지 않아서 지금은 `{ $fallback }` 모델로 비디오를 만들어요. `/klingbot settings defaults default_model`(`/klingbot 설정 기본값 기본-모델`)로 다른 기본 모델을 골라 주세요.
 alert-used_up = Kling이 봇의 잔액이 소진됐다고 응답했어요. 운영자가 충전할 때까지 새 비디오 작업을 15분씩 일시 중지해요.
 
 ## Lengths of time
