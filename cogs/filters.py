@@ -12,7 +12,7 @@ from discord.app_commands import Range
 from bot.community.filters import PATTERN_LIMIT
 from bot.discord.access import moderator_only, staff_guild
 from bot.discord.client import KlingBot
-from bot.discord.command_groups import SharedGroupCog
+from bot.discord.feature_cog import KLINGBOT, FeatureCog
 from bot.discord.i18n.texts import text
 from bot.discord.interactions import send_ephemeral
 from bot.discord.posting.cards import audit_line, fit_lines
@@ -22,13 +22,15 @@ from bot.engine import Engine
 log = logging.getLogger(__name__)
 
 
-class FiltersCog(SharedGroupCog):
+class FiltersCog(FeatureCog):
     """Adds, removes and lists the prompt filters."""
+
+    group = KLINGBOT
 
     filter = app_commands.Group(name="filter", description="Words refused in prompts")
 
     def __init__(self, bot: KlingBot) -> None:
-        super().__init__(bot.tree)
+        super().__init__(bot)
         self.engine: Engine = bot.engine
         self.notifier: DiscordNotifier = bot.notifier
 

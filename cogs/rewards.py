@@ -20,7 +20,7 @@ from discord.ext import commands
 
 from bot.discord.access import moderator_only, staff_guild
 from bot.discord.client import KlingBot
-from bot.discord.command_groups import SharedGroupCog
+from bot.discord.feature_cog import KLINGBOT, FeatureCog
 from bot.discord.i18n.texts import speaking, text
 from bot.discord.interactions import send_ephemeral
 from bot.discord.posting.notifier import DiscordNotifier
@@ -29,11 +29,13 @@ from bot.engine import Engine
 log = logging.getLogger(__name__)
 
 
-class RewardsCog(SharedGroupCog):
+class RewardsCog(FeatureCog):
     """Bonus credits for well-liked videos: the settings, and the reactions counted."""
 
+    group = KLINGBOT
+
     def __init__(self, bot: KlingBot) -> None:
-        super().__init__(bot.tree)
+        super().__init__(bot)
         self.engine: Engine = bot.engine
         self.notifier: DiscordNotifier = bot.notifier
 

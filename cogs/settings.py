@@ -28,7 +28,7 @@ from discord.app_commands import Choice, Range
 
 from bot.discord.access import moderator_only, staff_guild
 from bot.discord.client import KlingBot
-from bot.discord.command_groups import SharedGroupCog
+from bot.discord.feature_cog import KLINGBOT, FeatureCog
 from bot.discord.i18n.command_texts import seconds_choice, verbatim
 from bot.discord.i18n.languages import language_choices
 from bot.discord.i18n.texts import text
@@ -77,14 +77,16 @@ def toggled(values: tuple[Any, ...], value: Any) -> list[Any]:
     return [*values, value]
 
 
-class SettingsCog(SharedGroupCog):
+class SettingsCog(FeatureCog):
     """Shows and changes the server's settings, for moderators."""
+
+    group = KLINGBOT
 
     settings = app_commands.Group(name="settings", description="Show or change this server's "
                                                                "settings")
 
     def __init__(self, bot: KlingBot) -> None:
-        super().__init__(bot.tree)
+        super().__init__(bot)
         self.engine: Engine = bot.engine
         self.notifier: DiscordNotifier = bot.notifier
 

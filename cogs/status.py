@@ -10,7 +10,7 @@ from discord import app_commands
 
 from bot.discord.access import moderator_only
 from bot.discord.client import KlingBot
-from bot.discord.command_groups import SharedGroupCog
+from bot.discord.feature_cog import KLINGBOT, FeatureCog
 from bot.discord.i18n.texts import text
 from bot.discord.interactions import send_ephemeral
 from bot.engine import Engine
@@ -18,11 +18,13 @@ from bot.engine import Engine
 log = logging.getLogger(__name__)
 
 
-class StatusCog(SharedGroupCog):
+class StatusCog(FeatureCog):
     """The bot's health at a glance."""
 
+    group = KLINGBOT
+
     def __init__(self, bot: KlingBot) -> None:
-        super().__init__(bot.tree)
+        super().__init__(bot)
         self.engine: Engine = bot.engine
 
     @app_commands.command(name="status", description="How the bot and its jobs are doing")
