@@ -30,6 +30,7 @@ from bot.media import FFmpeg, VideoTools, ffmpeg_executable
 from bot.moderation import AuditSink, Moderation
 from bot.quotas import QuotaBook, load_costs
 from bot.references import PendingReferences
+from bot.settings_changes import SettingsChanges
 from bot.status import EngineStatus
 from bot.store import Store, make_store
 from bot.tracker import CallbackReceiver, Poller
@@ -107,6 +108,9 @@ class Engine:
         self.recovery = pieces.recovery
         self.results = pieces.results
         self.moderation = Moderation(self.store, quota, clock, audit=audit)
+        # Every settings change, from any command: checked, written and audited at once.
+        self.settings_changes = SettingsChanges(self.store, self.capabilities, clock,
+                                                audit=self.moderation.audit)
         self.references = PendingReferences(self.store, clock)
         self.chains = Chains(self.store, clock)
         # Community moderation (issue 14).

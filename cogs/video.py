@@ -18,16 +18,15 @@ from typing import Any, TypeVar
 import discord
 from discord import app_commands
 from discord.app_commands import Choice, Range
-from discord.ext import commands
 
 from bot.discord.client import KlingBot
 from bot.discord.errors import Refused
+from bot.discord.feature_cog import VIDEO, FeatureCog
 from bot.discord.flows.message_images import first_image, image_facts
-from bot.discord.flows.preferences import set_notify
 from bot.discord.flows.start import job_request, start_job
 from bot.discord.i18n.command_texts import seconds_choice
 from bot.discord.services import Services
-from bot.discord.ui.history import show_history
+from bot.discord.ui.job_buttons import JobButton
 from bot.discord.ui.prompt_modals import AnimateModal
 from bot.discord.ui.video_choices import video_choices
 from bot.guild_settings import load_guild_settings
@@ -35,7 +34,7 @@ from bot.images import check_image
 from bot.kling.capabilities import CapabilityTable
 from bot.kling.options import NEGATIVE_PROMPT_LIMIT, PROMPT_LIMIT, VideoOptions
 from bot.policy import offered_lengths
-from cogs.video_omni import ReferenceCog, open_story, start_omni
+from cogs.video_omni import open_story, start_omni
 
 log = logging.getLogger(__name__)
 
@@ -96,21 +95,27 @@ def shared_options(choices: dict[str, list[Choice[Any]]]) -> Callable[[T], T]:
     return decorate
 
 
-class VideoCog(commands.Cog):
-    """Turns the member's options into a job request; the core applies the server's policy."""
+class VideoCog(FeatureCog):
+    """Turns the member's options into a job request; the core applies the server's policy.
+    Its commands go under /video, and the buttons under a job's card and result are its."""
 
-    def __init__(self, services: Services, tree: app_commands.CommandTree[Any]) -> None:
-        self.services = services
-        self.tree = tree
+    group = VIDEO
+    items = (JobButton,)
+
+    def __init__(self, bot: KlingBot) -> None:
+        super().__init__(bot)
+        self.services: Services = bot.services
         # A context menu cannot be a cog member: it is added and removed with the cog.
         self.menu = app_commands.guild_only(app_commands.ContextMenu(
             name="Animate with Kling", callback=self.animate_message))
 
     async def cog_load(self) -> None:
-        self.tree.add_command(self.menu)
+        await super().cog_load()
+        self.bot.tree.add_command(self.menu)
 
     async def cog_unload(self) -> None:
-        self.tree.remove_command(self.menu.name, type=self.menu.type)
+        await super().cog_unload()
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
 
     async def start_video(self, interaction: discord.Interaction, options: VideoOptions,
                           spoiler: bool | None = None) -> None:
@@ -153,10 +158,7 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
     choices, omni, story = offered["text"], offered["omni"], offered["story"]
 
     class VideoCommands(VideoCog):
-        video = app_commands.Group(name="video", description="Make a video with Kling",
-                                   guild_only=True)
-
-        @video.command(name="text", description="Turn a prompt into a video")
+        @app_commands.command(name="text", description="Turn a prompt into a video")
         @app_commands.describe(prompt="What should happen in the video",
                                aspect_ratio="Shape of the video")
         @app_commands.choices(aspect_ratio=choices["aspect_ratio"])
@@ -177,7 +179,7 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
 
         text_to_video.autocomplete("duration")(VideoCog.offer_durations)
 
-        @video.command(name="image", description="Animate an image")
+        @app_commands.command(name="image", description="Animate an image")
         @app_commands.describe(image="The first frame: PNG or JPEG, at least 300 px",
                                end_image="Optional last frame (some models only)",
                                prompt="What should happen",
@@ -207,21 +209,9 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
 
         image_to_video.autocomplete("duration")(VideoCog.offer_durations)
 
-        # Issue 13 (i13-extras): a member's own history and DM notice.
-        @video.command(name="history", description="Your last 25 videos, newest first")
-        async def history(self, interaction: discord.Interaction) -> None:
-            await show_history(self.services.store, interaction, interaction.user.id)
-
-        @video.command(name="notify", description="A direct message when your video is ready")
-        @app_commands.describe(setting="on: send me a DM; off: no DMs")
-        @app_commands.choices(setting=[Choice(name="on", value="on"),
-                                       Choice(name="off", value="off")])
-        async def notify(self, interaction: discord.Interaction, setting: str) -> None:
-            await set_notify(self.services.store, interaction, setting == "on")
-
-        # /video omni and /video story (issue 12): their bodies are in cogs.video_omni.
-        @video.command(name="omni", description="A video from up to 7 reference images and a "
-                                                "video, cited in the prompt as <<<image_1>>>")
+        # /video omni and /video story: their bodies are in cogs.video_omni.
+        @app_commands.command(name="omni", description="A video from up to 7 reference images "
+                              "and a video, cited in the prompt as <<<image_1>>>")
         @app_commands.describe(**OMNI_DESCRIPTIONS)
         @app_commands.choices(aspect_ratio=choices["aspect_ratio"],
                               **{n: omni[n] for n in ("model", "mode", "duration", "video_use")})
@@ -246,8 +236,8 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
                              model=model, mode=mode, duration=duration,
                              aspect_ratio=aspect_ratio, audio=audio, spoiler=spoiler)
 
-        @video.command(name="story", description="A video in several shots: type them one per "
-                                                 "line, e.g. 3s: a fox wakes up")
+        @app_commands.command(name="story", description="A video in several shots: type them "
+                              "one per line, e.g. 3s: a fox wakes up")
         @app_commands.describe(**STORY_DESCRIPTIONS)
         @app_commands.choices(aspect_ratio=choices["aspect_ratio"],
                               **{n: story[n] for n in ("model", "mode", "duration")})
@@ -263,5 +253,4 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
 
 
 async def setup(bot: KlingBot) -> None:
-    await bot.add_cog(video_cog(bot.services.capabilities)(bot.services, bot.tree))
-    await bot.add_cog(ReferenceCog(bot))
+    await bot.add_cog(video_cog(bot.services.capabilities)(bot))

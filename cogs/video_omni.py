@@ -1,16 +1,13 @@
 """Omni jobs and stories: the bodies of `/video omni` and `/video story` (declared with the
-other /video commands in `cogs.video`), and the "Use as reference" message menu.
+other /video commands in `cogs.video`).
 
 /video omni takes up to 7 reference images and one reference video. The images a member set
 aside with "Use as reference" (images already posted, forwarded or unfurled in the channel,
 which an attachment option cannot reach) join the ones attached to the command, after them;
 they are used up by the job that takes them. Each image is checked as /video image checks one,
 the video by type and size; the core checks the counts, the citations in the prompt and the
-model's rules, all before anything is spent.
-
-Why a message menu rather than a modal with file uploads: a modal's file upload takes files
-from the member's device, like the command's own attachment options; the images a member wants
-to reuse are usually already in the channel, and only a message menu reaches them.
+model's rules, all before anything is spent. The images set aside come from the "Use as
+reference" menu (`cogs.references`).
 """
 
 from __future__ import annotations
@@ -18,22 +15,16 @@ from __future__ import annotations
 import logging
 
 import discord
-from discord import app_commands
-from discord.ext import commands
 
-from bot.discord.client import KlingBot
 from bot.discord.errors import Refused
-from bot.discord.flows.message_images import image_facts, message_images, told_facts
+from bot.discord.flows.message_images import image_facts
 from bot.discord.flows.start import job_request, start_job
-from bot.discord.i18n.render import describe
 from bot.discord.interactions import acknowledge
 from bot.discord.services import Services
-from bot.discord.ui.references import ClearReferencesButton, clear_view, reference_list
 from bot.discord.ui.shots_modal import StoryModal
 from bot.images import check_image
 from bot.kling.omni import ReferenceVideo, ReferUse, VideoFacts, check_reference_video
 from bot.kling.options import InvalidOptions, VideoOptions
-from bot.references import FoundImage
 from bot.store import JobState
 
 log = logging.getLogger(__name__)
@@ -101,46 +92,3 @@ async def open_story(services: Services, interaction: discord.Interaction, *, mo
     await interaction.response.send_modal(StoryModal(
         VideoOptions(action="text2video", model=model, mode=mode, duration=duration,
                      aspect_ratio=aspect_ratio, audio=audio), start))
-
-
-class ReferenceCog(commands.Cog):
-    """The "Use as reference" message menu, and its Clear button kept with it."""
-
-    def __init__(self, bot: KlingBot) -> None:
-        self.bot = bot
-        self.services = bot.services
-        self.menu = app_commands.guild_only(app_commands.ContextMenu(
-            name="Use as reference", callback=self.use_as_reference))
-
-    async def cog_load(self) -> None:
-        self.bot.tree.add_command(self.menu)
-        self.bot.add_dynamic_items(ClearReferencesButton)
-
-    async def cog_unload(self) -> None:
-        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
-        self.bot.remove_dynamic_items(ClearReferencesButton)
-
-    async def use_as_reference(self, interaction: discord.Interaction,
-                               message: discord.Message) -> None:
-        """Set the message's images aside for the member's next /video omni."""
-        found = message_images(message)
-        if not found:
-            raise Refused("references.none_in_message")
-        usable: list[FoundImage] = []
-        skipped: list[str] = []
-        for url, facts in found:
-            try:
-                if told_facts(facts):
-                    check_image(facts, "image")
-            except InvalidOptions as refusal:
-                skipped.append(describe(refusal) or refusal.code)
-                continue
-            usable.append(FoundImage(url, facts.filename))
-        await acknowledge(interaction)
-        outcome = await self.services.references.add(interaction.guild_id or 0,
-                                                   interaction.user.id, usable)
-        content = reference_list(outcome.pending, added=outcome.added,
-                                 left_out=outcome.left_out, skipped=skipped,
-                                 limit=self.services.references.limit)
-        await interaction.followup.send(content, ephemeral=True, view=clear_view(),
-                                        allowed_mentions=discord.AllowedMentions.none())

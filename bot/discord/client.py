@@ -27,15 +27,15 @@ from bot.discord.posting.notifier import DiscordNotifier
 from bot.discord.posting.throttle import CARD_EDIT_INTERVAL
 from bot.discord.services import Services
 from bot.discord.telemetry import count_rate_limits
-from bot.discord.ui.community_buttons import COMMUNITY_ITEMS
-from bot.discord.ui.job_buttons import DYNAMIC_ITEMS
 from bot.engine import Engine, video_fetcher, video_tools
 from bot.kling.capabilities import load_capabilities
 from bot.store import make_store
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.video", "cogs.quota", "cogs.admin", "cogs.community")
+# One cog per feature; each registers its own persistent buttons (`bot.discord.feature_cog`).
+EXTENSIONS = ("cogs.video", "cogs.my_videos", "cogs.references", "cogs.quota", "cogs.settings",
+              "cogs.filters", "cogs.rewards", "cogs.review", "cogs.reports", "cogs.status")
 GLOBAL_SCOPE = 0  # guild_settings row that holds bot-wide state
 
 
@@ -137,7 +137,7 @@ class KlingBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         """Make the shared pieces, hand them to the notifier and the engine, start the engine,
-        then register the buttons and commands."""
+        then load the cogs (their commands and buttons) and sync."""
         settings = self.settings
         count_rate_limits()  # Discord's 429s by route, into /metrics
         self.http_session = aiohttp.ClientSession()
@@ -157,7 +157,6 @@ class KlingBot(commands.AutoShardedBot):
         self.services = Services.of(self.engine, self.notifier, self.languages,
                                     confirm_timeout=self.confirm_timeout)
         await self.engine.start()
-        self.add_dynamic_items(*DYNAMIC_ITEMS, *COMMUNITY_ITEMS)
         # The commands' names and descriptions in every catalogue language, synced with them.
         await self.tree.set_translator(CommandTranslator(CATALOGUES))
         for extension in EXTENSIONS:

@@ -29,6 +29,7 @@ from bot.kling.capabilities import CapabilityTable
 from bot.moderation import Moderation
 from bot.quotas import QuotaBook
 from bot.references import PendingReferences
+from bot.settings_changes import SettingsChanges
 from bot.status import EngineStatus
 from bot.store import Store
 
@@ -40,6 +41,7 @@ class Services:
     jobs: JobService
     quota: QuotaBook
     moderation: Moderation
+    settings_changes: SettingsChanges
     filters: PromptFilters
     reviews: Reviews
     reports: Reports
@@ -64,6 +66,7 @@ class Services:
            confirm_timeout: float) -> Services:
         """The services of an assembled engine and the posters that serve it."""
         return cls(jobs=engine.jobs, quota=engine.jobs.quota, moderation=engine.moderation,
+                   settings_changes=engine.settings_changes,
                    filters=engine.filters, reviews=engine.reviews, reports=engine.reports,
                    gifts=engine.gifts, rewards=engine.rewards, chains=engine.chains,
                    references=engine.references, capabilities=engine.capabilities,

@@ -171,6 +171,12 @@ class SettingsStore(Protocol):
     async def set_guild_setting(self, guild_id: int, key: str, value: Any) -> None:
         """Set a setting; a value of None removes it."""
 
+    async def change_guild_settings(self, guild_id: int, changes: dict[str, Any],
+                                    entries: Sequence[AuditEntry]) -> None:
+        """Set several settings (a value of None removes one) and record `entries` in the
+        audit log, in one transaction: a change is never stored without its record, and
+        never recorded without being stored."""
+
     async def member_preferences(self, guild_id: int, user_id: int) -> MemberPreferences:
         """The member's own settings (the defaults when they never set any)."""
 

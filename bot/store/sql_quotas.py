@@ -6,10 +6,11 @@ from __future__ import annotations
 import copy
 import json
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from bot.store.models import AuditEntry, Block, MemberPreferences
-from bot.store.sql_base import SPENDING, SqlPrimitives
+from bot.store.sql_base import SPENDING, SqlPrimitives, Tx
 
 
 class QuotaQueries(SqlPrimitives):
@@ -128,14 +129,29 @@ class QuotaQueries(SqlPrimitives):
 
     async def _set_guild_setting(self, guild_id: int, key: str, value: Any) -> None:
         async with self._tx() as tx:
-            if value is None:
-                await tx.execute("DELETE FROM guild_settings WHERE guild_id = ? AND key = ?",
-                                 (guild_id, key))
-                return
-            await tx.execute(
-                "INSERT INTO guild_settings (guild_id, key, value) VALUES (?, ?, ?) "
-                "ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value",
-                (guild_id, key, json.dumps(value)))
+            await self._write_setting(tx, guild_id, key, value)
+
+    async def change_guild_settings(self, guild_id: int, changes: dict[str, Any],
+                                    entries: Sequence[AuditEntry]) -> None:
+        try:
+            async with self._tx() as tx:
+                for key, value in changes.items():
+                    await self._write_setting(tx, guild_id, key, value)
+                for entry in entries:
+                    await self._insert_audit(tx, entry)
+        finally:
+            self.guild_cache.forget(guild_id)
+
+    @staticmethod
+    async def _write_setting(tx: Tx, guild_id: int, key: str, value: Any) -> None:
+        if value is None:
+            await tx.execute("DELETE FROM guild_settings WHERE guild_id = ? AND key = ?",
+                             (guild_id, key))
+            return
+        await tx.execute(
+            "INSERT INTO guild_settings (guild_id, key, value) VALUES (?, ?, ?) "
+            "ON CONFLICT (guild_id, key) DO UPDATE SET value = excluded.value",
+            (guild_id, key, json.dumps(value)))
 
     async def member_preferences(self, guild_id: int, user_id: int) -> MemberPreferences:
         async with self._read() as tx:
@@ -160,12 +176,15 @@ class QuotaQueries(SqlPrimitives):
 
     async def add_audit(self, entry: AuditEntry) -> None:
         async with self._tx() as tx:
-            await tx.execute(
-                "INSERT INTO audit_log (id, guild_id, actor_id, action, target_id, old_value, "
-                "new_value, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (uuid.uuid4().hex, entry.guild_id, entry.actor_id, entry.action,
-                 entry.target_id, entry.old_value, entry.new_value, entry.reason,
-                 entry.created_at))
+            await self._insert_audit(tx, entry)
+
+    @staticmethod
+    async def _insert_audit(tx: Tx, entry: AuditEntry) -> None:
+        await tx.execute(
+            "INSERT INTO audit_log (id, guild_id, actor_id, action, target_id, old_value, "
+            "new_value, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (uuid.uuid4().hex, entry.guild_id, entry.actor_id, entry.action, entry.target_id,
+             entry.old_value, entry.new_value, entry.reason, entry.created_at))
 
     async def audit_entries(self, guild_id: int, target_id: int | None = None, *,
                             limit: int = 10) -> list[AuditEntry]:

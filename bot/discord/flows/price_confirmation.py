@@ -1,6 +1,6 @@
 """The member confirms an expensive job's price before anything is reserved.
 
-A server may set a threshold (`/klingbot settings confirm_above`); a job priced above it (the
+A server may set a threshold (`/klingbot settings limits confirm_above`); a job priced above it (the
 core's `JobService.quote`, the reserve path without the ledger) is shown privately with Confirm
 and Cancel. Nothing is held while the member decides: Confirm hands the request to the core,
 which reserves it then as any other (the member's credits may have changed meanwhile, and are

@@ -5,8 +5,8 @@ id in its custom id, so it works after any restart:
 - `kling:report:<job id>` under every result (any member of the server);
 - `kling:report:(remove|block|dismiss):<report id>` under a report in the log channel.
 
-Who may press: moderators for the log channel's buttons (checked on every press); anyone for
-Report. Like the job buttons, each answers its own errors.
+Who may press: moderators for the log channel's buttons; anyone in the server for Report.
+Their base (`bot.discord.ui.base`) checks it on every press and answers their errors.
 """
 
 from __future__ import annotations
@@ -17,14 +17,12 @@ from typing import Any, Literal, cast
 
 import discord
 
-from bot.discord.access import member_is_moderator
-from bot.discord.errors import Refused, reply_error
-from bot.discord.i18n.languages import speaking_to
 from bot.discord.i18n.texts import text
 from bot.discord.interactions import send_ephemeral
 from bot.discord.posting.community_posts import review_decision
 from bot.discord.posting.components import ID, persistent_button, report_view
 from bot.discord.services import services_of
+from bot.discord.ui.base import PersistentButton
 from bot.discord.ui.community_modals import ReasonModal
 
 log = logging.getLogger(__name__)
@@ -36,27 +34,13 @@ DECISION_LINES: dict[str, str] = {"removed": "report.removed", "blocked": "repor
                                   "dismissed": "report.dismissed"}
 
 
-async def _moderators_only(interaction: discord.Interaction) -> None:
-    if not await member_is_moderator(interaction, services_of(interaction).store):
-        raise Refused("mod.only")
-
-
-class _Pressed:
-    """Runs a press in the member's language and answers its errors privately."""
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        with speaking_to(interaction):
-            try:
-                await self.press(interaction)
-            except Exception as error:
-                await reply_error(interaction, error)
-
-    async def press(self, interaction: discord.Interaction) -> None:
-        raise NotImplementedError
-
-
-class ReviewButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]],
+class ReviewButton(PersistentButton,
                    template=rf"kling:review:(?P<action>approve|reject):(?P<job_id>{ID})"):
+    """Under a held job in the log channel: a moderator approves it, or rejects it with a
+    reason."""
+
+    pressed_by = "moderators"
+
     def __init__(self, action: ReviewAction, job_id: str) -> None:
         super().__init__(persistent_button(f"review:{action}", job_id))
         self.action: ReviewAction = action
@@ -68,7 +52,6 @@ class ReviewButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]],
         return cls(cast(ReviewAction, match["action"]), match["job_id"])
 
     async def press(self, interaction: discord.Interaction) -> None:
-        await _moderators_only(interaction)
         services = services_of(interaction)
         if self.action == "approve":
             job, _ = await services.reviews.approve(self.job_id, interaction.user.id)
@@ -95,9 +78,10 @@ async def _closed(interaction: discord.Interaction, job_id: str) -> None:
         await services_of(interaction).notifier.community.review_closed(job)
 
 
-class ReportButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]],
-                   template=rf"kling:report:(?P<job_id>{ID})"):
+class ReportButton(PersistentButton, template=rf"kling:report:(?P<job_id>{ID})"):
     """Under every result: a member reports it to the moderators, with a reason."""
+
+    pressed_by = "anyone"
 
     def __init__(self, job_id: str) -> None:
         super().__init__(persistent_button("report", job_id))
@@ -125,11 +109,12 @@ class ReportButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]],
             ReasonModal("modal.report.title", "modal.report.label", file))
 
 
-class ReportActionButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]],
+class ReportActionButton(PersistentButton,
                          template=rf"kling:report:(?P<action>remove|block|dismiss):"
                                   rf"(?P<report_id>{ID})"):
     """A moderator's decision on a report."""
 
+    pressed_by = "moderators"
 
     def __init__(self, action: ReportAction, report_id: str) -> None:
         super().__init__(persistent_button(f"report:{action}", report_id))
@@ -143,7 +128,6 @@ class ReportActionButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]
         return cls(cast(ReportAction, match["action"]), match["report_id"])
 
     async def press(self, interaction: discord.Interaction) -> None:
-        await _moderators_only(interaction)
         services = services_of(interaction)
         if self.action == "block":
             await services.reports.open_report(self.report_id)  # refuse at once if decided
@@ -171,5 +155,4 @@ class ReportActionButton(_Pressed, discord.ui.DynamicItem[discord.ui.Button[Any]
                                       requester=report.requester_id, reason=reason or "")
 
 
-COMMUNITY_ITEMS = (ReviewButton, ReportButton, ReportActionButton)
-__all__ = ["COMMUNITY_ITEMS", "ReportButton", "review_decision"]
+__all__ = ["ReportActionButton", "ReportButton", "ReviewButton", "review_decision"]

@@ -4,8 +4,8 @@
 One `DynamicItem` template serves every job button: `kling:<action>:<job id>`, with the action
 one of `extend`, `extend-prompt`, `continue`, `continue-prompt`, `join` and `cancel`. Nothing
 but the custom id is kept, so a button posted before a restart (or an upgrade: the ids are the
-ones the bot has always used) works after it. The item answers its own errors, because
-discord.py never passes a DynamicItem's errors to the command tree's handler.
+ones the bot has always used) works after it. Who may press it is checked before anything
+runs, and its errors are answered privately, by its base (`bot.discord.ui.base`).
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ from typing import Any, Literal, cast
 
 import discord
 
-from bot.discord.access import may_extend, member_is_moderator
-from bot.discord.errors import Refused, reply_error
+from bot.discord.access import may_extend
+from bot.discord.errors import Refused
 from bot.discord.flows.chains import continue_video, join_story
 from bot.discord.flows.start import extend_request, start_job
-from bot.discord.i18n.languages import speaking_to
 from bot.discord.i18n.texts import text
 from bot.discord.interactions import send_ephemeral
 from bot.discord.posting.components import persistent_button
 from bot.discord.services import services_of
+from bot.discord.ui.base import PersistentButton
 from bot.discord.ui.prompt_modals import ContinueModal, ExtendModal
 from bot.store import Job, JobState, Store
 
@@ -35,21 +35,23 @@ TEMPLATE = (r"kling:(?P<action>extend|extend-prompt|continue|continue-prompt|joi
             r"(?P<job_id>[0-9a-f]{20})")
 
 
-async def extendable_source(interaction: discord.Interaction, store: Store, job_id: str) -> Job:
-    """The job behind a button, if this member may extend it. Raises `Refused`."""
+async def extendable_source(store: Store, job_id: str) -> Job:
+    """The job behind a button, if it can be extended now. Raises `Refused`."""
     source = await store.get_job(job_id)
     if source is None:
         raise Refused("access.gone")
-    if not await may_extend(interaction, store, source):
-        raise Refused("access.not_yours")
     # SUCCEEDED too: the result message is posted a moment before the job is marked DELIVERED.
     if source.state not in (JobState.SUCCEEDED, JobState.DELIVERED) or not source.video_id:
         raise Refused("access.not_ready")
     return source
 
 
-class JobButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLATE):
-    """Extend, Extend with a new prompt, or Cancel, for the job its custom id names."""
+class JobButton(PersistentButton, template=TEMPLATE):
+    """Extend, Extend with a new prompt, Continue, Join the story or Cancel, for the job its
+    custom id names: its requester and moderators may press it, and anyone else where the
+    server opened the job buttons to everyone (never Cancel)."""
+
+    pressed_by = "owner_or_moderators"
 
     def __init__(self, action: JobAction, job_id: str) -> None:
         super().__init__(persistent_button(action, job_id))
@@ -61,24 +63,28 @@ class JobButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLAT
                              item: discord.ui.Item[Any], match: re.Match[str]) -> JobButton:
         return cls(cast(JobAction, match["action"]), match["job_id"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        """Press the button; every private answer (and the modal) in the member's language."""
-        with speaking_to(interaction):
-            try:
-                await self._press(interaction)
-            except Exception as error:
-                await reply_error(interaction, error)
+    def refused_code(self) -> str:
+        return "cancel.not_yours" if self.action == "cancel" else "access.not_yours"
 
-    async def _press(self, interaction: discord.Interaction) -> None:
+    async def may_press_as_member(self, interaction: discord.Interaction) -> bool:
+        """The requester; for every button but Cancel, anyone where the server allows it."""
+        store = services_of(interaction).store
+        job = await store.get_job(self.job_id)
+        if job is None:
+            raise Refused("access.gone")
+        if self.action == "cancel":
+            return interaction.user.id == job.user_id
+        return await may_extend(interaction, job)
+
+    async def press(self, interaction: discord.Interaction) -> None:
         services = services_of(interaction)
         if self.action == "cancel":
-            # The core refuses anyone but the requester and moderators.
-            moderator = await member_is_moderator(interaction, services.store)
+            # The core decides again with the same answer (the requester or a moderator).
             job = await services.jobs.cancel(self.job_id, interaction.user.id,
-                                           is_moderator=moderator)
+                                             is_moderator=self.by_staff)
             await send_ephemeral(interaction, text("cancel.done", cost=job.cost))
             return
-        source = await extendable_source(interaction, services.store, self.job_id)
+        source = await extendable_source(services.store, self.job_id)
         if self.action == "extend":
             await start_job(services.jobs, interaction, extend_request(interaction, source, None))
         elif self.action == "extend-prompt":
@@ -91,6 +97,3 @@ class JobButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=TEMPLAT
             await interaction.response.send_modal(ContinueModal(source))
         else:
             await join_story(interaction, source)
-
-
-DYNAMIC_ITEMS = (JobButton,)

@@ -1,10 +1,10 @@
 """The member's pending omni references in Discord: the private list the "Use as reference"
 menu answers with, and its Clear button.
 
-The button is a `DynamicItem` with a fixed custom id (`kling:refs-clear`): it clears the set of
-whoever presses it (the list is private, so that is its owner), and it keeps working after a
-restart, as the set itself does (it is in the store). Like the job buttons, it answers its own
-errors.
+The button is a persistent button (`bot.discord.ui.base`) with a fixed custom id
+(`kling:refs-clear`): anyone may press it, and it clears the set of whoever does (the list is
+private, so that is its owner); it keeps working after a restart, as the set itself does (it
+is in the store).
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ from typing import Any
 
 import discord
 
-from bot.discord.errors import reply_error
-from bot.discord.i18n.languages import speaking_to
 from bot.discord.i18n.limits import MESSAGE_LIMIT
 from bot.discord.i18n.texts import clip, text
 from bot.discord.services import services_of
+from bot.discord.ui.base import PersistentButton
 from bot.kling.omni import citation
 from bot.store import PendingReference
 
@@ -49,9 +48,10 @@ def reference_list(pending: list[PendingReference], *, added: int, left_out: int
     return clip("\n".join(lines), MESSAGE_LIMIT)
 
 
-class ClearReferencesButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                            template=re.escape(CLEAR_ID)):
+class ClearReferencesButton(PersistentButton, template=re.escape(CLEAR_ID)):
     """Forget the presser's pending references."""
+
+    pressed_by = "anyone"
 
     def __init__(self) -> None:
         super().__init__(discord.ui.Button(label=text("references.clear"),
@@ -64,15 +64,10 @@ class ClearReferencesButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
                              ) -> ClearReferencesButton:
         return cls()
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        with speaking_to(interaction):
-            try:
-                await services_of(interaction).references.clear(interaction.guild_id or 0,
-                                                              interaction.user.id)
-                await interaction.response.edit_message(content=text("references.cleared"),
-                                                        view=None)
-            except Exception as error:
-                await reply_error(interaction, error)
+    async def press(self, interaction: discord.Interaction) -> None:
+        await services_of(interaction).references.clear(interaction.guild_id or 0,
+                                                        interaction.user.id)
+        await interaction.response.edit_message(content=text("references.cleared"), view=None)
 
 
 def clear_view() -> discord.ui.View:

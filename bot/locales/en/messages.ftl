@@ -192,7 +192,7 @@ failed-refunded = { $cost ->
         [one] Your credit was refunded.
        *[other] Your { $cost } credits were refunded.
     }
-alert-default_model_removed = This server's default model `{ $model }` is no longer offered by the bot, so videos use `{ $fallback }` instead. Pick another default with `/klingbot settings default_model`.
+alert-default_model_removed = This server's default model `{ $model }` is no longer offered by the bot, so videos use `{ $fallback }` instead. Pick another default with `/klingbot settings defaults default_model`.
 alert-used_up = Kling answered that the bot's balance is used up: new video jobs are paused for 15 minutes at a time until the operator tops it up.
 span-second =
     { $count ->
@@ -294,7 +294,9 @@ filter-exists = The filter “{ $rule }” exists already.
 filter-unknown = There is no filter “{ $rule }”.
 filter-list_title = Words and patterns refused in prompts:
 filter-none = This server has no prompt filters.
-settings-review_needs_log = Review mode asks moderators in the log channel: set `log_channel` first.
+settings-review_needs_log = Review mode asks moderators in the log channel: set one first with `/klingbot settings channels log_channel`. Nothing was changed.
+settings-unknown_key = `{ $keys }` is not a setting. The settings are: { $allowed }. Nothing was changed.
+settings-bad_value = `{ $value }` is not a value `{ $setting }` can take. Nothing was changed.
 
 card-state-review = 🛡️ Waiting for a moderator's review; the credits are held until then.
 ack-review = Your video waits for a moderator's review: { $link }. Its credits are held meanwhile and refunded if it is not approved.

@@ -182,7 +182,7 @@ failed-refunded = 크레딧 { $cost }개를 환불했어요.
 
 ## Alerts to the log channel
 
-alert-default_model_removed = 이 서버의 기본 모델(`{ $model }`)을 봇에서 더 이상 제공하지 않아서 지금은 `{ $fallback }` 모델로 비디오를 만들어요. `/klingbot settings default_model`로 다른 기본 모델을 골라 주세요.
+alert-default_model_removed = 이 서버의 기본 모델(`{ $model }`)을 봇에서 더 이상 제공하지 않아서 지금은 `{ $fallback }` 모델로 비디오를 만들어요. `/klingbot settings defaults default_model`(`/klingbot 설정 기본값 기본-모델`)로 다른 기본 모델을 골라 주세요.
 alert-used_up = Kling이 봇의 잔액이 소진됐다고 응답했어요. 운영자가 충전할 때까지 새 비디오 작업을 15분씩 일시 중지해요.
 
 ## Lengths of time
@@ -268,7 +268,9 @@ filter-exists = “{ $rule }” 필터가 이미 있습니다.
 filter-unknown = “{ $rule }” 필터가 없습니다.
 filter-list_title = 프롬프트에서 허용하지 않는 단어와 패턴:
 filter-none = 이 서버에는 프롬프트 필터가 없습니다.
-settings-review_needs_log = 검토 모드는 로그 채널에서 모더레이터에게 묻습니다. 먼저 `log_channel`을 설정해 주세요.
+settings-review_needs_log = 검토 모드는 로그 채널에서 모더레이터에게 물어요. 먼저 `/klingbot 설정 채널 로그-채널`로 로그 채널을 정해 주세요. 아무것도 바꾸지 않았어요.
+settings-unknown_key = `{ $keys }`(이)라는 설정은 없어요. 설정 목록: { $allowed }. 아무것도 바꾸지 않았어요.
+settings-bad_value = `{ $setting }`에는 `{ $value }` 값을 쓸 수 없어요. 아무것도 바꾸지 않았어요.
 
 card-state-review = 🛡️ 모더레이터의 검토를 기다리는 중입니다. 그때까지 크레딧은 보류됩니다.
 ack-review = 비디오가 모더레이터의 검토를 기다립니다: { $link }. 그동안 크레딧은 보류되며, 승인되지 않으면 환불됩니다.

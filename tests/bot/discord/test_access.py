@@ -13,9 +13,9 @@ from discord import app_commands
 from bot.discord.access import (
     StaffOnly,
     is_moderator,
+    is_staff,
     may_extend,
     may_press_job_buttons,
-    member_is_moderator,
     moderator_only,
 )
 from bot.discord.errors import describe_command_error
@@ -87,25 +87,25 @@ def test_a_jobs_buttons_are_the_requesters_and_moderators_unless_the_server_open
     assert may_press_job_buttons(source, BOB, is_moderator=False, settings=opened)
 
 
-async def test_member_is_moderator_reads_the_servers_moderator_role() -> None:
+async def test_the_staff_gate_reads_the_servers_moderator_role() -> None:
     store = SettingsStore({"moderator_role_id": MOD_ROLE})
-    assert await member_is_moderator(interaction(MOD, roles=(MOD_ROLE,)), store)
-    assert not await member_is_moderator(interaction(BOB, roles=(7,)), store)
-    assert await member_is_moderator(interaction(BOB, manage_guild=True), store)
+    assert await is_staff(interaction(MOD, roles=(MOD_ROLE,), store=store))
+    assert not await is_staff(interaction(BOB, roles=(7,), store=store))
+    assert await is_staff(interaction(BOB, manage_guild=True, store=store))
 
 
 async def test_nobody_is_a_moderator_outside_a_server() -> None:
-    dm = interaction(MOD, guild_id=None, manage_guild=True)
-    assert not await member_is_moderator(dm, SettingsStore(broken=True))
+    dm = interaction(MOD, guild_id=None, manage_guild=True, store=SettingsStore(broken=True))
+    assert not await is_staff(dm)
 
 
 async def test_may_extend_follows_the_servers_extend_access() -> None:
     source = alices_job()
     closed, opened = SettingsStore(), SettingsStore({"extend_access": "anyone"})
-    assert await may_extend(interaction(ALICE), closed, source)
-    assert not await may_extend(interaction(BOB), closed, source)
-    assert await may_extend(interaction(BOB), opened, source)
-    assert await may_extend(interaction(MOD, manage_guild=True), closed, source)
+    assert await may_extend(interaction(ALICE, store=closed), source)
+    assert not await may_extend(interaction(BOB, store=closed), source)
+    assert await may_extend(interaction(BOB, store=opened), source)
+    assert await may_extend(interaction(MOD, manage_guild=True, store=closed), source)
 
 
 async def test_the_staff_check_lets_moderators_through() -> None:

@@ -94,7 +94,8 @@ async def test_extend_is_refused_outside_the_servers_allowed_channels(world: Wor
         videos.id, lambda m: bool(m["embeds"])))["id"])
     [inside] = await world.wait_result(inside_thread)
     inter = await world.discord.slash(guild, world.discord.channel_id, world.moderator.user.id,
-                                      "klingbot", ["settings"], {"allowed_channel": videos.id})
+                                      "klingbot", ["settings", "channels"],
+                                      {"allowed_channel": videos.id})
     await world.wait_private_reply(inter)
     made = world.kling.create_count
 

@@ -29,7 +29,7 @@ async def command(world: World, member: Member, name: str, path: list[str],
 
 async def log_channel(world: World) -> Channel:
     channel = await world.discord.add_channel(world.discord.guild_id, "mod-log")
-    await command(world, world.moderator, "klingbot", ["settings"],
+    await command(world, world.moderator, "klingbot", ["settings", "channels"],
                   {"log_channel": channel.id})
     return channel
 
@@ -130,7 +130,8 @@ async def review_message(world: World, channel: Channel, prompt: str) -> dict[st
 async def test_review_approve_and_reject_with_reason(world: World) -> None:
     bot = await world.start_bot()
     channel = await log_channel(world)
-    await command(world, world.moderator, "klingbot", ["settings"], {"review": "untrusted"})
+    await command(world, world.moderator, "klingbot", ["settings", "review"],
+                  {"review": "untrusted"})
     alice, mod = world.alice, world.moderator
     job, _ = await held_job(world, bot, alice, "a fox under review")
     assert await ledger_entry(bot.engine.store, job.id) == (job.cost, LedgerStatus.HELD)
@@ -181,7 +182,7 @@ async def test_review_approve_and_reject_with_reason(world: World) -> None:
 async def test_review_times_out_with_a_refund_and_survives_a_restart(world: World) -> None:
     bot = await world.start_bot()
     channel = await log_channel(world)
-    await command(world, world.moderator, "klingbot", ["settings"],
+    await command(world, world.moderator, "klingbot", ["settings", "review"],
                   {"review": "new_members", "review_timeout": 5})
     # Joined long ago: not held. Joined today (the fake's default): held.
     world.bob.joined_at = "2020-01-01T00:00:00.000000+00:00"
@@ -223,7 +224,7 @@ async def test_trusted_role_and_staff_are_never_held(world: World) -> None:
     trusted = await world.discord.add_role(world.discord.guild_id, "trusted")
     member = await world.discord.add_member(world.discord.guild_id, name="carol",
                                             roles=[trusted.id])
-    await command(world, world.moderator, "klingbot", ["settings"],
+    await command(world, world.moderator, "klingbot", ["settings", "review"],
                   {"review": "untrusted", "trusted_role": trusted.id})
     assert "on its way" in await world.wait_private_reply(await world.video(member))
     assert "on its way" in await world.wait_private_reply(await world.video(world.moderator))
@@ -232,7 +233,7 @@ async def test_trusted_role_and_staff_are_never_held(world: World) -> None:
 
 async def test_review_needs_a_log_channel(world: World) -> None:
     await world.start_bot()
-    reply = await command(world, world.moderator, "klingbot", ["settings"],
+    reply = await command(world, world.moderator, "klingbot", ["settings", "review"],
                           {"review": "untrusted"})
     assert "log_channel" in reply
 
@@ -331,7 +332,7 @@ async def test_each_community_decision_posts_one_audit_line(world: World) -> Non
     bot = await world.start_bot(default_credits_per_day=10)
     channel = await log_channel(world)
     alice, bob, mod = world.alice, world.bob, world.moderator
-    await command(world, mod, "klingbot", ["settings"], {"give_share": 50})
+    await command(world, mod, "klingbot", ["settings", "credits"], {"give_share": 50})
     assert "You gave" in await command(world, alice, "quota", ["give"],
                                        {"member": bob.user.id, "credits": 2})
     job, result = await delivered_result(world, bot, alice, "a fox reported once")
@@ -340,7 +341,7 @@ async def test_each_community_decision_posts_one_audit_line(world: World) -> Non
     dismiss = next(c for c in custom_ids(posted) if ":dismiss:" in c)
     assert "Done" in await world.wait_private_reply(
         await world.discord.click(mod.user.id, int(posted["id"]), dismiss))
-    await command(world, mod, "klingbot", ["settings"], {"give_share": 40})
+    await command(world, mod, "klingbot", ["settings", "credits"], {"give_share": 40})
 
     def lines() -> list[str]:
         return [m["content"] for m in world.discord.messages_in(channel.id)
@@ -360,7 +361,7 @@ async def test_quota_give_through_discord(world: World) -> None:
     alice, bob, mod = world.alice, world.bob, world.moderator
     give = {"member": bob.user.id, "credits": 3}
     assert "off in this server" in await command(world, alice, "quota", ["give"], give)
-    await command(world, mod, "klingbot", ["settings"], {"give_share": 40})
+    await command(world, mod, "klingbot", ["settings", "credits"], {"give_share": 40})
     assert "You gave" in await command(world, alice, "quota", ["give"], give)
     refused = await command(world, alice, "quota", ["give"], {"member": bob.user.id,
                                                               "credits": 2})
@@ -427,7 +428,8 @@ async def test_a_held_job_whose_moderators_were_never_asked_is_asked_after_a_res
     credits held, and the next start asks the moderators instead of leaving it to time out."""
     bot = await world.start_bot()
     channel = await log_channel(world)
-    await command(world, world.moderator, "klingbot", ["settings"], {"review": "untrusted"})
+    await command(world, world.moderator, "klingbot", ["settings", "review"],
+                  {"review": "untrusted"})
     # The setting's own audit line reaches the log channel first.
     await world.discord.wait_until(
         lambda: "review mode" in str(world.discord.messages_in(channel.id)), 10, "the audit line")

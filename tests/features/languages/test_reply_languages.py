@@ -20,6 +20,7 @@ from bot.discord.posting.cards import audit_line, settings_line
 from bot.store import AuditEntry, Job
 from testkit.fakes.discord import AttachmentSpec
 from tests.discord_support import World, components_of, custom_ids
+from tests.settings_commands import settings_path
 from tests.support import eventually
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("no_bot_errors")]
@@ -54,7 +55,7 @@ async def slash(world: World, member: Any, name: str, path: list[str],
 
 
 async def settings_by(world: World, options: dict[str, Any]) -> str:
-    return await slash(world, world.moderator, "klingbot", ["settings"], options)
+    return await slash(world, world.moderator, "klingbot", settings_path(options), options)
 
 
 def modal_of(world: World, opened: Any) -> tuple[str, str, list[dict[str, Any]]]:

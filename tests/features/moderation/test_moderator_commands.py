@@ -10,6 +10,7 @@ from bot.store import JobState, LedgerStatus
 from testkit.fakes.discord import Permission
 from testkit.store_reads import ledger_entry
 from tests.discord_support import World, custom_ids
+from tests.settings_commands import settings_path
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("no_bot_errors")]
 
@@ -23,7 +24,8 @@ async def quota(world: World, member: Any, sub: str, options: dict[str, Any] | N
 
 async def klingbot(world: World, member: Any, options: dict[str, Any]) -> str:
     inter = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
-                                      member.user.id, "klingbot", ["settings"], options)
+                                      member.user.id, "klingbot", settings_path(options),
+                                      options)
     return await world.wait_private_reply(inter)
 
 

@@ -36,6 +36,7 @@ async def test_a_new_filter_and_a_new_limit_apply_to_the_next_job(world: World) 
     assert "Done" in await command(world, world.moderator, ["filter", "remove"],
                                    {"word": "fox"})
     assert "on its way" in await ask(world, {"prompt": "a fox in the snow", "duration": 10})
-    shown = await command(world, world.moderator, ["settings"], {"max_duration": 5})
+    shown = await command(world, world.moderator, ["settings", "limits"],
+                          {"max_duration": 5})
     assert "`max_duration`: 5" in shown
     assert "at most 5 seconds, not 10" in await ask(world, {"prompt": "a fox", "duration": 10})

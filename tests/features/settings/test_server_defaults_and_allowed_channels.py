@@ -17,9 +17,13 @@ async def test_server_defaults_and_allowed_channels(world: World) -> None:
     guild = world.discord.guild_id
     videos = await world.discord.add_channel(guild, "videos")
     inter = await world.discord.slash(guild, world.discord.channel_id, world.moderator.user.id,
-                                      "klingbot", ["settings"],
+                                      "klingbot", ["settings", "defaults"],
                                       {"default_model": "kling-v1", "default_mode": "pro",
-                                       "default_duration": 10, "allowed_channel": videos.id})
+                                       "default_duration": 10})
+    await world.wait_private_reply(inter)
+    inter = await world.discord.slash(guild, world.discord.channel_id, world.moderator.user.id,
+                                      "klingbot", ["settings", "channels"],
+                                      {"allowed_channel": videos.id})
     await world.wait_private_reply(inter)
     refused = await world.wait_private_reply(await world.video(world.alice))
     assert f"<#{videos.id}>" in refused and world.kling.create_count == 0

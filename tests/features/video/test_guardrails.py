@@ -17,6 +17,7 @@ from discord import app_commands
 from bot.moderation import REASON_LIMIT
 from testkit.fakes.discord import Member
 from tests.discord_support import World, custom_ids
+from tests.settings_commands import settings_calls
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -47,9 +48,14 @@ async def test_commands_are_server_only_and_a_dm_is_refused(
 
 
 async def settings_by(world: World, options: dict[str, Any]) -> str:
-    inter = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
-                                      world.moderator.user.id, "klingbot", ["settings"], options)
-    return await world.wait_private_reply(inter)
+    """A moderator sets `options` with the `/klingbot settings` subcommands that take them;
+    the last one's answer."""
+    reply = ""
+    for path, given in settings_calls(options):
+        inter = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
+                                          world.moderator.user.id, "klingbot", path, given)
+        reply = await world.wait_private_reply(inter)
+    return reply
 
 
 @pytest.mark.usefixtures("no_bot_errors")
@@ -71,8 +77,8 @@ async def test_a_removed_default_model_runs_on_the_bot_default_with_one_note(
         world: World) -> None:
     bot = await world.start_bot()
     log_channel = await world.discord.add_channel(world.discord.guild_id, "mod-log")
-    await settings_by(world, {"default_model": "kling-v2-5-turbo",
-                              "log_channel": log_channel.id})
+    await settings_by(world, {"log_channel": log_channel.id,
+                              "default_model": "kling-v2-5-turbo"})
     await world.discord.wait_until(lambda: len(world.discord.messages_in(log_channel.id)) == 2,
                                    5, "both settings in the log channel")
     await world.stop_bot(bot)

@@ -129,7 +129,7 @@ async def test_without_a_model_the_list_is_the_servers_default_s_in_the_member_s
         world: World) -> None:
     await world.start_bot()
     inter = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
-                                      world.moderator.user.id, "klingbot", ["settings"],
+                                      world.moderator.user.id, "klingbot", ["settings", "defaults"],
                                       {"default_model": "kling-v3-turbo"})
     await world.wait_private_reply(inter)
     world.alice.user.locale = "ko"
@@ -299,7 +299,7 @@ async def test_the_lengths_offered_stop_at_the_servers_longest(world: World) -> 
     """Staff's `max_duration` shortens the list a member picks from (a staff limit)."""
     await world.start_bot()
     inter = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
-                                      world.moderator.user.id, "klingbot", ["settings"],
+                                      world.moderator.user.id, "klingbot", ["settings", "limits"],
                                       {"max_duration": 8})
     await world.wait_private_reply(inter)
     offered = await lengths_offered(world, world.alice, "text", {"model": "kling-v3"})
@@ -324,7 +324,8 @@ async def test_a_server_default_named_by_the_alias_is_sent_as_the_wire_name(
         world: World) -> None:
     await world.start_bot()
     inter = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
-                                      world.moderator.user.id, "klingbot", ["settings"],
+                                      world.moderator.user.id, "klingbot",
+                                      ["settings", "defaults"],
                                       {"default_model": "kling-video-o1"})
     await world.wait_private_reply(inter)
     inter = await world.video(world.alice, options={"prompt": "a fox"})

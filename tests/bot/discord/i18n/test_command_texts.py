@@ -112,7 +112,7 @@ async def test_korean_names_follow_discords_rules_and_read_as_korean(tmp_path: P
     assert choices["/video text mode: Professional"] == "프로"
     # /video's lengths are offered by autocomplete (tests/features/video/test_options.py
     # reads them).
-    assert choices["/klingbot settings default_duration: 10 seconds"] == "10초"
+    assert choices["/klingbot settings defaults default_duration: 10 seconds"] == "10초"
     # Model labels and aspect ratios read the same in Korean.
     assert choices["/video text model: Kling 1.6 (kling-v1-6)"] == "Kling 1.6 (kling-v1-6)"
     assert choices["/video text aspect_ratio: 16:9"] == "16:9"

@@ -158,7 +158,7 @@ def test_alerts_in_words() -> None:
                            {"model": "kling-v2-5-turbo", "fallback": "kling-v1-6"})) == (
         "This server's default model `kling-v2-5-turbo` is no longer offered by the bot, so "
         "videos use `kling-v1-6` instead. Pick another default with "
-        "`/klingbot settings default_model`.")
+        "`/klingbot settings defaults default_model`.")
     assert sentence(Notice("alert.used_up")) == text("alert.used_up")
 
 
