@@ -7,12 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.bot.discord.i18n.test_command_texts import bot_with_commands
-
 from bot.discord.client import KlingBot
 from bot.discord.ui.community_buttons import ReportActionButton, ReportButton, ReviewButton
 from bot.discord.ui.job_buttons import JobButton
 from bot.discord.ui.references import ClearReferencesButton
+from tests.bot.discord.i18n.test_command_texts import bot_with_commands
 
 KLINGBOT_COGS = ("cogs.settings", "cogs.filters", "cogs.rewards", "cogs.status")
 
