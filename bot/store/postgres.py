@@ -27,7 +27,8 @@ from typing import Any
 import asyncpg
 
 from bot.store.guild_cache import GuildCache
-from bot.store.sql import SqlStore, Tx
+from bot.store.sql import SqlStore
+from bot.store.sql_base import Tx
 
 log = logging.getLogger(__name__)
 

@@ -35,11 +35,11 @@ from bot.store.guild_cache import GuildCache
 from bot.store.models import Job, Reservation
 from bot.store.sql import (
     SqlStore,
-    Tx,
     reservation_checks,
     reservation_outcome,
     reservation_writes,
 )
+from bot.store.sql_base import Tx
 
 # Tries at switching to WAL while another connection holds the file (20 s at 50 ms).
 WAL_ATTEMPTS = 400

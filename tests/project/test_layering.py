@@ -30,6 +30,16 @@ def test_every_core_module_is_fenced_off_from_discord() -> None:
     assert set(core["source_modules"]) == modules - NOT_CORE  # type: ignore[arg-type]
 
 
+def test_every_core_module_has_its_place_in_the_layers() -> None:
+    """A new core module must be given a layer: otherwise nothing checks what it may import,
+    nor who may import it."""
+    layers = next(c for c in _contracts() if c.get("type") == "layers")
+    placed = {f"bot.{name.strip()}" for layer in layers["layers"]  # type: ignore[attr-defined]
+              for name in layer.replace(":", "|").split("|")}
+    modules = {f"bot.{m.name}" for m in pkgutil.iter_modules(bot.__path__)}
+    assert modules - NOT_CORE == placed
+
+
 def test_the_import_contracts_hold() -> None:
     lint = Path(sys.executable).with_name("lint-imports")
     result = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True,
