@@ -8,6 +8,7 @@ import logging
 
 from bot.clock import Clock
 from bot.errors import DomainError
+from bot.publishing import refuse_removed
 from bot.store import Job, JobState, JoinedStory, Store
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,8 @@ class Chains:
 
     async def chain(self, job_id: str) -> list[Job]:
         """The finished parts of the story ending at `job_id`, oldest first. Raises
-        `NoChain`."""
+        `NoChain`, or `RemovedPart` when a moderator removed any part (a removed video is
+        never posted again, not even inside a story)."""
         newest = await self.store.get_job(job_id)
         if newest is None:
             raise NoChain("access.gone")
@@ -51,6 +53,7 @@ class Chains:
         parts.reverse()
         if len(parts) < 2 or any(p.state not in DONE or not p.video_url for p in parts):
             raise NoChain("access.story_short")
+        refuse_removed(*parts)
         return parts
 
     async def earlier(self, job_id: str) -> JoinedStory | None:

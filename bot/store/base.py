@@ -291,7 +291,8 @@ class Store(ABC):
     @abstractmethod
     async def decide_report(self, report_id: str, status: str, decided_by: int, at: float
                             ) -> Report | None:
-        """Close an open report with `status`; None when it was decided already."""
+        """Close an open report with `status`; None when it was decided already. "removed"
+        marks the job removed (`removed_at`, `removed_by`) in the same transaction."""
 
     @abstractmethod
     async def credits_given(self, guild_id: int, user_id: int, since: float) -> int:

@@ -25,6 +25,7 @@ from bot.discord.i18n.texts import text
 from bot.discord.interactions import engine_of, send_ephemeral
 from bot.discord.posting.components import persistent_button
 from bot.discord.ui.prompt_modals import ContinueModal, ExtendModal
+from bot.publishing import refuse_removed
 from bot.store import Job, JobState, Store
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,8 @@ TEMPLATE = (r"kling:(?P<action>extend|extend-prompt|continue|continue-prompt|joi
 
 
 async def extendable_source(interaction: discord.Interaction, store: Store, job_id: str) -> Job:
-    """The job behind a button, if this member may extend it. Raises `Refused`."""
+    """The job behind a button, if this member may extend it. Raises `Refused`, or
+    `RemovedPart` when a moderator removed the video."""
     source = await store.get_job(job_id)
     if source is None:
         raise Refused("access.gone")
@@ -44,6 +46,7 @@ async def extendable_source(interaction: discord.Interaction, store: Store, job_
     # SUCCEEDED too: the result message is posted a moment before the job is marked DELIVERED.
     if source.state not in (JobState.SUCCEEDED, JobState.DELIVERED) or not source.video_id:
         raise Refused("access.not_ready")
+    refuse_removed(source)  # a removed video is not extended, continued or joined
     return source
 
 
