@@ -23,7 +23,7 @@ from bot.jobs.notifier import JobNotifier
 from bot.jobs.outcomes import Failures
 from bot.jobs.supervisor import Supervisor
 from bot.logs import job_context
-from bot.publishing import Posted, Publisher, UploadRefused
+from bot.publishing import Posted, Publisher, RemovedPart, UploadRefused
 from bot.publishing.results import REFUSED_AS_TOO_LARGE
 from bot.store import Job, JobState, LedgerStatus, Store
 
@@ -88,6 +88,13 @@ class Delivery:
             posted = await self._post_holding_claim(job, until, resumed)
         except UnsafeVideoUrl as exc:
             await self._refuse_video(job, exc)
+            return
+        except RemovedPart:
+            # Reported and removed between its post and the record of it: it is not posted
+            # again, and the job ends delivered (Kling made it; the credits stand).
+            log.info("Job %s: removed by a moderator before its delivery was recorded", job.id)
+            await self.store.transition(job.id, (JobState.SUCCEEDED,), JobState.DELIVERED,
+                                        ledger=LedgerStatus.COMMITTED, updated_at=self.clock())
             return
         except Exception:
             await self._delivery_failed(job)
