@@ -31,4 +31,5 @@ async def joined_post(parts: list[Job], limit: int, *, videos: VideoFetcher,
         story = await files.enter_async_context(media.joined(chain, limit, job_id=newest.id))
         yield JoinedPost(newest=newest, path=story.path, filename=f"kling-story-{newest.id}.mp4",
                          spoiler=any(part.spoiler for part in parts), parts=story.parts,
-                         seconds=round(story.duration or 0.0))
+                         seconds=round(story.duration or 0.0),
+                         buttons=("report",) if newest.guild_id is not None else ())

@@ -98,6 +98,8 @@ class JoinedPost:
     spoiler: bool
     parts: int
     seconds: int
+    # Report in a server (a report on the story is one on its newest part).
+    buttons: tuple[str, ...] = ()
 
     @property
     def channel_id(self) -> int:

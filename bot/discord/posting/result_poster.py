@@ -134,13 +134,13 @@ class ResultPoster:
         return message.attachments[0].url
 
     async def post_joined(self, post: JoinedPost) -> Posted:
-        """Post a joined story where its newest part's result is, with a Report button
-        (a report on it is a report on that part: Remove deletes both)."""
+        """Post a joined story where its newest part's result is, with the buttons the core
+        chose (Report in a server: a report on it is one on that part; Remove deletes
+        both)."""
         newest = post.newest
         with speaking(await self._server_language(newest)):
             content = text("result.story", parts=post.parts, seconds=post.seconds)
-            view = result_view(newest.id, ("report",) if newest.guild_id is not None else (),
-                               None)
+            view = result_view(newest.id, post.buttons, None)
         message = await self._messageable(post.channel_id, newest.guild_id).send(
             content, file=discord.File(post.path, filename=post.filename, spoiler=post.spoiler),
             view=view, allowed_mentions=discord.AllowedMentions.none(), nonce=f"{newest.id}s")

@@ -139,6 +139,7 @@ async def test_a_story_is_a_spoiler_when_any_part_is(
     async with joined_post([first, second], 10 * MB, videos=videos, media=media) as post:
         assert post.spoiler and post.parts == 2 and post.path.exists()
         assert post.filename == f"kling-story-{second.id}.mp4"
+        assert post.buttons == ("report",)
 
 
 async def test_nothing_is_prepared_from_a_removed_video(
