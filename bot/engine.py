@@ -28,6 +28,7 @@ from bot.kling.client import KlingClient, RetryPolicy
 from bot.kling.simulated import SimulatedKling
 from bot.media import FFmpeg, VideoTools, ffmpeg_executable
 from bot.moderation import AuditSink, Moderation
+from bot.publishing import Publisher
 from bot.quotas import QuotaBook, load_costs
 from bot.references import PendingReferences
 from bot.settings_changes import SettingsChanges
@@ -93,8 +94,12 @@ class Engine:
         self.media = media if media is not None else video_tools(settings, self.videos)
         quota = QuotaBook(self.store, bot_default=settings.default_credits_per_day,
                           bot_reset_hour=settings.credit_reset_hour_utc)
+        # What is posted about a job (results, Continue frames, joined stories) is decided here.
+        self.publisher = Publisher(self.store, self.videos, self.media, self.capabilities,
+                                   simulated=settings.kling_simulated)
         pieces = assemble_jobs(
-            store=self.store, kling=self.kling, notifier=notifier, settings=settings,
+            store=self.store, kling=self.kling, notifier=notifier, publisher=self.publisher,
+            settings=settings,
             capabilities=self.capabilities, costs=costs, quota=quota,
             limits=Limits(per_member=settings.max_jobs_per_member,
                           per_server=settings.max_jobs_per_server,

@@ -14,10 +14,11 @@ from typing import Any
 
 from bot.config import Settings
 from bot.discord.i18n.render import failure_reason, sentence
-from bot.download import VideoFetcher, VideoTooLarge
+from bot.download import VideoFetcher
 from bot.errors import Notice
 from bot.jobs import JobRequest, Placement
 from bot.kling.options import VideoOptions
+from bot.publishing import Posted, ResultPost
 from bot.store import Job, Store
 
 # Opens another store object on the test's database (the `open_store` fixture).
@@ -83,9 +84,11 @@ class Delivered:
 
 @dataclass
 class RecordingNotifier:
-    """Records each call; `deliver` really downloads the video with the engine's fetcher, as
-    the Discord one does (the tests' engine factory hands it over). Failures and alerts are
-    recorded as the member or moderator would read them (the Discord layer's words)."""
+    """Records each call; `post_result` records the file the core prepared (downloaded with
+    the engine's fetcher, as for the Discord one) by its digest, or "link" when the core
+    chose to post the link (over `max_bytes`, the upload limit it reports). Failures and
+    alerts are recorded as the member or moderator would read them (the Discord layer's
+    words)."""
 
     max_bytes: int = 10 * 1024 * 1024
     videos: VideoFetcher | None = None
@@ -115,23 +118,25 @@ class RecordingNotifier:
         self.progress_log.append((job.id, job.state.value))
         self._touch()
 
-    async def deliver(self, job: Job, *, resumed: bool = False) -> int:
+    async def upload_limit(self, guild_id: int | None) -> int:
+        return self.max_bytes
+
+    async def post_result(self, post: ResultPost, *, resumed: bool = False) -> Posted:
         if self.fail_deliveries > 0:
             self.fail_deliveries -= 1
             raise ConnectionError("Discord is down")
-        assert job.video_url and self.videos is not None
-        try:
-            async with self.videos.download(job.video_url, max_bytes=self.max_bytes) as video:
-                digest = hashlib.sha256(video.path.read_bytes()).hexdigest()
-                size = video.size
-                self.download_paths.append(video.path)
-        except VideoTooLarge:
+        job = post.job
+        if post.path is not None:
+            digest = hashlib.sha256(post.path.read_bytes()).hexdigest()
+            size = post.path.stat().st_size
+            self.download_paths.append(post.path)
+        else:
             digest, size = "link", -1
         self.delivered.append(Delivered(job.id, job.post_channel_id, size, digest,
                                         job.video_id, job.video_duration))
         self._next_id += 1
         self._touch()
-        return self._next_id
+        return Posted(job.post_channel_id, self._next_id)
 
     async def failed(self, job: Job) -> None:
         self.failures.append((job.id, failure_reason(job)))

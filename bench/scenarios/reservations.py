@@ -32,6 +32,7 @@ from bot.engine import Engine
 from bot.errors import Notice
 from bot.jobs import JobRequest, Placement
 from bot.kling.options import VideoOptions
+from bot.publishing import Posted, ResultPost
 from bot.quotas import QuotaExceeded
 from bot.store import Job
 from testkit.postgres import throwaway_database
@@ -55,7 +56,10 @@ class NoDiscord:
     async def progress(self, job: Job) -> None:
         raise AssertionError("reserve() must not post progress")
 
-    async def deliver(self, job: Job, *, resumed: bool = False) -> int:
+    async def upload_limit(self, guild_id: int | None) -> int:
+        raise AssertionError("reserve() must not deliver")
+
+    async def post_result(self, post: ResultPost, *, resumed: bool = False) -> Posted:
         raise AssertionError("reserve() must not deliver")
 
     async def failed(self, job: Job) -> None:

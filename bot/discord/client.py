@@ -146,8 +146,7 @@ class KlingBot(commands.AutoShardedBot):
         media = video_tools(settings, videos)
         capabilities = load_capabilities(settings.kling_models_file)
         self.languages = ServerLanguages(store, GuildFacts(self))
-        self.notifier = DiscordNotifier(self, store, videos, capabilities, media=media,
-                                        edit_interval=self.card_edit_interval,
+        self.notifier = DiscordNotifier(self, store, edit_interval=self.card_edit_interval,
                                         languages=self.languages,
                                         simulated=settings.kling_simulated)
         self.engine = Engine(settings, self.notifier, session=self.http_session, store=store,

@@ -27,6 +27,7 @@ from bot.jobs.review import Reviews
 from bot.jobs.service import JobService
 from bot.kling.capabilities import CapabilityTable
 from bot.moderation import Moderation
+from bot.publishing import Publisher
 from bot.quotas import QuotaBook
 from bot.references import PendingReferences
 from bot.settings_changes import SettingsChanges
@@ -48,6 +49,7 @@ class Services:
     gifts: Gifts
     rewards: Rewards
     chains: Chains
+    publisher: Publisher
     references: PendingReferences
     capabilities: CapabilityTable
     # The few direct reads of the Discord layer: a server's settings, a job, a member's jobs.
@@ -69,6 +71,7 @@ class Services:
                    settings_changes=engine.settings_changes,
                    filters=engine.filters, reviews=engine.reviews, reports=engine.reports,
                    gifts=engine.gifts, rewards=engine.rewards, chains=engine.chains,
+                   publisher=engine.publisher,
                    references=engine.references, capabilities=engine.capabilities,
                    store=engine.store, notifier=notifier, languages=languages,
                    clock=engine.clock, status=engine.status,

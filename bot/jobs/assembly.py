@@ -26,6 +26,7 @@ from bot.jobs.supervisor import Supervisor
 from bot.kling.capabilities import CapabilityTable
 from bot.kling.client import KlingClient
 from bot.policy import ServerPolicy
+from bot.publishing import Publisher
 from bot.quotas import CostTable, QuotaBook
 from bot.store import Store
 
@@ -60,8 +61,8 @@ class _Ending:
 
 
 def assemble_jobs(*, store: Store, kling: KlingClient, notifier: JobNotifier,
-                  settings: Settings, capabilities: CapabilityTable, costs: CostTable,
-                  quota: QuotaBook, limits: Limits, clock: Clock) -> JobPieces:
+                  publisher: Publisher, settings: Settings, capabilities: CapabilityTable,
+                  costs: CostTable, quota: QuotaBook, limits: Limits, clock: Clock) -> JobPieces:
     supervisor = Supervisor()
     balance = BalancePause(clock)
     dispatch_pause = DispatchPause(clock)
@@ -70,7 +71,8 @@ def assemble_jobs(*, store: Store, kling: KlingClient, notifier: JobNotifier,
         # Called only once everything is built: the dispatcher comes last.
         dispatcher.dispatch_soon()
 
-    ending = _ending(store=store, kling=kling, notifier=notifier, settings=settings,
+    ending = _ending(store=store, kling=kling, notifier=notifier, publisher=publisher,
+                     settings=settings,
                      supervisor=supervisor, balance=balance, dispatch_pause=dispatch_pause,
                      clock=clock, slot_freed=slot_freed)
     dispatcher = Dispatcher(store=store, submitter=ending.submitter, notifier=notifier,
@@ -101,12 +103,13 @@ def assemble_jobs(*, store: Store, kling: KlingClient, notifier: JobNotifier,
                      maintenance=maintenance, recovery=recovery)
 
 
-def _ending(*, store: Store, kling: KlingClient, notifier: JobNotifier, settings: Settings,
+def _ending(*, store: Store, kling: KlingClient, notifier: JobNotifier, publisher: Publisher,
+            settings: Settings,
             supervisor: Supervisor, balance: BalancePause, dispatch_pause: DispatchPause,
             clock: Clock, slot_freed: Callable[[], object]) -> _Ending:
     failures = Failures(store=store, notifier=notifier, supervisor=supervisor, clock=clock,
                         slot_freed=slot_freed)
-    delivery = Delivery(store=store, notifier=notifier, failures=failures,
+    delivery = Delivery(store=store, notifier=notifier, publisher=publisher, failures=failures,
                         supervisor=supervisor, clock=clock,
                         lease_seconds=settings.delivery_lease_seconds,
                         instance_id=settings.instance_id)

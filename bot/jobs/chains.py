@@ -9,6 +9,7 @@ from typing import Protocol
 
 from bot.clock import Clock
 from bot.errors import DomainError
+from bot.publishing import refuse_removed
 from bot.store import ChainStore, Job, JobState, JobStore, JoinedStory
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,8 @@ class Chains:
 
     async def chain(self, job_id: str) -> list[Job]:
         """The finished parts of the story ending at `job_id`, oldest first. Raises
-        `NoChain`."""
+        `NoChain`, or `RemovedPart` when a moderator removed any part (a removed video is
+        never posted again, not even inside a story)."""
         newest = await self.store.get_job(job_id)
         if newest is None:
             raise NoChain("access.gone")
@@ -57,6 +59,7 @@ class Chains:
         parts.reverse()
         if len(parts) < 2 or any(p.state not in DONE or not p.video_url for p in parts):
             raise NoChain("access.story_short")
+        refuse_removed(*parts)
         return parts
 
     async def earlier(self, job_id: str) -> JoinedStory | None:

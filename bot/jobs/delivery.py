@@ -1,4 +1,9 @@
-"""Delivery: post a SUCCEEDED job's video, then mark it DELIVERED and commit its credits.
+"""Delivery: post a SUCCEEDED job's video, then mark it DELIVERED (with where the result
+message really went) and commit its credits.
+
+What is posted is the core's decision (`Publisher.result`: attach, fit or link, the buttons,
+the notes); the notifier only sends it and reports where. When Discord refuses the file as too
+large, the same result goes as its link.
 
 Exactly once, whatever crashes: in this process a set of running deliveries keeps a second one
 from starting; across processes the store's claim does, with a lease renewed for as long as the
@@ -18,6 +23,8 @@ from bot.jobs.notifier import JobNotifier
 from bot.jobs.outcomes import Failures
 from bot.jobs.supervisor import Supervisor
 from bot.logs import job_context
+from bot.publishing import Posted, Publisher, RemovedPart, UploadRefused
+from bot.publishing.results import REFUSED_AS_TOO_LARGE
 from bot.store import Job, JobState, JobStore, LedgerStatus
 
 log = logging.getLogger(__name__)
@@ -26,11 +33,13 @@ MAX_DELIVERY_ATTEMPTS = 8
 
 
 class Delivery:
-    def __init__(self, *, store: JobStore, notifier: JobNotifier, failures: Failures,
+    def __init__(self, *, store: JobStore, notifier: JobNotifier, publisher: Publisher,
+                 failures: Failures,
                  supervisor: Supervisor, clock: Clock, lease_seconds: float,
                  instance_id: str) -> None:
         self.store = store
         self.notifier = notifier
+        self.publisher = publisher
         self.failures = failures
         self.supervisor = supervisor
         self.clock = clock
@@ -76,33 +85,55 @@ class Delivery:
         # have taken it), so the notifier looks for that message before posting again.
         resumed = job.delivery_started_at != now or job.delivery_attempts > 0
         try:
-            message_id = await self._post_holding_claim(job, until, resumed)
+            posted = await self._post_holding_claim(job, until, resumed)
         except UnsafeVideoUrl as exc:
             await self._refuse_video(job, exc)
+            return
+        except RemovedPart:
+            # Reported and removed between its post and the record of it: it is not posted
+            # again, and the job ends delivered (Kling made it; the credits stand).
+            log.info("Job %s: removed by a moderator before its delivery was recorded", job.id)
+            await self.store.transition(job.id, (JobState.SUCCEEDED,), JobState.DELIVERED,
+                                        ledger=LedgerStatus.COMMITTED, updated_at=self.clock())
             return
         except Exception:
             await self._delivery_failed(job)
             return
-        if message_id is None:
+        if posted is None:
             return
         delivered = await self.store.transition(
             job.id, (JobState.SUCCEEDED,), JobState.DELIVERED, ledger=LedgerStatus.COMMITTED,
-            result_message_id=message_id, updated_at=self.clock(),
+            result_message_id=posted.message_id, result_channel_id=posted.channel_id,
+            updated_at=self.clock(),
         )
         if delivered is not None:
-            log.info("Job %s delivered as message %s", job.id, message_id)
+            log.info("Job %s delivered as message %s in channel %s", job.id, posted.message_id,
+                     posted.channel_id)
             now = self.clock()
             metrics.JOBS_FINISHED.labels(outcome="delivered").inc()
             metrics.END_TO_END_SECONDS.observe(max(0.0, now - job.created_at))
             if job.finished_at is not None:
                 metrics.DELIVERY_SECONDS.observe(max(0.0, now - job.finished_at))
 
-    async def _post_holding_claim(self, job: Job, until: float, resumed: bool) -> int | None:
-        """Run the notifier's delivery while a heartbeat renews the claim. Returns the result
-        message's id, or None when the claim was lost (the delivery is then abandoned: the
-        process that took the job delivers it). Raises what the delivery raised."""
-        posting = asyncio.create_task(self.notifier.deliver(job, resumed=resumed),
-                                      name=f"post-{job.id}")
+    async def _publish(self, job: Job, resumed: bool) -> Posted:
+        """Prepare the result (download, fit or link, buttons) and have the notifier post it;
+        Discord refusing the file as too large gets the link form instead."""
+        limit = await self.notifier.upload_limit(job.guild_id)
+        async with self.publisher.result(job, limit) as post:
+            try:
+                return await self.notifier.post_result(post, resumed=resumed)
+            except UploadRefused:
+                log.info("Job %s: Discord refused the file as too large; posting the link",
+                         job.id)
+                return await self.notifier.post_result(post.as_link(REFUSED_AS_TOO_LARGE),
+                                                       resumed=resumed)
+
+    async def _post_holding_claim(self, job: Job, until: float, resumed: bool
+                                  ) -> Posted | None:
+        """Post the result while a heartbeat renews the claim. Returns where it was posted,
+        or None when the claim was lost (the delivery is then abandoned: the process that
+        took the job delivers it). Raises what the delivery raised."""
+        posting = asyncio.create_task(self._publish(job, resumed), name=f"post-{job.id}")
         keeping = asyncio.create_task(self._keep_claim(job.id, until), name=f"lease-{job.id}")
         try:
             await asyncio.wait({posting, keeping}, return_when=asyncio.FIRST_COMPLETED)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.errors import DomainError, Notice
+from bot.publishing import Posted, ResultPost
 from bot.store import Job
 
 log = logging.getLogger(__name__)
@@ -38,10 +39,15 @@ class JobNotifier(Protocol):
     async def progress(self, job: Job) -> None:
         """The job moved on: refresh its card."""
 
-    async def deliver(self, job: Job, *, resumed: bool) -> int:
-        """Post the finished video; return the result message's id. `resumed`: an earlier
-        delivery of this job started and never recorded its message, so it may have been
-        posted already: find it and return its id rather than post it twice."""
+    async def upload_limit(self, guild_id: int | None) -> int:
+        """The largest file (bytes) the server takes as an attachment."""
+
+    async def post_result(self, post: ResultPost, *, resumed: bool) -> Posted:
+        """Post the result the core prepared (in the job's thread, or its channel when the
+        thread is gone) and say where it went. `resumed`: an earlier delivery of this job
+        started and never recorded its message, so it may have been posted already: find it
+        and report it rather than post it twice. Raises `UploadRefused` when Discord refuses
+        the file as too large (the core then gives the link form)."""
 
     async def failed(self, job: Job) -> None:
         """Tell the requester how the job ended, and that nothing was charged."""

@@ -26,6 +26,7 @@ from bot.kling.capabilities import CapabilityTable
 from bot.kling.options import EXTEND_MAX_AGE_DAYS, ValidatedRequest, VideoOptions
 from bot.kling.validation import validate
 from bot.policy import ServerPolicy, takes_defaults
+from bot.publishing import refuse_removed
 from bot.quotas import CostTable, QuotaBook, QuotaExceeded
 from bot.store import (
     UNFINISHED,
@@ -191,8 +192,8 @@ class Reservations:
     async def _priced(self, request: JobRequest
                       ) -> tuple[GuildSettings, ValidatedRequest, int]:
         """The one path from a member's ask to what would run and its price: the server's
-        policy (channels, defaults, staff limits), its prompt filters, the pause, validation,
-        the cost table.
+        policy (channels, defaults, staff limits), its prompt filters, the pause, the source's
+        removal by a moderator, validation, the cost table.
         `quote` and `reserve` both go through it, so a quoted price is the reserved one."""
         settings = await load_guild_settings(self.store, request.guild_id)
         options = await self.policy.apply(request.guild_id, request.channel_id,
@@ -204,6 +205,9 @@ class Reservations:
                             ("negative_prompt", options.negative_prompt)))
         if self.balance.reason is not None:
             raise KlingPaused()
+        if request.parent_job_id is not None:  # nothing extends or continues a removed video
+            parent = await self.store.get_job(request.parent_job_id)
+            refuse_removed(*([parent] if parent is not None else []))
         self.check_source_age(request)
         validated, cost = self.price(replace(request, options=options))
         self.policy.check_allowed(validated, settings)

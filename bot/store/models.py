@@ -94,6 +94,23 @@ class Job:
     # Review mode: the log-channel message that asks moderators, and who decided.
     review_message_id: int | None = None
     reviewed_by: int | None = None
+    # A moderator removed the result (a report's Remove): it is never posted or linked again.
+    removed_at: float | None = None
+    removed_by: int | None = None
+    # The channel the result message was really posted in (the thread, or the channel when
+    # the thread was gone at delivery), as the poster reported it.
+    result_channel_id: int | None = None
+
+    @property
+    def removed(self) -> bool:
+        """A moderator removed this job's result: nothing may post or link it again."""
+        return self.removed_at is not None
+
+    @property
+    def result_channel(self) -> int:
+        """Where the result message is: the channel recorded at delivery, else where it was
+        meant to go (rows delivered before that was recorded)."""
+        return self.result_channel_id or self.post_channel_id
 
     @property
     def late(self) -> bool:
@@ -117,6 +134,7 @@ JOB_COLUMNS: tuple[str, ...] = (
     "spoiler",
     "notes",
     "review_message_id", "reviewed_by",
+    "removed_at", "removed_by", "result_channel_id",
 )
 
 # Fields a caller may set alongside a state change; the store refuses anything else so a typo

@@ -207,7 +207,8 @@ class CommunityStore(Protocol):
 
     async def decide_report(self, report_id: str, status: str, decided_by: int, at: float
                             ) -> Report | None:
-        """Close an open report with `status`; None when it was decided already."""
+        """Close an open report with `status`; None when it was decided already. "removed"
+        marks the job removed (`removed_at`, `removed_by`) in the same transaction."""
 
     async def add_reaction_vote(self, job_id: str, user_id: int, at: float) -> bool:
         """Count a member's reaction on a result once; False when it was counted before."""

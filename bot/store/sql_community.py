@@ -97,11 +97,18 @@ class CommunityQueries(SqlPrimitives):
 
     async def decide_report(self, report_id: str, status: str, decided_by: int, at: float
                             ) -> Report | None:
-        """Close an open report (compare-and-set: one moderator's decision wins)."""
+        """Close an open report (compare-and-set: one moderator's decision wins). A removal
+        marks the reported job removed in the same transaction, so no path can post it again
+        once the decision stands."""
         async with self._tx() as tx:
             changed = await tx.execute(
                 "UPDATE reports SET status = ?, decided_by = ?, decided_at = ? "
                 "WHERE id = ? AND status = 'open'", (status, decided_by, at, report_id))
+            if changed and status == "removed":
+                await tx.execute(
+                    "UPDATE jobs SET removed_at = ?, removed_by = ? WHERE removed_at IS NULL "
+                    "AND id = (SELECT job_id FROM reports WHERE id = ?)",
+                    (at, decided_by, report_id))
         return await self.get_report(report_id) if changed else None
 
     # -- gifts -------------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 """Continue and Join the story, as the buttons under a result run them.
 
-Continue: the bot posts the video's last frame in the thread and starts an image-to-video job
+Continue: the bot posts the video's last frame where its result is (a spoiler when the video
+is one) and starts an image-to-video job
 from that attachment, with the source's model, mode and prompt (or a new prompt), as a child of
 the source (`parent_job_id`), so the chain is known. Join the story: the chain's parts in order
-joined into one video, posted in the thread once; a second press points at the first.
+joined into one video, posted in the thread once (a spoiler when any part is one); a second
+press points at the first. What is posted is prepared by the core (`Publisher`), which
+refuses a video, or a story with a part, that a moderator removed.
 
 Both answer privately after deferring: fetching and FFmpeg take longer than Discord's 3 s.
 """
@@ -59,7 +62,8 @@ async def continue_video(interaction: discord.Interaction, source: Job, prompt: 
     # posted for everyone in the thread.
     await services.jobs.precheck(continue_request(interaction, source, prompt, PENDING_FRAME))
     try:
-        frame_url = await services.notifier.post_last_frame(source, interaction.user.id)
+        async with services.publisher.frame(source, interaction.user.id) as frame:
+            frame_url = await services.notifier.post_frame(frame)
     except (CannotFit, DownloadFailed, VideoTooLarge) as exc:
         log.warning("Job %s: no last frame to continue from (%s)", source.id, exc)
         raise Refused("access.no_frame") from None
@@ -85,7 +89,9 @@ async def join_story(interaction: discord.Interaction, newest: Job) -> None:
             await send_ephemeral(interaction, text("ack.story_busy"))
         return
     try:
-        channel_id, message_id = await services.notifier.post_story(newest, parts)
+        limit = await services.notifier.upload_limit(newest.guild_id)
+        async with services.publisher.joined(parts, limit) as post:
+            posted = await services.notifier.post_joined(post)
     except (CannotFit, DownloadFailed, VideoTooLarge) as exc:
         await chains.abandon(newest.id)
         log.warning("Job %s: the story could not be joined (%s)", newest.id, exc)
@@ -96,6 +102,7 @@ async def join_story(interaction: discord.Interaction, newest: Job) -> None:
     except BaseException:
         await chains.abandon(newest.id)
         raise
-    await chains.posted(newest.id, channel_id, message_id)
+    await chains.posted(newest.id, posted.channel_id, posted.message_id)
     await send_ephemeral(interaction, text(
-        "ack.story_posted", link=jump_url(newest.guild_id, channel_id, message_id)))
+        "ack.story_posted", link=jump_url(newest.guild_id, posted.channel_id,
+                                          posted.message_id)))

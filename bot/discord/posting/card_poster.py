@@ -223,7 +223,7 @@ class CardPoster:
         async def edit(latest: Job) -> None:
             assert latest.status_message_id is not None
             channel = self._messageable(latest.channel_id, latest.guild_id)
-            link = (jump_url(latest.guild_id, latest.post_channel_id, latest.result_message_id)
+            link = (jump_url(latest.guild_id, latest.result_channel, latest.result_message_id)
                     if latest.result_message_id else result_link)
             with speaking(await self._server_language(latest)):
                 embed, view = (status_card(latest, note=self._note(latest), result_link=link),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import discord
 
@@ -21,9 +21,14 @@ from bot.discord.i18n.texts import clip, speaking, text
 from bot.discord.interactions import jump_url
 from bot.discord.posting.cards import settings_line
 from bot.guild_settings import load_guild_settings
-from bot.store import Job, Report, SettingsStore
+from bot.store import ChainStore, Job, Report, SettingsStore
 
 log = logging.getLogger(__name__)
+
+
+class PostsStore(SettingsStore, ChainStore, Protocol):
+    """The server's settings (its log channel, its language) and the stories joined under a
+    result (removed with it)."""
 
 REVIEW_COLOUR = discord.Colour.orange()
 REPORT_COLOUR = discord.Colour.red()
@@ -80,7 +85,7 @@ def report_embed(report: Report, job: Job, decision: str | None = None) -> disco
                                              EMBED_FIELD_LIMIT), inline=False)
     links = []
     if job.result_message_id:
-        links.append(jump_url(job.guild_id, job.post_channel_id, job.result_message_id))
+        links.append(jump_url(job.guild_id, job.result_channel, job.result_message_id))
     if job.video_url:
         links.append(job.video_url)
     if links:
@@ -106,7 +111,7 @@ def review_decision(job: Job) -> str:
 class CommunityPosts:
     """Posts and edits community moderation's messages in the log channel."""
 
-    def __init__(self, client: discord.Client, store: SettingsStore, languages: ServerLanguages
+    def __init__(self, client: discord.Client, store: PostsStore, languages: ServerLanguages
                  ) -> None:
         self.client = client
         self.store = store
@@ -179,21 +184,30 @@ class CommunityPosts:
                           f"Report {report.id}")
 
     async def remove_result(self, job: Job) -> None:
-        """Delete the job's result message and say so where it was."""
-        channel = self.client.get_partial_messageable(job.post_channel_id,
+        """Delete the job's result message where it really is (and the story joined under
+        it, whose Report button reports this job), and say so there."""
+        channel = self.client.get_partial_messageable(job.result_channel,
                                                       guild_id=job.guild_id)
         if job.result_message_id is not None:
-            try:
-                await channel.get_partial_message(job.result_message_id).delete()
-            except discord.NotFound:
-                log.info("Job %s: its result message was already gone", job.id)
+            await self._delete(job, job.result_channel, job.result_message_id)
+        story = await self.store.joined_story(job.id)
+        if story is not None and story.channel_id is not None and \
+                story.message_id is not None:
+            await self._delete(job, story.channel_id, story.message_id)
         with speaking(await self.languages.of(job.guild_id)):
             notice = text("report.removed_notice")
         await channel.send(notice, allowed_mentions=discord.AllowedMentions.none())
 
+    async def _delete(self, job: Job, channel_id: int, message_id: int) -> None:
+        try:
+            await self.client.get_partial_messageable(channel_id, guild_id=job.guild_id
+                                                      ).get_partial_message(message_id).delete()
+        except discord.NotFound:
+            log.info("Job %s: message %s was already gone", job.id, message_id)
+
     async def say_in_thread(self, job: Job, message: str) -> None:
-        """A public line in the job's thread (a reaction reward)."""
-        await self.client.get_partial_messageable(job.post_channel_id, guild_id=job.guild_id
+        """A public line where the job's result is (a reaction reward)."""
+        await self.client.get_partial_messageable(job.result_channel, guild_id=job.guild_id
                                                   ).send(
             message, allowed_mentions=discord.AllowedMentions(
                 everyone=False, roles=False, users=[discord.Object(id=job.user_id)]))

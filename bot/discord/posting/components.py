@@ -16,7 +16,6 @@ import discord
 
 from bot.discord.i18n.limits import LINK_BUTTON_URL_LIMIT
 from bot.discord.i18n.texts import text
-from bot.kling.capabilities import CapabilityTable
 from bot.store import Job, JobState
 
 ID = r"[0-9a-f]{20}"
@@ -84,22 +83,12 @@ def report_view(report_id: str) -> discord.ui.View:
                        ("report:dismiss", report_id)])
 
 
-def result_view(job: Job, capabilities: CapabilityTable) -> discord.ui.View:
-    """Extend and Extend with a new prompt where the job's model can extend a video, else
-    Continue and Continue with a new prompt where it can start from an image (a button that
-    can only refuse is worse than none); Join the story under a part of a chain; Report in a
-    server; and a link to the (original) file."""
-    actions: list[str] = []
-    model = capabilities.get(job.model)
-    if model is not None and model.extend:
-        actions += ["extend", "extend-prompt"]
-    elif model is not None and model.image2video:
-        actions += ["continue", "continue-prompt"]
-    if job.parent_job_id is not None:
-        actions.append("join")
-    view = button_row([(action, job.id) for action in actions], job.video_url)
-    if job.guild_id is not None:  # members report a result to the server's moderators
-        view.add_item(persistent_button("report", job.id))
+def result_view(job_id: str, kinds: tuple[str, ...], link: str | None) -> discord.ui.View:
+    """The buttons the core chose for a result, by kind, in its order; the link button to
+    the (original) file before Report."""
+    view = button_row([(kind, job_id) for kind in kinds if kind != "report"], link)
+    if "report" in kinds:
+        view.add_item(persistent_button("report", job_id))
     return view
 
 

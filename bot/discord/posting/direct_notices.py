@@ -33,7 +33,10 @@ class DirectNotices:
         self.store = store
 
     async def ready(self, job: Job, channel_id: int, message_id: int) -> None:
-        """The video of `job` was posted as `message_id` in `channel_id`."""
+        """The video of `job` was posted as `message_id` in `channel_id` (nothing is sent
+        for a video a moderator removed: there is nothing to link to)."""
+        if job.removed:
+            return
         link = jump_url(job.guild_id, channel_id, message_id)
         await self._send(job, "dm.ready", link=link, nonce=f"{job.id}d")
 

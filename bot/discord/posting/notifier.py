@@ -2,8 +2,9 @@
 (`CardPoster`), its result (`ResultPoster`), its failure notice, moderators' alerts, and the
 audit lines in the log channel (`AuditLines`, the core's audit sink).
 
-The notifier is given everything it uses (the client, the store, the video fetcher, the model
-table) when it is made; the core calls it through the `JobNotifier` interface only.
+The notifier is given everything it uses (the client, the store) when it is made; the core
+calls it through the `JobNotifier` interface only, handing it what to post as prepared values
+(`bot.publishing`).
 """
 
 from __future__ import annotations
@@ -18,19 +19,17 @@ from bot.discord.i18n.render import failure_reason, sentence
 from bot.discord.i18n.texts import clip, speaking, text
 from bot.discord.posting.audit_lines import AuditLines
 from bot.discord.posting.card_poster import CardPoster
-from bot.discord.posting.community_posts import CommunityPosts
+from bot.discord.posting.community_posts import CommunityPosts, PostsStore
 from bot.discord.posting.components import review_view
 from bot.discord.posting.direct_notices import DirectNotices
 from bot.discord.posting.result_poster import ResultPoster
 from bot.discord.posting.throttle import CARD_EDIT_INTERVAL
-from bot.download import VideoFetcher
 from bot.errors import Notice
 from bot.guild_settings import load_guild_settings
 from bot.jobs import QUEUE_TIMEOUT_CODE, Placement
 from bot.jobs.outcomes import REVIEW_REJECTED_CODE, REVIEW_TIMEOUT_CODE
-from bot.kling.capabilities import CapabilityTable
-from bot.media import VideoTools
-from bot.store import Job, SettingsStore
+from bot.publishing import FramePost, JoinedPost, Posted, ResultPost
+from bot.store import Job
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +37,7 @@ log = logging.getLogger(__name__)
 class DiscordNotifier:
     """`JobNotifier` over discord.py's REST client."""
 
-    def __init__(self, client: discord.Client, store: SettingsStore, videos: VideoFetcher,
-                 capabilities: CapabilityTable, *, media: VideoTools,
+    def __init__(self, client: discord.Client, store: PostsStore, *,
                  edit_interval: float = CARD_EDIT_INTERVAL,
                  languages: ServerLanguages | None = None, simulated: bool = False) -> None:
         self.client = client
@@ -48,8 +46,7 @@ class DiscordNotifier:
         self.direct = DirectNotices(client, store)
         self.card_poster = CardPoster(client, self.languages, edit_interval=edit_interval,
                                       simulated=simulated)
-        self.results = ResultPoster(client, self.languages, self.card_poster, self.direct,
-                                    videos, media, capabilities, simulated=simulated)
+        self.results = ResultPoster(client, self.languages, self.card_poster, self.direct)
         self.confirmations = self.card_poster.confirmations
         # Community moderation's posts in the log channel (reviews, reports).
         self.community = CommunityPosts(client, store, self.languages)
@@ -78,17 +75,21 @@ class DiscordNotifier:
         """Refresh the job's card."""
         await self.card_poster.progress(job)
 
-    async def deliver(self, job: Job, *, resumed: bool = False) -> int:
-        """Post the finished video; the result message's id."""
-        return await self.results.deliver(job, resumed=resumed)
+    async def upload_limit(self, guild_id: int | None) -> int:
+        """The server's upload limit in bytes."""
+        return await self.results.upload_limit(guild_id)
 
-    async def post_last_frame(self, source: Job, user_id: int) -> str:
-        """Post a Continue's start frame (see `ResultPoster.post_last_frame`)."""
-        return await self.results.post_last_frame(source, user_id)
+    async def post_result(self, post: ResultPost, *, resumed: bool = False) -> Posted:
+        """Post a prepared result (see `ResultPoster.post_result`)."""
+        return await self.results.post_result(post, resumed=resumed)
 
-    async def post_story(self, newest: Job, parts: list[Job]) -> tuple[int, int]:
-        """Post a joined story (see `ResultPoster.post_story`)."""
-        return await self.results.post_story(newest, parts)
+    async def post_frame(self, post: FramePost) -> str:
+        """Post a Continue's start frame (see `ResultPoster.post_frame`)."""
+        return await self.results.post_frame(post)
+
+    async def post_joined(self, post: JoinedPost) -> Posted:
+        """Post a joined story (see `ResultPoster.post_joined`)."""
+        return await self.results.post_joined(post)
 
     def _messageable(self, channel_id: int, guild_id: int | None) -> discord.PartialMessageable:
         return self.client.get_partial_messageable(channel_id, guild_id=guild_id)

@@ -15,6 +15,7 @@ import discord
 
 from bot.discord.i18n.texts import CATALOGUES, speaking
 from bot.discord.posting.cards import result_footer
+from bot.publishing import Posted
 from bot.store import Job
 
 log = logging.getLogger(__name__)
@@ -42,8 +43,8 @@ def is_result_of(message: discord.Message, job_id: str) -> bool:
         for child in row.children)
 
 
-async def earlier_result(client: discord.Client, job: Job) -> int | None:
-    """The id of a result message for `job` that the bot posted since its delivery first
+async def earlier_result(client: discord.Client, job: Job) -> Posted | None:
+    """Where a result message for `job` that the bot posted since its delivery first
     started, in the job's thread or (where a delivery falls back to) its channel; None
     when there is none. A channel the bot may not read (no Read Message History, gone)
     is skipped, and the result is posted again; any other error fails this delivery, so
@@ -59,7 +60,7 @@ async def earlier_result(client: discord.Client, job: Job) -> int | None:
         try:
             async for message in history:
                 if message.author.id == bot_user.id and is_result_of(message, job.id):
-                    return message.id
+                    return Posted(channel_id, message.id)
         except (discord.Forbidden, discord.NotFound) as exc:
             log.warning("Job %s: cannot look for an earlier result in channel %s (%s %s)",
                         job.id, channel_id, exc.status, exc.code)

@@ -32,9 +32,12 @@ PAGER_TIMEOUT = 600.0  # seconds the page buttons answer; the list is asked for 
 
 
 def job_link(job: Job) -> str | None:
-    """Where to jump for a job: its result when it was posted, else its status card."""
+    """Where to jump for a job: its result when it was posted, else its status card; none
+    for a video a moderator removed."""
+    if job.removed:
+        return None
     if job.result_message_id is not None:
-        return jump_url(job.guild_id, job.post_channel_id, job.result_message_id)
+        return jump_url(job.guild_id, job.result_channel, job.result_message_id)
     if job.status_message_id is not None:
         return jump_url(job.guild_id, job.channel_id, job.status_message_id)
     return None
@@ -45,7 +48,8 @@ def history_line(job: Job) -> str:
     prompt = shown_prompt(job, PROMPT_CLIP, one_line=True)
     link = job_link(job)
     return text("history.line", created=f"<t:{int(job.created_at)}:d>",
-                state=text(f"history.state.{job.state.value}"), prompt=prompt,
+                state=text("history.removed") if job.removed
+                else text(f"history.state.{job.state.value}"), prompt=prompt,
                 model=job.model,
                 # Failed jobs were refunded; a late result was delivered free.
                 cost=0 if job.state is JobState.FAILED or job.late else job.cost,

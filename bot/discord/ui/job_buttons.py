@@ -26,6 +26,7 @@ from bot.discord.posting.components import persistent_button
 from bot.discord.services import services_of
 from bot.discord.ui.base import PersistentButton
 from bot.discord.ui.prompt_modals import ContinueModal, ExtendModal
+from bot.publishing import refuse_removed
 from bot.store import Job, JobState, Store
 
 log = logging.getLogger(__name__)
@@ -36,13 +37,15 @@ TEMPLATE = (r"kling:(?P<action>extend|extend-prompt|continue|continue-prompt|joi
 
 
 async def extendable_source(store: Store, job_id: str) -> Job:
-    """The job behind a button, if it can be extended now. Raises `Refused`."""
+    """The job behind a button, if it can be extended now. Raises `Refused`, or
+    `RemovedPart` when a moderator removed the video."""
     source = await store.get_job(job_id)
     if source is None:
         raise Refused("access.gone")
     # SUCCEEDED too: the result message is posted a moment before the job is marked DELIVERED.
     if source.state not in (JobState.SUCCEEDED, JobState.DELIVERED) or not source.video_id:
         raise Refused("access.not_ready")
+    refuse_removed(source)  # a removed video is not extended, continued or joined
     return source
 
 

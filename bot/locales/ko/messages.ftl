@@ -110,6 +110,7 @@ modal-animate-placeholder = 어떻게 움직일지 적어 주세요 (선택)
 access-not_yours = 이 비디오를 요청한 사람이나 관리자만 확장할 수 있어요.
 access-gone = 봇이 더 이상 이 비디오를 찾을 수 없어요.
 access-not_ready = 이 비디오는 아직 완성되지 않았어요.
+access-removed = 모더레이터가 삭제한 비디오라서 확장하거나 이어 만들거나 합치거나 다시 올릴 수 없어요.
 ack-started = 비디오를 만들기 시작했어요: { $link }
 ack-failed = 요청을 처리하지 못했어요: { $reason }
 
@@ -375,6 +376,7 @@ history-state-succeeded = 📤 올리는 중
 history-state-delivered = ✅ 완성
 history-state-review = 🔎 검토 대기 중
 history-state-failed = ❌ 실패, 환불됨
+history-removed = 🗑️ 모더레이터가 삭제함
 quota-jobs_title = 이 멤버의 최근 비디오는 아래에 있어요.
 notify-on = 비디오가 완성되면(또는 실패하면) 개인 메시지를 보내 드릴게요. 봇의 개인 메시지를 막아 두셨다면 메시지는 가지 않아요.
 notify-off = 이제 비디오에 대한 개인 메시지를 보내지 않을게요.

@@ -16,7 +16,6 @@ import aiohttp
 import pytest
 
 from bot.discord.i18n.render import sentence
-from bot.discord.posting.components import result_view
 from bot.kling.camera import camera_control
 from bot.kling.capabilities import CapabilityTable, load_capabilities, parse_table
 from bot.kling.client import KlingClient
@@ -25,6 +24,7 @@ from bot.kling.multishot import parse_story
 from bot.kling.omni import ReferenceVideo
 from bot.kling.options import InvalidOptions, VideoOptions
 from bot.kling.validation import validate
+from bot.publishing.results import result_buttons
 from testkit.fakes.kling import FakeKling
 from testkit.fakes.kling.validation import BadRequest
 from tests.bot.kling.agreement import TABLE, bot_verdict, fake_accepts, fake_check
@@ -234,8 +234,7 @@ async def test_a_rule_the_fake_enforces_comes_back_as_the_api_s_400(fake: FakeKl
 
 def extend_buttons(table: CapabilityTable, model: str) -> list[str]:
     source = replace(job("0123456789abcdef0123", 1, 2, 0.0), model=model)
-    view = result_view(source, table)
-    ids = [str(getattr(item, "custom_id", "")) for item in view.children]
+    ids = [f"kling:{kind}:{source.id}" for kind in result_buttons(source, table)]
     # The buttons that continue the video (not Report, under every result).
     return [i for i in ids if i.startswith(("kling:extend", "kling:continue"))]
 

@@ -10,6 +10,7 @@ import pytest
 
 from bot.discord.i18n.texts import speaking, text
 from bot.store import JobState, LedgerStatus
+from testkit.store_reads import ledger_entry
 from tests.discord_support import World, custom_ids
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("no_bot_errors")]
@@ -60,7 +61,7 @@ async def test_a_moderator_cancels_a_members_queued_job_and_a_stranger_cannot(
     world.bob.locale = "ko"
     stranger = await world.discord.click(world.bob.user.id, int(card["id"]), cancel)
     assert await world.wait_private_reply(stranger) == said("ko", "cancel.not_yours")
-    assert (await bot.engine.store.ledger_entry(job_id))[1] is not LedgerStatus.REFUNDED
+    assert (await ledger_entry(bot.engine.store, job_id))[1] is not LedgerStatus.REFUNDED
     by_moderator = await world.discord.click(world.moderator.user.id, int(card["id"]), cancel)
     assert "refunded" in await world.wait_private_reply(by_moderator)
-    assert (await bot.engine.store.ledger_entry(job_id))[1] is LedgerStatus.REFUNDED
+    assert (await ledger_entry(bot.engine.store, job_id))[1] is LedgerStatus.REFUNDED
