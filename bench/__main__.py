@@ -53,7 +53,7 @@ FINDINGS = [
     "statement one trip, checks block, member spend and server spend in one statement, and "
     "serves reads from a second, read-only connection that does not wait for the writer.",
     "",
-    "Issue 15 (under Discord's rate limits, the fake enforcing them: `baseline` and "
+    "Under Discord's rate limits (the fake enforcing them: `baseline` and "
     "`busy_channel`), measured on this machine while other work shared its 2 cores:",
     "",
     "- **One busy channel, before**: with the flow of commit 49978d7 (the card posted in the "
@@ -95,6 +95,7 @@ FINDINGS = [
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
+    """Read the command line; a full run (no `--only`) writes BENCHMARKS.md unless told where."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", help=f"comma-separated scenarios: {', '.join(SCENARIOS)}")
@@ -116,6 +117,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def scenario(name: str) -> Callable[[Context], Awaitable[list[Figure]]]:
+    """The `run` of the scenario module `name`, imported only when it runs."""
     module = importlib.import_module(f"bench.scenarios.{name}")
     runner: Callable[[Context], Awaitable[list[Figure]]] = module.run
     return runner
@@ -131,6 +133,8 @@ def method(name: str) -> tuple[str, str]:
 
 
 async def run_all(args: argparse.Namespace, workdir: Path) -> tuple[list[Figure], list[str]]:
+    """Run the chosen scenarios one after another (a failing one becomes a missed figure, the
+    rest still run), then profile the slowest path when it was among them."""
     figures: list[Figure] = []
     for name in args.scenarios:
         print(f"[bench] {name} ...", flush=True)
@@ -153,6 +157,8 @@ async def run_all(args: argparse.Namespace, workdir: Path) -> tuple[list[Figure]
 
 
 async def profile_slowest_path(workdir: Path) -> list[str]:
+    """Run the slowest path again under the profiler and describe where its time went; a failure
+    becomes a line in the report rather than ending the run."""
     from bench.profile import markdown, summarise
 
     print(f"[bench] profiling {PROFILED} ...", flush=True)
@@ -181,6 +187,8 @@ async def profile_slowest_path(workdir: Path) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    """Run the benchmarks in a scratch folder and write the report; the exit code says whether
+    every figure met its target."""
     args = parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="klingcord-bench-"))
     # The fakes' and the engine's logs go to a file; the terminal gets the progress lines.

@@ -54,10 +54,12 @@ def percentile(values: Sequence[float], pct: float) -> float:
 
 
 def ms(seconds: float) -> str:
+    """`seconds` as milliseconds, for the report."""
     return f"{seconds * 1000:.1f} ms"
 
 
 def mb(kib: float) -> str:
+    """`kib` as megabytes, for the report."""
     return f"{kib / 1024:.1f} MB"
 
 
@@ -121,10 +123,12 @@ class RssSampler:
             await asyncio.sleep(self.every)
 
     def start(self) -> None:
+        """Start sampling afresh (earlier samples are dropped)."""
         self.samples.clear()
         self._task = asyncio.create_task(self._run())
 
     async def stop(self) -> None:
+        """Stop sampling; the samples stay for `peak_kib`."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -133,6 +137,7 @@ class RssSampler:
 
     @property
     def peak_kib(self) -> int:
+        """The highest resident size sampled, in KiB (0 when none was)."""
         return max(self.samples, default=0)
 
 
@@ -141,10 +146,13 @@ class RssSampler:
 
 @dataclass
 class Fakes:
+    """The fake Discord and the fake Kling one scenario runs against."""
+
     discord: FakeDiscord
     kling: FakeKling
 
     async def add_members(self, count: int, prefix: str = "member") -> list[Member]:
+        """`count` new members of the fake guild, named `prefix` and a number."""
         guild = self.discord.guild_id
         return [await self.discord.add_member(guild, name=f"{prefix}{i}") for i in range(count)]
 
@@ -176,6 +184,7 @@ async def fakes(*, processing_seconds: float = 3600.0, video_size: int = 64 * 10
 
 
 def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now, for the bot's web server."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -218,11 +227,13 @@ class BotProcess(testkit.processes.BotProcess):
 
     @property
     def pid(self) -> int:
+        """The bot process's id, for sampling its memory and signalling the profiler."""
         assert self.proc is not None
         return self.proc.pid
 
     @property
     def web_base(self) -> str:
+        """The base URL of the bot's web server (health endpoint and Kling callbacks)."""
         return f"http://127.0.0.1:{self.env['WEB_PORT']}"
 
     async def wait_ready(self, fx: Fakes, limit: float = READY_TIMEOUT) -> float:
@@ -284,6 +295,7 @@ class BotProcess(testkit.processes.BotProcess):
 
 @contextlib.asynccontextmanager
 async def running_bot(fx: Fakes, env: dict[str, str], log: Path) -> AsyncIterator[BotProcess]:
+    """The bot started against `fx` and ready; stopped on the way out, even on failure."""
     bot = BotProcess(env, log)
     await bot.start()
     try:
@@ -315,7 +327,10 @@ class Context:
     profile_to: Path | None = None
 
     def sqlite_url(self, name: str) -> str:
+        """A SQLite database URL for a file in the scratch folder."""
         return f"sqlite:///{self.workdir / name}"
 
     def env_extra(self) -> dict[str, str]:
+        """The environment that tells the bot where to save the profile (empty when not
+        profiling)."""
         return {"KLINGCORD_BENCH_PROFILE": str(self.profile_to)} if self.profile_to else {}

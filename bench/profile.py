@@ -38,6 +38,9 @@ IDLE = "waiting (event loop blocked in epoll)"
 
 @dataclass(frozen=True)
 class Summary:
+    """Where the profiled stretch spent its time: by area (bot, discord.py, aiohttp ...) and
+    by the bot's own functions."""
+
     duration: float
     cpu_time: float
     areas: list[tuple[str, float]]  # (area, seconds), busiest first; IDLE included
@@ -45,6 +48,7 @@ class Summary:
 
     @property
     def busy(self) -> float:
+        """Seconds spent doing something (waiting in epoll left out)."""
         return sum(seconds for area, seconds in self.areas if area != IDLE)
 
 
@@ -79,6 +83,7 @@ def _is_ours(frame: Frame) -> bool:
 
 
 def summarise(path: Path, top: int = 12) -> Summary:
+    """Read a saved profile into its `top` busiest areas and functions of the bot."""
     session = Session.load(str(path))
     root = session.root_frame()
     areas: dict[str, float] = defaultdict(float)

@@ -18,6 +18,8 @@ RUNS = 20
 
 
 def rules() -> list[FilterRow]:
+    """A server's rules at the limit: 50 plain words (some Korean) and 50 patterns that pass the
+    safety check."""
     words = [FilterRow(f"word{i}", False, 1, 0.0) for i in range(45)]
     words += [FilterRow(f"금지어{i}", False, 1, 0.0) for i in range(5)]
     shapes = [r"sn[o0]w\s*man", r"\bfree\s+v[i1]bucks\b", "(cat|dog)s?", "a{2,5}x",
@@ -27,6 +29,7 @@ def rules() -> list[FilterRow]:
 
 
 def main() -> None:
+    """Time the check on the ordinary and the hostile prompt and print the figures."""
     table = rules()
     prompts = {
         "ordinary": ("a slow pan over a misty forest at dawn, birds flying, " * 60)[:2500],

@@ -20,6 +20,8 @@ from bench.harness import ROOT, Figure
 
 @dataclass(frozen=True)
 class Machine:
+    """The machine and code a run measured, as the report's header shows them."""
+
     cpu: str
     cores: int
     ram_gib: float
@@ -33,6 +35,8 @@ class Machine:
 
     @property
     def commit_line(self) -> str:
+        """The commit measured, naming the folders with uncommitted changes (figures from a dirty
+        tree are not the commit's)."""
         if not self.dirty:
             return self.commit
         return f"{self.commit} plus uncommitted changes to {', '.join(self.dirty)}"
@@ -69,6 +73,7 @@ def _git(*args: str) -> str:
 
 
 def load_average() -> str:
+    """The load average, so a reader sees how busy the machine was around the run."""
     try:
         one, five, fifteen = os.getloadavg()
     except OSError:
@@ -77,6 +82,7 @@ def load_average() -> str:
 
 
 def machine() -> Machine:
+    """Describe this machine, the libraries and the commit measured."""
     # Only changes to what is measured count as dirty: the code, the fakes and the bench.
     changed = _git("status", "--porcelain", "--", "bot", "cogs", "bench", "testkit")
     dirty = sorted({line[3:].split("/", 1)[0] for line in changed.splitlines() if line})
@@ -97,6 +103,7 @@ def machine() -> Machine:
 
 
 def table(figures: list[Figure]) -> list[str]:
+    """The figures as a Markdown table, a missed target in bold."""
     lines = ["| figure | measured | target | met |", "|---|---|---|---|"]
     for fig in figures:
         lines.append(f"| {fig.name} | {fig.measured} | {fig.target} | "
@@ -148,6 +155,8 @@ def earlier_runs(previous: str) -> list[str]:
 def benchmarks_md(figures: list[Figure], host: Machine, load_after: str, seconds: float,
                   methods: list[tuple[str, str]], profile: list[str],
                   fixes: list[str], previous: str = "") -> str:
+    """The whole BENCHMARKS.md: the run, the figures, how each was measured, the profile, and
+    the fixes the figures led to."""
     lines = [
         "# Benchmarks",
         "",

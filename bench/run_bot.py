@@ -50,6 +50,7 @@ def _profile_on_signals(target: Path) -> None:
 
 
 def run() -> int:
+    """Run the real bot against the fakes, with the profiler on signals when asked."""
     profile_to = os.environ.get("KLINGCORD_BENCH_PROFILE")
     if profile_to:
         _profile_on_signals(Path(profile_to))

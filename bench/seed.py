@@ -29,6 +29,8 @@ from testkit.fakes.kling import FakeKling, FakeTask
 
 @dataclass(frozen=True)
 class Seeded:
+    """The tasks the fake Kling now runs for the seeded jobs, and how long seeding took."""
+
     task_ids: list[str]
     seconds: float
 

@@ -93,6 +93,8 @@ class Settings:
 
     @property
     def callbacks_enabled(self) -> bool:
+        """Whether Kling is asked to call back (PUBLIC_BASE_URL is set); without it, polling alone
+        finds the results."""
         return self.public_base_url is not None
 
     def callback_url(self, token: str) -> str | None:

@@ -24,6 +24,8 @@ REMOVED_MODEL_NOTED = "removed_default_model_noted"
 
 @dataclass(frozen=True)
 class GuildSettings:
+    """A server's settings, with the defaults for those it never set."""
+
     default_model: str | None = None
     default_mode: str | None = None
     default_duration: int | None = None
@@ -64,6 +66,8 @@ class GuildSettings:
 
     @classmethod
     def from_rows(cls, rows: dict[str, Any]) -> GuildSettings:
+        """Read the stored rows, ignoring keys that are not settings (bookkeeping rows, settings
+        that were removed)."""
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in rows.items() if k in known}
         if "allowed_channel_ids" in values:
@@ -74,6 +78,7 @@ class GuildSettings:
 
 
 async def load_guild_settings(store: SettingsStore, guild_id: int | None) -> GuildSettings:
+    """The server's settings; the defaults outside a server (in DMs)."""
     if guild_id is None:
         return GuildSettings()
     return GuildSettings.from_rows(await store.guild_settings(guild_id))

@@ -50,6 +50,8 @@ def _shown(value: Any) -> str | None:
 
 @dataclass(frozen=True)
 class UsageRow:
+    """One line of the usage leaderboard: a member, the credits they spent and how many jobs."""
+
     user_id: int
     credits: int
     jobs: int
@@ -83,6 +85,7 @@ class Moderation:
 
     async def set_member_limit(self, guild_id: int, actor_id: int, user_id: int,
                                credits: int | None, reason: str | None = None) -> AuditEntry:
+        """Set (or with None, clear) a member's own limit, and record it."""
         old = await self.store.member_limit(guild_id, user_id)
         await self.store.set_member_limit(guild_id, user_id, credits)
         return await self._record(guild_id, actor_id, "set_member_limit", user_id, old,
@@ -90,6 +93,7 @@ class Moderation:
 
     async def set_role_limit(self, guild_id: int, actor_id: int, role_id: int,
                              credits: int | None, reason: str | None = None) -> AuditEntry:
+        """Set (or with None, clear) a role's limit, and record it."""
         old = (await self.store.role_limits(guild_id)).get(role_id)
         await self.store.set_role_limit(guild_id, role_id, credits)
         return await self._record(guild_id, actor_id, "set_role_limit", role_id, old, credits,
@@ -97,16 +101,20 @@ class Moderation:
 
     async def set_setting(self, guild_id: int, actor_id: int, key: str, value: Any,
                           reason: str | None = None) -> AuditEntry:
+        """Set (or with None, remove) one server setting, and record the old and new value."""
         old = (await self.store.guild_settings(guild_id)).get(key)
         await self.store.set_guild_setting(guild_id, key, value)
         return await self._record(guild_id, actor_id, f"set_{key}", None, old, value, reason)
 
     async def set_server_default(self, guild_id: int, actor_id: int, credits: int | None
                                  ) -> AuditEntry:
+        """The limit of members with no limit of their own or from a role (None: the bot's
+        default)."""
         return await self.set_setting(guild_id, actor_id, "default_credits", credits)
 
     async def set_server_cap(self, guild_id: int, actor_id: int, credits: int | None
                              ) -> AuditEntry:
+        """The most credits the whole server may spend per period (None: no cap)."""
         return await self.set_setting(guild_id, actor_id, "server_cap", credits)
 
     async def grant(self, guild_id: int, actor_id: int, user_id: int, credits: int,
@@ -117,6 +125,7 @@ class Moderation:
 
     async def block(self, guild_id: int, actor_id: int, user_id: int, reason: str
                     ) -> AuditEntry:
+        """Stop a member from making videos, with the moderator's reason, and record it."""
         old = await self.store.block(guild_id, user_id)
         await self.store.set_block(guild_id, user_id, Block(reason, actor_id, self.clock()))
         return await self._record(guild_id, actor_id, "block", user_id,
@@ -124,12 +133,14 @@ class Moderation:
 
     async def unblock(self, guild_id: int, actor_id: int, user_id: int,
                       reason: str | None = None) -> AuditEntry:
+        """Let a blocked member make videos again, and record it."""
         old = await self.store.block(guild_id, user_id)
         await self.store.set_block(guild_id, user_id, None)
         return await self._record(guild_id, actor_id, "unblock", user_id,
                                   "blocked" if old else "not blocked", "not blocked", reason)
 
     async def history(self, guild_id: int, user_id: int, limit: int = 10) -> list[AuditEntry]:
+        """The audit entries about this member, newest first."""
         return await self.store.audit_entries(guild_id, user_id, limit=limit)
 
     async def usage(self, guild_id: int, *, previous: bool = False, limit: int = 20

@@ -69,7 +69,8 @@ class SettingsConflict(DomainError):
 class Alerts(Protocol):
     """How the policy tells a server's moderators something (the job notifier's `alert`)."""
 
-    async def alert(self, guild_id: int | None, notice: Notice) -> None: ...
+    async def alert(self, guild_id: int | None, notice: Notice) -> None:
+        """Tell the moderators of `guild_id` in its log channel (only logged where it has none)."""
 
 
 def check_channel(settings: GuildSettings, channel_id: int, parent_id: int | None) -> None:

@@ -73,4 +73,5 @@ class PendingReferences:
         return await self.store.pending_references(guild_id, user_id, self.clock())
 
     async def clear(self, guild_id: int, user_id: int) -> None:
+        """Forget the member's pending references (the Clear button)."""
         await self.store.clear_references(guild_id, user_id)

@@ -38,6 +38,7 @@ class FiltersCog(FeatureCog):
     @moderator_only()
     async def filter_add(self, interaction: discord.Interaction,
                          word: Range[str, 1, PATTERN_LIMIT], regex: bool = False) -> None:
+        """Add a rule; the core refuses a rule the server has already and records the change."""
         guild_id = staff_guild(interaction)
         entry = await self.services.filters.add(guild_id, interaction.user.id, word, regex)
         await send_ephemeral(interaction, text("mod.done", summary=audit_line(entry)))
@@ -47,6 +48,7 @@ class FiltersCog(FeatureCog):
     @moderator_only()
     async def filter_remove(self, interaction: discord.Interaction,
                             word: Range[str, 1, PATTERN_LIMIT]) -> None:
+        """Remove a rule by the text it was added with, and record the change."""
         guild_id = staff_guild(interaction)
         entry = await self.services.filters.remove(guild_id, interaction.user.id, word)
         await send_ephemeral(interaction, text("mod.done", summary=audit_line(entry)))
@@ -54,6 +56,7 @@ class FiltersCog(FeatureCog):
     @filter.command(name="list", description="The words and patterns refused in prompts")
     @moderator_only()
     async def filter_list(self, interaction: discord.Interaction) -> None:
+        """Show the server's rules, regular expressions between slashes."""
         rules = await self.services.filters.rules(staff_guild(interaction))
         if not rules:
             await send_ephemeral(interaction, text("filter.none"))
@@ -64,4 +67,5 @@ class FiltersCog(FeatureCog):
 
 
 async def setup(bot: KlingBot) -> None:
+    """Load the cog (discord.py's extension entry point)."""
     await bot.add_cog(FiltersCog(bot))

@@ -30,6 +30,7 @@ class MyVideosCog(FeatureCog):
 
     @app_commands.command(name="history", description="Your last 25 videos, newest first")
     async def history(self, interaction: discord.Interaction) -> None:
+        """Show the member's own videos, paged, to them alone."""
         await show_history(self.services.store, interaction, interaction.user.id)
 
     @app_commands.command(name="notify", description="A direct message when your video is ready")
@@ -37,8 +38,10 @@ class MyVideosCog(FeatureCog):
     @app_commands.choices(setting=[Choice(name="on", value="on"),
                                    Choice(name="off", value="off")])
     async def notify(self, interaction: discord.Interaction, setting: str) -> None:
+        """Turn the member's DM when a video is ready on or off, in this server."""
         await set_notify(self.services.store, interaction, setting == "on")
 
 
 async def setup(bot: KlingBot) -> None:
+    """Load the cog (discord.py's extension entry point)."""
     await bot.add_cog(MyVideosCog(bot))

@@ -58,6 +58,8 @@ class QuotaCog(commands.Cog):
 
     @quota.command(name="me", description="Your credits, when they reset, your jobs")
     async def me(self, interaction: discord.Interaction) -> None:
+        """Show the member their credits, when they reset, their running and queued jobs, and their
+        block if any."""
         status = await self._status(interaction, interaction.user)
         lines = [text("quota.me", remaining=status.remaining, limit=status.limit.credits,
                       source=text(f"quota.source.{status.limit.source}"),
@@ -71,6 +73,7 @@ class QuotaCog(commands.Cog):
     @quota.command(name="show", description="(Moderators) A member's credits and history")
     @moderator_only()
     async def show(self, interaction: discord.Interaction, member: discord.Member) -> None:
+        """Show a moderator a member's credits and spend, block, audit history and recent videos."""
         guild_id = staff_guild(interaction)
         status = await self._status(interaction, member)
         lines = [text("quota.show", user_id=member.id, remaining=status.remaining,
@@ -88,7 +91,7 @@ class QuotaCog(commands.Cog):
             lines.extend(f"<t:{int(e.created_at)}:f> {audit_line(e)}" for e in history)
         else:
             lines.append(text("quota.history_none"))
-        # The member's recent videos, paged, under the credits (issue 13).
+        # The member's recent videos, paged, under the credits.
         lines.append(text("quota.jobs_title"))
         await show_history(self.services.store, interaction, member.id, content=fit_lines(lines))
 
@@ -97,6 +100,7 @@ class QuotaCog(commands.Cog):
     @moderator_only()
     async def set_member(self, interaction: discord.Interaction, member: discord.Member,
                          credits: CREDITS, reason: REASON | None = None) -> None:
+        """Set a member's own limit (-1 removes it, so role limits and the server default apply)."""
         guild_id = staff_guild(interaction)
         entry = await self.services.moderation.set_member_limit(
             guild_id, interaction.user.id, member.id, _limit(credits), reason)
@@ -107,6 +111,7 @@ class QuotaCog(commands.Cog):
     @moderator_only()
     async def set_role(self, interaction: discord.Interaction, role: discord.Role,
                        credits: CREDITS, reason: REASON | None = None) -> None:
+        """Set a role's limit (-1 removes it)."""
         guild_id = staff_guild(interaction)
         entry = await self.services.moderation.set_role_limit(
             guild_id, interaction.user.id, role.id, _limit(credits), reason)
@@ -116,6 +121,7 @@ class QuotaCog(commands.Cog):
     @app_commands.describe(credits="Credits per period; -1 falls back to the bot's default")
     @moderator_only()
     async def set_default(self, interaction: discord.Interaction, credits: CREDITS) -> None:
+        """Set the limit of members with no limit of their own or from a role (-1 removes it)."""
         guild_id = staff_guild(interaction)
         entry = await self.services.moderation.set_server_default(
             guild_id, interaction.user.id, _limit(credits))
@@ -125,6 +131,7 @@ class QuotaCog(commands.Cog):
     @moderator_only()
     async def grant(self, interaction: discord.Interaction, member: discord.Member,
                     credits: Range[int, 1, 1_000_000], reason: REASON) -> None:
+        """Give a member bonus credits for the current period, with a reason for the audit log."""
         guild_id = staff_guild(interaction)
         entry = await self.services.moderation.grant(
             guild_id, interaction.user.id, member.id, credits, reason)
@@ -135,6 +142,7 @@ class QuotaCog(commands.Cog):
     @moderator_only()
     async def block(self, interaction: discord.Interaction, member: discord.Member,
                     reason: REASON) -> None:
+        """Stop a member from making videos here; the reason is shown to them in /quota me."""
         guild_id = staff_guild(interaction)
         entry = await self.services.moderation.block(
             guild_id, interaction.user.id, member.id, reason)
@@ -143,6 +151,7 @@ class QuotaCog(commands.Cog):
     @quota.command(name="unblock", description="(Moderators) Lift a block")
     @moderator_only()
     async def unblock(self, interaction: discord.Interaction, member: discord.Member) -> None:
+        """Let a blocked member make videos again."""
         guild_id = staff_guild(interaction)
         entry = await self.services.moderation.unblock(
             guild_id, interaction.user.id, member.id)
@@ -152,6 +161,7 @@ class QuotaCog(commands.Cog):
     @app_commands.describe(credits="Credits per period for everyone together; -1 removes the cap")
     @moderator_only()
     async def server(self, interaction: discord.Interaction, credits: CREDITS) -> None:
+        """Cap what the whole server spends per period (-1 removes the cap)."""
         guild_id = staff_guild(interaction)
         entry = await self.services.moderation.set_server_cap(
             guild_id, interaction.user.id, _limit(credits))
@@ -161,6 +171,8 @@ class QuotaCog(commands.Cog):
     @app_commands.describe(member="Who gets them", credits="How many of your credits")
     async def give(self, interaction: discord.Interaction, member: discord.Member,
                    credits: Range[int, 1, 1_000_000]) -> None:
+        """Give some of the member's own credits to another member; the core enforces the server's
+        share and what the giver has left."""
         guild_id = staff_guild(interaction)
         await self.services.gifts.give(guild_id, interaction.user.id,
                                        role_ids(interaction.user), member.id, credits)
@@ -172,6 +184,7 @@ class QuotaCog(commands.Cog):
                                   Choice(name="previous period", value="previous")])
     @moderator_only()
     async def usage(self, interaction: discord.Interaction, period: str = "current") -> None:
+        """The usage leaderboard of the current or the previous period."""
         guild_id = staff_guild(interaction)
         span, rows = await self.services.moderation.usage(
             guild_id, previous=period == "previous")
@@ -185,4 +198,5 @@ class QuotaCog(commands.Cog):
 
 
 async def setup(bot: KlingBot) -> None:
+    """Load the cog (discord.py's extension entry point)."""
     await bot.add_cog(QuotaCog(bot.services))

@@ -41,10 +41,13 @@ class ReferenceCog(FeatureCog):
             name="Use as reference", callback=self.use_as_reference))
 
     async def cog_load(self) -> None:
+        """Register the buttons and commands, then the message menu (not a cog member, so added
+        here)."""
         await super().cog_load()
         self.bot.tree.add_command(self.menu)
 
     async def cog_unload(self) -> None:
+        """Remove the buttons and commands, then the message menu."""
         await super().cog_unload()
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
 
@@ -75,4 +78,5 @@ class ReferenceCog(FeatureCog):
 
 
 async def setup(bot: KlingBot) -> None:
+    """Load the cog (discord.py's extension entry point)."""
     await bot.add_cog(ReferenceCog(bot))

@@ -16,4 +16,5 @@ class ReportsCog(FeatureCog):
 
 
 async def setup(bot: KlingBot) -> None:
+    """Load the cog (discord.py's extension entry point)."""
     await bot.add_cog(ReportsCog(bot))

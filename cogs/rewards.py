@@ -49,6 +49,8 @@ class RewardsCog(FeatureCog):
                       credits: Range[int, 0, 1000] | None = None,
                       voters: Range[int, 1, 1000] | None = None,
                       max_per_period: Range[int, 1, 100] | None = None) -> None:
+        """Change the reward settings given (the others are kept), checked and audited by the core,
+        then show them."""
         guild_id = staff_guild(interaction)
         changes: dict[str, Any] = {
             "reward_emoji": str(discord.PartialEmoji.from_str(emoji.strip()))
@@ -66,6 +68,8 @@ class RewardsCog(FeatureCog):
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        """Count a member's reaction on a result and announce a reward in the result's thread
+        when one is paid; a failure is logged, never raised into the gateway."""
         me = self.bot.user
         if payload.guild_id is None or (me is not None and payload.user_id == me.id):
             return  # the bot's own reactions never count
@@ -83,4 +87,5 @@ class RewardsCog(FeatureCog):
 
 
 async def setup(bot: KlingBot) -> None:
+    """Load the cog (discord.py's extension entry point)."""
     await bot.add_cog(RewardsCog(bot))

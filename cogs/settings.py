@@ -102,11 +102,13 @@ class SettingsCog(FeatureCog):
             done.settings, posts_in)))
 
     async def current(self, interaction: discord.Interaction) -> GuildSettings:
+        """The server's settings as stored now (moderators only)."""
         return await load_guild_settings(self.services.store, staff_guild(interaction))
 
     @settings.command(name="show", description="This server's settings as they are now")
     @moderator_only()
     async def show(self, interaction: discord.Interaction) -> None:
+        """Show every setting; an empty change, so it reads like the other topics' answers."""
         await self.apply(interaction, {})
 
     @settings.command(name="channels", description="Where the bot posts and where videos "
@@ -119,6 +121,8 @@ class SettingsCog(FeatureCog):
                        log_channel: discord.TextChannel | None = None,
                        allowed_channel: discord.TextChannel | None = None,
                        reason: Reason | None = None) -> None:
+        """Set the log channel, or add or remove one allowed channel (given again, it is
+        removed)."""
         allowed = None
         if allowed_channel is not None:
             current = await self.current(interaction)
@@ -139,6 +143,8 @@ class SettingsCog(FeatureCog):
     async def access(self, interaction: discord.Interaction,
                      moderator_role: discord.Role | None = None,
                      extend_access: str | None = None, reason: Reason | None = None) -> None:
+        """Set the moderator role, and whether anyone (not only the requester) may press a job's
+        buttons other than Cancel."""
         await self.apply(interaction, {
             "moderator_role_id": moderator_role.id if moderator_role is not None else None,
             "extend_access": extend_access}, reason)
@@ -157,6 +163,7 @@ class SettingsCog(FeatureCog):
                        default_model: ModelName | None = None,
                        default_mode: str | None = None, default_duration: int | None = None,
                        reason: Reason | None = None) -> None:
+        """Set the model, mode and length a member's job gets when they choose none."""
         await self.apply(interaction, {"default_model": default_model,
                                        "default_mode": default_mode,
                                        "default_duration": default_duration}, reason)
@@ -178,6 +185,8 @@ class SettingsCog(FeatureCog):
                      max_duration: Range[int, 0, MAX_DURATION_LIMIT] | None = None,
                      confirm_above: Range[int, 0, CONFIRM_ABOVE_LIMIT] | None = None,
                      reason: Reason | None = None) -> None:
+        """Forbid or allow a model, 4K and sound, and set the longest video and the price that
+        needs a member's confirmation (0 clears either)."""
         changes: dict[str, Any] = {"allow_4k": allow_4k, "allow_audio": allow_audio,
                                    "max_duration": max_duration,
                                    "confirm_above": confirm_above}
@@ -219,6 +228,8 @@ class SettingsCog(FeatureCog):
                      review_timeout: Range[int, 5, 10080] | None = None,
                      trusted_role: discord.Role | None = None,
                      reason: Reason | None = None) -> None:
+        """Set who waits for a moderator's approval, how new a member counts as new, how long a held
+        job waits before it is refunded, and the trusted role."""
         await self.apply(interaction, {
             "review": review, "review_new_member_days": review_days,
             "review_timeout_minutes": review_timeout,
@@ -235,6 +246,7 @@ class SettingsCog(FeatureCog):
                       reset_hour: Range[int, 0, 23] | None = None,
                       give_share: Range[int, 0, 100] | None = None,
                       reason: Reason | None = None) -> None:
+        """Set the hour (UTC) the credit period starts and the share members may give away."""
         await self.apply(interaction, {"reset_hour_utc": reset_hour, "give_share": give_share},
                          reason)
 
@@ -249,9 +261,11 @@ class SettingsCog(FeatureCog):
     @moderator_only()
     async def language(self, interaction: discord.Interaction, language: str | None = None,
                        reason: Reason | None = None) -> None:
+        """Set the language the bot posts in here (auto: the server's own Discord language)."""
         await self.apply(interaction, {"language": language}, reason)
 
 
 async def setup(bot: KlingBot) -> None:
+    """Load the cog (discord.py's extension entry point)."""
     await bot.add_cog(SettingsCog(bot))
 

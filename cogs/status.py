@@ -30,6 +30,8 @@ class StatusCog(FeatureCog):
     @app_commands.command(name="status", description="How the bot and its jobs are doing")
     @moderator_only()
     async def status(self, interaction: discord.Interaction) -> None:
+        """Show the job counts by state, whether Kling takes new jobs, and the poller's last tick;
+        the same facts as the health endpoint."""
         status = await self.services.status()  # the same value /healthz serves
         shown = ", ".join(f"{state} {count}" for state, count in sorted(status.job_counts.items()))
         kling = text("status.kling_paused" if status.kling_paused else "status.kling_accepting")
@@ -41,4 +43,5 @@ class StatusCog(FeatureCog):
 
 
 async def setup(bot: KlingBot) -> None:
+    """Load the cog (discord.py's extension entry point)."""
     await bot.add_cog(StatusCog(bot))

@@ -110,10 +110,13 @@ class VideoCog(FeatureCog):
             name="Animate with Kling", callback=self.animate_message))
 
     async def cog_load(self) -> None:
+        """Register the buttons and commands, then the message menu (not a cog member, so added
+        here)."""
         await super().cog_load()
         self.bot.tree.add_command(self.menu)
 
     async def cog_unload(self) -> None:
+        """Remove the buttons and commands, then the message menu."""
         await super().cog_unload()
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
 
@@ -253,4 +256,5 @@ def video_cog(table: CapabilityTable) -> type[VideoCog]:
 
 
 async def setup(bot: KlingBot) -> None:
+    """Load the cog, its /video choices read from the capability table."""
     await bot.add_cog(video_cog(bot.services.capabilities)(bot))

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 
 def video_facts(attachment: discord.Attachment) -> VideoFacts:
+    """What the core needs to check an attachment as a reference video: name, type and size."""
     return VideoFacts(attachment.filename, attachment.content_type, attachment.size)
 
 

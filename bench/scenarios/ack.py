@@ -73,6 +73,7 @@ async def burst_of_commands(fx: Fakes, members: list[Member]
 
 
 async def run(ctx: Context) -> list[Figure]:
+    """The figures of this scenario (see the module's docstring)."""
     async with fakes() as fx:
         members = await fx.add_members(COMMANDS + 1)
         env = bot_env(fx, ctx.sqlite_url("ack.db"), extra=ctx.env_extra())

@@ -48,6 +48,8 @@ class BaselineProcess(BotProcess):
     command = (sys.executable, "-m", "bench.baseline_bot")
 
     async def wait_ready(self, fx: Fakes, limit: float = READY_TIMEOUT) -> float:
+        """Wait until the baseline bot's session is live and its command synced; seconds since
+        start."""
         deadline = time.monotonic() + limit
         while time.monotonic() < deadline:
             self._check_alive()
@@ -61,6 +63,7 @@ class BaselineProcess(BotProcess):
 @contextlib.asynccontextmanager
 async def running_baseline(fx: Fakes, env: dict[str, str], log: Path
                            ) -> AsyncIterator[BaselineProcess]:
+    """The baseline bot started against `fx` and ready; stopped on the way out, even on failure."""
     bot = BaselineProcess(env, log)
     await bot.start()
     try:
@@ -91,6 +94,7 @@ async def one_run(ctx: Context, which: str, index: int) -> tuple[float, float]:
 
 
 async def run(ctx: Context) -> list[Figure]:
+    """The figures of this scenario (see the module's docstring), from paired runs of both bots."""
     pairs: list[tuple[tuple[float, float], tuple[float, float]]] = []
     for index in range(PAIRS):
         base = await one_run(ctx, "baseline", index)

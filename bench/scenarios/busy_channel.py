@@ -39,6 +39,7 @@ EDIT = re.compile(r"^PATCH /channels/\{id\}/messages/\{id\}$")
 
 
 def kind(request: RecordedRequest) -> str:
+    """The request's method and route with ids and tokens masked, to count calls by kind."""
     path = re.sub(r"/(interactions|webhooks)/\d+/[^/]+", r"/\1/{id}/{token}", request.path)
     return f"{request.method} {re.sub(r'/[0-9]{5,}', '/{id}', path)}"
 
@@ -66,6 +67,7 @@ def card_shown_at(fx: Fakes, burst: list[Interaction]) -> dict[int, float]:
 
 
 async def one_size(ctx: Context, members_count: int) -> Figure:
+    """The figure for `members_count` members making a video at once in one channel."""
     async with fakes() as fx:
         members = await fx.add_members(members_count + 1)
         slots = {name: str(members_count + 1) for name in
@@ -132,4 +134,5 @@ async def one_size(ctx: Context, members_count: int) -> Figure:
 
 
 async def run(ctx: Context) -> list[Figure]:
+    """The figures of this scenario (see the module's docstring), one per channel size."""
     return [await one_size(ctx, size) for size in SIZES]

@@ -44,6 +44,7 @@ class ResultWatch:
         self.cursor = len(fx.discord.requests)
 
     def next_result(self) -> RecordedRequest | None:
+        """The next result message the bot posted, or None until one is (and answered)."""
         requests = self.fx.discord.requests
         while self.cursor < len(requests):
             request = requests[self.cursor]
@@ -57,6 +58,7 @@ class ResultWatch:
 
 
 async def run(ctx: Context) -> list[Figure]:
+    """The figures of this scenario (see the module's docstring)."""
     total = JOBS + WARM_UP
     async with fakes(video_size=SMALLEST_MP4) as fx:
         fx.kling.suppress_callbacks = True  # sent below, one at a time, timed

@@ -63,6 +63,7 @@ def make_video(path: Path, *, seconds: float, noise: int, rate: int = 24) -> Pat
 
 
 def children_of(pid: int) -> list[int]:
+    """The ids of the processes `pid` started (the FFmpeg encodes), from /proc."""
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
         with contextlib.suppress(OSError):
@@ -120,6 +121,7 @@ async def fit_one(fx: Fakes, bot: BotProcess, member: Member, video: Path
 
 
 async def memory_figure(ctx: Context, warm: Path, big: Path, big_size: int) -> Figure:
+    """The bot's memory while it fits a video too big for the upload limit."""
     async with fakes() as fx:
         members = await fx.add_members(2)
         env = bot_env(fx, ctx.sqlite_url("fitting.db"), extra=ctx.env_extra())
@@ -146,6 +148,8 @@ async def memory_figure(ctx: Context, warm: Path, big: Path, big_size: int) -> F
 
 
 async def time_figure(ctx: Context, source: Path, size: int) -> Figure:
+    """How long the bot's fit (through its own FFmpeg wrapper) takes against FFmpeg run bare
+    with the same command."""
     executable = ffmpeg_executable()
     tools = VideoTools(FFmpeg(executable), ctx.workdir / "fit")
     facts = await tools.probe(source)
@@ -222,6 +226,7 @@ def prepare(workdir: Path) -> dict[str, tuple[Path, int]]:
 
 
 async def run(ctx: Context) -> list[Figure]:
+    """The figures of this scenario (see the module's docstring)."""
     videos = await asyncio.to_thread(prepare, ctx.workdir)
     figures = [await memory_figure(ctx, videos["warm"][0], *videos["big"])]
     await asyncio.to_thread(videos["big"][0].unlink)

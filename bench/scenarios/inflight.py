@@ -33,6 +33,7 @@ JOBS_PER_CALL = 50
 
 
 async def run(ctx: Context) -> list[Figure]:
+    """The figures of this scenario (see the module's docstring)."""
     async with fakes() as fx:
         url = ctx.sqlite_url("inflight.db")
         seeded = await seed_submitted(url, fx.kling, JOBS, guild_id=fx.discord.guild_id,

@@ -69,6 +69,7 @@ async def deliver_one(fx: Fakes, bot: BotProcess, member: Member, size: int
 
 
 async def run(ctx: Context) -> list[Figure]:
+    """The figures of this scenario (see the module's docstring)."""
     figures: list[Figure] = []
     async with fakes() as fx:
         members = await fx.add_members(len(CASES) + 1)

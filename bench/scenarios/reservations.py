@@ -51,26 +51,35 @@ class NoDiscord:
     """A `JobNotifier` that is never called: `reserve` does no Discord I/O."""
 
     async def announce(self, job: Job) -> Placement:
+        """Never called during a reservation."""
         raise AssertionError("reserve() must not announce")
 
     async def progress(self, job: Job) -> None:
+        """Never called during a reservation."""
         raise AssertionError("reserve() must not post progress")
 
     async def upload_limit(self, guild_id: int | None) -> int:
+        """Never called during a reservation."""
         raise AssertionError("reserve() must not deliver")
 
     async def post_result(self, post: ResultPost, *, resumed: bool = False) -> Posted:
+        """Never called during a reservation."""
         raise AssertionError("reserve() must not deliver")
 
     async def failed(self, job: Job) -> None:
+        """Never called during a reservation."""
         raise AssertionError("reserve() must not fail jobs")
 
     async def alert(self, guild_id: int | None, notice: Notice) -> None:
+        """Never called during a reservation."""
         raise AssertionError("reserve() must not alert")
 
 
 @dataclass
 class Outcome:
+    """One contest on one backend: how many attempts were accepted and how fast, and whether the
+    ledger afterwards shows anyone over their limit or the server over its cap."""
+
     backend: str
     capped: bool
     attempts: int
@@ -83,10 +92,13 @@ class Outcome:
 
     @property
     def per_second(self) -> float:
+        """Reservations decided per second, accepted and refused alike."""
         return self.attempts / self.seconds
 
 
 async def contest(database_url: str, backend: str, *, capped: bool) -> Outcome:
+    """Every member fires all their attempts at once against a fresh engine on `database_url`,
+    then the ledger is read back and checked."""
     settings = Settings(discord_token="unused", kling_api_token=KLING_TOKEN,
                         kling_api_base="http://127.0.0.1:9", database_url=database_url,
                         default_credits_per_day=LIMIT)
@@ -131,6 +143,7 @@ def throwaway_postgres() -> contextlib.AbstractAsyncContextManager[str]:
 
 
 def figure(outcome: Outcome, target: float | None) -> Figure:
+    """The figure for one contest: met when nobody overspent and, given a target, fast enough."""
     sound = outcome.overspent_members == 0 and outcome.over_cap == 0 and \
         outcome.accepted == outcome.ledger_rows == MEMBERS * LIMIT
     fast = target is None or outcome.per_second > target
@@ -154,6 +167,8 @@ def figure(outcome: Outcome, target: float | None) -> Figure:
 
 
 async def run(ctx: Context) -> list[Figure]:
+    """The figures of this scenario (see the module's docstring), on SQLite and, when it can be
+    reached, PostgreSQL."""
     figures = [
         figure(await contest(ctx.sqlite_url("reservations.db"), "SQLite", capped=False),
                TARGET_SQLITE),

@@ -38,6 +38,7 @@ async def one_start(ctx: Context, run: int) -> tuple[float, float]:
 
 
 async def run(ctx: Context) -> list[Figure]:
+    """The figures of this scenario (see the module's docstring)."""
     starts = [await one_start(ctx, n) for n in range(RUNS)]
     ready = [r for r, _ in starts]
     worst = max(ready)

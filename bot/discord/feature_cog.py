@@ -86,6 +86,8 @@ class FeatureCog(commands.Cog):
         _in_order(group, self.group.order)
 
     async def cog_unload(self) -> None:
+        """Remove the items and this cog's commands from the shared group, and the group itself once
+        no cog uses it, so reloading the cog leaves the tree as it was."""
         self.bot.remove_dynamic_items(*self.items)
         if self.group is None:
             return

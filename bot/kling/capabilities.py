@@ -47,11 +47,16 @@ class ModelCapabilities:
 
     @property
     def default_mode(self) -> str | None:
+        """The mode used when neither the member nor the server chose one (the table lists it
+        first); None on single-mode models."""
         return self.modes[0] if self.modes else None
 
 
 @dataclass(frozen=True)
 class CapabilityTable:
+    """The models Kling offers and what each accepts, read from the capability table; the one
+    place the bot learns what a model can do."""
+
     models: dict[str, ModelCapabilities]
     default_model: str
 
@@ -68,9 +73,11 @@ class CapabilityTable:
         return caps.name if caps is not None else None
 
     def names(self) -> list[str]:
+        """The models' wire names, in the table's order (aliases left out)."""
         return list(self.models)
 
     def extendable(self) -> list[str]:
+        """The models that can extend a video, by wire name."""
         return [name for name, caps in self.models.items() if caps.extend]
 
 
@@ -135,6 +142,8 @@ def _parse_model(name: str, raw: dict[str, Any]) -> ModelCapabilities:
 
 
 def parse_table(document: dict[str, Any]) -> CapabilityTable:
+    """Check and read a capability table document; raises ValueError on a name used twice or an
+    unknown default model, so a bad table stops the bot at start-up."""
     models = {name: _parse_model(name, raw) for name, raw in document["models"].items()}
     names = [name for caps in models.values() for name in (caps.name, *caps.aliases)]
     doubled = sorted({name for name in names if names.count(name) > 1})

@@ -129,6 +129,7 @@ class KlingClient:
 
     @property
     def retry(self) -> RetryPolicy:
+        """The retry policy this client follows (it bounds how long a create can take)."""
         return self._retry
 
     def longest_create(self) -> float:

@@ -43,6 +43,7 @@ class Story:
 
     @property
     def automatic(self) -> bool:
+        """One shot: the model cuts the video into shots itself (Kling's intelligent mode)."""
         return len(self.shots) == 1
 
     @property

@@ -36,6 +36,7 @@ class ReferenceVideo:
     keep_sound: bool = False
 
     def item(self) -> dict[str, Any]:
+        """The reference video as Kling's omni request lists it."""
         return {"video_url": self.url, "refer_type": self.use,
                 "keep_original_sound": "yes" if self.keep_sound else "no"}
 

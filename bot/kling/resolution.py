@@ -29,6 +29,7 @@ class Resolved:
 
     @property
     def model(self) -> str:
+        """The model's wire name."""
         return self.caps.name
 
 

@@ -27,4 +27,5 @@ class Store(JobStore, LedgerStore, SettingsStore, CommunityStore, ReferenceStore
         """Connect and bring the schema up to date."""
 
     @abstractmethod
-    async def close(self) -> None: ...
+    async def close(self) -> None:
+        """Release the connections; the store may be opened again afterwards."""

@@ -109,11 +109,13 @@ class PostgresStore(SqlStore):
 
     @property
     def pool(self) -> asyncpg.Pool:
+        """The open connection pool; raises RuntimeError before `open` or after `close`."""
         if self._pool is None:
             raise RuntimeError("the store is not open")
         return self._pool
 
     async def open(self) -> None:
+        """Create the pool and apply the migrations; the pool is closed again if they fail."""
         self._pool = await asyncpg.create_pool(
             self.dsn, min_size=self.min_size, max_size=self.max_size)
         try:
@@ -123,6 +125,7 @@ class PostgresStore(SqlStore):
             raise
 
     async def close(self) -> None:
+        """Close the pool; safe to call twice."""
         if self._pool is not None:
             await self._pool.close()
             self._pool = None

@@ -38,9 +38,11 @@ class JobStore(Protocol):
     """The jobs: reading them, moving them through their states, and the claims and leases
     that keep two processes from doing the same job's work."""
 
-    async def get_job(self, job_id: str) -> Job | None: ...
+    async def get_job(self, job_id: str) -> Job | None:
+        """The job with this id, or None."""
 
-    async def get_job_by_token(self, token: str) -> Job | None: ...
+    async def get_job_by_token(self, token: str) -> Job | None:
+        """The job whose callback carries `token` (the callback URL names no job id), or None."""
 
     async def job_by_result_message(self, message_id: int) -> Job | None:
         """The job whose result was posted as `message_id` (reaction rewards)."""
@@ -77,7 +79,9 @@ class JobStore(Protocol):
         process takes back its own at once instead of waiting for them to expire."""
 
     async def jobs_in_state(self, states: Iterable[JobState], *, limit: int = 1000
-                            ) -> list[Job]: ...
+                            ) -> list[Job]:
+        """Jobs in any of `states`, oldest first, at most `limit` (recovery, dispatch and
+        sweeps)."""
 
     async def claim_due_for_poll(self, now: float, until: float, *, limit: int) -> list[Job]:
         """Take up to `limit` SUBMITTED jobs due for a poll and push their next poll to `until`
@@ -100,7 +104,9 @@ class JobStore(Protocol):
     async def jobs_due_for_delivery(self, now: float, *, limit: int = 100) -> list[Job]:
         """SUCCEEDED jobs whose delivery lease or retry time has passed."""
 
-    async def count_by_state(self) -> dict[str, int]: ...
+    async def count_by_state(self) -> dict[str, int]:
+        """How many jobs are in each state (the start-up log and the health report); states with
+        no job are absent."""
 
     async def member_job_counts(self, guild_id: int, user_id: int) -> dict[str, int]:
         """The member's unfinished jobs by state."""
@@ -148,20 +154,25 @@ class LedgerStore(Protocol):
 class SettingsStore(Protocol):
     """What a server and its members chose: settings, limits, blocks and preferences."""
 
-    async def member_limit(self, guild_id: int, user_id: int) -> int | None: ...
+    async def member_limit(self, guild_id: int, user_id: int) -> int | None:
+        """The member's own limit, or None when only role limits and the server default apply."""
 
     async def set_member_limit(self, guild_id: int, user_id: int, credits: int | None
                                ) -> None:
         """Set (or with None, clear) a member's own limit."""
 
-    async def role_limits(self, guild_id: int) -> dict[int, int]: ...
+    async def role_limits(self, guild_id: int) -> dict[int, int]:
+        """The credit limit of each role that has one (role id to credits)."""
 
     async def set_role_limit(self, guild_id: int, role_id: int, credits: int | None
-                             ) -> None: ...
+                             ) -> None:
+        """Set (or with None, clear) a role's limit."""
 
-    async def block(self, guild_id: int, user_id: int) -> Block | None: ...
+    async def block(self, guild_id: int, user_id: int) -> Block | None:
+        """The member's block, or None when they may make videos."""
 
-    async def set_block(self, guild_id: int, user_id: int, block: Block | None) -> None: ...
+    async def set_block(self, guild_id: int, user_id: int, block: Block | None) -> None:
+        """Block the member (replacing any earlier block), or with None unblock them."""
 
     async def guild_settings(self, guild_id: int) -> dict[str, Any]:
         """The server's settings rows. Like `role_limits` and `prompt_filters`, kept in
@@ -181,14 +192,16 @@ class SettingsStore(Protocol):
         """The member's own settings (the defaults when they never set any)."""
 
     async def set_member_preferences(self, guild_id: int, user_id: int,
-                                     preferences: MemberPreferences) -> None: ...
+                                     preferences: MemberPreferences) -> None:
+        """Replace the member's own settings with `preferences`."""
 
 
 class CommunityStore(Protocol):
     """Community moderation: prompt filters, reports, reaction votes and their rewards, and the
     audit log of moderator actions."""
 
-    async def prompt_filters(self, guild_id: int) -> list[FilterRow]: ...
+    async def prompt_filters(self, guild_id: int) -> list[FilterRow]:
+        """The server's prompt filter rules, cached like `guild_settings`."""
 
     async def add_prompt_filter(self, guild_id: int, rule: FilterRow) -> bool:
         """Add a rule; False when the server has one with the same text already."""
@@ -199,11 +212,14 @@ class CommunityStore(Protocol):
     async def add_report(self, report: Report) -> bool:
         """Store a report; False when this member already reported this job."""
 
-    async def has_reported(self, job_id: str, reporter_id: int) -> bool: ...
+    async def has_reported(self, job_id: str, reporter_id: int) -> bool:
+        """Whether this member has reported this job already (a member reports a job once)."""
 
-    async def get_report(self, report_id: str) -> Report | None: ...
+    async def get_report(self, report_id: str) -> Report | None:
+        """The report with this id, or None."""
 
-    async def set_report_message(self, report_id: str, message_id: int) -> None: ...
+    async def set_report_message(self, report_id: str, message_id: int) -> None:
+        """Remember the log channel message that shows the report, so a decision can edit it."""
 
     async def decide_report(self, report_id: str, status: str, decided_by: int, at: float
                             ) -> Report | None:
@@ -218,7 +234,8 @@ class CommunityStore(Protocol):
                             at: float) -> bool:
         """Pay a result's creator its reaction reward once, when due and under the cap."""
 
-    async def add_audit(self, entry: AuditEntry) -> None: ...
+    async def add_audit(self, entry: AuditEntry) -> None:
+        """Record one moderator action; `change_guild_settings` records with the change instead."""
 
     async def audit_entries(self, guild_id: int, target_id: int | None = None, *,
                             limit: int = 10) -> list[AuditEntry]:

@@ -32,7 +32,8 @@ class Tx(Protocol):
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run a statement; return the number of rows it changed."""
 
-    async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
+    async def fetch(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Run a query; its rows as dicts keyed by column name."""
 
 
 def marks(values: Sequence[Any]) -> str:

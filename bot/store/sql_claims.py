@@ -28,6 +28,7 @@ class ClaimQueries(SqlPrimitives):
         return await self.get_job(job_id) if changed else None
 
     async def claim_for_submit(self, job_id: str, now: float, owner: str) -> Job | None:
+        """See `JobStore.claim_for_submit`."""
         return await self._claim(
             job_id, "state = 'reserved', submit_started_at = ?, dispatched_at = ?, "
             "queue_position = NULL, updated_at = ?, owner = ?", "state = 'queued'",
@@ -35,6 +36,7 @@ class ClaimQueries(SqlPrimitives):
 
     async def claim_for_delivery(self, job_id: str, now: float, until: float, owner: str
                                  ) -> Job | None:
+        """See `JobStore.claim_for_delivery`."""
         return await self._claim(
             job_id, "next_attempt_at = ?, owner = ?, "
             "delivery_started_at = COALESCE(delivery_started_at, ?)",
@@ -43,12 +45,14 @@ class ClaimQueries(SqlPrimitives):
 
     async def renew_delivery_lease(self, job_id: str, held_until: float, until: float
                                    ) -> bool:
+        """See `JobStore.renew_delivery_lease`."""
         async with self._tx() as tx:
             return bool(await tx.execute(
                 "UPDATE jobs SET next_attempt_at = ? WHERE id = ? AND state = 'succeeded' "
                 "AND next_attempt_at = ?", (until, job_id, held_until)))
 
     async def release_delivery_leases(self, owner: str | None) -> int:
+        """See `JobStore.release_delivery_leases`."""
         async with self._tx() as tx:
             if owner is None:
                 return await tx.execute(
@@ -58,6 +62,8 @@ class ClaimQueries(SqlPrimitives):
                 "AND owner = ?", (owner,))
 
     async def claim_due_for_poll(self, now: float, until: float, *, limit: int) -> list[Job]:
+        """See `JobStore.claim_due_for_poll`; PostgreSQL skips the rows another process has
+        locked."""
         async with self._tx() as tx:
             rows = await tx.fetch(
                 "UPDATE jobs SET next_poll_at = ? WHERE id IN (SELECT id FROM jobs "
@@ -70,6 +76,7 @@ class ClaimQueries(SqlPrimitives):
 
     async def claim_late_for_poll(self, now: float, until: float, *, codes: Iterable[str],
                                   finished_since: float, limit: int) -> list[Job]:
+        """See `JobStore.claim_late_for_poll`."""
         values = list(codes)
         async with self._tx() as tx:
             rows = await tx.fetch(

@@ -27,6 +27,7 @@ class CommunityQueries(SqlPrimitives):
     # -- prompt filters ----------------------------------------------------------------------
 
     async def prompt_filters(self, guild_id: int) -> list[FilterRow]:
+        """See `CommunityStore.prompt_filters`; read through the guild cache."""
         return list(await self.guild_cache.read("filters", guild_id,
                                                 lambda: self._prompt_filters(guild_id)))
 
@@ -39,6 +40,8 @@ class CommunityQueries(SqlPrimitives):
                           float(r["added_at"])) for r in rows]
 
     async def add_prompt_filter(self, guild_id: int, rule: FilterRow) -> bool:
+        """See `CommunityStore.add_prompt_filter`; the server's cached rows are dropped either
+        way."""
         try:
             return await self._add_prompt_filter(guild_id, rule)
         finally:
@@ -52,6 +55,8 @@ class CommunityQueries(SqlPrimitives):
                 (guild_id, rule.pattern, int(rule.is_regex), rule.added_by, rule.added_at)))
 
     async def remove_prompt_filter(self, guild_id: int, pattern: str) -> FilterRow | None:
+        """See `CommunityStore.remove_prompt_filter`; the server's cached rows are dropped either
+        way."""
         try:
             return await self._remove_prompt_filter(guild_id, pattern)
         finally:
@@ -80,17 +85,20 @@ class CommunityQueries(SqlPrimitives):
                 tuple(getattr(report, column) for column in REPORT_COLUMNS)))
 
     async def has_reported(self, job_id: str, reporter_id: int) -> bool:
+        """See `CommunityStore.has_reported`."""
         async with self._read() as tx:
             return bool(await self._scalar(
                 tx, "SELECT COUNT(*) AS n FROM reports WHERE job_id = ? AND reporter_id = ?",
                 (job_id, reporter_id)))
 
     async def get_report(self, report_id: str) -> Report | None:
+        """See `CommunityStore.get_report`."""
         async with self._read() as tx:
             rows = await tx.fetch("SELECT * FROM reports WHERE id = ?", (report_id,))
         return _report(rows[0]) if rows else None
 
     async def set_report_message(self, report_id: str, message_id: int) -> None:
+        """See `CommunityStore.set_report_message`."""
         async with self._tx() as tx:
             await tx.execute("UPDATE reports SET log_message_id = ? WHERE id = ?",
                              (message_id, report_id))
@@ -116,6 +124,7 @@ class CommunityQueries(SqlPrimitives):
     async def give_credits(self, guild_id: int, giver_id: int, receiver_id: int, credits: int,
                            *, giver_limit: int, share_limit: int, period_start: float,
                            at: float, note: str | None = None) -> GiftOutcome:
+        """See `LedgerStore.give_credits`."""
         async with self._tx() as tx:
             # The same lock as a reservation: a gift and the giver's own spending (or a
             # second gift) cannot both pass on the same credits.

@@ -19,11 +19,14 @@ class QuotaQueries(SqlPrimitives):
     # -- the ledger --------------------------------------------------------------------------
 
     async def credits_spent(self, guild_id: int, user_id: int, since: float) -> int:
+        """See `LedgerStore.credits_spent`."""
         async with self._read() as tx:
             return await self._member_spent(tx, guild_id, user_id, since)
 
     async def add_grant(self, guild_id: int, user_id: int, credits: int, at: float,
                         note: str | None) -> None:
+        """See `LedgerStore.add_grant`; a grant is a negative committed entry, so spending sums
+        net it."""
         async with self._tx() as tx:
             await tx.execute(
                 "INSERT INTO ledger (id, guild_id, user_id, job_id, kind, amount, status, "
@@ -32,6 +35,8 @@ class QuotaQueries(SqlPrimitives):
 
     async def usage(self, guild_id: int, since: float, until: float, *, limit: int = 20
                     ) -> list[tuple[int, int, int]]:
+        """See `LedgerStore.usage`; only job entries count, so grants do not lower a member's
+        spend."""
         async with self._read() as tx:
             rows = await tx.fetch(
                 f"SELECT user_id, SUM(amount) AS credits, COUNT(*) AS jobs FROM ledger "
@@ -43,6 +48,7 @@ class QuotaQueries(SqlPrimitives):
     # -- limits, blocks and settings ---------------------------------------------------------
 
     async def member_limit(self, guild_id: int, user_id: int) -> int | None:
+        """See `SettingsStore.member_limit`."""
         async with self._read() as tx:
             rows = await tx.fetch(
                 "SELECT credits FROM member_limits WHERE guild_id = ? AND user_id = ?",
@@ -51,6 +57,7 @@ class QuotaQueries(SqlPrimitives):
 
     async def set_member_limit(self, guild_id: int, user_id: int, credits: int | None
                                ) -> None:
+        """See `SettingsStore.set_member_limit`."""
         async with self._tx() as tx:
             if credits is None:
                 await tx.execute("DELETE FROM member_limits WHERE guild_id = ? AND user_id = ?",
@@ -62,6 +69,7 @@ class QuotaQueries(SqlPrimitives):
                     (guild_id, user_id, credits))
 
     async def role_limits(self, guild_id: int) -> dict[int, int]:
+        """See `SettingsStore.role_limits`; read through the guild cache."""
         return dict(await self.guild_cache.read("roles", guild_id,
                                                 lambda: self._role_limits(guild_id)))
 
@@ -73,6 +81,7 @@ class QuotaQueries(SqlPrimitives):
 
     async def set_role_limit(self, guild_id: int, role_id: int, credits: int | None
                              ) -> None:
+        """See `SettingsStore.set_role_limit`; the server's cached rows are dropped either way."""
         try:
             await self._set_role_limit(guild_id, role_id, credits)
         finally:
@@ -91,6 +100,7 @@ class QuotaQueries(SqlPrimitives):
                     (guild_id, role_id, credits))
 
     async def block(self, guild_id: int, user_id: int) -> Block | None:
+        """See `SettingsStore.block`."""
         async with self._read() as tx:
             rows = await tx.fetch(
                 "SELECT reason, blocked_by, blocked_at FROM member_blocks "
@@ -101,6 +111,7 @@ class QuotaQueries(SqlPrimitives):
         return Block(str(row["reason"]), int(row["blocked_by"]), float(row["blocked_at"]))
 
     async def set_block(self, guild_id: int, user_id: int, block: Block | None) -> None:
+        """See `SettingsStore.set_block`."""
         async with self._tx() as tx:
             await tx.execute("DELETE FROM member_blocks WHERE guild_id = ? AND user_id = ?",
                              (guild_id, user_id))
@@ -111,6 +122,7 @@ class QuotaQueries(SqlPrimitives):
                     (guild_id, user_id, block.reason, block.blocked_by, block.blocked_at))
 
     async def guild_settings(self, guild_id: int) -> dict[str, Any]:
+        """See `SettingsStore.guild_settings`."""
         # A deep copy: values are JSON (lists too), and callers may change what they get.
         return copy.deepcopy(await self.guild_cache.read(
             "settings", guild_id, lambda: self._guild_settings(guild_id)))
@@ -122,6 +134,8 @@ class QuotaQueries(SqlPrimitives):
         return {str(r["key"]): json.loads(r["value"]) for r in rows}
 
     async def set_guild_setting(self, guild_id: int, key: str, value: Any) -> None:
+        """See `SettingsStore.set_guild_setting`; the server's cached rows are dropped either
+        way."""
         try:
             await self._set_guild_setting(guild_id, key, value)
         finally:
@@ -133,6 +147,8 @@ class QuotaQueries(SqlPrimitives):
 
     async def change_guild_settings(self, guild_id: int, changes: dict[str, Any],
                                     entries: Sequence[AuditEntry]) -> None:
+        """See `SettingsStore.change_guild_settings`; the server's cached rows are dropped either
+        way."""
         try:
             async with self._tx() as tx:
                 for key, value in changes.items():
@@ -154,6 +170,7 @@ class QuotaQueries(SqlPrimitives):
             (guild_id, key, json.dumps(value)))
 
     async def member_preferences(self, guild_id: int, user_id: int) -> MemberPreferences:
+        """See `SettingsStore.member_preferences`."""
         async with self._read() as tx:
             rows = await tx.fetch(
                 "SELECT notify_dm, language FROM member_preferences "
@@ -165,6 +182,7 @@ class QuotaQueries(SqlPrimitives):
 
     async def set_member_preferences(self, guild_id: int, user_id: int,
                                      preferences: MemberPreferences) -> None:
+        """See `SettingsStore.set_member_preferences`."""
         async with self._tx() as tx:
             await tx.execute(
                 "INSERT INTO member_preferences (guild_id, user_id, notify_dm, language) "
@@ -175,6 +193,7 @@ class QuotaQueries(SqlPrimitives):
     # -- the audit log -----------------------------------------------------------------------
 
     async def add_audit(self, entry: AuditEntry) -> None:
+        """See `CommunityStore.add_audit`."""
         async with self._tx() as tx:
             await self._insert_audit(tx, entry)
 
@@ -188,6 +207,7 @@ class QuotaQueries(SqlPrimitives):
 
     async def audit_entries(self, guild_id: int, target_id: int | None = None, *,
                             limit: int = 10) -> list[AuditEntry]:
+        """See `CommunityStore.audit_entries`."""
         where, params = "guild_id = ?", [guild_id]
         if target_id is not None:
             where += " AND target_id = ?"

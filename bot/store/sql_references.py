@@ -26,6 +26,7 @@ class ReferenceQueries(SqlPrimitives):
     async def add_references(self, guild_id: int, user_id: int,
                              references: Sequence[PendingReference], *, now: float,
                              limit: int) -> list[PendingReference]:
+        """See `ReferenceStore.add_references`."""
         async with self._tx() as tx:
             # The member's lock (the one their reservations take) keeps two menus used at
             # once from passing the limit together.
@@ -50,10 +51,12 @@ class ReferenceQueries(SqlPrimitives):
 
     async def pending_references(self, guild_id: int, user_id: int, now: float
                                  ) -> list[PendingReference]:
+        """See `ReferenceStore.pending_references`."""
         async with self._read() as tx:
             return await self._pending(tx, guild_id, user_id, now)
 
     async def clear_references(self, guild_id: int, user_id: int) -> int:
+        """See `ReferenceStore.clear_references`."""
         async with self._tx() as tx:
             return await tx.execute(
                 "DELETE FROM pending_references WHERE guild_id = ? AND user_id = ?",

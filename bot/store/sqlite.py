@@ -123,6 +123,9 @@ def _write_reservations(conn: sqlite3.Connection, batch: list[_Reserve]
 
 
 class SQLiteStore(SqlStore):
+    """`SqlStore` on one SQLite file (see the module's docstring): for one bot process, tests and
+    the benchmarks; several processes need `PostgresStore`."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self._db: aiosqlite.Connection | None = None
@@ -136,12 +139,14 @@ class SQLiteStore(SqlStore):
 
     @property
     def db(self) -> aiosqlite.Connection:
+        """The writing connection; raises RuntimeError before `open` or after `close`."""
         if self._db is None:
             raise RuntimeError("the store is not open")
         return self._db
 
     @property
     def reader(self) -> aiosqlite.Connection:
+        """The read-only connection; raises RuntimeError before `open` or after `close`."""
         if self._reader is None:
             raise RuntimeError("the store is not open")
         return self._reader
@@ -153,6 +158,8 @@ class SQLiteStore(SqlStore):
         return db
 
     async def open(self) -> None:
+        """Open the file in WAL mode, apply the migrations, then open the reader and the
+        reservation writer."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = await self._connect()
         await self._use_wal(self._db)
@@ -180,6 +187,8 @@ class SQLiteStore(SqlStore):
         await db.execute("PRAGMA journal_mode=WAL")
 
     async def close(self) -> None:
+        """Flush the queued reservations first, then close the connections and the writer's
+        thread."""
         await self._reservations.close()
         if self._batch_thread is not None:
             writer, self._batch_writer = self._batch_writer, None
@@ -262,5 +271,6 @@ class SQLiteStore(SqlStore):
 
     @asynccontextmanager
     async def dispatch_guard(self) -> AsyncIterator[bool]:
+        """See `JobStore.dispatch_guard`; always True here."""
         # One process owns a SQLite file; the job service's own lock is enough.
         yield True

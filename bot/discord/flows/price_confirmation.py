@@ -49,6 +49,7 @@ class PriceConfirmation(discord.ui.View):
         self.add_item(cancel)
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Only the requester's presses count."""
         # The message is private to the requester; this keeps it so whatever Discord shows.
         return interaction.user.id == self.requester_id
 

@@ -49,9 +49,12 @@ class ReviewButton(PersistentButton,
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction,
                              item: discord.ui.Item[Any], match: re.Match[str]) -> ReviewButton:
+        """Rebuild the button from its custom id after a restart."""
         return cls(cast(ReviewAction, match["action"]), match["job_id"])
 
     async def press(self, interaction: discord.Interaction) -> None:
+        """Approve at once; a rejection first asks for the reason (refused before the modal when the
+        job was decided already)."""
         services = services_of(interaction)
         if self.action == "approve":
             job, _ = await services.reviews.approve(self.job_id, interaction.user.id)
@@ -90,9 +93,12 @@ class ReportButton(PersistentButton, template=rf"kling:report:(?P<job_id>{ID})")
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction,
                              item: discord.ui.Item[Any], match: re.Match[str]) -> ReportButton:
+        """Rebuild the button from its custom id after a restart."""
         return cls(match["job_id"])
 
     async def press(self, interaction: discord.Interaction) -> None:
+        """Ask for the reason, then file the report and post it to the log channel (refused
+        before the modal when this member may not report the job)."""
         services = services_of(interaction)
         await services.reports.reportable(self.job_id, interaction.user.id)
 
@@ -125,9 +131,12 @@ class ReportActionButton(PersistentButton,
     async def from_custom_id(cls, interaction: discord.Interaction,
                              item: discord.ui.Item[Any], match: re.Match[str]
                              ) -> ReportActionButton:
+        """Rebuild the button from its custom id after a restart."""
         return cls(cast(ReportAction, match["action"]), match["report_id"])
 
     async def press(self, interaction: discord.Interaction) -> None:
+        """Remove and Dismiss decide at once; Block first asks for the reason (refused before the
+        modal when the report was decided already)."""
         services = services_of(interaction)
         if self.action == "block":
             await services.reports.open_report(self.report_id)  # refuse at once if decided
@@ -141,6 +150,8 @@ class ReportActionButton(PersistentButton,
         await self.decide(interaction, None)
 
     async def decide(self, interaction: discord.Interaction, reason: str | None) -> None:
+        """Record the decision in the core, then take the result down (Remove) and close the
+        report's log message; the audit line is posted when the decision is recorded."""
         services = services_of(interaction)
         decision = {"remove": "removed", "block": "blocked", "dismiss": "dismissed"}[self.action]
         report, job, _ = await services.reports.decide(

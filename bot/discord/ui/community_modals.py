@@ -32,10 +32,12 @@ class ReasonModal(discord.ui.Modal):
         self.on_reason = on_reason
 
     async def on_submit(self, interaction: discord.Interaction, /) -> None:
+        """Hand the reason on, speaking the submitter's language."""
         with speaking_to(interaction):
             await self.on_reason(interaction, self.reason.value)
 
     async def on_error(  # type: ignore[override]  # discord.py's stub is BaseView's signature
             self, interaction: discord.Interaction, error: Exception, /) -> None:
+        """Answer the error privately, in the submitter's language."""
         with speaking_to(interaction):
             await reply_error(interaction, error)

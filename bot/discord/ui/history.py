@@ -101,6 +101,7 @@ class HistoryPager(discord.ui.View):
             log.debug("Could not end a history's buttons (%s)", exc.status)
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        """Only the member whose history it is may turn its pages; anyone else is told privately."""
         if interaction.user.id == self.owner_id:
             return True
         with speaking_to(interaction):
@@ -115,11 +116,13 @@ class HistoryPager(discord.ui.View):
     @discord.ui.button(label="<", style=discord.ButtonStyle.secondary)
     async def previous(self, interaction: discord.Interaction[Any],
                        button: discord.ui.Button[Any]) -> None:
+        """Show the page before this one."""
         await self._turn(interaction, -1)
 
     @discord.ui.button(label=">", style=discord.ButtonStyle.secondary)
     async def next(self, interaction: discord.Interaction[Any],
                    button: discord.ui.Button[Any]) -> None:
+        """Show the page after this one."""
         await self._turn(interaction, 1)
 
 

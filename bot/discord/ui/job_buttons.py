@@ -64,9 +64,11 @@ class JobButton(PersistentButton, template=TEMPLATE):
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction,
                              item: discord.ui.Item[Any], match: re.Match[str]) -> JobButton:
+        """Rebuild the button from its custom id after a restart."""
         return cls(cast(JobAction, match["action"]), match["job_id"])
 
     def refused_code(self) -> str:
+        """Cancel's refusal has its own text: only the requester and moderators may cancel."""
         return "cancel.not_yours" if self.action == "cancel" else "access.not_yours"
 
     async def may_press_as_member(self, interaction: discord.Interaction) -> bool:
@@ -80,6 +82,8 @@ class JobButton(PersistentButton, template=TEMPLATE):
         return await may_extend(interaction, job)
 
     async def press(self, interaction: discord.Interaction) -> None:
+        """Cancel the job, start an Extend or a Continue (at once, or after asking for a prompt), or
+        join the story; the core checks each again."""
         services = services_of(interaction)
         if self.action == "cancel":
             # The core decides again with the same answer (the requester or a moderator).

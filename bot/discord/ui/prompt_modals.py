@@ -44,6 +44,7 @@ class PromptModal(discord.ui.Modal):
         self.add_item(self.prompt)
 
     async def on_submit(self, interaction: discord.Interaction, /) -> None:
+        """Run `submit` in the submitter's language."""
         with speaking_to(interaction):
             await self.submit(interaction)
 
@@ -53,6 +54,7 @@ class PromptModal(discord.ui.Modal):
 
     async def on_error(  # type: ignore[override]  # discord.py's stub is BaseView's signature
             self, interaction: discord.Interaction, error: Exception, /) -> None:
+        """Answer the error privately, in the submitter's language."""
         with speaking_to(interaction):
             await reply_error(interaction, error)
 
@@ -86,6 +88,7 @@ class ExtendModal(PromptModal):
         return int(typed)
 
     async def submit(self, interaction: discord.Interaction) -> None:
+        """Start the Extend with the prompt and the length typed."""
         request = extend_request(interaction, self.source, self.prompt.value,
                                  self.chosen_length())
         await start_job(self.jobs, interaction, request)
@@ -100,6 +103,7 @@ class ContinueModal(PromptModal):
         self.source = source
 
     async def submit(self, interaction: discord.Interaction) -> None:
+        """Start the Continue with the prompt typed."""
         await continue_video(interaction, self.source, self.prompt.value)
 
 
@@ -113,6 +117,7 @@ class AnimateModal(PromptModal):
         self.start = start
 
     async def submit(self, interaction: discord.Interaction) -> None:
+        """Animate the image, with the prompt when one was typed."""
         options = VideoOptions(action="image2video", prompt=self.prompt.value or None,
                                start_image_url=self.image_url)
         await self.start(interaction, options)

@@ -62,15 +62,19 @@ class ClearReferencesButton(PersistentButton, template=re.escape(CLEAR_ID)):
     async def from_custom_id(cls, interaction: discord.Interaction,
                              item: discord.ui.Item[Any], match: re.Match[str]
                              ) -> ClearReferencesButton:
+        """Rebuild the button from its custom id after a restart (it carries no id of its own)."""
         return cls()
 
     async def press(self, interaction: discord.Interaction) -> None:
+        """Forget the presser's references and replace the list message with a short
+        confirmation."""
         await services_of(interaction).references.clear(interaction.guild_id or 0,
                                                         interaction.user.id)
         await interaction.response.edit_message(content=text("references.cleared"), view=None)
 
 
 def clear_view() -> discord.ui.View:
+    """A view holding only the Clear button, to go under the references list."""
     view = discord.ui.View(timeout=None)
     view.add_item(ClearReferencesButton())
     return view

@@ -41,11 +41,14 @@ class StoryModal(discord.ui.Modal):
         self.add_item(self.shots)
 
     async def on_submit(self, interaction: discord.Interaction, /) -> None:
+        """Parse the shots and start the story, in the submitter's language."""
         with speaking_to(interaction):
             story = parse_story(self.shots.value)
             await self.start(interaction, replace(self.options, story=story))
 
     async def on_error(  # type: ignore[override]  # discord.py's stub is BaseView's signature
             self, interaction: discord.Interaction, error: Exception, /) -> None:
+        """Answer the error (shots that do not parse, too) privately, in the submitter's
+        language."""
         with speaking_to(interaction):
             await reply_error(interaction, error)
