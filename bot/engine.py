@@ -63,6 +63,9 @@ class StartupError(Exception):
 
 
 class Engine:
+    """The core of one process: the job life, its background work and the web server, started
+    and stopped as one. Everything a Discord client or a test needs from the core hangs here."""
+
     def __init__(self, settings: Settings, notifier: JobNotifier, *, clock: Clock = time.time,
                  retry: RetryPolicy | None = None, store: Store | None = None,
                  readiness: Callable[[], dict[str, bool]] | None = None,
@@ -183,6 +186,8 @@ class Engine:
         self._poller_task = asyncio.create_task(self.poller.run(), name="kling-poller")
 
     async def close(self) -> None:
+        """Stop the poller, the background work, the web server and the store, in that order, so
+        nothing writes to a closed store."""
         if self._poller_task is not None:
             self._poller_task.cancel()
             try:

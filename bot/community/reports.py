@@ -34,6 +34,9 @@ class ReportRefused(DomainError):
 
 
 class Reports:
+    """Members' reports of results and moderators' decisions on them: one report per member
+    per video, and every decision recorded once (Remove marks the job removed for good)."""
+
     def __init__(self, store: ReportStore, moderation: Moderation, clock: Clock) -> None:
         self.store = store
         self.moderation = moderation
@@ -53,6 +56,8 @@ class Reports:
         return job
 
     async def file(self, job_id: str, reporter_id: int, reason: str) -> tuple[Report, Job]:
+        """File a member's report (checked as `reportable` again, after the modal): the report and
+        the job it is about. Raises `ReportRefused`."""
         job = await self.reportable(job_id, reporter_id)
         assert job.guild_id is not None
         report = Report(id=secrets.token_hex(10), guild_id=job.guild_id, job_id=job.id,
@@ -65,9 +70,11 @@ class Reports:
         return report, job
 
     async def posted(self, report_id: str, message_id: int) -> None:
+        """Remember the report's message in the log channel, so the decision can close it."""
         await self.store.set_report_message(report_id, message_id)
 
     async def open_report(self, report_id: str) -> tuple[Report, Job]:
+        """The report and its job while no moderator has decided it. Raises `ReportRefused`."""
         report = await self.store.get_report(report_id)
         job = await self.store.get_job(report.job_id) if report is not None else None
         if report is None or job is None:

@@ -84,6 +84,7 @@ class FramePost:
 
     @property
     def channel_id(self) -> int:
+        """Where the frame goes: where its source's result really is."""
         return self.source.result_channel
 
 
@@ -103,4 +104,5 @@ class JoinedPost:
 
     @property
     def channel_id(self) -> int:
+        """Where the joined story goes: where its newest part's result really is."""
         return self.newest.result_channel

@@ -11,6 +11,7 @@ class StoryQueries(SqlPrimitives):
     """Joined stories, in portable SQL."""
 
     async def joined_story(self, job_id: str) -> JoinedStory | None:
+        """See `ChainStore.joined_story`."""
         async with self._read() as tx:
             rows = await tx.fetch(
                 "SELECT job_id, channel_id, message_id, claimed_until FROM joined_stories "
@@ -25,6 +26,7 @@ class StoryQueries(SqlPrimitives):
             claimed_until=float(row["claimed_until"]))
 
     async def claim_story(self, job_id: str, now: float, until: float) -> bool:
+        """See `ChainStore.claim_story`: one statement, so two processes never both win."""
         async with self._tx() as tx:
             # One statement: a new row, or an abandoned claim (expired, nothing posted) taken
             # over; a posted story or a live claim is left alone and counts no row.
@@ -37,12 +39,14 @@ class StoryQueries(SqlPrimitives):
         return changed > 0
 
     async def record_story(self, job_id: str, channel_id: int, message_id: int) -> None:
+        """See `ChainStore.record_story`."""
         async with self._tx() as tx:
             await tx.execute(
                 "UPDATE joined_stories SET channel_id = ?, message_id = ? WHERE job_id = ?",
                 (channel_id, message_id, job_id))
 
     async def release_story(self, job_id: str) -> None:
+        """See `ChainStore.release_story`: a posted story is kept."""
         async with self._tx() as tx:
             await tx.execute(
                 "DELETE FROM joined_stories WHERE job_id = ? AND message_id IS NULL", (job_id,))
