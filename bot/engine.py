@@ -121,7 +121,7 @@ class Engine:
                                                 audit=self.moderation.audit)
         self.references = PendingReferences(self.store, clock)
         self.chains = Chains(self.store, clock)
-        # Community moderation (issue 14).
+        # Community moderation: prompt filters, review, reports, gifts, reaction rewards.
         self.filters = PromptFilters(self.store, self.moderation, clock)
         self.reviews = Reviews(store=self.store, failures=pieces.failures, notifier=notifier,
                                moderation=self.moderation,

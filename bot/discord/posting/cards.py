@@ -137,7 +137,7 @@ def result_embed(job: Job) -> discord.Embed:
     return embed
 
 
-# Community moderation's actions, worded by their own message (issue 14).
+# Community moderation's actions, worded by their own message.
 COMMUNITY_ACTIONS = frozenset({
     "filter_add", "filter_remove", "review_approve", "review_reject", "report_removed",
     "report_blocked", "report_dismissed", "gift", "set_review", "set_review_new_member_days",
