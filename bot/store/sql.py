@@ -29,6 +29,7 @@ from bot.store.models import (
 from bot.store.sql_base import MEMBER_SPENT, SERVER_SPENT, Tx, marks
 from bot.store.sql_chains import StoryQueries
 from bot.store.sql_community import CommunityQueries
+from bot.store.sql_placement import PlacementQueries
 from bot.store.sql_quotas import QuotaQueries
 from bot.store.sql_references import ReferenceQueries
 
@@ -141,7 +142,8 @@ def reservation_writes(job: Job) -> list[tuple[str, Sequence[Any]]]:
     ]
 
 
-class SqlStore(QuotaQueries, ReferenceQueries, StoryQueries, CommunityQueries):
+class SqlStore(QuotaQueries, ReferenceQueries, StoryQueries, CommunityQueries,
+               PlacementQueries):
     """The job queries and the schema; the credit and staff queries come from `QuotaQueries`,
     community moderation's from `CommunityQueries`, and subclasses (the backends) provide
     `_tx`, `_read` and `_lock_spender`."""
