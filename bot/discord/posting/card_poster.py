@@ -140,12 +140,23 @@ class CardPoster:
         None where it can have none (the card then says so). Under a busy channel's thread
         limits this can take a while: the core never waits for it (it dispatched the job
         first, and its delivery reads the outcome from the store)."""
-        if self._in_thread(job):
-            return job.thread_id or job.channel_id
-        if job.status_message_id is None or not self._can_thread(job.channel_id):
+        if job.thread_id is not None:
+            return job.thread_id
+        channel: discord.abc.GuildChannel | discord.Thread | discord.abc.PrivateChannel | None
+        channel = self.client.get_channel(job.channel_id)
+        if channel is None and job.guild_id is not None:
+            # Not in this process's cache (before the gateway is ready, another shard's):
+            # asked once; the permission is then found out by trying.
+            channel = await self._fetch_channel(job.channel_id)
+            possible = True
+        else:
+            possible = self._can_thread(job.channel_id)
+        if isinstance(channel, discord.Thread):
+            return channel.id  # a command typed inside a thread
+        if not (possible and isinstance(channel, discord.TextChannel)) or \
+                job.status_message_id is None:
             return None
-        card = self._messageable(job.channel_id, job.guild_id).get_partial_message(
-            job.status_message_id)
+        card = channel.get_partial_message(job.status_message_id)
         try:
             thread = await card.create_thread(name=await thread_name(self.client, job),
                                               auto_archive_duration=1440)
@@ -161,6 +172,15 @@ class CardPoster:
             await card.edit(embed=embed)
             return None
         return thread.id
+
+    async def _fetch_channel(self, channel_id: int
+                             ) -> discord.abc.GuildChannel | discord.Thread | None:
+        try:
+            channel = await self.client.fetch_channel(channel_id)
+        except discord.HTTPException:
+            return None
+        return channel if isinstance(channel, (discord.abc.GuildChannel, discord.Thread)) \
+            else None
 
     def _in_thread(self, job: Job) -> bool:
         """An Extend (in its chain's thread) or a command typed inside a thread."""

@@ -57,7 +57,8 @@ async def test_a_failure_stored_before_the_upgrade_still_reads(
         before.setattr(bot.store.sql, "JOB_COLUMNS", tuple(
             c for c in bot.store.sql.JOB_COLUMNS if c not in (
                 "error_key", "error_params", "spoiler", "notes",
-                "review_message_id", "reviewed_by")))  # added by later migrations
+                "review_message_id", "reviewed_by",
+                "thread_pending_until")))  # added by later migrations
         store = make_store(database_url)
         await store.open()
         try:
