@@ -5,6 +5,10 @@ The one exception is the card's first showing (`present`), a follow-up of the me
 made within seconds of it: it keeps the card off the channel's message bucket. Card edits go
 through a `CardThrottle` (per job) and a `ChannelPacer` (per channel). Everything here is
 public, so it is made in the server's language (`ServerLanguages`).
+
+The thread is started apart from the card (`start_thread`), when the core asks, after it sent
+the job to Kling; the core stores where the card and thread are. Nothing here remembers a job
+between calls, so another process can carry on with it.
 """
 
 from __future__ import annotations
@@ -93,6 +97,14 @@ class CardPoster:
         return perms.send_messages_in_threads if isinstance(channel, discord.Thread) \
             else perms.send_messages
 
+    def _first_card(self, job: Job) -> discord.Embed:
+        """The card as first shown; its note says whether results stay in the channel."""
+        if self._in_thread(job):
+            # An Extend (or a command typed inside a thread): the chain stays in this thread.
+            shown = dataclasses.replace(job, thread_id=job.thread_id or job.channel_id)
+            return status_card(shown, note=self._note(shown))
+        return status_card(job, note=self._note(job, not self._can_thread(job.channel_id)))
+
     async def present(self, interaction: discord.Interaction, job: Job) -> int | None:
         """Show the job's card as a public follow-up of the member's command (after the
         private confirmation, which answered the deferral): it reaches the channel at once,
@@ -100,15 +112,8 @@ class CardPoster:
         that every card, thread and result of a busy channel shares. Returns the card's
         message id; None when Discord refused (the core then posts the card in the channel:
         `post_card`)."""
-        if self._in_thread(job):
-            # An Extend (or a command typed inside a thread): the chain stays in this thread.
-            shown = dataclasses.replace(job, thread_id=job.thread_id or job.channel_id)
-            note = self._note(shown)
-        else:
-            shown = job
-            note = self._note(job, not self._can_thread(job.channel_id))
         with speaking(await self._server_language(job)):
-            embed = status_card(shown, note=note)
+            embed = self._first_card(job)
         try:
             message = await interaction.followup.send(embed=embed, wait=True,
                                                       **self._card_extras(job))
@@ -123,14 +128,9 @@ class CardPoster:
         it: `present`); its message id. The thread is started apart (`start_thread`)."""
         try:
             with speaking(await self._server_language(job)):
-                if self._in_thread(job):
-                    # An Extend (or a command typed inside a thread): it stays in this thread.
-                    shown = dataclasses.replace(job, thread_id=job.thread_id or job.channel_id)
-                    note = self._note(shown)
-                else:
-                    shown, note = job, self._note(job, not self._can_thread(job.channel_id))
-                message = await self._messageable(job.channel_id, job.guild_id).send(
-                    embed=status_card(shown, note=note), **self._card_extras(job))
+                embed = self._first_card(job)
+            message = await self._messageable(job.channel_id, job.guild_id).send(
+                embed=embed, **self._card_extras(job))
         except (discord.Forbidden, discord.NotFound) as exc:
             raise CannotPostHere("post.forbidden") from exc
         return message.id
@@ -157,9 +157,10 @@ class CardPoster:
                 job.status_message_id is None:
             return None
         card = channel.get_partial_message(job.status_message_id)
+        with speaking(await self._server_language(job)):
+            name = await thread_name(self.client, job)  # public: the server's language
         try:
-            thread = await card.create_thread(name=await thread_name(self.client, job),
-                                              auto_archive_duration=1440)
+            thread = await card.create_thread(name=name, auto_archive_duration=1440)
         except discord.HTTPException as exc:
             if exc.code == THREAD_EXISTS:
                 # Started already (by a process that stopped before storing it): a thread
