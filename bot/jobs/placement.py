@@ -17,7 +17,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.clock import Clock
-from bot.jobs.notifier import CannotPostHere, JobNotifier
+from bot.jobs.notifier import CannotPostHere, JobNotifier, show_progress
 from bot.jobs.outcomes import Failures
 from bot.jobs.review import ask_moderators
 from bot.jobs.supervisor import Supervisor
@@ -67,6 +67,10 @@ class Placements:
             lease = None if job.thread_id is not None else self.clock() + self.thread_wait_seconds
             placed = await self.store.update(job.id, PLACEABLE, status_message_id=card_id,
                                              thread_pending_until=lease) or job
+            if (placed.state, placed.queue_position) != (job.state, job.queue_position):
+                # It moved before its card was known (a queue pass, a fast answer): the edit
+                # that change asked for found no card, so the card catches up now.
+                await show_progress(self.notifier, placed)
         if job.state is JobState.REVIEW:
             await ask_moderators(self.store, self.notifier, job)
         return placed
