@@ -1,20 +1,24 @@
 """A job's card and thread are stored, not remembered: two real bot processes (shards 0 and 1
-of 2) on one PostgreSQL database. Process A takes the member's command, shows the card and
-starts the thread, and is killed before Kling finishes. Process B (the other shard, which never
-saw the command nor holds the server in its cache) receives Kling's callback and posts the
-result in A's thread, exactly once.
+of 2) on one PostgreSQL database. Process A takes the member's command and shows the card, and
+is killed before Kling finishes. Process B (the other shard, which never saw the command nor
+holds the server in its cache) receives Kling's callback and posts the result where the store
+says: in A's thread, or, when A died while Discord was still starting that thread, in the
+channel once the thread's lease ran out. Exactly once either way.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 
-from testkit.fakes.discord import FakeDiscord
+from testkit.fakes.discord import FakeDiscord, RecordedRequest
 from testkit.fakes.kling import FakeKling
 from testkit.processes import ROOT, BotProcess
 from tests.conftest import throwaway_postgres
@@ -23,12 +27,49 @@ from tests.support import KLING_TOKEN, eventually, free_port
 pytestmark = pytest.mark.timeout(150)
 
 
-def results(fake: FakeDiscord) -> list[dict[str, Any]]:
-    return [m for m in fake.messages.values() if "your video is ready" in str(m.get("content"))]
+@dataclass
+class TwoProcesses:
+    fake: FakeDiscord
+    kling: FakeKling
+    db: asyncpg.Connection
+    processes: dict[str, BotProcess]
+    channel_id: int
+
+    def results(self) -> list[dict[str, Any]]:
+        return [m for m in self.fake.messages.values()
+                if "your video is ready" in str(m.get("content"))]
+
+    def log(self, name: str) -> str:
+        return self.processes[name].log.read_text(errors="replace")
+
+    async def job(self) -> dict[str, Any] | None:
+        row = await self.db.fetchrow("SELECT * FROM jobs")
+        return None if row is None else dict(row)
+
+    async def command_taken_by_a(self) -> tuple[str, dict[str, Any]]:
+        """A member's /video in A's server; the Kling task's id and the job, once at Kling."""
+        guild = self.fake.guilds[self.fake.guild_id]
+        member = await self.fake.add_member(guild.id, name="alice")
+        await self.fake.slash(guild.id, self.channel_id, member.user.id, "video", ["text"],
+                              {"prompt": "a red kite over the dunes"})
+        task = await self.kling.wait_for(lambda: self.kling.last_task, 30)
+        assert task is not None
+
+        async def at_kling() -> dict[str, Any] | None:
+            job = await self.job()
+            return job if job and job["state"] == "submitted" and job["status_message_id"] \
+                else None
+
+        job = await eventually(at_kling, 30)
+        # A took the command (either process may have sent it to Kling).
+        assert f"Job {job['id']} reserved" in self.log("a")
+        return task.task_id, job
 
 
-async def test_a_job_taken_by_one_process_is_delivered_by_another_in_its_thread(
-        tmp_path: Path) -> None:
+@asynccontextmanager
+async def two_processes(tmp_path: Path) -> AsyncIterator[TwoProcesses]:
+    """Processes "a" (the shard of the fake's server) and "b" (the other shard), each sending
+    Kling's callbacks to the other."""
     fake = FakeDiscord()
     await fake.start()
     kling = FakeKling(token=KLING_TOKEN, processing_seconds=0.2)
@@ -52,7 +93,6 @@ async def test_a_job_taken_by_one_process_is_delivered_by_another_in_its_thread(
                 other = "b" if name == "a" else "a"
                 env = base | {"SHARD_IDS": str(shard), "INSTANCE_ID": f"bot-{name}",
                               "WEB_PORT": str(ports[name]),
-                              # Kling's callbacks go to the other process.
                               "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports[other]}"}
                 processes[name] = BotProcess(env, tmp_path / f"bot-{name}.log")
                 await processes[name].start()
@@ -60,43 +100,11 @@ async def test_a_job_taken_by_one_process_is_delivered_by_another_in_its_thread(
                                   60, "both shards connected")
             await fake.wait_until(lambda: fake.commands.get(None) or None, 60,
                                   "global commands synced")
-
-            member = await fake.add_member(guild.id, name="alice")
-            channel_id = next(iter(guild.channels))
-            await fake.slash(guild.id, channel_id, member.user.id, "video", ["text"],
-                             {"prompt": "a red kite over the dunes"})
-            task = await kling.wait_for(lambda: kling.last_task, 30)
-            assert task is not None
-
-            conn = await asyncpg.connect(database_url)
+            db = await asyncpg.connect(database_url)
             try:
-                async def placed() -> dict[str, Any] | None:
-                    row = await conn.fetchrow(
-                        "SELECT id, state, status_message_id, thread_id, thread_pending_until "
-                        "FROM jobs")
-                    return dict(row) if row is not None and row["thread_id"] is not None \
-                        and row["state"] == "submitted" else None
-
-                job = await eventually(placed, 30)
-                assert job["thread_pending_until"] is None
-                # A took the command (either process may have sent it to Kling).
-                assert f"Job {job['id']} reserved" in processes["a"].log.read_text()
-                thread_id = int(job["thread_id"])
-                assert thread_id == job["status_message_id"]  # started from the card
-                await processes["a"].kill()  # before the result: nothing of A is left
-
-                await kling.finish(task.task_id)
-                delivered = await eventually(lambda: _delivered(conn), 60)
+                yield TwoProcesses(fake, kling, db, processes, next(iter(guild.channels)))
             finally:
-                await conn.close()
-
-            [result] = results(fake)
-            assert int(result["channel_id"]) == thread_id  # in A's thread
-            assert delivered["result_message_id"] == int(result["id"])
-            logs = {name: p.log.read_text(errors="replace") for name, p in processes.items()}
-            assert "delivered as message" in logs["b"]
-            assert "delivered as message" not in logs["a"]
-            assert "POST /kling/callback/<token> 200" in logs["b"]
+                await db.close()
     finally:
         for process in processes.values():
             await process.stop()
@@ -104,7 +112,65 @@ async def test_a_job_taken_by_one_process_is_delivered_by_another_in_its_thread(
         await fake.close()
 
 
-async def _delivered(conn: asyncpg.Connection) -> dict[str, Any] | None:
-    row = await conn.fetchrow("SELECT state, result_message_id FROM jobs")
-    return dict(row) if row is not None and row["state"] == "delivered" else None
+async def delivered(world: TwoProcesses) -> dict[str, Any] | None:
+    job = await world.job()
+    return job if job and job["state"] == "delivered" else None
 
+
+async def test_a_job_taken_by_one_process_is_delivered_by_another_in_its_thread(
+        tmp_path: Path) -> None:
+    async with two_processes(tmp_path) as world:
+        task_id, _ = await world.command_taken_by_a()
+
+        async def threaded() -> dict[str, Any] | None:
+            job = await world.job()
+            return job if job and job["thread_id"] else None
+
+        job = await eventually(threaded, 30)
+        assert job["thread_pending_until"] is None
+        thread_id = int(job["thread_id"])
+        assert thread_id == job["status_message_id"]  # started from the card
+        await world.processes["a"].kill()  # before the result: nothing of A is left
+
+        await world.kling.finish(task_id)
+        done = await eventually(lambda: delivered(world), 60)
+        [result] = world.results()
+        assert int(result["channel_id"]) == thread_id  # in A's thread
+        assert done["result_message_id"] == int(result["id"])
+        assert "delivered as message" in world.log("b")
+        assert "delivered as message" not in world.log("a")
+        assert "POST /kling/callback/<token> 200" in world.log("b")
+
+
+def is_thread_start(request: RecordedRequest) -> bool:
+    return request.method == "POST" and request.path.endswith("/threads")
+
+
+async def test_a_process_that_died_starting_the_thread_leaves_the_result_to_the_channel(
+        tmp_path: Path) -> None:
+    """A dies while Discord has not answered its thread's start: B finds the thread's lease
+    in the store, puts the delivery off (nothing waits in memory), and once the lease runs out
+    (10 s) posts in the channel."""
+    async with two_processes(tmp_path) as world:
+        held = world.fake.hold_response(is_thread_start)
+        task_id, job = await world.command_taken_by_a()
+        await world.fake.wait_until(lambda: held.record, 30, "the thread's start")
+        assert job["thread_id"] is None and job["thread_pending_until"] is not None
+        await world.processes["a"].kill()
+
+        await world.kling.finish(task_id)
+
+        async def put_off() -> dict[str, Any] | None:
+            job = await world.job()
+            return job if job and job["state"] == "succeeded" and job["next_attempt_at"] \
+                else None
+
+        waiting = await eventually(put_off, 30)
+        assert waiting["next_attempt_at"] == waiting["thread_pending_until"]
+        assert world.results() == []
+        done = await eventually(lambda: delivered(world), 60)
+        [result] = world.results()
+        assert int(result["channel_id"]) == world.channel_id
+        assert done["thread_id"] is None and done["result_message_id"] == int(result["id"])
+        assert "delivered as message" in world.log("b")
+        held.release()
