@@ -73,6 +73,10 @@ class Settings:
     # delivery runs; a crashed process's claim lapses after it. Not an operator setting
     # (nothing to tune); the tests shorten it.
     delivery_lease_seconds: float = 60.0
+    # The longest a result waits for its job's thread, which Discord may be slow to start
+    # (thread limits): past it, the result goes to the channel. Not an operator setting; the
+    # tests shorten it.
+    thread_wait_seconds: float = 10.0
     # Hosts whose videos are fetched even though their address is not public.
     trusted_video_hosts: frozenset[str] = frozenset()
     # Where the instance's folder for videos being fetched goes. Not an environment variable:

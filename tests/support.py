@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.discord.i18n.render import failure_reason, sentence
 from bot.download import VideoFetcher
 from bot.errors import Notice
-from bot.jobs import JobRequest, Placement
+from bot.jobs import JobRequest
 from bot.kling.options import VideoOptions
 from bot.publishing import Posted, ResultPost
 from bot.store import Job, Store
@@ -108,11 +108,15 @@ class RecordingNotifier:
     def _touch(self) -> None:
         self.changed.set()
 
-    async def announce(self, job: Job) -> Placement:
+    async def post_card(self, job: Job) -> int:
         self.announced.append(job.id)
         self._next_id += 1
         self._touch()
-        return Placement(status_message_id=self._next_id, thread_id=self._next_id)
+        return self._next_id
+
+    async def start_thread(self, job: Job) -> int | None:
+        # As on Discord, a thread started from a message has the message's id.
+        return job.status_message_id
 
     async def progress(self, job: Job) -> None:
         self.progress_log.append((job.id, job.state.value))

@@ -30,7 +30,7 @@ from bench.harness import KLING_TOKEN, Context, Figure
 from bot.config import Settings
 from bot.engine import Engine
 from bot.errors import Notice
-from bot.jobs import JobRequest, Placement
+from bot.jobs import JobRequest
 from bot.kling.options import VideoOptions
 from bot.publishing import Posted, ResultPost
 from bot.quotas import QuotaExceeded
@@ -50,9 +50,13 @@ DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 class NoDiscord:
     """A `JobNotifier` that is never called: `reserve` does no Discord I/O."""
 
-    async def announce(self, job: Job) -> Placement:
+    async def post_card(self, job: Job) -> int:
         """Never called during a reservation."""
-        raise AssertionError("reserve() must not announce")
+        raise AssertionError("reserve() must not post a card")
+
+    async def start_thread(self, job: Job) -> int | None:
+        """Never called during a reservation."""
+        raise AssertionError("reserve() must not start a thread")
 
     async def progress(self, job: Job) -> None:
         """Never called during a reservation."""

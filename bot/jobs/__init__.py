@@ -1,7 +1,9 @@
 """The job's life, one module per responsibility (design.md, "The job's life"):
 
 - `requests`: a member's ask: the server's policy (`bot.policy`), validate, price (and quote),
-  reserve, announce, cancel
+  reserve, cancel
+- `placement`: the job's card and thread, stored as soon as known; the thread started in the
+  background, a delivery put off (through the store) while it starts
 - `queue_plan`: the fair queue's rule (pure): who starts now, where the others stand
 - `dispatcher`: the fair queue's pass: coalesced passes, claims, renumbering
 - `submitter`: the create call, and Kling's answers sorted into the job's next state
@@ -24,7 +26,7 @@ from bot.jobs.assembly import JobPieces, assemble_jobs
 from bot.jobs.chains import Chains, NoChain, continues
 from bot.jobs.delivery import MAX_DELIVERY_ATTEMPTS
 from bot.jobs.maintenance import STALE_SUBMIT_FACTOR, STALE_SUBMIT_SLACK
-from bot.jobs.notifier import CannotPostHere, JobNotifier, Placement
+from bot.jobs.notifier import CannotPostHere, JobNotifier
 from bot.jobs.outcomes import (
     DEADLINE_CODE,
     LATE_WATCH_CODES,
@@ -67,7 +69,6 @@ __all__ = [
     "KlingPaused",
     "Limits",
     "NoChain",
-    "Placement",
     "PriceNeedsConfirmation",
     "PriceRose",
     "Quote",

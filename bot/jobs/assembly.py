@@ -17,9 +17,10 @@ from bot.jobs.maintenance import Maintenance, stale_submit_seconds
 from bot.jobs.notifier import JobNotifier
 from bot.jobs.outcomes import Failures, Results
 from bot.jobs.pause import BalancePause, DispatchPause
+from bot.jobs.placement import Placements
 from bot.jobs.queue_plan import Limits
 from bot.jobs.recovery import Recovery
-from bot.jobs.requests import Announcer, Reservations
+from bot.jobs.requests import Reservations
 from bot.jobs.service import JobService
 from bot.jobs.submitter import Submitter
 from bot.jobs.supervisor import Supervisor
@@ -84,9 +85,12 @@ def assemble_jobs(*, store: Store, kling: KlingClient, notifier: JobNotifier,
         queue_timeout_seconds=settings.queue_timeout_seconds,
         job_deadline_seconds=settings.job_deadline_seconds,
         stale_submit_seconds=stale_submit_seconds(kling.longest_create()))
+    placements = Placements(store=store, notifier=notifier, failures=ending.failures,
+                            supervisor=supervisor, clock=clock,
+                            thread_wait_seconds=settings.thread_wait_seconds)
     recovery = Recovery(store=store, submitter=ending.submitter, maintenance=maintenance,
                         dispatcher=dispatcher, delivery=ending.delivery, notifier=notifier,
-                        instance_id=settings.instance_id)
+                        placements=placements, instance_id=settings.instance_id)
     policy = ServerPolicy(store=store, capabilities=capabilities, alerts=notifier)
     reservations = Reservations(
         store=store, policy=policy, capabilities=capabilities, costs=costs, quota=quota,
@@ -94,7 +98,7 @@ def assemble_jobs(*, store: Store, kling: KlingClient, notifier: JobNotifier,
         queue_timeout_seconds=settings.queue_timeout_seconds, clock=clock)
     service = JobService(
         store=store, reservations=reservations,
-        announcer=Announcer(store=store, notifier=notifier, failures=ending.failures),
+        placements=placements,
         dispatcher=dispatcher, balance=balance, supervisor=supervisor, quota=quota, clock=clock)
     return JobPieces(service=service, supervisor=supervisor, balance=balance,
                      dispatch_pause=dispatch_pause, failures=ending.failures,

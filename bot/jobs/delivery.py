@@ -9,6 +9,8 @@ Exactly once, whatever crashes: in this process a set of running deliveries keep
 from starting; across processes the store's claim does, with a lease renewed for as long as the
 delivery runs (a download may take minutes, then the upload). A failed delivery is retried with
 back-off and refunded in the end; a video at an address the bot must not fetch from is refused.
+A result whose thread is still being started is put off through the store until the thread is
+known or its lease runs out (`bot.jobs.placement`), never awaited in memory.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from bot.clock import Clock
 from bot.download import UnsafeVideoUrl
 from bot.jobs.notifier import JobNotifier
 from bot.jobs.outcomes import Failures
+from bot.jobs.placement import thread_pending, when_placed
 from bot.jobs.supervisor import Supervisor
 from bot.logs import job_context
 from bot.publishing import Posted, Publisher, RemovedPart, UploadRefused
@@ -76,6 +79,13 @@ class Delivery:
 
     async def _deliver(self, job_id: str) -> None:
         now = self.clock()
+        lease = await thread_pending(self.store, job_id, now)
+        if lease is not None:
+            # Its thread is being started: put off until it is known (or its lease runs out).
+            if await self.store.postpone_delivery(job_id, now, lease):
+                self.supervisor.spawn(when_placed(self.store, job_id, self.clock, self.deliver),
+                                      name=f"deliver-{job_id}")
+            return
         until = now + self.lease_seconds
         job = await self.store.claim_for_delivery(job_id, now, until, self.instance_id)
         if job is None:

@@ -5,7 +5,6 @@ job: a card refresh and a failure notice are logged when Discord is away, not ra
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Protocol
 
 from bot.errors import DomainError, Notice
@@ -21,20 +20,17 @@ class CannotPostHere(DomainError):
     params: it is stored as the failure's `cause`)."""
 
 
-@dataclass(frozen=True)
-class Placement:
-    """Where a job's card went: the ids the bot needs to edit it and post the result later."""
-
-    status_message_id: int | None
-    thread_id: int | None
-
-
 class JobNotifier(Protocol):
     """What the job service needs from Discord. The real one posts with the bot's own token,
     by channel and message id, so nothing depends on a 15-minute interaction token."""
 
-    async def announce(self, job: Job) -> Placement:
-        """Post the job's status card (and start its thread)."""
+    async def post_card(self, job: Job) -> int:
+        """Post the job's status card in its channel (where the command's response could not
+        show it); its message id. Raises `CannotPostHere` where the bot may never post."""
+
+    async def start_thread(self, job: Job) -> int | None:
+        """Start the job's thread from its card (`status_message_id`), or name the thread it
+        belongs in already; None where it can have none (its results go to the channel)."""
 
     async def progress(self, job: Job) -> None:
         """The job moved on: refresh its card."""

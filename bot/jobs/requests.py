@@ -1,6 +1,6 @@
 """A member's ask, from the command to the queue: the server's policy (`bot.policy`), then
 validate and price it (no credit spent on a bad request), hold its credits and write the job in
-one store transaction, post its card; and the way back out while it waits, a cancel with a full
+one store transaction; and the way back out while it waits, a cancel with a full
 refund. A job priced above the server's threshold is not reserved until the member confirmed
 its price (`PriceNeedsConfirmation`, then `JobRequest.confirmed_cost`), and never for more than
 that; `quote` prices a request on the same path without touching the ledger."""
@@ -18,10 +18,8 @@ from bot.clock import Clock
 from bot.community.filters import check_prompt
 from bot.errors import DomainError
 from bot.guild_settings import GuildSettings, load_guild_settings
-from bot.jobs.notifier import CannotPostHere, JobNotifier
 from bot.jobs.outcomes import Failures
 from bot.jobs.pause import BalancePause, KlingPaused
-from bot.jobs.review import ask_moderators
 from bot.kling.capabilities import CapabilityTable
 from bot.kling.options import EXTEND_MAX_AGE_DAYS, ValidatedRequest, VideoOptions
 from bot.kling.validation import validate
@@ -29,7 +27,6 @@ from bot.policy import ServerPolicy, takes_defaults
 from bot.publishing import refuse_removed
 from bot.quotas import CostTable, QuotaBook, QuotaExceeded
 from bot.store import (
-    UNFINISHED,
     CommunityStore,
     Job,
     JobState,
@@ -312,34 +309,3 @@ class Reservations:
         self.slot_freed()  # the jobs behind it move up
         return await self.store.get_job(job_id) or job
 
-
-class Announcer:
-    """Posts a reserved job's status card, and stores where it went."""
-
-    def __init__(self, *, store: JobStore, notifier: JobNotifier, failures: Failures) -> None:
-        self.store = store
-        self.notifier = notifier
-        self.failures = failures
-
-    async def announce(self, job: Job) -> bool:
-        """Post the job's card. False when the job cannot be delivered where it was asked for
-        (it is then failed and refunded before it runs)."""
-        try:
-            placement = await self.notifier.announce(job)
-        except CannotPostHere as exc:
-            log.warning("Job %s: cannot post in channel %s (%s)", job.id, job.channel_id, exc)
-            await self.failures.fail(job, "failed.cannot_post", code="cannot_post",
-                                     cause=exc.code)
-            return False
-        except Exception:
-            # A passing Discord fault: the job goes on, and its result is retried later.
-            log.exception("Job %s: could not post its status card", job.id)
-            if job.state is JobState.REVIEW:  # the moderators are still asked
-                await ask_moderators(self.store, self.notifier, job)
-            return True
-        await self.store.update(job.id, (*UNFINISHED, JobState.SUCCEEDED, JobState.FAILED),
-                                status_message_id=placement.status_message_id,
-                                thread_id=placement.thread_id or job.thread_id)
-        if job.state is JobState.REVIEW:
-            await ask_moderators(self.store, self.notifier, job)
-        return True

@@ -1,7 +1,7 @@
 """The job life as the Discord layer sees it: check, price, reserve or request a job, cancel it,
 ask whether Kling takes jobs, and (tests, shutdown) wait for or stop background work.
 
-A thin facade: each call goes to the piece that owns it (`Reservations`, `Announcer`,
+A thin facade: each call goes to the piece that owns it (`Reservations`, `Placements`,
 `Dispatcher`, `BalancePause`, `Supervisor`). Nothing below calls back into it.
 """
 
@@ -12,7 +12,8 @@ import logging
 from bot.clock import Clock
 from bot.jobs.dispatcher import Dispatcher
 from bot.jobs.pause import BalancePause
-from bot.jobs.requests import Announcer, JobRequest, Quote, Reservations
+from bot.jobs.placement import Placements
+from bot.jobs.requests import JobRequest, Quote, Reservations
 from bot.jobs.supervisor import Supervisor
 from bot.quotas import QuotaBook
 from bot.store import Job, JobStore
@@ -21,12 +22,12 @@ log = logging.getLogger(__name__)
 
 
 class JobService:
-    def __init__(self, *, store: JobStore, reservations: Reservations, announcer: Announcer,
+    def __init__(self, *, store: JobStore, reservations: Reservations, placements: Placements,
                  dispatcher: Dispatcher, balance: BalancePause, supervisor: Supervisor,
                  quota: QuotaBook, clock: Clock) -> None:
         self._store = store
         self._reservations = reservations
-        self._announcer = announcer
+        self._placements = placements
         self._dispatcher = dispatcher
         self._balance = balance
         self._supervisor = supervisor
@@ -53,8 +54,8 @@ class JobService:
         return await self._reservations.reserve(request)
 
     async def request(self, request: JobRequest) -> Job:
-        """Accept a job: apply the server's policy, validate, reserve its credits, announce it,
-        queue it and dispatch.
+        """Accept a job: apply the server's policy, validate, reserve its credits, post its
+        card, queue it and dispatch.
 
         Raises `NotAllowedHere`, `NotAllowedByServer`, `InvalidOptions`,
         `PriceNeedsConfirmation` (ask the member, then request again with `confirmed_cost`),
@@ -66,11 +67,15 @@ class JobService:
         return await self.start(await self._reservations.reserve(request))
 
     async def start(self, job: Job) -> Job:
-        """Announce a reserved job (its card may be shown already: `job.status_message_id`),
-        queue it and dispatch; returns it as `request` does. The Discord layer reserves, shows
-        the card and confirms privately first, then calls this."""
-        if await self._announcer.announce(job):
+        """Store a reserved job's card (shown already as the command's response:
+        `job.status_message_id`; else posted now), dispatch it, and start its thread in the
+        background; returns it as `request` does. The Discord layer reserves, shows the card
+        and confirms privately first, then calls this. The job goes to Kling without waiting
+        for its thread, which Discord may be slow to start."""
+        placed = await self._placements.show_card(job)
+        if placed is not None:
             await self._dispatcher.dispatch()
+            self._placements.start_thread_soon(placed)
             await self._dispatcher.wait_for_create(job.id)
         return await self._store.get_job(job.id) or job
 

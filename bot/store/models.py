@@ -74,6 +74,9 @@ class Job:
     error_params: dict[str, Any] | None = None
     status_message_id: int | None = None
     thread_id: int | None = None
+    # While the job's thread is being started: until when that start holds the placement
+    # (a lease). None once the thread, or the lack of one, is stored (schema 013).
+    thread_pending_until: float | None = None
     result_message_id: int | None = None
     poll_misses: int = 0
     delivery_attempts: int = 0
@@ -117,6 +120,10 @@ class Job:
         """The result came after the job was stopped and refunded: delivered free, marked late."""
         return self.late_at is not None
 
+    def thread_pending(self, now: float) -> bool:
+        """Whether a start of the job's thread still holds its placement at `now`."""
+        return self.thread_pending_until is not None and self.thread_pending_until > now
+
     @property
     def post_channel_id(self) -> int:
         """Where results go: the job's thread when it has one, else its channel."""
@@ -135,6 +142,7 @@ JOB_COLUMNS: tuple[str, ...] = (
     "notes",
     "review_message_id", "reviewed_by",
     "removed_at", "removed_by", "result_channel_id",
+    "thread_pending_until",
 )
 
 # Fields a caller may set alongside a state change; the store refuses anything else so a typo

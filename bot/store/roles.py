@@ -78,6 +78,21 @@ class JobStore(Protocol):
         """Forget the delivery leases `owner` holds (every lease when None): a restarted
         process takes back its own at once instead of waiting for them to expire."""
 
+    async def settle_thread(self, job_id: str, lease: float, thread_id: int | None) -> bool:
+        """Store the job's thread (None: it has none; results go to its channel) and end the
+        thread's lease, if `lease` still holds; a delivery put off until that lease's end is
+        due at once. False when it does not hold: a delivery gave up waiting, or a later start
+        took over, and what that decided stands."""
+
+    async def renew_thread_lease(self, job_id: str, held: float, until: float) -> bool:
+        """Move the thread's lease from `held` to `until` (a thread started again after a
+        crash); False when `held` is no longer the lease."""
+
+    async def postpone_delivery(self, job_id: str, now: float, until: float) -> bool:
+        """Put a SUCCEEDED job's delivery off until `until` (its thread's lease), unless a
+        delivery holds it (its lease runs past `now`): it waits for its thread through the
+        store, not in memory. False when it is held or put off already."""
+
     async def jobs_in_state(self, states: Iterable[JobState], *, limit: int = 1000
                             ) -> list[Job]:
         """Jobs in any of `states`, oldest first, at most `limit` (recovery, dispatch and

@@ -31,6 +31,7 @@ from bot.store.sql_base import JSON_COLUMNS, MEMBER_SPENT, SERVER_SPENT, Tx, mar
 from bot.store.sql_chains import StoryQueries
 from bot.store.sql_claims import ClaimQueries
 from bot.store.sql_community import CommunityQueries
+from bot.store.sql_placement import PlacementQueries
 from bot.store.sql_quotas import QuotaQueries
 from bot.store.sql_references import ReferenceQueries
 
@@ -130,11 +131,12 @@ def reservation_writes(job: Job) -> list[tuple[str, Sequence[Any]]]:
     ]
 
 
-class SqlStore(ClaimQueries, QuotaQueries, ReferenceQueries, StoryQueries, CommunityQueries):
+class SqlStore(ClaimQueries, QuotaQueries, ReferenceQueries, StoryQueries, CommunityQueries,
+               PlacementQueries):
     """The job queries and the schema; the claims and leases come from `ClaimQueries`, the
-    credit and staff queries from `QuotaQueries`, community moderation's from
-    `CommunityQueries`, and subclasses (the backends) provide `_tx`, `_read` and
-    `_lock_spender`."""
+    threads' placement from `PlacementQueries`, the credit and staff queries from
+    `QuotaQueries`, community moderation's from `CommunityQueries`, and subclasses (the
+    backends) provide `_tx`, `_read` and `_lock_spender`."""
 
     # -- schema ------------------------------------------------------------------------------
 

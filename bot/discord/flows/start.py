@@ -14,10 +14,10 @@ thread and result of a busy channel shares (5 per 5 s). The deferral is private,
 confirmation answers it as soon as the job is reserved (an error found then answers it instead,
 privately, and nothing shows in the channel). The public card is the command's next follow-up
 (`CardPoster.present`, over the interaction token's own bucket); only then does the core start
-the job (its thread, the queue, Kling). Under a burst, that public work waits for the burst's
-pending confirmations (`ConfirmationsFirst`; a member reading a price is not pending). Where the
-bot may not post (so no result could ever be delivered) the core posts the card or refuses the
-job, as before (`_start_privately`).
+the job (the queue, Kling; its thread in the background, never in the job's way). Under a
+burst, that public work waits for the burst's pending confirmations (`ConfirmationsFirst`; a
+member reading a price is not pending). Where the bot may not post (so no result could ever be
+delivered) the core posts the card or refuses the job, as before (`_start_privately`).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class JobStarter(Protocol):
         ...
 
     async def start(self, job: Job) -> Job:
-        """Announce a reserved job (thread), queue and dispatch it."""
+        """Store the reserved job's card, dispatch it, start its thread in the background."""
         ...
 
 

@@ -5,11 +5,14 @@ The one exception is the card's first showing (`present`), a follow-up of the me
 made within seconds of it: it keeps the card off the channel's message bucket. Card edits go
 through a `CardThrottle` (per job) and a `ChannelPacer` (per channel). Everything here is
 public, so it is made in the server's language (`ServerLanguages`).
+
+The thread is started apart from the card (`start_thread`), when the core asks, after it sent
+the job to Kling; the core stores where the card and thread are. Nothing here remembers a job
+between calls, so another process can carry on with it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from typing import Any
@@ -24,14 +27,13 @@ from bot.discord.posting.components import card_view
 from bot.discord.posting.pacer import ChannelPacer
 from bot.discord.posting.priority import ConfirmationsFirst
 from bot.discord.posting.throttle import CARD_EDIT_INTERVAL, CardThrottle
-from bot.jobs import CannotPostHere, Placement
+from bot.jobs import CannotPostHere
 from bot.store import Job, JobState
 
 log = logging.getLogger(__name__)
 
-# Seconds a started thread's placement is remembered for a delivery that read the job before
-# the core stored it.
-PLACEMENT_MEMORY = 60.0
+# Discord's error code for a thread started from a message that has one already.
+THREAD_EXISTS = 160004
 
 
 class CardPoster:
@@ -46,7 +48,6 @@ class CardPoster:
         self.confirmations = ConfirmationsFirst()
         # KLING_API_BASE=simulated: every card says its video is a simulation.
         self.simulated = simulated
-        self._placements: dict[str, asyncio.Future[Placement]] = {}
 
     async def close(self) -> None:
         """Drop the card edits still waiting (the process is stopping)."""
@@ -75,9 +76,10 @@ class CardPoster:
         return extras
 
     def _note(self, job: Job, no_thread: bool | None = None) -> str | None:
-        """The card's footer: no thread (when it has none), and "simulated" in that mode."""
+        """The card's footer: no thread (when it has none, and none is being started), and
+        "simulated" in that mode."""
         if no_thread is None:
-            no_thread = job.thread_id is None
+            no_thread = job.thread_id is None and job.thread_pending_until is None
         notes = [text("card.no_thread")] if no_thread else []
         if self.simulated:
             notes.append(text("card.simulated"))
@@ -95,128 +97,98 @@ class CardPoster:
         return perms.send_messages_in_threads if isinstance(channel, discord.Thread) \
             else perms.send_messages
 
+    def _first_card(self, job: Job) -> discord.Embed:
+        """The card as first shown; its note says whether results stay in the channel."""
+        if self._in_thread(job):
+            # An Extend (or a command typed inside a thread): the chain stays in this thread.
+            shown = dataclasses.replace(job, thread_id=job.thread_id or job.channel_id)
+            return status_card(shown, note=self._note(shown))
+        return status_card(job, note=self._note(job, not self._can_thread(job.channel_id)))
+
     async def present(self, interaction: discord.Interaction, job: Job) -> int | None:
         """Show the job's card as a public follow-up of the member's command (after the
         private confirmation, which answered the deferral): it reaches the channel at once,
         over the interaction token's own rate limit rather than the channel's message bucket
         that every card, thread and result of a busy channel shares. Returns the card's
-        message id; None when Discord refused (`announce` then posts the card in the channel
-        as before)."""
-        if job.thread_id is not None or isinstance(self.client.get_channel(job.channel_id),
-                                                   discord.Thread):
-            # An Extend (or a command typed inside a thread): the chain stays in this thread.
-            shown = dataclasses.replace(job, thread_id=job.thread_id or job.channel_id)
-            note = self._note(shown)
-        else:
-            shown = job
-            note = self._note(job, not self._can_thread(job.channel_id))
+        message id; None when Discord refused (the core then posts the card in the channel:
+        `post_card`)."""
         with speaking(await self._server_language(job)):
-            embed = status_card(shown, note=note)
-        extras: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
-        view = card_view(job)
-        if view is not None:
-            extras["view"] = view
+            embed = self._first_card(job)
         try:
-            message = await interaction.followup.send(embed=embed, wait=True, **extras)
+            message = await interaction.followup.send(embed=embed, wait=True,
+                                                      **self._card_extras(job))
         except discord.HTTPException as exc:
             log.warning("Job %s: could not show its card as the response (%s)", job.id,
                         exc.status)
             return None
         return message.id
 
-    async def announce(self, job: Job) -> Placement:
-        """Post the card where the member asked (unless it is shown already, as the
-        interaction's response: `present`); start a thread from it when possible."""
+    async def post_card(self, job: Job) -> int:
+        """Post the card in the job's channel (where the command's response could not show
+        it: `present`); its message id. The thread is started apart (`start_thread`)."""
         try:
             with speaking(await self._server_language(job)):
-                return await self._announce(job)
+                embed = self._first_card(job)
+            message = await self._messageable(job.channel_id, job.guild_id).send(
+                embed=embed, **self._card_extras(job))
         except (discord.Forbidden, discord.NotFound) as exc:
             raise CannotPostHere("post.forbidden") from exc
+        return message.id
 
-    async def _announce(self, job: Job) -> Placement:
-        if job.status_message_id is not None:
-            return await self._thread_for_card(job, job.status_message_id)
-        channel = self._messageable(job.channel_id, job.guild_id)
-        if job.thread_id is not None or isinstance(self.client.get_channel(job.channel_id),
-                                                   discord.Thread):
-            # An Extend (or a command typed inside a thread): the chain stays in this thread.
-            thread_id = job.thread_id or job.channel_id
-            card_job = dataclasses.replace(job, thread_id=thread_id)
-            message = await channel.send(embed=status_card(card_job, note=self._note(card_job)),
-                                         **self._card_extras(job))
-            return Placement(status_message_id=message.id, thread_id=thread_id)
-        thread_possible = self._can_thread(job.channel_id)
-        message = await channel.send(
-            embed=status_card(job, note=self._note(job, not thread_possible)),
-            **self._card_extras(job))
-        if not thread_possible:
-            return Placement(status_message_id=message.id, thread_id=None)
-        name = await thread_name(self.client, job)
-        try:
-            thread = await message.create_thread(name=name, auto_archive_duration=1440)
-        except discord.HTTPException as exc:
-            log.warning("Job %s: could not start a thread (%s); posting in the channel",
-                        job.id, exc.status)
-            await message.edit(embed=status_card(job, note=self._note(job, True)))
-            return Placement(status_message_id=message.id, thread_id=None)
-        return Placement(status_message_id=message.id, thread_id=thread.id)
-
-    async def _thread_for_card(self, job: Job, card_id: int) -> Placement:
-        """Start the job's thread from its card, shown already (`present`). Under a busy
-        channel's thread bucket this can take a while, and another command's dispatch may
-        have sent the job to Kling meanwhile: its delivery waits for this placement
-        (`_placed`) instead of posting in the channel."""
-        pending: asyncio.Future[Placement] = asyncio.get_running_loop().create_future()
-        self._placements[job.id] = pending
-        try:
-            placement = await self._start_thread(job, card_id)
-        except BaseException as exc:
-            pending.set_exception(exc)
-            pending.exception()  # retrieved: a delivery that never waits must not warn
-            raise
+    async def start_thread(self, job: Job) -> int | None:
+        """Start the job's thread from its card, or name the thread it belongs in already;
+        None where it can have none (the card then says so). Under a busy channel's thread
+        limits this can take a while: the core never waits for it (it dispatched the job
+        first, and its delivery reads the outcome from the store)."""
+        if job.thread_id is not None:
+            return job.thread_id
+        channel: discord.abc.GuildChannel | discord.Thread | discord.abc.PrivateChannel | None
+        channel = self.client.get_channel(job.channel_id)
+        if channel is None and job.guild_id is not None:
+            # Not in this process's cache (before the gateway is ready, another shard's):
+            # asked once; the permission is then found out by trying.
+            channel = await self._fetch_channel(job.channel_id)
+            possible = True
         else:
-            pending.set_result(placement)
-            return placement
-        finally:
-            # Kept a while: the core stores the placement just after this returns.
-            asyncio.get_running_loop().call_later(PLACEMENT_MEMORY, self._placements.pop,
-                                                  job.id, None)
-
-    async def placed(self, job: Job) -> Job:
-        """The job with its thread, waiting for a thread being started for it now."""
-        pending = self._placements.get(job.id)
-        if pending is None or job.thread_id is not None:
-            return job
+            possible = self._can_thread(job.channel_id)
+        if isinstance(channel, discord.Thread):
+            return channel.id  # a command typed inside a thread
+        if not (possible and isinstance(channel, discord.TextChannel)) or \
+                job.status_message_id is None:
+            return None
+        card = channel.get_partial_message(job.status_message_id)
+        with speaking(await self._server_language(job)):
+            name = await thread_name(self.client, job)  # public: the server's language
         try:
-            placement = await asyncio.shield(pending)
-        except Exception:
-            return job
-        return dataclasses.replace(job, thread_id=placement.thread_id,
-                                   status_message_id=placement.status_message_id)
-
-    async def _start_thread(self, job: Job, card_id: int) -> Placement:
-        if job.thread_id is not None or isinstance(self.client.get_channel(job.channel_id),
-                                                   discord.Thread):
-            return Placement(status_message_id=card_id, thread_id=job.thread_id or
-                             job.channel_id)
-        if not self._can_thread(job.channel_id):
-            return Placement(status_message_id=card_id, thread_id=None)
-        card = self._messageable(job.channel_id, job.guild_id).get_partial_message(card_id)
-        try:
-            thread = await card.create_thread(name=await thread_name(self.client, job),
-                                              auto_archive_duration=1440)
+            thread = await card.create_thread(name=name, auto_archive_duration=1440)
         except discord.HTTPException as exc:
+            if exc.code == THREAD_EXISTS:
+                # Started already (by a process that stopped before storing it): a thread
+                # started from a message has the message's id.
+                return card.id
             log.warning("Job %s: could not start a thread (%s); posting in the channel",
                         job.id, exc.status)
             with speaking(await self._server_language(job)):
                 embed = status_card(job, note=self._note(job, True))
             await card.edit(embed=embed)
-            return Placement(status_message_id=card_id, thread_id=None)
-        return Placement(status_message_id=card_id, thread_id=thread.id)
+            return None
+        return thread.id
+
+    async def _fetch_channel(self, channel_id: int
+                             ) -> discord.abc.GuildChannel | discord.Thread | None:
+        try:
+            channel = await self.client.fetch_channel(channel_id)
+        except discord.HTTPException:
+            return None
+        return channel if isinstance(channel, (discord.abc.GuildChannel, discord.Thread)) \
+            else None
+
+    def _in_thread(self, job: Job) -> bool:
+        """An Extend (in its chain's thread) or a command typed inside a thread."""
+        return job.thread_id is not None or isinstance(self.client.get_channel(job.channel_id),
+                                                       discord.Thread)
 
     async def progress(self, job: Job, result_link: str | None = None) -> None:
-        if job.status_message_id is None:
-            job = await self.placed(job)
         if job.status_message_id is None:
             return
 

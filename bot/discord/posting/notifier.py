@@ -26,7 +26,7 @@ from bot.discord.posting.result_poster import ResultPoster
 from bot.discord.posting.throttle import CARD_EDIT_INTERVAL
 from bot.errors import Notice
 from bot.guild_settings import load_guild_settings
-from bot.jobs import QUEUE_TIMEOUT_CODE, Placement
+from bot.jobs import QUEUE_TIMEOUT_CODE
 from bot.jobs.outcomes import REVIEW_REJECTED_CODE, REVIEW_TIMEOUT_CODE
 from bot.publishing import FramePost, JoinedPost, Posted, ResultPost
 from bot.store import Job
@@ -67,9 +67,13 @@ class DiscordNotifier:
         """Show the job's card as a follow-up of the member's command."""
         return await self.card_poster.present(interaction, job)
 
-    async def announce(self, job: Job) -> Placement:
-        """Post the job's card (unless shown already) and start its thread."""
-        return await self.card_poster.announce(job)
+    async def post_card(self, job: Job) -> int:
+        """Post the job's card in its channel (where the command's response did not show it)."""
+        return await self.card_poster.post_card(job)
+
+    async def start_thread(self, job: Job) -> int | None:
+        """Start the job's thread from its card (None: it has none)."""
+        return await self.card_poster.start_thread(job)
 
     async def progress(self, job: Job) -> None:
         """Refresh the job's card."""
@@ -102,7 +106,6 @@ class DiscordNotifier:
         return await self.community.ask_review(job, review_view(job.id))
 
     async def failed(self, job: Job) -> None:
-        job = await self.card_poster.placed(job)
         await self.progress(job)
         if job.review_message_id is not None:  # rejected, timed out or cancelled in review
             await self.community.review_closed(job)

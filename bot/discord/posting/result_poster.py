@@ -73,7 +73,7 @@ class ResultPoster:
         it. Discord's nonce catches a repeat only for a few minutes, so the bot first looks
         for that message and reports it instead of posting a second one.
         """
-        job = await self.cards.placed(post.job)
+        job = post.job
         if resumed:
             earlier = await earlier_result(self.client, job)
             if earlier is not None:

@@ -59,7 +59,7 @@ async def test_a_failure_stored_before_the_upgrade_still_reads(
             c for c in bot.store.sql.JOB_COLUMNS if c not in (
                 "error_key", "error_params", "spoiler", "notes",
                 "review_message_id", "reviewed_by", "removed_at", "removed_by",
-                "result_channel_id")))  # added by later migrations
+                "result_channel_id", "thread_pending_until")))  # added by later migrations
         store = make_store(database_url)
         await store.open()
         try:
