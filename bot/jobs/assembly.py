@@ -64,6 +64,8 @@ class _Ending:
 def assemble_jobs(*, store: Store, kling: KlingClient, notifier: JobNotifier,
                   publisher: Publisher, settings: Settings, capabilities: CapabilityTable,
                   costs: CostTable, quota: QuotaBook, limits: Limits, clock: Clock) -> JobPieces:
+    """Build the job life's pieces, each given what it uses, in the one order that works (no
+    piece calls back into the one holding it)."""
     supervisor = Supervisor()
     balance = BalancePause(clock)
     dispatch_pause = DispatchPause(clock)

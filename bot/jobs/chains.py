@@ -37,6 +37,8 @@ def continues(job: Job) -> bool:
 
 
 class Chains:
+    """Which parts make the story under a result, and the claim that joins it once."""
+
     def __init__(self, store: StoryStore, clock: Clock) -> None:
         self.store = store
         self.clock = clock
@@ -73,8 +75,10 @@ class Chains:
         return await self.store.claim_story(job_id, now, now + JOIN_LEASE_SECONDS)
 
     async def posted(self, job_id: str, channel_id: int, message_id: int) -> None:
+        """Record the joined story's message: a second press points at it."""
         await self.store.record_story(job_id, channel_id, message_id)
         log.info("Story under job %s joined and posted as message %s", job_id, message_id)
 
     async def abandon(self, job_id: str) -> None:
+        """Give up a claim that posted nothing, so a later press may try again."""
         await self.store.release_story(job_id)

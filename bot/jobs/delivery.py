@@ -36,6 +36,8 @@ MAX_DELIVERY_ATTEMPTS = 8
 
 
 class Delivery:
+    """Posts SUCCEEDED jobs' videos once each (see the module's docstring)."""
+
     def __init__(self, *, store: JobStore, notifier: JobNotifier, publisher: Publisher,
                  failures: Failures,
                  supervisor: Supervisor, clock: Clock, lease_seconds: float,

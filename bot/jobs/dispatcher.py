@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 
 
 class Dispatcher:
+    """Runs the fair queue's passes: which queued jobs go to Kling now, and where the others
+    stand."""
+
     def __init__(self, *, store: JobStore, submitter: Submitter, notifier: JobNotifier,
                  supervisor: Supervisor, limits: Limits, pause: DispatchPause, clock: Clock,
                  instance_id: str) -> None:

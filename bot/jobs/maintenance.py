@@ -35,6 +35,9 @@ def stale_submit_seconds(longest_create: float) -> float:
 
 
 class Maintenance:
+    """The poller's beat: deadlines, the queue and review timeouts, stale creates and due
+    deliveries, so no job waits forever whatever was lost."""
+
     def __init__(self, *, store: MaintenanceStore, failures: Failures, submitter: Submitter,
                  delivery: Delivery, dispatch_soon: Callable[[], object], clock: Clock,
                  queue_timeout_seconds: float, job_deadline_seconds: float,

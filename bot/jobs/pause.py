@@ -24,6 +24,9 @@ class KlingPaused(DomainError):
 
 
 class BalancePause:
+    """New jobs refused while Kling says the account is out of credit (rechecked after a
+    while), so members are not charged for jobs that cannot run."""
+
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
         self._reason: str | None = None
@@ -46,12 +49,15 @@ class BalancePause:
 
 
 class DispatchPause:
+    """Kling said slow down (429): no job is sent until the pause ends."""
+
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
         self.until = 0.0
 
     @property
     def active(self) -> bool:
+        """Whether sending is paused now."""
         return self._clock() < self.until
 
     def extend(self, seconds: float) -> None:

@@ -30,6 +30,8 @@ class Limits:
 
 @dataclass(frozen=True)
 class DispatchPlan:
+    """One pass's outcome: the jobs to start now, and each waiting job's place in the queue."""
+
     start: list[Job]
     positions: dict[str, int]  # job id -> 1-based place in the queue, for those that wait
 
@@ -41,6 +43,8 @@ def _key(job: Job) -> MemberKey:
 def plan_dispatch(queued: list[Job], in_flight: InFlight,
                   last_served: dict[MemberKey, float], limits: Limits, *,
                   paused: bool = False) -> DispatchPlan:
+    """The fair queue's rule: round-robin over members, the one served longest ago first,
+    within the per-member, per-server and total limits (none start while `paused`)."""
     lines: dict[MemberKey, deque[Job]] = {}
     for job in sorted(queued, key=lambda j: j.created_at):
         lines.setdefault(_key(job), deque()).append(job)

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 
 class Recovery:
+    """Start-up after a stop or a crash: every unfinished job is taken up where it was."""
+
     def __init__(self, *, store: JobStore, submitter: Submitter, maintenance: Maintenance,
                  dispatcher: Dispatcher, delivery: Delivery, notifier: JobNotifier,
                  placements: Placements, instance_id: str) -> None:

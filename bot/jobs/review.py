@@ -45,6 +45,9 @@ class ReviewDecided(DomainError):
 
 
 class Reviews:
+    """Moderators' decisions on jobs held for review: approve (queued as any job) or reject
+    (refunded), each audited once."""
+
     def __init__(self, *, store: JobStore, failures: Failures, notifier: JobNotifier,
                  moderation: Moderation, dispatch_soon: Callable[[], object],
                  queue_timeout_seconds: float, clock: Clock) -> None:

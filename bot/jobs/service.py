@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 
 class JobService:
+    """The job life as the Discord layer sees it (see the module's docstring)."""
+
     def __init__(self, *, store: JobStore, reservations: Reservations, placements: Placements,
                  dispatcher: Dispatcher, balance: BalancePause, supervisor: Supervisor,
                  quota: QuotaBook, clock: Clock) -> None:
@@ -93,4 +95,5 @@ class JobService:
         await self._supervisor.idle()
 
     async def close(self) -> None:
+        """Stop the background work (the process is stopping)."""
         await self._supervisor.close()

@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 
 class Submitter:
+    """Sends a claimed job to Kling once and sorts Kling's answer into the job's next state."""
+
     def __init__(self, *, store: JobStore, kling: KlingClient, notifier: JobNotifier,
                  failures: Failures, balance: BalancePause, dispatch_pause: DispatchPause,
                  settings: Settings, clock: Clock) -> None:

@@ -13,6 +13,8 @@ log = logging.getLogger(__name__)
 
 
 class Supervisor:
+    """Keeps the background tasks and logs their failures, so none is lost or dies silently."""
+
     def __init__(self) -> None:
         self._tasks: set[asyncio.Task[Any]] = set()
 

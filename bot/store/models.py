@@ -21,6 +21,7 @@ class JobState(StrEnum):
 
     @property
     def terminal(self) -> bool:
+        """Whether the job has ended (nothing more happens to it but late results)."""
         return self in (JobState.DELIVERED, JobState.FAILED)
 
 
@@ -34,6 +35,9 @@ IN_FLIGHT: tuple[JobState, ...] = (JobState.RESERVED, JobState.SUBMITTED)
 
 
 class LedgerStatus(StrEnum):
+    """A job's ledger entry: credits held while it runs, committed when delivered, refunded
+    when it failed."""
+
     HELD = "held"
     COMMITTED = "committed"
     REFUNDED = "refunded"
@@ -41,6 +45,9 @@ class LedgerStatus(StrEnum):
 
 @dataclass
 class Job:
+    """A job's row: what was asked, its state, and the facts every path reads (placement,
+    spoiler, removal)."""
+
     id: str
     guild_id: int | None
     channel_id: int
@@ -178,6 +185,8 @@ class Reservation:
 
 @dataclass(frozen=True)
 class Block:
+    """Why and by whom a member is blocked from making videos in a server."""
+
     reason: str
     blocked_by: int
     blocked_at: float

@@ -54,6 +54,7 @@ def load_migrations() -> list[tuple[int, str]]:
 
 
 def split_statements(sql: str) -> list[str]:
+    """A migration file's statements, comments dropped (both drivers run one at a time)."""
     lines = [line for line in sql.splitlines() if not line.strip().startswith("--")]
     return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
 
@@ -171,6 +172,8 @@ class SqlStore(ClaimQueries, QuotaQueries, ReferenceQueries, StoryQueries, Commu
 
     async def reserve_job(self, job: Job, *, limit: int, period_start: float,
                           server_cap: int | None) -> Reservation:
+        """See `LedgerStore.reserve_job`: the checks and the writes in one transaction, the
+        backend's `_lock_spender` serialising a member's (and a server's) spending."""
         async with self._tx() as tx:
             await self._lock_spender(tx, job.guild_id or 0, job.user_id)
             [checks] = await tx.fetch(*reservation_checks(job, period_start, server_cap))
@@ -181,19 +184,23 @@ class SqlStore(ClaimQueries, QuotaQueries, ReferenceQueries, StoryQueries, Commu
         return outcome
 
     async def get_job(self, job_id: str) -> Job | None:
+        """See `JobStore.get_job`."""
         jobs = await self._jobs("SELECT * FROM jobs WHERE id = ?", (job_id,))
         return jobs[0] if jobs else None
 
     async def job_by_result_message(self, message_id: int) -> Job | None:
+        """See `JobStore.job_by_result_message`."""
         jobs = await self._jobs("SELECT * FROM jobs WHERE result_message_id = ?", (message_id,))
         return jobs[0] if jobs else None
 
     async def get_job_by_token(self, token: str) -> Job | None:
+        """See `JobStore.get_job_by_token`."""
         jobs = await self._jobs("SELECT * FROM jobs WHERE callback_token = ?", (token,))
         return jobs[0] if jobs else None
 
     async def transition(self, job_id: str, expected: Iterable[JobState], new: JobState, *,
                          ledger: LedgerStatus | None = None, **fields: Any) -> Job | None:
+        """See `JobStore.transition`."""
         states = [s.value for s in expected]
         sets, values = _assignments(fields)
         sets.insert(0, "state = ?")
@@ -210,6 +217,7 @@ class SqlStore(ClaimQueries, QuotaQueries, ReferenceQueries, StoryQueries, Commu
 
     async def update(self, job_id: str, expected: Iterable[JobState], **fields: Any
                      ) -> Job | None:
+        """See `JobStore.update`."""
         states = [s.value for s in expected]
         sets, values = _assignments(fields)
         async with self._tx() as tx:
@@ -220,12 +228,14 @@ class SqlStore(ClaimQueries, QuotaQueries, ReferenceQueries, StoryQueries, Commu
 
     async def jobs_in_state(self, states: Iterable[JobState], *, limit: int = 1000
                             ) -> list[Job]:
+        """See `JobStore.jobs_in_state`."""
         values = [s.value for s in states]
         return await self._jobs(
             f"SELECT * FROM jobs WHERE state IN ({marks(values)}) ORDER BY created_at LIMIT ?",
             (*values, limit))
 
     async def jobs_overdue(self, now: float, *, limit: int = 500) -> list[Job]:
+        """See `JobStore.jobs_overdue`."""
         # RESERVED is left out: its create is in flight, and stale-claim recovery (bounded by
         # the client's own limits) decides when it is not.
         return await self._jobs(
@@ -235,17 +245,20 @@ class SqlStore(ClaimQueries, QuotaQueries, ReferenceQueries, StoryQueries, Commu
              limit))
 
     async def jobs_due_for_delivery(self, now: float, *, limit: int = 100) -> list[Job]:
+        """See `JobStore.jobs_due_for_delivery`."""
         return await self._jobs(
             "SELECT * FROM jobs WHERE state = 'succeeded' "
             "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY created_at LIMIT ?",
             (now, limit))
 
     async def count_by_state(self) -> dict[str, int]:
+        """See `JobStore.count_by_state`."""
         async with self._read() as tx:
             rows = await tx.fetch("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state")
         return {str(row["state"]): int(row["n"]) for row in rows}
 
     async def member_job_counts(self, guild_id: int, user_id: int) -> dict[str, int]:
+        """See `JobStore.member_job_counts`."""
         async with self._read() as tx:
             rows = await tx.fetch(
                 f"SELECT state, COUNT(*) AS n FROM jobs WHERE guild_id = ? AND user_id = ? "
@@ -254,6 +267,7 @@ class SqlStore(ClaimQueries, QuotaQueries, ReferenceQueries, StoryQueries, Commu
         return {str(row["state"]): int(row["n"]) for row in rows}
 
     async def member_jobs(self, guild_id: int, user_id: int, *, limit: int = 25) -> list[Job]:
+        """See `JobStore.member_jobs`."""
         return await self._jobs(
             "SELECT * FROM jobs WHERE guild_id = ? AND user_id = ? "
             "ORDER BY created_at DESC, id DESC LIMIT ?", (guild_id, user_id, limit))
@@ -261,6 +275,7 @@ class SqlStore(ClaimQueries, QuotaQueries, ReferenceQueries, StoryQueries, Commu
     # -- the fair queue ----------------------------------------------------------------------
 
     async def in_flight(self) -> InFlight:
+        """See `JobStore.in_flight`."""
         async with self._read() as tx:
             # An unconfirmed job (SUBMITTED with no task id: its create was cut off) holds no
             # slot: it may never have reached Kling, and it can wait for its deadline for a
@@ -279,6 +294,7 @@ class SqlStore(ClaimQueries, QuotaQueries, ReferenceQueries, StoryQueries, Commu
         return InFlight(sum(by_member.values()), by_guild, by_member)
 
     async def last_dispatch_times(self) -> dict[tuple[int, int], float]:
+        """See `JobStore.last_dispatch_times`."""
         async with self._read() as tx:
             rows = await tx.fetch(
                 "SELECT guild_id, user_id, MAX(dispatched_at) AS t FROM jobs "

@@ -12,6 +12,7 @@ class PlacementQueries(SqlPrimitives):
     """A job's thread placement, in portable SQL."""
 
     async def settle_thread(self, job_id: str, lease: float, thread_id: int | None) -> bool:
+        """See `JobStore.settle_thread`."""
         async with self._tx() as tx:
             # A delivery put off until the lease's end (`postpone_delivery`) is due at once.
             return bool(await tx.execute(
@@ -21,12 +22,14 @@ class PlacementQueries(SqlPrimitives):
                 "WHERE id = ? AND thread_pending_until = ?", (thread_id, job_id, lease)))
 
     async def renew_thread_lease(self, job_id: str, held: float, until: float) -> bool:
+        """See `JobStore.renew_thread_lease`."""
         async with self._tx() as tx:
             return bool(await tx.execute(
                 "UPDATE jobs SET thread_pending_until = ? WHERE id = ? "
                 "AND thread_pending_until = ?", (until, job_id, held)))
 
     async def postpone_delivery(self, job_id: str, now: float, until: float) -> bool:
+        """See `JobStore.postpone_delivery`."""
         async with self._tx() as tx:
             return bool(await tx.execute(
                 "UPDATE jobs SET next_attempt_at = ? WHERE id = ? AND state = 'succeeded' "

@@ -68,9 +68,11 @@ class CardPoster(Protocol):
 
     confirmations: ConfirmationsFirst
 
-    def can_post(self, channel_id: int) -> bool: ...
+    def can_post(self, channel_id: int) -> bool:
+        """Whether the bot may post in the channel (else the job could never be delivered)."""
 
-    async def present(self, interaction: discord.Interaction, job: Job) -> int | None: ...
+    async def present(self, interaction: discord.Interaction, job: Job) -> int | None:
+        """Show the card as the command's follow-up; its message id, None if refused."""
 
 
 def job_request(interaction: discord.Interaction, options: VideoOptions, *,

@@ -189,6 +189,8 @@ class CardPoster:
                                                        discord.Thread)
 
     async def progress(self, job: Job, result_link: str | None = None) -> None:
+        """Refresh the job's card (paced per job and per channel; superseded states are skipped).
+        `result_link` points the card at the result before the job records its message."""
         if job.status_message_id is None:
             return
 

@@ -106,6 +106,8 @@ class DiscordNotifier:
         return await self.community.ask_review(job, review_view(job.id))
 
     async def failed(self, job: Job) -> None:
+        """Tell the requester the job ended and was refunded, where they will see it; a job refused
+        at once was answered privately already, so only its card changes."""
         await self.progress(job)
         if job.review_message_id is not None:  # rejected, timed out or cancelled in review
             await self.community.review_closed(job)
@@ -127,6 +129,8 @@ class DiscordNotifier:
         await self.direct.failed(job)
 
     async def alert(self, guild_id: int | None, notice: Notice) -> None:
+        """Tell the server's moderators (the log channel), or the operator's log when no log
+        channel is set."""
         settings = await load_guild_settings(self.store, guild_id)
         with speaking(await self.languages.of(guild_id, settings)):
             message = sentence(notice)
