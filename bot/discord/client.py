@@ -86,7 +86,7 @@ class LoginRefused(Exception):
 async def run_until_stopped(settings: Settings, stop: asyncio.Event) -> None:
     """Run the bot until Discord or the engine fails, or `stop` is set (a signal); either way
     the bot is closed (engine, web server, Discord) before this returns."""
-    bot = KlingBot(settings)
+    bot = KlingBot(settings, freeze_heap=True)
     async with bot:
         running = asyncio.create_task(bot.start(settings.discord_token), name="bot")
         stopping = asyncio.create_task(stop.wait(), name="stop-signal")
@@ -119,7 +119,8 @@ class KlingBot(commands.AutoShardedBot):
     services: Services
 
     def __init__(self, settings: Settings, *, card_edit_interval: float = CARD_EDIT_INTERVAL,
-                 confirm_timeout: float = CONFIRM_SECONDS, **options: Any) -> None:
+                 confirm_timeout: float = CONFIRM_SECONDS, freeze_heap: bool = False,
+                 **options: Any) -> None:
         if settings.shard_count is not None:
             options.setdefault("shard_count", settings.shard_count)
             if settings.shard_ids is not None:
@@ -134,6 +135,8 @@ class KlingBot(commands.AutoShardedBot):
         self.card_edit_interval = card_edit_interval
         # How long a member has to confirm a price above the server's threshold.
         self.confirm_timeout = confirm_timeout
+        # Freeze the set-up heap out of the garbage collector's sight (see `setup_hook`).
+        self.freeze_heap = freeze_heap
         self.http_session: aiohttp.ClientSession | None = None
 
     async def setup_hook(self) -> None:
@@ -162,12 +165,15 @@ class KlingBot(commands.AutoShardedBot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands()
-        # Everything made so far lives as long as the process (the engine, the command tree,
-        # the catalogues): moved out of the collector's sight, so a full collection during a
-        # burst of commands scans only what the burst made. Measured: the private
-        # confirmation's p99 under a burst went from about 2.1x to 1.2-1.5x the minimal bot's.
-        gc.collect()
-        gc.freeze()
+        if self.freeze_heap:
+            # Everything made so far lives as long as the process (the engine, the command
+            # tree, the catalogues): moved out of the collector's sight, so a full collection
+            # during a burst of commands scans only what the burst made. Measured: the private
+            # confirmation's p99 under a burst went from about 2.1x to 1.2-1.5x the minimal
+            # bot's. Only for the process's one bot: bots made and dropped in one process (the
+            # tests) would keep their frozen garbage.
+            gc.collect()
+            gc.freeze()
 
     async def sync_commands(self) -> None:
         """Instant sync to the dev guild; a global sync only when the commands changed."""
