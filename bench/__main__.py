@@ -87,6 +87,15 @@ FINDINGS = [
     "role limits are kept 3 s (`bot/store/guild_cache.py`, forgotten at once on a change "
     "made through this process): 3.34x, 3.47x, 3.37x before, 1.46x, 1.41x, 1.44x after "
     "(three runs each of `--only baseline`, five pairs a run; about 93 ms against 65 ms).",
+    "- **Private confirmation after the restructure into one engine and narrow rooms**: "
+    "2.07x and 2.13x (two runs of fifteen pairs, `--only baseline`) against 1.27x and 1.51x "
+    "for commit 7fd9305 just before it, on the same machine. Bisecting the merges put it on "
+    "the commit that added the `/klingbot settings` subcommands: loading that one cog took "
+    "the figure back to 1.35x, yet nothing of it runs in a burst of `/video`. What the larger "
+    "command tree added was heap: the burst's full garbage collections scanned every object "
+    "the bot had made at start-up. The process's bot now freezes its set-up heap "
+    "(`gc.freeze()` at the end of `setup_hook`): 1.48x and 1.18x (fifteen pairs), and the ack "
+    "p99 fell with it.",
     "",
     "Known limit, no target: with a server cap set, each reservation also sums the server's "
     "spend for the day, so it slows as the server's jobs of the day grow (the \"+ server cap\" "
