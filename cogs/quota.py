@@ -175,7 +175,8 @@ class QuotaCog(commands.Cog):
         share and what the giver has left."""
         guild_id = staff_guild(interaction)
         await self.services.gifts.give(guild_id, interaction.user.id,
-                                       role_ids(interaction.user), member.id, credits)
+                                       role_ids(interaction.user), member.id, credits,
+                                       receiver_is_bot=member.bot)
         await send_ephemeral(interaction, text("gift.done", credits=credits,
                                                user_id=member.id))
 

@@ -75,7 +75,8 @@ class RewardsCog(FeatureCog):
             return  # the bot's own reactions never count
         try:
             paid = await self.services.rewards.reaction_added(
-                payload.guild_id, payload.message_id, payload.user_id, str(payload.emoji))
+                payload.guild_id, payload.message_id, payload.user_id, str(payload.emoji),
+                by_bot=payload.member is not None and payload.member.bot)
             if paid is None:
                 return
             with speaking(await self.services.languages.of(payload.guild_id)):

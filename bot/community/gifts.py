@@ -27,7 +27,8 @@ class GiftStore(LedgerStore, SettingsStore, Protocol):
 
 
 class GiftRefused(DomainError):
-    """`gift.off`, `gift.self`, `gift.blocked`, `gift.remaining` (with `remaining`), or
+    """`gift.off`, `gift.self`, `gift.blocked`, `gift.to_bot` (a bot account spends nothing),
+    `gift.to_blocked` (a blocked member could not spend it), `gift.remaining` (with `remaining`), or
     `gift.share` (with `left`, what the share still allows, and `share`, the percentage)."""
 
 
@@ -43,9 +44,11 @@ class Gifts:
         self.clock = clock
 
     async def give(self, guild_id: int, giver_id: int, giver_roles: tuple[int, ...],
-                   receiver_id: int, credits: int) -> AuditEntry:
+                   receiver_id: int, credits: int, *, receiver_is_bot: bool = False
+                   ) -> AuditEntry:
         """Move `credits` of the giver's allowance this period to the receiver. Raises `GiftRefused`
-        saying which rule refused it; nothing moves then."""
+        saying which rule refused it; nothing moves then. Credits that could never be spent (a
+        bot account's, a blocked member's) are refused rather than lost."""
         settings = await load_guild_settings(self.store, guild_id)
         if settings.give_share <= 0:
             raise GiftRefused("gift.off")
@@ -53,6 +56,10 @@ class Gifts:
             raise GiftRefused("gift.self")
         if await self.store.block(guild_id, giver_id) is not None:
             raise GiftRefused("gift.blocked")
+        if receiver_is_bot:
+            raise GiftRefused("gift.to_bot")
+        if await self.store.block(guild_id, receiver_id) is not None:
+            raise GiftRefused("gift.to_blocked")
         now = self.clock()
         period = self.quota.period(now, settings)
         limit = await self.quota.limit_for(guild_id, giver_id, giver_roles, settings)

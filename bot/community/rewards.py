@@ -5,7 +5,8 @@ per period. Off by default (no emoji, or 0 credits).
 Each member counts once per result, for good: a vote is a row keyed by (job, member), so taking
 a reaction away and adding it again does not count twice, and a reward is a row keyed by the
 job, so a result pays at most once. Reactions by the creator and by blocked members are not
-counted.
+counted, and neither are reactions by bot accounts (any bot, not only this one): a reward is
+what people think of a video.
 """
 
 from __future__ import annotations
@@ -45,9 +46,12 @@ class Rewards:
         self.quota = quota
         self.clock = clock
 
-    async def reaction_added(self, guild_id: int, message_id: int, user_id: int, emoji: str
-                             ) -> RewardPaid | None:
-        """Count a reaction on a result message; the reward when this one made it due."""
+    async def reaction_added(self, guild_id: int, message_id: int, user_id: int, emoji: str,
+                             *, by_bot: bool = False) -> RewardPaid | None:
+        """Count a reaction on a result message (`by_bot`: a bot account's, never counted); the
+        reward when this one made it due."""
+        if by_bot:
+            return None
         settings = await load_guild_settings(self.store, guild_id)
         if not settings.reward_emoji or settings.reward_credits <= 0:
             return None

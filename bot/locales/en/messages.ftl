@@ -347,6 +347,8 @@ report-done = Done.
 gift-off = Giving credits is off in this server.
 gift-self = You cannot give credits to yourself.
 gift-blocked = You are blocked from using credits in this server.
+gift-to_bot = Bots cannot use credits: nothing was given.
+gift-to_blocked = That member is blocked from using credits in this server: nothing was given.
 gift-remaining = You have only { $remaining } { $remaining ->
         [one] credit
        *[other] credits

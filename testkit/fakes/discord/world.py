@@ -74,12 +74,16 @@ class WorldBuilder:
         roles: Sequence[int] = (),
         permissions: int | None = None,
         locale: str | None = None,
+        bot: bool = False,
     ) -> Member:
-        """Add a (human) member. ``permissions`` creates a personal role granting them;
-        e.g. ``permissions=Permission.MANAGE_GUILD`` makes a moderator. ``locale`` is their
-        Discord client's language (``member.locale`` changes it later; default "en-US")."""
+        """Add a member: a person, or a bot account (``bot=True``: its user object says
+        ``"bot": true``, as Discord's do). ``permissions`` creates a personal role granting
+        them; e.g. ``permissions=Permission.MANAGE_GUILD`` makes a moderator. ``locale`` is
+        their Discord client's language (``member.locale`` changes it later; default
+        "en-US")."""
         guild = self._state.guilds[guild_id]
         user = self._state.ensure_user(user_id, name)
+        user.bot = user.bot or bot
         if locale is not None:
             user.locale = locale
         member_roles = list(roles)

@@ -454,3 +454,39 @@ async def test_a_held_job_whose_moderators_were_never_asked_is_asked_after_a_res
     stored = await bot.engine.store.get_job(job.id)
     assert stored.state is JobState.REVIEW and stored.review_message_id == int(message["id"])
     assert await ledger_entry(bot.engine.store, job.id) == (job.cost, LedgerStatus.HELD)
+
+
+async def test_quota_give_to_a_bot_or_a_blocked_member_is_refused(world: World) -> None:
+    """Credits given to a bot account or to a blocked member could never be spent: the gift is
+    refused with the reason, and the giver keeps every credit."""
+    bot = await world.start_bot(default_credits_per_day=10)
+    alice, bob, mod = world.alice, world.bob, world.moderator
+    helper = await world.discord.add_member(world.discord.guild_id, name="helper", bot=True)
+    await command(world, mod, "klingbot", ["settings", "credits"], {"give_share": 50})
+    refused = await command(world, alice, "quota", ["give"],
+                            {"member": helper.user.id, "credits": 3})
+    assert "Bots cannot use credits" in refused
+    await command(world, mod, "quota", ["block"], {"member": bob.user.id, "reason": "spam"})
+    refused = await command(world, alice, "quota", ["give"],
+                            {"member": bob.user.id, "credits": 3})
+    assert "That member is blocked" in refused
+    assert "**10** of 10" in await command(world, alice, "quota", ["me"])
+    actions = await audit_actions(world, bot)
+    assert "gift" not in actions
+
+
+async def test_reactions_by_bots_do_not_count_toward_rewards(world: World) -> None:
+    bot = await world.start_bot(default_credits_per_day=10)
+    alice, mod = world.alice, world.moderator
+    await command(world, mod, "klingbot", ["rewards"],
+                  {"emoji": "🔥", "credits": 5, "voters": 1, "max_per_period": 1})
+    job, result = await delivered_result(world, bot, alice, "a fox bots love")
+    helper = await world.discord.add_member(world.discord.guild_id, name="helper", bot=True)
+    assert await world.discord.add_reaction(helper.user.id, int(result["id"]), "🔥")
+    await asyncio.sleep(0.5)
+    assert await reaction_votes(bot.engine.store, job.id) == 0
+    assert not [m for m in world.discord.messages.values() if "bonus credits" in m["content"]]
+    # A person's reaction still counts.
+    await world.discord.add_reaction(world.bob.user.id, int(result["id"]), "🔥")
+    await world.discord.wait_for_message(job.post_channel_id,
+                                         lambda m: "bonus credits" in m["content"])
