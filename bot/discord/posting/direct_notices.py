@@ -34,10 +34,13 @@ class DirectNotices:
 
     async def ready(self, job: Job, channel_id: int, message_id: int) -> None:
         """The video of `job` was posted as `message_id` in `channel_id` (nothing is sent
-        for a video a moderator removed: there is nothing to link to)."""
+        for a video a moderator removed: there is nothing to link to). A spoiler's link is a
+        spoiler too, as its post is."""
         if job.removed:
             return
         link = jump_url(job.guild_id, channel_id, message_id)
+        if job.spoiler:
+            link = f"||{link}||"
         await self._send(job, "dm.ready", link=link, nonce=f"{job.id}d")
 
     async def failed(self, job: Job) -> None:

@@ -53,7 +53,12 @@ def history_line(job: Job) -> str:
                 model=job.model,
                 # Failed jobs were refunded; a late result was delivered free.
                 cost=0 if job.state is JobState.FAILED or job.late else job.cost,
-                link=f" · {text('history.open', link=link)}" if link else "")
+                link=f" · {_hidden(job, text('history.open', link=link))}" if link else "")
+
+
+def _hidden(job: Job, shown: str) -> str:
+    """A spoiler video's link behind a spoiler, as its post is."""
+    return f"||{shown}||" if job.spoiler else shown
 
 
 def history_pages(jobs: list[Job], user_id: int) -> list[discord.Embed]:

@@ -255,3 +255,28 @@ async def test_spoiler_link_is_wrapped_when_the_video_is_too_large(world: World)
     job, result = await video_delivered(world, bot, world.alice, spoiler=True)
     assert result["attachments"] == []
     assert f"||{job.video_url}||" in result["content"]
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_a_spoiler_videos_dm_and_history_links_are_spoilers(world: World) -> None:
+    """The DM notice and the history list hide a spoiler video's link as the post hides the
+    video (behind || ||); a plain video's links stay as they are."""
+    bot = await world.start_bot()
+    await notify(world, world.alice, "on")
+    _, result = await video_delivered(world, bot, world.alice, spoiler=True)
+    [dm] = await world.discord.wait_until(
+        lambda: world.discord.dm_messages(world.alice.user.id) or None, 10, "a DM")
+    link = f"https://discord.com/channels/{world.discord.guild_id}/{result['channel_id']}/" \
+           f"{result['id']}"
+    assert f"||{link}||" in dm["content"]
+    assert "fox" not in dm["content"].replace(f"||{link}||", "").replace("||a fox", "")
+    _, plain_result = await video_delivered(world, bot, world.alice, count=2)
+    listed = (await open_history(world, world.alice))["embeds"][0]["description"]
+    spoiler_line = next(line for line in listed.splitlines() if str(result["id"]) in line)
+    assert f"||[open]({link})||" in spoiler_line
+    plain_line = next(line for line in listed.splitlines() if str(plain_result["id"]) in line)
+    assert "||[open]" not in plain_line
+    dms = await world.discord.wait_until(
+        lambda: world.discord.dm_messages(world.alice.user.id)[1:] or None, 10, "a second DM")
+    assert f"/{plain_result['id']}" in dms[0]["content"]
+    assert "||https://discord.com/channels" not in dms[0]["content"]
