@@ -3,7 +3,8 @@
 One report per member per result (the store's unique key), never shown to the requester with
 the reporter's name. Each report is decided once (compare-and-set) by a moderator: remove the
 video, block the requester (the same block as `/quota block`), or dismiss; every decision is in
-the audit log.
+the audit log. A removal marks the job removed first and closes the report only once its
+messages are gone: a delete Discord refused leaves the report open, to be tried again.
 """
 
 from __future__ import annotations
@@ -82,6 +83,15 @@ class Reports:
         if report.status != "open":
             raise ReportRefused("report.decided")
         return report, job
+
+    async def take_down(self, report_id: str, actor_id: int) -> tuple[Report, Job]:
+        """Before a Remove deletes anything: the open report and its job, marked removed for
+        good so no path posts it again, even when the delete fails and the report stays open
+        to be tried again. Raises `ReportRefused`."""
+        report, job = await self.open_report(report_id)
+        await self.store.mark_removed(job.id, actor_id, self.clock())
+        removed = await self.store.get_job(job.id)
+        return report, removed or job
 
     async def decide(self, report_id: str, actor_id: int, decision: Decision,
                      reason: str | None = None) -> tuple[Report, Job, list[AuditEntry]]:

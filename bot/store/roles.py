@@ -241,6 +241,14 @@ class CommunityStore(Protocol):
         """Close an open report with `status`; None when it was decided already. "removed"
         marks the job removed (`removed_at`, `removed_by`) in the same transaction."""
 
+    async def mark_removed(self, job_id: str, removed_by: int, at: float) -> None:
+        """Mark the job removed (once; an earlier removal stands) before its messages are
+        deleted, so no path posts it again while a moderator's Remove runs or is retried."""
+
+    async def stories_with_part(self, job_id: str) -> list[JoinedStory]:
+        """The posted stories that contain the job: joined under it or under a later part of
+        its chain (each part's `parent_job_id` leads back to it)."""
+
     async def add_reaction_vote(self, job_id: str, user_id: int, at: float) -> bool:
         """Count a member's reaction on a result once; False when it was counted before."""
 

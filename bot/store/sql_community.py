@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from bot.store.models import FilterRow, GiftOutcome, Report
+from bot.store.models import FilterRow, GiftOutcome, JoinedStory, Report
 from bot.store.sql_base import MEMBER_SPENT, SqlPrimitives
 
 REPORT_COLUMNS = ("id", "guild_id", "job_id", "reporter_id", "requester_id", "reason", "status",
@@ -118,6 +118,29 @@ class CommunityQueries(SqlPrimitives):
                     "AND id = (SELECT job_id FROM reports WHERE id = ?)",
                     (at, decided_by, report_id))
         return await self.get_report(report_id) if changed else None
+
+    async def mark_removed(self, job_id: str, removed_by: int, at: float) -> None:
+        """See `CommunityStore.mark_removed`: the first removal's time and moderator stand."""
+        async with self._tx() as tx:
+            await tx.execute(
+                "UPDATE jobs SET removed_at = ?, removed_by = ? WHERE id = ? "
+                "AND removed_at IS NULL", (at, removed_by, job_id))
+
+    async def stories_with_part(self, job_id: str) -> list[JoinedStory]:
+        """See `CommunityStore.stories_with_part`: the stories joined under the job or under any
+        later part of its chain (its descendants by `parent_job_id`; UNION, not UNION ALL,
+        so a loop in the rows ends)."""
+        async with self._read() as tx:
+            rows = await tx.fetch(
+                "WITH RECURSIVE later (id) AS ("
+                " SELECT id FROM jobs WHERE id = ?"
+                " UNION SELECT jobs.id FROM jobs JOIN later ON jobs.parent_job_id = later.id) "
+                "SELECT s.job_id, s.channel_id, s.message_id, s.claimed_until "
+                "FROM joined_stories s JOIN later ON s.job_id = later.id "
+                "WHERE s.message_id IS NOT NULL ORDER BY s.job_id", (job_id,))
+        return [JoinedStory(job_id=str(row["job_id"]), channel_id=int(row["channel_id"]),
+                            message_id=int(row["message_id"]),
+                            claimed_until=float(row["claimed_until"])) for row in rows]
 
     # -- gifts -------------------------------------------------------------------------------
 

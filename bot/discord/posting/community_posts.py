@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import discord
@@ -21,16 +22,31 @@ from bot.discord.i18n.texts import clip, speaking, text
 from bot.discord.interactions import jump_url
 from bot.discord.posting.cards import settings_line
 from bot.guild_settings import load_guild_settings
-from bot.store import ChainStore, Job, Report, SettingsStore
+from bot.store import CommunityStore, Job, Report, SettingsStore
 
 log = logging.getLogger(__name__)
 
 
-class PostsStore(SettingsStore, ChainStore, Protocol):
-    """The server's settings (its log channel, its language) and the stories joined under a
-    result (removed with it)."""
+class PostsStore(SettingsStore, CommunityStore, Protocol):
+    """The server's settings (its log channel, its language) and the stories joined with a
+    result in them (removed with it)."""
 
 REVIEW_COLOUR = discord.Colour.orange()
+# Discord's answers to a delete that mean the message is gone already: Unknown Message, and
+# Unknown Channel (its thread or channel was deleted, and every message in it).
+ALREADY_GONE = frozenset({10008, 10003})
+
+
+@dataclass
+class Removal:
+    """What a Remove did on Discord: messages deleted, found gone already (both count as
+    done), the joined stories among them, and the status of the first delete Discord refused
+    (None: nothing refused, the report may close)."""
+
+    deleted: int = 0
+    gone: int = 0
+    stories: int = 0
+    refused: int | None = None
 REPORT_COLOUR = discord.Colour.red()
 
 
@@ -183,27 +199,53 @@ class CommunityPosts:
                           lambda: report_embed(report, job, text(decision_key, **params)),
                           f"Report {report.id}")
 
-    async def remove_result(self, job: Job) -> None:
-        """Delete the job's result message where it really is (and the story joined under
-        it, whose Report button reports this job), and say so there."""
-        channel = self.client.get_partial_messageable(job.result_channel,
-                                                      guild_id=job.guild_id)
+    async def remove_result(self, job: Job) -> Removal:
+        """Delete the job's result message where it really is, and every story joined with it
+        in it (under it or under a later part); what was deleted, already gone or refused. A
+        refusal is the moderator's to hear about, never an unhandled error."""
+        removal = Removal()
         if job.result_message_id is not None:
-            await self._delete(job, job.result_channel, job.result_message_id)
-        story = await self.store.joined_story(job.id)
-        if story is not None and story.channel_id is not None and \
-                story.message_id is not None:
-            await self._delete(job, story.channel_id, story.message_id)
+            await self._delete(job, job.result_channel, job.result_message_id, removal)
+        for story in await self.store.stories_with_part(job.id):
+            assert story.channel_id is not None and story.message_id is not None
+            await self._delete(job, story.channel_id, story.message_id, removal, story=True)
+        return removal
+
+    async def removed_notice(self, job: Job) -> None:
+        """Say where the result was that a moderator removed it (a channel gone meanwhile
+        is logged: the removal itself is done)."""
         with speaking(await self.languages.of(job.guild_id)):
             notice = text("report.removed_notice")
-        await channel.send(notice, allowed_mentions=discord.AllowedMentions.none())
+        try:
+            await self.client.get_partial_messageable(job.result_channel, guild_id=job.guild_id
+                                                      ).send(
+                notice, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException as exc:
+            log.warning("Job %s: could not say where it was that it was removed (%s)", job.id,
+                        exc.status)
 
-    async def _delete(self, job: Job, channel_id: int, message_id: int) -> None:
+    async def _delete(self, job: Job, channel_id: int, message_id: int, removal: Removal, *,
+                      story: bool = False) -> None:
         try:
             await self.client.get_partial_messageable(channel_id, guild_id=job.guild_id
                                                       ).get_partial_message(message_id).delete()
-        except discord.NotFound:
+        except discord.NotFound as exc:
+            if exc.code not in ALREADY_GONE:
+                log.warning("Job %s: Discord refused to delete message %s (404, %s)", job.id,
+                            message_id, exc.code)
+                removal.refused = removal.refused or exc.status
+                return
             log.info("Job %s: message %s was already gone", job.id, message_id)
+            removal.gone += 1
+        except discord.HTTPException as exc:
+            log.warning("Job %s: Discord refused to delete message %s (%s, %s)", job.id,
+                        message_id, exc.status, exc.code)
+            removal.refused = removal.refused or exc.status
+            return
+        else:
+            removal.deleted += 1
+        if story:
+            removal.stories += 1
 
     async def say_in_thread(self, job: Job, message: str) -> None:
         """A public line where the job's result is (a reaction reward)."""

@@ -18,7 +18,7 @@ from typing import Any, Literal, cast
 import discord
 
 from bot.discord.i18n.texts import text
-from bot.discord.interactions import send_ephemeral
+from bot.discord.interactions import acknowledge, send_ephemeral
 from bot.discord.posting.community_posts import review_decision
 from bot.discord.posting.components import ID, persistent_button, report_view
 from bot.discord.services import services_of
@@ -150,20 +150,43 @@ class ReportActionButton(PersistentButton,
         await self.decide(interaction, None)
 
     async def decide(self, interaction: discord.Interaction, reason: str | None) -> None:
-        """Record the decision in the core, then take the result down (Remove) and close the
-        report's log message; the audit line is posted when the decision is recorded."""
+        """Record the decision in the core and close the report's log message (the audit line
+        is posted when the decision is recorded); Remove takes the result down first."""
         services = services_of(interaction)
-        decision = {"remove": "removed", "block": "blocked", "dismiss": "dismissed"}[self.action]
+        if self.action == "remove":
+            await self.remove(interaction)
+            return
+        decision = {"block": "blocked", "dismiss": "dismissed"}[self.action]
         report, job, _ = await services.reports.decide(
             self.report_id, interaction.user.id, decision,  # type: ignore[arg-type]
             reason)
         await send_ephemeral(interaction, text("report.done"))
-        community = services_of(interaction).notifier.community
-        if decision == "removed":
-            await community.remove_result(job)
-        await community.report_closed(report, job, DECISION_LINES[decision],
+        await services.notifier.community.report_closed(
+            report, job, DECISION_LINES[decision], actor=interaction.user.id,
+            requester=report.requester_id, reason=reason or "")
+
+    async def remove(self, interaction: discord.Interaction) -> None:
+        """Mark the video removed, delete its messages, and tell the moderator what was
+        deleted; the report closes only when nothing was refused (else it stays open, its
+        buttons with it, to be pressed again)."""
+        services = services_of(interaction)
+        community = services.notifier.community
+        _, job = await services.reports.take_down(self.report_id, interaction.user.id)
+        await acknowledge(interaction)  # Discord may retry a failing delete for seconds
+        removal = await community.remove_result(job)
+        if removal.refused is not None:
+            await send_ephemeral(interaction, text("report.remove_failed",
+                                                   status=removal.refused))
+            return
+        report, job, _ = await services.reports.decide(self.report_id, interaction.user.id,
+                                                       "removed")
+        await send_ephemeral(interaction, text(
+            "report.remove_done", deleted=removal.deleted, gone=removal.gone,
+            stories=removal.stories))
+        await community.removed_notice(job)
+        await community.report_closed(report, job, DECISION_LINES["removed"],
                                       actor=interaction.user.id,
-                                      requester=report.requester_id, reason=reason or "")
+                                      requester=report.requester_id, reason="")
 
 
 __all__ = ["ReportActionButton", "ReportButton", "ReviewButton", "review_decision"]

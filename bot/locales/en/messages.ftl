@@ -343,6 +343,18 @@ report-blocked = ⛔ <@{ $requester }> blocked by <@{ $actor }>: { $reason }
 report-dismissed = Dismissed by <@{ $actor }>.
 report-removed_notice = 🗑️ A moderator removed this video.
 report-done = Done.
+report-remove_done = Done. { $deleted ->
+        [one] 1 message deleted
+       *[other] { $deleted } messages deleted
+    }{ $stories ->
+        [0] {""}
+        [one] , the joined story with this video in it among them
+       *[other] , the { $stories } joined stories with this video in them among them
+    }{ $gone ->
+        [0] {""}
+       *[other] ; { $gone } already gone
+    }. It will not be posted again.
+report-remove_failed = Could not delete the video: Discord refused ({ $status }). The report stays open: press Remove again, or delete the message by hand and then press Remove. The video will not be posted again meanwhile.
 
 gift-off = Giving credits is off in this server.
 gift-self = You cannot give credits to yourself.

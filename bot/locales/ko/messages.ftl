@@ -314,6 +314,14 @@ report-blocked = ⛔ <@{ $actor }> 님이 <@{ $requester }> 님을 차단했습�
 report-dismissed = <@{ $actor }> 님이 기각했습니다.
 report-removed_notice = 🗑️ 모더레이터가 이 비디오를 삭제했습니다.
 report-done = 처리했습니다.
+report-remove_done = 처리했습니다. 메시지 { $deleted }개를 삭제했습니다{ $stories ->
+        [0] {""}
+       *[other] (이 비디오가 들어간 합친 이야기 { $stories }개 포함)
+    }{ $gone ->
+        [0] {""}
+       *[other] . { $gone }개는 이미 없었습니다
+    }. 다시 올라가지 않습니다.
+report-remove_failed = 비디오를 삭제하지 못했습니다. Discord가 거부했습니다({ $status }). 신고는 열린 채로 남습니다. 삭제를 다시 누르거나, 메시지를 직접 지운 뒤 삭제를 누르세요. 그동안에도 이 비디오는 다시 올라가지 않습니다.
 
 gift-off = 이 서버에서는 크레딧 선물이 꺼져 있습니다.
 gift-self = 자신에게는 크레딧을 선물할 수 없습니다.

@@ -58,3 +58,42 @@ async def test_the_channel_a_result_went_to_is_kept_with_its_delivery(
     assert delivered is not None
     assert (delivered.result_channel, delivered.result_message_id) == (
         thread_job.channel_id, 777)
+
+
+async def test_a_removal_marked_before_its_delete_stands_and_the_report_stays_open(
+        open_store: StoreFactory) -> None:
+    store = await open_store()
+    removed = a_delivered_job()
+    assert (await store.reserve_job(removed, limit=10, period_start=0.0,
+                                    server_cap=None)).accepted
+    report = a_report(removed, 200)
+    assert await store.add_report(report)
+    await store.mark_removed(removed.id, 9, 40.0)
+    await store.mark_removed(removed.id, 8, 45.0)  # a retry: the first removal stands
+    after = await store.get_job(removed.id)
+    assert after is not None and (after.removed_at, after.removed_by) == (40.0, 9)
+    still = await store.get_report(report.id)
+    assert still is not None and still.status == "open"
+    assert await store.decide_report(report.id, "removed", 8, 60.0) is not None
+    after = await store.get_job(removed.id)
+    assert after is not None and (after.removed_at, after.removed_by) == (40.0, 9)
+
+
+async def test_the_stories_with_a_part_in_them_are_those_joined_under_it_or_later(
+        open_store: StoreFactory) -> None:
+    store = await open_store()
+    first = a_delivered_job()
+    second = dataclasses.replace(a_delivered_job(), parent_job_id=first.id)
+    third = dataclasses.replace(a_delivered_job(), parent_job_id=second.id)
+    other = a_delivered_job()
+    for each in (first, second, third, other):
+        assert (await store.reserve_job(each, limit=10, period_start=0.0,
+                                        server_cap=None)).accepted
+    for number, under in enumerate((second, third, other)):
+        assert await store.claim_story(under.id, now=1.0, until=100.0)
+        await store.record_story(under.id, channel_id=5, message_id=1000 + number)
+    assert await store.claim_story(first.id, now=1.0, until=100.0)  # being joined: not posted
+    stories = await store.stories_with_part(first.id)
+    assert sorted(s.message_id or 0 for s in stories) == [1000, 1001]
+    assert [s.message_id for s in await store.stories_with_part(third.id)] == [1001]
+    assert [s.message_id for s in await store.stories_with_part(other.id)] == [1002]
