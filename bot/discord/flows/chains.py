@@ -24,6 +24,7 @@ from bot.discord.interactions import acknowledge, jump_url, send_ephemeral
 from bot.discord.services import services_of
 from bot.download import DownloadFailed, VideoTooLarge
 from bot.jobs import JobRequest
+from bot.kling.multishot import last_shot
 from bot.kling.options import VideoOptions
 from bot.media import CannotFit
 from bot.store import Job
@@ -37,10 +38,12 @@ PENDING_FRAME = "https://cdn.discordapp.com/attachments/0/0/frame.jpg"
 def continue_request(interaction: discord.Interaction, source: Job, prompt: str | None,
                      start_image_url: str) -> JobRequest:
     """A Continue of `source`: image-to-video from its last frame, its model, mode, length
-    and (unless a new one is given) prompt, in its thread."""
+    and (unless a new one is given) prompt, in its thread. A story goes on from its last
+    shot: its shots joined are no prompt the member typed, and may be longer than one may be."""
+    if prompt is None:
+        prompt = last_shot(source.request) or source.prompt
     options = VideoOptions(action="image2video", model=source.model, mode=source.mode,
-                           duration=source.duration,
-                           prompt=source.prompt if prompt is None else prompt,
+                           duration=source.duration, prompt=prompt,
                            start_image_url=start_image_url)
     return job_request(interaction, options, fallback_channel_id=source.post_channel_id,
                        parent_job_id=source.id, thread_id=source.thread_id,

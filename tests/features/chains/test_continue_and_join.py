@@ -178,3 +178,31 @@ async def test_continue_with_a_new_prompt_asks_for_it_in_a_modal(
     [frame] = _files(world, thread_id, ".jpg")
     assert task.request["start_image_url"] == frame["attachments"][0]["url"]
     await world.wait_result(thread_id, 2)
+
+
+async def test_continue_under_a_long_story_starts_from_its_last_shot(
+        world: World, videos: dict[str, Path]) -> None:
+    """A story's shots joined are longer than any one prompt may be: Continue starts from its
+    last shot, not from a prompt the member never typed (and could not have)."""
+    world.kling.video_file = videos["3s"]
+    bot = await world.start_bot()
+    opened = await world.video(world.alice, "story", {"model": "kling-v3", "duration": 6})
+    modal = (await world.discord.wait_for_response(opened)).data
+    [field] = [c["custom_id"] for row in modal["components"]
+               for c in (row.get("components") or [row.get("component")])]
+    shots = [f"shot {n}: " + "a long slow pan over the harbour at dawn, " * 11
+             for n in range(1, 7)]
+    submit = await world.discord.submit_modal(world.alice.user.id, opened, modal["custom_id"],
+                                              {field: "\n".join(shots)})
+    assert "on its way" in await world.wait_private_reply(submit)
+    thread_id = await _thread(world)
+    [result] = await world.wait_result(thread_id)
+    [story] = await world.wait_delivered(bot)
+    assert len(story.prompt) > 2500
+    click = await world.discord.click(world.alice.user.id, int(result["id"]),
+                                      f"kling:continue:{story.id}")
+    assert "on its way" in await world.wait_private_reply(click, timeout=30)
+    task = await world.kling_task(2)
+    assert task is not None and task.request["action"] == "image2video"
+    assert task.request["prompt"] == shots[-1].strip()
+    await world.wait_result(thread_id, 2)
