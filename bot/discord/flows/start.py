@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 import discord
 
-from bot.discord.flows.price_confirmation import confirm_price
+from bot.discord.flows.price_confirmation import reserve_confirmed
 from bot.discord.i18n.render import failure_reason
 from bot.discord.i18n.texts import text
 from bot.discord.interactions import acknowledge, jump_url, role_ids, send_ephemeral
@@ -142,13 +142,15 @@ async def _reserve_and_confirm(jobs: JobStarter, interaction: discord.Interactio
         else:
             await send_ephemeral(interaction, _accepted(job))
             return job
-    if not await confirm_price(interaction, quote):  # the member reads: nothing pending
-        return None
-    with confirmations.confirming():
-        # Reserved now as any job (credits are checked again), never for more than confirmed.
-        job = await jobs.reserve(replace(request, confirmed_cost=quote.cost))
-        await send_ephemeral(interaction, _accepted(job))
-    return job
+
+    async def reserve(confirmed: JobRequest) -> Job:
+        # Reserved now as any job (credits are checked again), as exactly what was offered.
+        with confirmations.confirming():
+            job = await jobs.reserve(confirmed)
+            await send_ephemeral(interaction, _accepted(job))
+            return job
+    # The member reads the offer: nothing pending meanwhile.
+    return await reserve_confirmed(interaction, request, quote, reserve)
 
 
 def _accepted(job: Job) -> str:
@@ -168,10 +170,10 @@ async def _start_privately(jobs: JobStarter, interaction: discord.Interaction,
     try:
         job = await jobs.request(request)
     except PriceNeedsConfirmation as expensive:  # nothing reserved: ask the member first
-        if not await confirm_price(interaction, expensive.quote):
+        confirmed = await reserve_confirmed(interaction, request, expensive.quote, jobs.request)
+        if confirmed is None:
             return None
-        # Reserved now as any job (credits are checked again), never for more than confirmed.
-        job = await jobs.request(replace(request, confirmed_cost=expensive.quote.cost))
+        job = confirmed
     if job.state is JobState.FAILED:
         await send_ephemeral(interaction, text("ack.failed", reason=failure_reason(job)))
     else:
