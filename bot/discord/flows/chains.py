@@ -18,6 +18,7 @@ import logging
 import discord
 
 from bot.discord.errors import Refused
+from bot.discord.flows.price_confirmation import confirm_price, confirmed_as
 from bot.discord.flows.start import job_request, start_job
 from bot.discord.i18n.texts import text
 from bot.discord.interactions import acknowledge, jump_url, send_ephemeral
@@ -53,17 +54,25 @@ def continue_request(interaction: discord.Interaction, source: Job, prompt: str 
 async def continue_video(interaction: discord.Interaction, source: Job, prompt: str | None
                          ) -> Job | None:
     """Post `source`'s last frame in its thread and start the Continue from it (None: its
-    price was not confirmed, see `start_job`)."""
+    price was not confirmed).
+
+    The frame is posted for everyone in the thread, so only for a Continue that will be
+    reserved: a member who cannot pay (or may not ask for this here) is refused first, and a
+    price above the server's threshold is confirmed first (a cancelled offer posts nothing).
+    The confirmed Continue is then reserved as exactly what was offered."""
     services = services_of(interaction)
     caps = services.capabilities.get(source.model)
     if caps is None or not caps.image2video:
         raise Refused("access.no_frame")
+    pending = continue_request(interaction, source, prompt, PENDING_FRAME)
     # What needs no I/O is checked before the frame is taken and posted (answered at once).
-    services.jobs.check(continue_request(interaction, source, prompt, PENDING_FRAME))
+    services.jobs.check(pending)
     await acknowledge(interaction)
-    # A member who cannot pay (or may not ask for this here) is told so before the frame is
-    # posted for everyone in the thread.
-    await services.jobs.precheck(continue_request(interaction, source, prompt, PENDING_FRAME))
+    quote = await services.jobs.precheck(pending)
+    if quote.needs_confirmation:
+        if not await confirm_price(interaction, quote):
+            return None
+        await services.jobs.precheck(pending)  # credits may have gone while they decided
     try:
         async with services.publisher.frame(source, interaction.user.id) as frame:
             frame_url = await services.notifier.post_frame(frame)
@@ -71,6 +80,8 @@ async def continue_video(interaction: discord.Interaction, source: Job, prompt: 
         log.warning("Job %s: no last frame to continue from (%s)", source.id, exc)
         raise Refused("access.no_frame") from None
     request = continue_request(interaction, source, prompt, frame_url)
+    if quote.needs_confirmation:
+        request = confirmed_as(request, quote)
     return await start_job(services.jobs, interaction, request)
 
 

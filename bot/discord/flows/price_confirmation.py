@@ -27,7 +27,7 @@ from bot.discord.i18n.languages import speaking_to
 from bot.discord.i18n.limits import MESSAGE_LIMIT
 from bot.discord.i18n.texts import clip, span, text
 from bot.discord.services import services_of
-from bot.jobs import Job, JobRequest, OfferChanged, Quote
+from bot.jobs import Job, JobRequest, OfferChanged, PriceNeedsConfirmation, Quote
 
 log = logging.getLogger(__name__)
 
@@ -88,21 +88,27 @@ async def _quietly(answer: Any) -> None:
 
 
 async def reserve_confirmed(interaction: discord.Interaction, request: JobRequest,
-                            quote: Quote, reserve: Callable[[JobRequest], Awaitable[Job]]
-                            ) -> Job | None:
-    """Offer `quote` and, once the member confirms, reserve `request` as exactly what was
-    offered (its price and what it runs as). When the server's settings changed meanwhile so
-    that the request would run differently, nothing is reserved and the new offer is shown,
-    saying so. None: the member did not confirm."""
-    changed: OfferChanged | None = None
+                            asked: PriceNeedsConfirmation,
+                            reserve: Callable[[JobRequest], Awaitable[Job]]) -> Job | None:
+    """Offer the price the core `asked` to confirm and, once the member confirms, reserve
+    `request` as exactly what was offered (its price and what it runs as). When the server's
+    settings changed meanwhile so that the request would run differently, nothing is reserved
+    and the new offer is shown, saying so. None: the member did not confirm."""
+    changed = asked if isinstance(asked, OfferChanged) else None
+    quote = asked.quote
     while True:
         if not await confirm_price(interaction, quote, changed):
             return None
         try:
-            return await reserve(replace(request, confirmed_cost=quote.cost,
-                                         confirmed_terms=quote.terms))
+            return await reserve(confirmed_as(request, quote))
         except OfferChanged as again:
             changed, quote = again, again.quote
+
+
+def confirmed_as(request: JobRequest, quote: Quote) -> JobRequest:
+    """`request` as the member confirmed `quote`: reserved at most at its price, and only if
+    it still runs as the offer said."""
+    return replace(request, confirmed_cost=quote.cost, confirmed_terms=quote.terms)
 
 
 def _what_changed(quote: Quote, changed: OfferChanged) -> str:

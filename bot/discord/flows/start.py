@@ -143,7 +143,7 @@ async def _reserve_and_confirm(jobs: JobStarter, interaction: discord.Interactio
         try:
             job = await jobs.reserve(request)
         except PriceNeedsConfirmation as expensive:  # nothing reserved: ask the member first
-            quote = expensive.quote
+            asked = expensive
         else:
             return job, await _tell_accepted(interaction, job)
     told = False
@@ -156,7 +156,7 @@ async def _reserve_and_confirm(jobs: JobStarter, interaction: discord.Interactio
             told = await _tell_accepted(interaction, job)
             return job
     # The member reads the offer: nothing pending meanwhile.
-    confirmed = await reserve_confirmed(interaction, request, quote, reserve)
+    confirmed = await reserve_confirmed(interaction, request, asked, reserve)
     return None if confirmed is None else (confirmed, told)
 
 
@@ -200,7 +200,7 @@ async def _start_privately(jobs: JobStarter, interaction: discord.Interaction,
     try:
         job = await jobs.request(request)
     except PriceNeedsConfirmation as expensive:  # nothing reserved: ask the member first
-        confirmed = await reserve_confirmed(interaction, request, expensive.quote, jobs.request)
+        confirmed = await reserve_confirmed(interaction, request, expensive, jobs.request)
         if confirmed is None:
             return None
         job = confirmed
