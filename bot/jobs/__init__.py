@@ -38,6 +38,7 @@ from bot.jobs.queue_plan import Limits, plan_dispatch
 from bot.jobs.requests import (
     JobNotCancellable,
     JobRequest,
+    OfferChanged,
     PriceNeedsConfirmation,
     PriceRose,
     Quote,
@@ -69,6 +70,7 @@ __all__ = [
     "KlingPaused",
     "Limits",
     "NoChain",
+    "OfferChanged",
     "PriceNeedsConfirmation",
     "PriceRose",
     "Quote",

@@ -54,6 +54,10 @@ class JobNotCancellable(DomainError):
     `cancel.too_late` (it already started)."""
 
 
+# What a request runs as, as a price offer names it: model, mode, length (s), sound.
+Terms = tuple[str, str | None, int, bool]
+
+
 @dataclass(frozen=True)
 class JobRequest:
     """One member's ask, as the Discord layer hands it over: the options exactly as the member
@@ -80,6 +84,9 @@ class JobRequest:
     # The price the member confirmed (a job above the server's threshold): a reservation that
     # would cost more (the server's defaults changed meanwhile) is refused, not charged.
     confirmed_cost: int | None = None
+    # What the member confirmed it runs as (`Quote.terms`): a request the server's policy now
+    # resolves differently is offered again (`OfferChanged`), not reserved.
+    confirmed_terms: Terms | None = None
 
 
 def needs_review(settings: GuildSettings, request: JobRequest, now: float) -> bool:
@@ -116,6 +123,12 @@ class Quote:
     mode: str | None
     duration: int
     confirm_above: int | None = None
+    audio: bool = False
+
+    @property
+    def terms(self) -> Terms:
+        """What the request runs as, which a confirmation confirms with the price."""
+        return (self.model, self.mode, self.duration, self.audio)
 
     @property
     def needs_confirmation(self) -> bool:
@@ -126,7 +139,8 @@ class Quote:
 
 def _quote(settings: GuildSettings, validated: ValidatedRequest, cost: int) -> Quote:
     return Quote(cost=cost, model=validated.model, mode=validated.mode,
-                 duration=validated.duration, confirm_above=settings.confirm_above)
+                 duration=validated.duration, confirm_above=settings.confirm_above,
+                 audio=validated.audio)
 
 
 class PriceNeedsConfirmation(DomainError):
@@ -138,6 +152,17 @@ class PriceNeedsConfirmation(DomainError):
         super().__init__("quota.needs_confirmation",
                          {"cost": quote.cost, "threshold": quote.confirm_above or 0})
         self.quote = quote
+
+
+class OfferChanged(PriceNeedsConfirmation):
+    """The member confirmed an offer, but the server's policy now resolves the request
+    differently (its settings changed meanwhile): nothing was reserved; the Discord layer
+    offers `quote` again, saying what changed from `confirmed`."""
+
+    def __init__(self, quote: Quote, confirmed: Terms, confirmed_cost: int | None) -> None:
+        super().__init__(quote)
+        self.confirmed = confirmed
+        self.confirmed_cost = confirmed_cost
 
 
 def new_job_id() -> str:
@@ -239,11 +264,14 @@ class Reservations:
         limit and the period, and hold the credits and write the job (QUEUED) in one store
         transaction. No Discord or Kling I/O (but a once-only moderator alert); raises
         `NotAllowedHere`, `NotAllowedByServer`, `InvalidOptions`, `PriceNeedsConfirmation`
-        (above the server's threshold, not confirmed yet), `PriceRose`, `QuotaExceeded` or
+        (above the server's threshold, not confirmed yet), `OfferChanged` (confirmed as
+        something else), `PriceRose`, `QuotaExceeded` or
         `KlingPaused` before anything is spent."""
         settings, validated, cost = await self._priced(request)
+        quote = _quote(settings, validated, cost)
+        if request.confirmed_terms is not None and quote.terms != request.confirmed_terms:
+            raise OfferChanged(quote, request.confirmed_terms, request.confirmed_cost)
         if request.confirmed_cost is None:
-            quote = _quote(settings, validated, cost)
             if quote.needs_confirmation:
                 raise PriceNeedsConfirmation(quote)
         elif cost > request.confirmed_cost:

@@ -13,6 +13,7 @@ before anything is spent.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,3 +128,15 @@ def story_body(story: Story, duration: int) -> tuple[dict[str, Any], Notice | No
         for index, (shot, seconds) in enumerate(zip(story.shots, lengths, strict=True), 1)]}
     note = Notice("note.story_filled", {"lengths": lengths}) if filled else None
     return body, note
+
+
+def last_shot(body: Mapping[str, Any]) -> str | None:
+    """The last shot's prompt of a story's request body (None: not a story of several shots).
+
+    What a video made from the story's end (Continue) starts from: the shots joined are the
+    story's prompt to show, and may be longer than any single prompt Kling takes."""
+    shots = body.get("multi_prompt")
+    if not body.get("multi_shot") or not isinstance(shots, list) or not shots:
+        return None
+    prompt = shots[-1].get("prompt") if isinstance(shots[-1], dict) else None
+    return prompt if isinstance(prompt, str) and prompt else None

@@ -18,12 +18,14 @@ import logging
 import discord
 
 from bot.discord.errors import Refused
+from bot.discord.flows.price_confirmation import confirm_price, confirmed_as
 from bot.discord.flows.start import job_request, start_job
 from bot.discord.i18n.texts import text
 from bot.discord.interactions import acknowledge, jump_url, send_ephemeral
 from bot.discord.services import services_of
 from bot.download import DownloadFailed, VideoTooLarge
 from bot.jobs import JobRequest
+from bot.kling.multishot import last_shot
 from bot.kling.options import VideoOptions
 from bot.media import CannotFit
 from bot.store import Job
@@ -37,10 +39,12 @@ PENDING_FRAME = "https://cdn.discordapp.com/attachments/0/0/frame.jpg"
 def continue_request(interaction: discord.Interaction, source: Job, prompt: str | None,
                      start_image_url: str) -> JobRequest:
     """A Continue of `source`: image-to-video from its last frame, its model, mode, length
-    and (unless a new one is given) prompt, in its thread."""
+    and (unless a new one is given) prompt, in its thread. A story goes on from its last
+    shot: its shots joined are no prompt the member typed, and may be longer than one may be."""
+    if prompt is None:
+        prompt = last_shot(source.request) or source.prompt
     options = VideoOptions(action="image2video", model=source.model, mode=source.mode,
-                           duration=source.duration,
-                           prompt=source.prompt if prompt is None else prompt,
+                           duration=source.duration, prompt=prompt,
                            start_image_url=start_image_url)
     return job_request(interaction, options, fallback_channel_id=source.post_channel_id,
                        parent_job_id=source.id, thread_id=source.thread_id,
@@ -50,17 +54,25 @@ def continue_request(interaction: discord.Interaction, source: Job, prompt: str 
 async def continue_video(interaction: discord.Interaction, source: Job, prompt: str | None
                          ) -> Job | None:
     """Post `source`'s last frame in its thread and start the Continue from it (None: its
-    price was not confirmed, see `start_job`)."""
+    price was not confirmed).
+
+    The frame is posted for everyone in the thread, so only for a Continue that will be
+    reserved: a member who cannot pay (or may not ask for this here) is refused first, and a
+    price above the server's threshold is confirmed first (a cancelled offer posts nothing).
+    The confirmed Continue is then reserved as exactly what was offered."""
     services = services_of(interaction)
     caps = services.capabilities.get(source.model)
     if caps is None or not caps.image2video:
         raise Refused("access.no_frame")
+    pending = continue_request(interaction, source, prompt, PENDING_FRAME)
     # What needs no I/O is checked before the frame is taken and posted (answered at once).
-    services.jobs.check(continue_request(interaction, source, prompt, PENDING_FRAME))
+    services.jobs.check(pending)
     await acknowledge(interaction)
-    # A member who cannot pay (or may not ask for this here) is told so before the frame is
-    # posted for everyone in the thread.
-    await services.jobs.precheck(continue_request(interaction, source, prompt, PENDING_FRAME))
+    quote = await services.jobs.precheck(pending)
+    if quote.needs_confirmation:
+        if not await confirm_price(interaction, quote):
+            return None
+        await services.jobs.precheck(pending)  # credits may have gone while they decided
     try:
         async with services.publisher.frame(source, interaction.user.id) as frame:
             frame_url = await services.notifier.post_frame(frame)
@@ -68,6 +80,8 @@ async def continue_video(interaction: discord.Interaction, source: Job, prompt: 
         log.warning("Job %s: no last frame to continue from (%s)", source.id, exc)
         raise Refused("access.no_frame") from None
     request = continue_request(interaction, source, prompt, frame_url)
+    if quote.needs_confirmation:
+        request = confirmed_as(request, quote)
     return await start_job(services.jobs, interaction, request)
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import discord
@@ -25,7 +27,7 @@ from bot.discord.i18n.languages import speaking_to
 from bot.discord.i18n.limits import MESSAGE_LIMIT
 from bot.discord.i18n.texts import clip, span, text
 from bot.discord.services import services_of
-from bot.jobs import Quote
+from bot.jobs import Job, JobRequest, OfferChanged, PriceNeedsConfirmation, Quote
 
 log = logging.getLogger(__name__)
 
@@ -85,14 +87,51 @@ async def _quietly(answer: Any) -> None:
         log.warning("Could not answer a price confirmation press: %s", exc)
 
 
-async def confirm_price(interaction: discord.Interaction, quote: Quote) -> bool:
+async def reserve_confirmed(interaction: discord.Interaction, request: JobRequest,
+                            asked: PriceNeedsConfirmation,
+                            reserve: Callable[[JobRequest], Awaitable[Job]]) -> Job | None:
+    """Offer the price the core `asked` to confirm and, once the member confirms, reserve
+    `request` as exactly what was offered (its price and what it runs as). When the server's
+    settings changed meanwhile so that the request would run differently, nothing is reserved
+    and the new offer is shown, saying so. None: the member did not confirm."""
+    changed = asked if isinstance(asked, OfferChanged) else None
+    quote = asked.quote
+    while True:
+        if not await confirm_price(interaction, quote, changed):
+            return None
+        try:
+            return await reserve(confirmed_as(request, quote))
+        except OfferChanged as again:
+            changed, quote = again, again.quote
+
+
+def confirmed_as(request: JobRequest, quote: Quote) -> JobRequest:
+    """`request` as the member confirmed `quote`: reserved at most at its price, and only if
+    it still runs as the offer said."""
+    return replace(request, confirmed_cost=quote.cost, confirmed_terms=quote.terms)
+
+
+def _what_changed(quote: Quote, changed: OfferChanged) -> str:
+    """The sentence in front of an offer made again: the price rose, or the request now runs
+    as something other than what the member confirmed."""
+    if changed.confirmed_cost is not None and quote.cost > changed.confirmed_cost:
+        return text("ack.offer_rose", cost=quote.cost, confirmed=changed.confirmed_cost)
+    model, _, duration, _ = changed.confirmed
+    return text("ack.offer_changed", model=model, duration=duration)
+
+
+async def confirm_price(interaction: discord.Interaction, quote: Quote,
+                        changed: OfferChanged | None = None) -> bool:
     """Show `quote` privately with Confirm and Cancel (the interaction is acknowledged
-    already); True once the member confirms. Cancel or no answer in time: False, with the
-    message saying that nothing was reserved."""
+    already), after what changed since the last offer, if it was made again; True once the
+    member confirms. Cancel or no answer in time: False, with the message saying that nothing
+    was reserved."""
     timeout = services_of(interaction).confirm_timeout
     view = PriceConfirmation(interaction.user.id, timeout)
     ask = text("ack.confirm_price", cost=quote.cost, model=quote.model, duration=quote.duration,
                threshold=quote.confirm_above, deadline=f"<t:{int(time.time() + timeout)}:R>")
+    if changed is not None:
+        ask = f"{_what_changed(quote, changed)}\n{ask}"
     message = await interaction.followup.send(
         clip(ask, MESSAGE_LIMIT), view=view, ephemeral=True, wait=True,
         allowed_mentions=discord.AllowedMentions.none())

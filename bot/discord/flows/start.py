@@ -28,9 +28,10 @@ from typing import Any, Protocol
 
 import discord
 
-from bot.discord.flows.price_confirmation import confirm_price
+from bot.discord.flows.price_confirmation import reserve_confirmed
+from bot.discord.i18n.limits import MESSAGE_LIMIT
 from bot.discord.i18n.render import failure_reason
-from bot.discord.i18n.texts import text
+from bot.discord.i18n.texts import clip, text
 from bot.discord.interactions import acknowledge, jump_url, role_ids, send_ephemeral
 from bot.discord.posting.priority import ConfirmationsFirst
 from bot.discord.services import services_of
@@ -112,11 +113,14 @@ async def start_job(jobs: JobStarter, interaction: discord.Interaction, request:
     cards: CardPoster = services_of(interaction).notifier
     if not cards.can_post(request.channel_id):
         return await _start_privately(jobs, interaction, request)
-    job = await _reserve_and_confirm(jobs, interaction, request, cards.confirmations)
-    if job is None:
+    reserved = await _reserve_and_confirm(jobs, interaction, request, cards.confirmations)
+    if reserved is None:
         return None
+    job, told = reserved
     await cards.confirmations.public_turn()
-    card_id = await cards.present(interaction, job)
+    # Untold, the deferral is still open: a follow-up would take its place, privately. The
+    # core posts the card in the channel instead, so the member sees the job and its Cancel.
+    card_id = await cards.present(interaction, job) if told else None
     if card_id is not None:
         job = replace(job, status_message_id=card_id)
     with job_context(job.id):
@@ -128,27 +132,55 @@ async def start_job(jobs: JobStarter, interaction: discord.Interaction, request:
 
 async def _reserve_and_confirm(jobs: JobStarter, interaction: discord.Interaction,
                                request: JobRequest, confirmations: ConfirmationsFirst
-                               ) -> Job | None:
+                               ) -> tuple[Job, bool] | None:
     """Defer, reserve and confirm privately; an expensive job's price is confirmed by the
     member first (None if they did not). Errors answer the deferral, privately. The
     confirmation answers the private deferral (a follow-up sent before it would take its
-    place, private); the card follows as a public follow-up."""
+    place, private); the card follows as a public follow-up. The job, and whether the member
+    was told (`_tell_accepted`)."""
     with confirmations.confirming():
         await acknowledge(interaction)
         try:
             job = await jobs.reserve(request)
         except PriceNeedsConfirmation as expensive:  # nothing reserved: ask the member first
-            quote = expensive.quote
+            asked = expensive
         else:
-            await send_ephemeral(interaction, _accepted(job))
+            return job, await _tell_accepted(interaction, job)
+    told = False
+
+    async def reserve(confirmed: JobRequest) -> Job:
+        nonlocal told
+        # Reserved now as any job (credits are checked again), as exactly what was offered.
+        with confirmations.confirming():
+            job = await jobs.reserve(confirmed)
+            told = await _tell_accepted(interaction, job)
             return job
-    if not await confirm_price(interaction, quote):  # the member reads: nothing pending
-        return None
-    with confirmations.confirming():
-        # Reserved now as any job (credits are checked again), never for more than confirmed.
-        job = await jobs.reserve(replace(request, confirmed_cost=quote.cost))
-        await send_ephemeral(interaction, _accepted(job))
-    return job
+    # The member reads the offer: nothing pending meanwhile.
+    confirmed = await reserve_confirmed(interaction, request, asked, reserve)
+    return None if confirmed is None else (confirmed, told)
+
+
+async def _tell_accepted(interaction: discord.Interaction, job: Job) -> bool:
+    """Tell the member privately that the job is reserved; True once the deferral is answered.
+
+    The job is reserved and goes on whatever Discord answers, so a refusal here is no error
+    for the member (they would read "something went wrong" about a job that runs): the
+    deferral is answered by editing it instead, and when that fails too, False (the card is
+    then posted in the channel, with its Cancel)."""
+    said = _accepted(job)
+    try:
+        await send_ephemeral(interaction, said)
+        return True
+    except discord.HTTPException as exc:
+        log.warning("Job %s: the private confirmation failed (%s); editing the deferral",
+                    job.id, exc.status)
+    try:
+        await interaction.edit_original_response(
+            content=clip(said, MESSAGE_LIMIT), allowed_mentions=discord.AllowedMentions.none())
+    except discord.HTTPException as exc:
+        log.warning("Job %s: the member could not be told privately (%s)", job.id, exc.status)
+        return False
+    return True
 
 
 def _accepted(job: Job) -> str:
@@ -168,10 +200,10 @@ async def _start_privately(jobs: JobStarter, interaction: discord.Interaction,
     try:
         job = await jobs.request(request)
     except PriceNeedsConfirmation as expensive:  # nothing reserved: ask the member first
-        if not await confirm_price(interaction, expensive.quote):
+        confirmed = await reserve_confirmed(interaction, request, expensive, jobs.request)
+        if confirmed is None:
             return None
-        # Reserved now as any job (credits are checked again), never for more than confirmed.
-        job = await jobs.request(replace(request, confirmed_cost=expensive.quote.cost))
+        job = confirmed
     if job.state is JobState.FAILED:
         await send_ephemeral(interaction, text("ack.failed", reason=failure_reason(job)))
     else:

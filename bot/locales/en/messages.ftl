@@ -593,3 +593,12 @@ quota-needs_confirmation =
         [one] 1 credit
        *[other] { $threshold } credits
     } above which this server asks members to confirm first. Nothing was reserved.
+ack-offer_rose =
+    The server's settings changed while you decided: this job now costs { $cost ->
+        [one] 1 credit
+       *[other] { $cost } credits
+    }, more than the { $confirmed ->
+        [one] 1 credit
+       *[other] { $confirmed } credits
+    } you confirmed. Nothing was reserved; here is the new offer.
+ack-offer_changed = The server's settings changed while you decided: this request would no longer run as you confirmed it (`{ $model }`, { $duration } s). Nothing was reserved; here is the new offer.

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.jobs import JobRequest, PriceNeedsConfirmation, PriceRose
+from bot.jobs import JobRequest, OfferChanged, PriceNeedsConfirmation, PriceRose
 from bot.kling.options import VideoOptions
 from testkit.fakes.kling import FakeKling
 from tests.conftest import EngineFactory
@@ -51,3 +51,20 @@ async def test_a_price_above_the_confirmed_one_is_refused(
         await engine.jobs.reserve(replace(PRICEY, confirmed_cost=2))
     assert rose.value.params == {"cost": 4, "confirmed": 2}
     assert await engine.store.credits_spent(GUILD, ALICE, 0) == 0
+
+
+async def test_a_request_confirmed_as_something_else_is_offered_again(
+        make_engine: EngineFactory, fake_kling: FakeKling) -> None:
+    engine, _ = await make_engine()
+    await engine.store.set_guild_setting(GUILD, "confirm_above", 3)
+    quote = await engine.jobs.quote(PRICEY)
+    assert quote.terms == ("kling-v1-6", "pro", 10, False)
+    confirmed = replace(PRICEY, confirmed_cost=quote.cost,
+                        confirmed_terms=("kling-v1", "pro", 10, False))
+    with pytest.raises(OfferChanged) as again:
+        await engine.jobs.reserve(confirmed)
+    assert again.value.quote == quote and again.value.confirmed[0] == "kling-v1"
+    assert await engine.store.count_by_state() == {}
+    assert await engine.store.credits_spent(GUILD, ALICE, 0) == 0
+    job = await engine.jobs.reserve(replace(confirmed, confirmed_terms=quote.terms))
+    assert (job.model, job.cost) == ("kling-v1-6", 4)

@@ -178,3 +178,81 @@ async def test_continue_with_a_new_prompt_asks_for_it_in_a_modal(
     [frame] = _files(world, thread_id, ".jpg")
     assert task.request["start_image_url"] == frame["attachments"][0]["url"]
     await world.wait_result(thread_id, 2)
+
+
+async def test_continue_under_a_long_story_starts_from_its_last_shot(
+        world: World, videos: dict[str, Path]) -> None:
+    """A story's shots joined are longer than any one prompt may be: Continue starts from its
+    last shot, not from a prompt the member never typed (and could not have)."""
+    world.kling.video_file = videos["3s"]
+    bot = await world.start_bot()
+    opened = await world.video(world.alice, "story", {"model": "kling-v3", "duration": 6})
+    modal = (await world.discord.wait_for_response(opened)).data
+    [field] = [c["custom_id"] for row in modal["components"]
+               for c in (row.get("components") or [row.get("component")])]
+    shots = [f"shot {n}: " + "a long slow pan over the harbour at dawn, " * 11
+             for n in range(1, 7)]
+    submit = await world.discord.submit_modal(world.alice.user.id, opened, modal["custom_id"],
+                                              {field: "\n".join(shots)})
+    assert "on its way" in await world.wait_private_reply(submit)
+    thread_id = await _thread(world)
+    [result] = await world.wait_result(thread_id)
+    [story] = await world.wait_delivered(bot)
+    assert len(story.prompt) > 2500
+    click = await world.discord.click(world.alice.user.id, int(result["id"]),
+                                      f"kling:continue:{story.id}")
+    assert "on its way" in await world.wait_private_reply(click, timeout=30)
+    task = await world.kling_task(2)
+    assert task is not None and task.request["action"] == "image2video"
+    assert task.request["prompt"] == shots[-1].strip()
+    await world.wait_result(thread_id, 2)
+
+
+async def test_a_continue_above_the_price_threshold_posts_its_frame_only_once_confirmed(
+        world: World, videos: dict[str, Path]) -> None:
+    """The last frame is posted for everyone in the thread: only for a Continue the member
+    confirmed and that was reserved. Two cancelled offers leave nothing behind."""
+    world.kling.video_file = videos["3s"]
+    bot = await world.start_bot()
+    await world.video(world.alice, options={"prompt": "a boat", "model": "kling-v2-6",
+                                            "mode": "pro"})  # 2 credits
+    thread_id = await _thread(world)
+    [result] = await world.wait_result(thread_id)
+    [source] = await world.wait_delivered(bot)
+    limits = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
+                                       world.moderator.user.id, "klingbot",
+                                       ["settings", "limits"], {"confirm_above": 1})
+    assert "`confirm_above`: 1" in await world.wait_private_reply(limits)
+
+    async def offer() -> dict[str, Any]:
+        click = await world.discord.click(world.alice.user.id, int(result["id"]),
+                                          f"kling:continue:{source.id}")
+        return dict(await world.discord.wait_until(
+            lambda: next((m for m in world.discord.interaction_messages(click)
+                          if custom_ids(m)), None), 30, "the price to confirm"))
+
+    async def press(message: dict[str, Any], label: str) -> None:
+        [button] = [c for row in message["components"] for c in row["components"]
+                    if c.get("label") == label]
+        await world.discord.click(world.alice.user.id, int(message["id"]), button["custom_id"])
+        await world.discord.wait_until(
+            lambda: not custom_ids(world.discord.messages[int(message["id"])]), 10,
+            "the offer answered")
+
+    for _ in range(2):
+        await press(await offer(), "Cancel")
+    await bot.engine.jobs.idle()
+    assert _files(world, thread_id, ".jpg") == [] and len(world.kling.tasks) == 1
+    assert await bot.engine.store.count_by_state() == {"delivered": 1}
+    assert await bot.engine.store.credits_spent(world.discord.guild_id, world.alice.user.id,
+                                                0) == source.cost
+
+    await press(await offer(), "Confirm")
+    task = await world.kling_task(2)
+    [frame] = await world.discord.wait_until(lambda: _files(world, thread_id, ".jpg"), 10,
+                                             "the last frame in the thread")
+    assert task is not None and task.request["start_image_url"] == \
+        frame["attachments"][0]["url"]
+    await world.wait_result(thread_id, 2)
+    assert len(await world.wait_delivered(bot, 2)) == 2
+    assert _files(world, thread_id, ".jpg") == [frame]

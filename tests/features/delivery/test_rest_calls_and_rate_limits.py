@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
+from typing import Any
 
 import pytest
 
-from bot.store import JobState
-from tests.discord_support import EPHEMERAL, World
+from bot.store import JobState, LedgerStatus
+from testkit.store_reads import ledger_entry
+from tests.discord_support import EPHEMERAL, World, custom_ids
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("no_bot_errors")]
 
@@ -131,3 +133,30 @@ async def test_a_discord_rate_limit_delays_the_result_but_never_doubles_it(
     assert result["attachments"]
     posts = world.discord.requests_to("POST", rf"^/channels/{thread_id}/messages$")
     assert [r.status for r in posts] == [429, 200]
+
+
+@pytest.mark.timeout(120)
+async def test_a_confirmation_discord_fails_still_leaves_a_card_to_cancel(world: World) -> None:
+    """Discord answers the private "on its way" 503 however often discord.py tries: the job is
+    reserved, so the member is not told that something went wrong; they still see its public
+    card, which carries Cancel, and Cancel refunds it."""
+    world.kling.auto_finish = False
+    bot = await world.start_bot(kling_concurrency=1)
+    await world.wait_private_reply(await world.video(world.bob))  # Alice's job will queue
+    await world.first_card()  # Bob's card shown: the failures below are Alice's
+    # discord.py tries a follow-up five times on a 5xx: every try of the confirmation fails.
+    world.discord.fail_next("POST", r"^/webhooks/\d+/[^/]+$", 503, times=5)
+    inter = await world.video(world.alice, options={"prompt": "a lighthouse"})
+
+    def card() -> dict[str, Any] | None:
+        return next((m for m in world.discord.messages_in(world.discord.channel_id)
+                     if "a lighthouse" in str(m["embeds"]) and custom_ids(m)), None)
+    shown = await world.discord.wait_until(card, 60, "the job's public card with Cancel")
+    assert not shown["flags"] & EPHEMERAL
+    assert not any("went wrong" in t for t in world.private_replies(inter))
+    [cancel] = custom_ids(shown)
+    click = await world.discord.click(world.alice.user.id, int(shown["id"]), cancel)
+    assert "refunded" in await world.wait_private_reply(click)
+    assert await ledger_entry(bot.engine.store, cancel.rsplit(":", 1)[1]) == \
+        (1, LedgerStatus.REFUNDED)
+    assert not any("went wrong" in t for t in world.private_replies(inter))

@@ -293,3 +293,28 @@ async def test_the_price_and_its_buttons_speak_the_members_language(world: World
     await press(world, world.alice, message, "취소")
     assert "아무것도 예약되지 않았고" in await said(world, message, "취소했어요")
     await nothing_reserved(world, bot, world.alice)
+
+
+@pytest.mark.usefixtures("no_bot_errors")
+async def test_confirm_reserves_the_model_offered_or_asks_again(world: World) -> None:
+    """A confirmation confirms the request as offered: when the server's default model changed
+    while the member read the price, Confirm reserves nothing and shows the new offer."""
+    bot = await world.start_bot()
+    await settings_by(world, {"confirm_above": 3})
+    inter = await world.video(world.alice, options=PRICEY)  # the server's default model
+    first = await offered(world, inter)
+    assert "`kling-v1-6`, 10 s" in first["content"]
+    await settings_by(world, {"default_model": "kling-v1"})
+    await press(world, world.alice, first, "Confirm")
+
+    def new_offer() -> dict[str, Any] | None:
+        return next((m for m in world.discord.interaction_messages(inter)
+                     if components_of(m) and m["flags"] & 64 and m["id"] != first["id"]),
+                    None)
+    second = dict(await world.discord.wait_until(new_offer, 10, "the new offer"))
+    assert "`kling-v1`, 10 s" in second["content"] and "changed" in second["content"]
+    await nothing_reserved(world, bot, world.alice)
+    await press(world, world.alice, second, "Confirm")
+    [job] = await world.wait_delivered(bot)
+    assert (job.model, world.kling.last_task.request["model"]) == ("kling-v1", "kling-v1")
+    assert world.kling.create_count == 1
