@@ -51,6 +51,14 @@ class Posted:
 
 
 @dataclass(frozen=True)
+class PostedFrame(Posted):
+    """A Continue's frame as posted: where (so it can be withdrawn when the Continue is not
+    reserved after all), and the attachment's address (the Continue's start image)."""
+
+    url: str
+
+
+@dataclass(frozen=True)
 class ResultPost:
     """A finished job's result message. `form`: the file attached as it came (`attach`),
     re-encoded to fit the upload limit (`fitted`), or its address posted instead (`link`,

@@ -75,14 +75,22 @@ async def continue_video(interaction: discord.Interaction, source: Job, prompt: 
         await services.jobs.precheck(pending)  # credits may have gone while they decided
     try:
         async with services.publisher.frame(source, interaction.user.id) as frame:
-            frame_url = await services.notifier.post_frame(frame)
+            posted = await services.notifier.post_frame(frame)
     except (CannotFit, DownloadFailed, VideoTooLarge) as exc:
         log.warning("Job %s: no last frame to continue from (%s)", source.id, exc)
         raise Refused("access.no_frame") from None
-    request = continue_request(interaction, source, prompt, frame_url)
+    request = continue_request(interaction, source, prompt, posted.url)
     if quote.needs_confirmation:
         request = confirmed_as(request, quote)
-    return await start_job(services.jobs, interaction, request)
+    try:
+        job = await start_job(services.jobs, interaction, request)
+    except BaseException:
+        # Refused after all (the server's cap, credits spent meanwhile): no frame without a job.
+        await services.notifier.withdraw(posted, source.guild_id)
+        raise
+    if job is None:  # a new offer the member did not confirm
+        await services.notifier.withdraw(posted, source.guild_id)
+    return job
 
 
 async def join_story(interaction: discord.Interaction, newest: Job) -> None:

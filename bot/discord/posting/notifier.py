@@ -28,7 +28,7 @@ from bot.errors import Notice
 from bot.guild_settings import load_guild_settings
 from bot.jobs import QUEUE_TIMEOUT_CODE
 from bot.jobs.outcomes import REVIEW_REJECTED_CODE, REVIEW_TIMEOUT_CODE
-from bot.publishing import FramePost, JoinedPost, Posted, ResultPost
+from bot.publishing import FramePost, JoinedPost, Posted, PostedFrame, ResultPost
 from bot.store import Job
 
 log = logging.getLogger(__name__)
@@ -87,9 +87,13 @@ class DiscordNotifier:
         """Post a prepared result (see `ResultPoster.post_result`)."""
         return await self.results.post_result(post, resumed=resumed)
 
-    async def post_frame(self, post: FramePost) -> str:
+    async def post_frame(self, post: FramePost) -> PostedFrame:
         """Post a Continue's start frame (see `ResultPoster.post_frame`)."""
         return await self.results.post_frame(post)
+
+    async def withdraw(self, posted: Posted, guild_id: int | None) -> None:
+        """Delete a post of a job that did not go ahead (see `ResultPoster.withdraw`)."""
+        await self.results.withdraw(posted, guild_id)
 
     async def post_joined(self, post: JoinedPost) -> Posted:
         """Post a joined story (see `ResultPoster.post_joined`)."""

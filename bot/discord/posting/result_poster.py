@@ -22,7 +22,7 @@ from bot.discord.posting.cards import result_embed
 from bot.discord.posting.components import result_view
 from bot.discord.posting.direct_notices import DirectNotices
 from bot.discord.posting.result_search import earlier_result
-from bot.publishing import FramePost, JoinedPost, Posted, ResultPost, UploadRefused
+from bot.publishing import FramePost, JoinedPost, Posted, PostedFrame, ResultPost, UploadRefused
 from bot.store import Job
 
 log = logging.getLogger(__name__)
@@ -122,8 +122,8 @@ class ResultPoster:
 
     # -- Continue and Join the story ------------------------------------------------------
 
-    async def post_frame(self, post: FramePost) -> str:
-        """Post a Continue's start frame where the source's result is, and return the
+    async def post_frame(self, post: FramePost) -> PostedFrame:
+        """Post a Continue's start frame where the source's result is; where it went and the
         attachment's address (the start image of the Continue)."""
         source = post.source
         with speaking(await self._server_language(source)):
@@ -131,7 +131,18 @@ class ResultPoster:
         message = await self._messageable(post.channel_id, source.guild_id).send(
             content, file=discord.File(post.path, filename=post.filename, spoiler=post.spoiler),
             allowed_mentions=discord.AllowedMentions.none())
-        return message.attachments[0].url
+        return PostedFrame(post.channel_id, message.id, message.attachments[0].url)
+
+    async def withdraw(self, posted: Posted, guild_id: int | None) -> None:
+        """Delete something posted for a job that did not go ahead (a Continue's frame whose
+        reservation was refused); a message gone already is fine, a refusal is logged."""
+        try:
+            await self._messageable(posted.channel_id, guild_id).get_partial_message(
+                posted.message_id).delete()
+        except discord.NotFound:
+            pass
+        except discord.HTTPException as exc:
+            log.warning("Could not withdraw message %s (%s)", posted.message_id, exc.status)
 
     async def post_joined(self, post: JoinedPost) -> Posted:
         """Post a joined story where its newest part's result is, with the buttons the core

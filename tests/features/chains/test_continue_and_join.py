@@ -3,6 +3,7 @@ fake Discord and the fake Kling, serving real videos made by FFmpeg in the set-u
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -256,3 +257,28 @@ async def test_a_continue_above_the_price_threshold_posts_its_frame_only_once_co
     await world.wait_result(thread_id, 2)
     assert len(await world.wait_delivered(bot, 2)) == 2
     assert _files(world, thread_id, ".jpg") == [frame]
+
+
+async def test_a_continue_the_server_cap_refuses_leaves_no_frame_behind(
+        world: World, videos: dict[str, Path]) -> None:
+    """The member can pay, but the server's cap for the period cannot: the reservation refuses
+    the Continue after its frame was taken. The frame is withdrawn, as if never posted, and
+    the member is told why privately."""
+    world.kling.video_file = videos["3s"]
+    bot = await world.start_bot()
+    await world.video(world.alice, options={"prompt": "a boat", "model": "kling-v2-6",
+                                            "mode": "pro"})  # 2 credits
+    thread_id = await _thread(world)
+    [result] = await world.wait_result(thread_id)
+    [source] = await world.wait_delivered(bot)
+    cap = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
+                                    world.moderator.user.id, "quota", ["server"],
+                                    {"credits": source.cost})  # spent already
+    await world.wait_private_reply(cap)
+    click = await world.discord.click(world.alice.user.id, int(result["id"]),
+                                      f"kling:continue:{source.id}")
+    refusal = await world.wait_private_reply(click)
+    assert "server" in refusal.lower()
+    await bot.engine.jobs.idle()
+    await asyncio.sleep(0.5)  # a frame posted meanwhile would be in the thread by now
+    assert _files(world, thread_id, ".jpg") == [] and len(world.kling.tasks) == 1
