@@ -94,6 +94,10 @@ class Settings:
     # and how long one may take before it is stopped and the link posted instead.
     transcode_concurrency: int = 1
     transcode_timeout_seconds: float = 600.0
+    # Join the story: Joins running at once in the process, and of one member; more are
+    # refused "busy" (each holds every part of its story on disk while it runs).
+    join_concurrency: int = 1
+    joins_per_member: int = 1
 
     @property
     def callbacks_enabled(self) -> bool:
@@ -317,6 +321,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                                            Settings.transcode_concurrency, low=1),
         transcode_timeout_seconds=reader.number("TRANSCODE_TIMEOUT_SECONDS",
                                                 Settings.transcode_timeout_seconds),
+        join_concurrency=reader.count("JOIN_CONCURRENCY", Settings.join_concurrency, low=1),
+        joins_per_member=reader.count("JOINS_PER_MEMBER", Settings.joins_per_member, low=1),
     )
     if reader.problems:
         raise ConfigError(reader.problems)

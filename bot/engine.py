@@ -22,6 +22,7 @@ from bot.community.rewards import Rewards
 from bot.config import Settings
 from bot.download import VideoFetcher, video_directory
 from bot.jobs import Chains, JobNotifier, Limits, assemble_jobs
+from bot.jobs.join_turns import JoinTurns
 from bot.jobs.review import Reviews
 from bot.kling.capabilities import CapabilityTable, load_capabilities
 from bot.kling.client import KlingClient, RetryPolicy
@@ -120,7 +121,9 @@ class Engine:
         self.settings_changes = SettingsChanges(self.store, self.capabilities, clock,
                                                 audit=self.moderation.audit)
         self.references = PendingReferences(self.store, clock)
-        self.chains = Chains(self.store, clock)
+        self.chains = Chains(self.store, clock, instance_id=settings.instance_id,
+                             turns=JoinTurns(total=settings.join_concurrency,
+                                             per_member=settings.joins_per_member))
         # Community moderation: prompt filters, review, reports, gifts, reaction rewards.
         self.filters = PromptFilters(self.store, self.moderation, clock)
         self.reviews = Reviews(store=self.store, failures=pieces.failures, notifier=notifier,
@@ -182,6 +185,7 @@ class Engine:
                                f"{self.settings.web_port} ({exc.strerror}). Set WEB_PORT to a "
                                "free port.") from None
         single_process = self.settings.database_url.startswith("sqlite")
+        await self.chains.release_dead_claims(single_process=single_process)
         await self.recovery.recover(single_process=single_process)
         self._poller_task = asyncio.create_task(self.poller.run(), name="kling-poller")
 

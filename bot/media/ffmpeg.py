@@ -1,7 +1,9 @@
 """Running FFmpeg: the binary the project's own install brings (the `imageio-ffmpeg` wheel
 carries a static build), started as a subprocess with `asyncio.create_subprocess_exec`, so the
 event loop never waits on it; at most `concurrency` encodes at once (the machine's cores are
-shared with everything else the bot does); killed when it outlives its timeout.
+shared with everything else the bot does); killed when it outlives its timeout, and on Linux
+when the bot itself dies, however it dies (the kernel's parent-death signal): a killed bot
+leaves no encode running past its timeout beside the one its restart starts.
 
 The wheel has no ffprobe, so what a file holds is read from `ffmpeg -i`'s description of its
 input: the duration, the first video stream's size, whether there is sound.
@@ -10,9 +12,16 @@ input: the duration, the first video stream's size, whether there is sound.
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import logging
+import os
 import re
+import signal
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from bot.config import Settings
@@ -26,6 +35,35 @@ PROBE_TIMEOUT = 30.0
 _DURATION = re.compile(r"Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)")
 _VIDEO = re.compile(r"Stream #\d+:\d+.*?: Video: .*?(?<![0-9])(\d{2,5})x(\d{2,5})(?![0-9])")
 _AUDIO = re.compile(r"Stream #\d+:\d+.*?: Audio: ")
+
+
+# prctl(2): the signal a child receives when the thread that started it ends.
+PR_SET_PDEATHSIG = 1
+
+
+def _libc_prctl() -> Callable[..., int] | None:
+    """libc's prctl, found once in the parent (nothing is looked up in the forked child)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl: Callable[..., int] = ctypes.CDLL(
+            ctypes.util.find_library("c") or "libc.so.6", use_errno=True).prctl
+        return prctl
+    except (OSError, AttributeError):
+        log.warning("prctl is unavailable: FFmpeg will not die with the bot if it is killed")
+        return None
+
+
+_PRCTL = _libc_prctl()
+
+
+def die_with_parent(parent: int) -> None:
+    """Runs in the forked child before FFmpeg starts: SIGKILL it when the bot (`parent`)
+    ends; if the bot died already, between the fork and this call, end at once."""
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
 
 
 class MediaFailed(Exception):
@@ -99,7 +137,9 @@ class FFmpeg:
         process = await asyncio.create_subprocess_exec(
             self.executable, "-hide_banner", "-nostdin", *args,
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE)
+            stderr=asyncio.subprocess.PIPE,
+            # The event loop's thread starts it and lives as long as the process.
+            preexec_fn=partial(die_with_parent, os.getpid()) if _PRCTL is not None else None)
         try:
             async with asyncio.timeout(seconds):
                 _, errors = await process.communicate()

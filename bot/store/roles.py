@@ -289,9 +289,19 @@ class ChainStore(Protocol):
     async def joined_story(self, job_id: str) -> JoinedStory | None:
         """The story joined under `job_id`, posted or being joined, if any."""
 
-    async def claim_story(self, job_id: str, now: float, until: float) -> bool:
-        """Take the right to join the story under `job_id` until `until`: False when it was
-        posted already or another join holds an unexpired claim."""
+    async def claim_story(self, job_id: str, now: float, until: float,
+                          owner: str | None = None) -> bool:
+        """Take the right to join the story under `job_id` until `until`, for process
+        `owner`: False when it was posted already or another join holds an unexpired claim."""
+
+    async def renew_story_claim(self, job_id: str, now: float, until: float, owner: str
+                                ) -> bool:
+        """Move the running join's claim on to `until` (its heartbeat): False when `owner`
+        no longer holds it (it ran out and was taken over, or the story was posted)."""
+
+    async def release_story_claims(self, owner: str | None) -> int:
+        """Release the unposted claims `owner` holds (every one when None): a restarted
+        process's joins died with it. How many were released."""
 
     async def record_story(self, job_id: str, channel_id: int, message_id: int) -> None:
         """The joined story was posted as `message_id` in `channel_id`."""

@@ -25,18 +25,37 @@ class StoryQueries(SqlPrimitives):
             message_id=None if row["message_id"] is None else int(row["message_id"]),
             claimed_until=float(row["claimed_until"]))
 
-    async def claim_story(self, job_id: str, now: float, until: float) -> bool:
+    async def claim_story(self, job_id: str, now: float, until: float,
+                          owner: str | None = None) -> bool:
         """See `ChainStore.claim_story`: one statement, so two processes never both win."""
         async with self._tx() as tx:
             # One statement: a new row, or an abandoned claim (expired, nothing posted) taken
             # over; a posted story or a live claim is left alone and counts no row.
             changed = await tx.execute(
-                "INSERT INTO joined_stories (job_id, claimed_until, created_at) "
-                "VALUES (?, ?, ?) ON CONFLICT (job_id) DO UPDATE SET "
-                "claimed_until = excluded.claimed_until "
+                "INSERT INTO joined_stories (job_id, claimed_until, created_at, owner) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (job_id) DO UPDATE SET "
+                "claimed_until = excluded.claimed_until, owner = excluded.owner "
                 "WHERE joined_stories.message_id IS NULL AND joined_stories.claimed_until < ?",
-                (job_id, until, now, now))
+                (job_id, until, now, owner, now))
         return changed > 0
+
+    async def renew_story_claim(self, job_id: str, now: float, until: float, owner: str
+                                ) -> bool:
+        """See `ChainStore.renew_story_claim`."""
+        async with self._tx() as tx:
+            changed = await tx.execute(
+                "UPDATE joined_stories SET claimed_until = ? WHERE job_id = ? "
+                "AND message_id IS NULL AND owner = ? "
+                "AND claimed_until >= ?", (until, job_id, owner, now))
+        return changed > 0
+
+    async def release_story_claims(self, owner: str | None) -> int:
+        """See `ChainStore.release_story_claims`."""
+        async with self._tx() as tx:
+            if owner is None:
+                return await tx.execute("DELETE FROM joined_stories WHERE message_id IS NULL")
+            return await tx.execute(
+                "DELETE FROM joined_stories WHERE message_id IS NULL AND owner = ?", (owner,))
 
     async def record_story(self, job_id: str, channel_id: int, message_id: int) -> None:
         """See `ChainStore.record_story`."""

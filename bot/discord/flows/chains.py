@@ -95,7 +95,8 @@ async def continue_video(interaction: discord.Interaction, source: Job, prompt: 
 
 async def join_story(interaction: discord.Interaction, newest: Job) -> None:
     """Join the story ending at `newest` and post it in the thread, or point at the one
-    joined before."""
+    joined before. Refused (privately, nothing posted, the claim released) when too many
+    Joins run now."""
     services = services_of(interaction)
     chains = services.chains
     await acknowledge(interaction)
@@ -111,9 +112,12 @@ async def join_story(interaction: discord.Interaction, newest: Job) -> None:
             await send_ephemeral(interaction, text("ack.story_busy"))
         return
     try:
-        limit = await services.notifier.upload_limit(newest.guild_id)
-        async with services.publisher.joined(parts, limit) as post:
-            posted = await services.notifier.post_joined(post)
+        # JoinsBusy (answered as a refusal) before anything is downloaded.
+        with chains.turns.turn(interaction.user.id):
+            async with chains.heartbeat(newest.id):
+                limit = await services.notifier.upload_limit(newest.guild_id)
+                async with services.publisher.joined(parts, limit) as post:
+                    posted = await services.notifier.post_joined(post)
     except (CannotFit, DownloadFailed, VideoTooLarge) as exc:
         await chains.abandon(newest.id)
         log.warning("Job %s: the story could not be joined (%s)", newest.id, exc)

@@ -524,6 +524,7 @@ ack-story_reused = This story was joined already: { $link }
 ack-story_busy = This story is being joined right now; it will appear in the thread.
 ack-story_failed = The story could not be joined. { $reason }
 access-story_short = A story needs at least two finished parts (an Extend or a Continue of this video).
+access-join_busy = The bot is busy joining other stories right now; try again in a moment.
 ack-story_fetch = A part of the story could not be fetched.
 access-no_frame = The last frame of this video could not be taken, so it cannot be continued. Nothing was charged.
 filter-too_slow = This server's prompt filters could not finish checking your prompt, so nothing was made and nothing was charged. Try a shorter prompt, or ask a moderator.

@@ -282,3 +282,62 @@ async def test_a_continue_the_server_cap_refuses_leaves_no_frame_behind(
     await bot.engine.jobs.idle()
     await asyncio.sleep(0.5)  # a frame posted meanwhile would be in the thread by now
     assert _files(world, thread_id, ".jpg") == [] and len(world.kling.tasks) == 1
+
+
+async def _three_parts(world: World, videos: dict[str, Path]
+                       ) -> tuple[KlingBot, int, list[tuple[dict[str, Any], str]]]:
+    """Alice's video extended twice, delivered: (result message, job id) of each part."""
+    world.kling.queue_video_files(videos["3s"], videos["2s"], videos["2s"])
+    bot = await world.start_bot()
+    await world.video(world.alice)
+    thread_id = await _thread(world)
+    for count in (1, 2):
+        result = (await world.wait_result(thread_id, count))[-1]
+        await world.wait_delivered(bot, count)
+        await world.discord.click(world.alice.user.id, int(result["id"]),
+                                  custom_ids(result)[0])
+    results = await world.wait_result(thread_id, 3)
+    jobs = await world.wait_delivered(bot, 3)
+    parts = []
+    for message in results:
+        [join_id] = [c for c in custom_ids(message) if c.startswith("kling:join:")] or [""]
+        parts.append((message, join_id))
+    assert [j.state for j in jobs] == [JobState.DELIVERED] * 3
+    return bot, thread_id, parts
+
+
+async def test_joins_beyond_the_limit_are_refused_busy_and_the_disk_stays_bounded(
+        world: World, videos: dict[str, Path]) -> None:
+    """At most JOIN_CONCURRENCY Joins run at once (one a member): a press beyond it is refused
+    privately, nothing is posted for it, and the bot's temporary folder holds at most the
+    running Join's parts and its story (no Join downloads its parts while another encodes)."""
+    bot, thread_id, parts = await _three_parts(world, videos)
+    folder = bot.engine.videos.directory
+    most = 0
+    done = False
+
+    async def watch() -> None:
+        nonlocal most
+        while not done:
+            if folder.exists():
+                most = max(most, sum(1 for p in folder.rglob("*") if p.is_file()))
+            await asyncio.sleep(0.005)
+
+    watcher = asyncio.create_task(watch())
+    presses = [await world.discord.click(world.alice.user.id, int(message["id"]), join_id)
+               for message, join_id in parts[1:]]
+    replies = [await world.wait_private_reply(press, timeout=60) for press in presses]
+    done = True
+    await watcher
+    assert sum("The story is joined" in reply for reply in replies) == 1, replies
+    assert sum("busy" in reply and "try again in a moment" in reply
+               for reply in replies) == 1, replies
+    stories = [m for m in world.discord.messages_in(thread_id)
+               if any(a["filename"].startswith("kling-story-") for a in m["attachments"])]
+    assert len(stories) == 1, "only one story is posted"
+    assert most <= 3 + 1, f"{most} files in the temporary folder at once"
+    # The refused press left no claim: pressed again, it joins its story.
+    [(message, join_id)] = [part for part, reply in zip(parts[1:], replies, strict=True)
+                            if "busy" in reply]
+    again = await world.discord.click(world.alice.user.id, int(message["id"]), join_id)
+    assert "The story is joined" in await world.wait_private_reply(again, timeout=60)
