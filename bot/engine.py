@@ -15,6 +15,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.clock import Clock
+from bot.community.filter_checks import FilterChecks
 from bot.community.filters import PromptFilters
 from bot.community.gifts import Gifts
 from bot.community.reports import Reports
@@ -101,6 +102,8 @@ class Engine:
         # What is posted about a job (results, Continue frames, joined stories) is decided here.
         self.publisher = Publisher(self.store, self.videos, self.media, self.capabilities,
                                    simulated=settings.kling_simulated)
+        # Prompt filter checks run on their own bounded pool, shared fairly by servers.
+        self.filter_checks = FilterChecks()
         pieces = assemble_jobs(
             store=self.store, kling=self.kling, notifier=notifier, publisher=self.publisher,
             settings=settings,
@@ -108,7 +111,7 @@ class Engine:
             limits=Limits(per_member=settings.max_jobs_per_member,
                           per_server=settings.max_jobs_per_server,
                           total=settings.kling_concurrency),
-            clock=clock)
+            clock=clock, filter_checks=self.filter_checks)
         self.jobs = pieces.service
         self.dispatcher = pieces.dispatcher
         self.dispatch_pause = pieces.dispatch_pause
@@ -125,7 +128,7 @@ class Engine:
                              turns=JoinTurns(total=settings.join_concurrency,
                                              per_member=settings.joins_per_member))
         # Community moderation: prompt filters, review, reports, gifts, reaction rewards.
-        self.filters = PromptFilters(self.store, self.moderation, clock)
+        self.filters = PromptFilters(self.store, self.moderation, clock, self.filter_checks)
         self.reviews = Reviews(store=self.store, failures=pieces.failures, notifier=notifier,
                                moderation=self.moderation,
                                dispatch_soon=pieces.dispatcher.dispatch_soon,
@@ -203,6 +206,7 @@ class Engine:
         if self.simulator is not None:
             await self.simulator.close()
         await self.jobs.close()
+        self.filter_checks.close()
         await self.videos.close()
         if self._owns_session:
             await self.session.close()

@@ -2,7 +2,9 @@
 
 A rule is a plain word by default, or an opt-in regular expression.
 
-- Both sides are NFKC-normalised and case-folded, so `ＦＯＸ`, `Fox` and `fox` are one word.
+- Both sides are read the same way (`bot.community.filter_text`): invisible characters removed,
+  NFKC, case-folded, look-alikes folded (Unicode TR39), so `ＦＯＸ`, `Fox`, `fo\u200bx` and a
+  `fox` with a Cyrillic `о` are one word.
 - A plain word in a script that separates words with spaces (Latin, Cyrillic, Greek...)
   matches whole words only (`cat` does not refuse `concatenate`): it must not have a letter
   or digit right before or after it.
@@ -14,25 +16,27 @@ A rule is a plain word by default, or an opt-in regular expression.
 - A regular expression (opt-in, case-insensitive) is checked when it is added: at most
   `PATTERN_LIMIT` characters, it must compile, and it may hold no construct that makes
   matching blow up on a crafted prompt: no backreferences, and no repeat (`*`, `+`, `{n,}`)
-  of something that itself repeats or holds alternatives (`(a+)+`, `(a|ab)*`).
+  of something that itself repeats or holds alternatives (`(a+)+`, `(a|ab)*`); and it is
+  measured against worst-case prompts (`bot.community.filter_speed`), since plain repeats
+  side by side (`\\w+\\w+\\w+\\d`) pass the shape check and are still slow.
 - What passes that check can still be slow-ish (`[a-z]+@` is quadratic on a long run of
   letters: 40 ms with `re` on a 2,500-character prompt, per rule), so patterns are matched
   with the `regex` library (mrab-regex, the long-kept alternative to `re`, which can stop a
   match at a deadline) under one time budget per request (`CHECK_BUDGET`), with the
-  interpreter lock released (`concurrent=True`): the caller runs the check in a thread, so
-  the event loop never waits on it. A check that runs out of budget refuses the prompt
-  (`filter.too_slow`, nothing charged) and logs the rule for the operator: a filter that
-  could not finish must not wave the prompt through.
+  interpreter lock released (`concurrent=True`): checks run on their own bounded pool
+  (`bot.community.filter_checks`), one server's beside another's, never on the event loop.
+  A check that runs out of budget refuses the prompt (`filter.too_slow`, nothing charged)
+  and logs the rule for the operator: a filter that could not finish must not wave the
+  prompt through.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 # The parser behind `re` (Python 3.11+; `sre_parse` before): reads a pattern's structure.
@@ -43,6 +47,9 @@ from typing import Any
 import regex
 
 from bot.clock import Clock
+from bot.community.filter_checks import FilterChecks
+from bot.community.filter_speed import too_slow
+from bot.community.filter_text import folded, folded_beyond_ascii, readable
 from bot.errors import DomainError
 from bot.moderation import Moderation
 from bot.store import AuditEntry, CommunityStore, FilterRow
@@ -67,7 +74,8 @@ if _POSSESSIVE is not None:
 
 class FilterError(DomainError):
     """A rule that cannot be added: `filter.regex_long`, `filter.word_long`,
-    `filter.regex_invalid` (with `error`), `filter.regex_unsafe`, `filter.too_many`,
+    `filter.regex_invalid` (with `error`), `filter.regex_unsafe`, `filter.regex_slow`
+    (measured too slow on a long prompt), `filter.too_many`,
     `filter.exists`; or removed: `filter.unknown`."""
 
 
@@ -86,12 +94,6 @@ class PromptRefused(DomainError):
         super().__init__("filter.refused", {"rule": f"/{rule}/" if is_regex else rule,
                                             "kind": "pattern" if is_regex else "word",
                                             "field": field})
-
-
-def normalise(value: str) -> str:
-    """The form both a rule and a text are compared in (NFKC, case-folded), so width and case never
-    let a word through."""
-    return unicodedata.normalize("NFKC", value).casefold()
 
 
 def substring_script(word: str) -> bool:
@@ -128,7 +130,8 @@ def _unsafe(parsed: Iterable[tuple[Any, Any]], inside_repeat: bool = False) -> b
 
 
 def check_rule(pattern: str, is_regex: bool) -> str:
-    """The rule as it is kept (trimmed), or `FilterError` saying why it cannot be."""
+    """The rule as it is kept (trimmed), or `FilterError` saying why it cannot be. Blocking
+    for a pattern (it is measured): run it on the filter pool."""
     pattern = pattern.strip()
     if not is_regex:
         if not pattern or len(pattern) > WORD_LIMIT:
@@ -137,18 +140,20 @@ def check_rule(pattern: str, is_regex: bool) -> str:
     if not pattern or len(pattern) > PATTERN_LIMIT:
         raise FilterError("filter.regex_long", {"limit": PATTERN_LIMIT})
     try:
-        parsed = sre_parse.parse(pattern, re.IGNORECASE)
-        _compiled_pattern(pattern)
+        parsed = sre_parse.parse(folded_beyond_ascii(pattern), re.IGNORECASE)
+        compiled = _compiled_pattern(pattern)
     except (re.error, regex.error) as exc:
         raise FilterError("filter.regex_invalid", {"error": str(exc)}) from None
     if _unsafe(parsed):
         raise FilterError("filter.regex_unsafe", {})
+    if too_slow(compiled, pattern):
+        raise FilterError("filter.regex_slow", {})
     return pattern
 
 
 @lru_cache(maxsize=4096)
 def _compiled_word(word: str) -> re.Pattern[str]:
-    escaped = re.escape(normalise(word))
+    escaped = re.escape(folded(word))
     if substring_script(word):
         return re.compile(escaped)
     return re.compile(rf"(?<![\w]){escaped}(?![\w])")
@@ -156,33 +161,41 @@ def _compiled_word(word: str) -> re.Pattern[str]:
 
 @lru_cache(maxsize=4096)
 def _compiled_pattern(pattern: str) -> Any:
-    return regex.compile(pattern, regex.IGNORECASE | regex.V0)
+    return regex.compile(folded_beyond_ascii(pattern), regex.IGNORECASE | regex.V0)
 
 
 def broken_rule(rules: Iterable[FilterRow], text: str, *, budget: float = CHECK_BUDGET
                 ) -> FilterRow | None:
     """The first rule `text` breaks, or None; `FilterTooSlow` when the patterns could not
-    be checked within `budget` seconds. Blocking: run it in a thread (see the docstring)."""
-    folded = normalise(text)
-    composed = unicodedata.normalize("NFKC", text)
+    be checked within `budget` seconds. Blocking: run it on the filter pool. Words are
+    looked for in the folded text; patterns in the text as written and folded."""
+    plain, beyond = readable(text), folded_beyond_ascii(text)
+    words, forms = folded(text), (plain,) if beyond == plain else (plain, beyond)
     deadline = time.monotonic() + budget
     for rule in rules:
         if not rule.is_regex:
-            if _compiled_word(rule.pattern).search(folded):
+            if _compiled_word(rule.pattern).search(words):
                 return rule
             continue
-        left = deadline - time.monotonic()
         try:
-            if left <= 0:
-                raise TimeoutError
-            if _compiled_pattern(rule.pattern).search(composed, timeout=left,
-                                                      concurrent=True):
+            if _found(_compiled_pattern(rule.pattern), forms, deadline):
                 return rule
         except TimeoutError:
             log.warning("A prompt filter pattern ran out of time (%s): /%s/", budget,
                         rule.pattern)
             raise FilterTooSlow() from None
     return None
+
+
+def _found(compiled: Any, forms: Sequence[str], deadline: float) -> bool:
+    """Whether the pattern matches one of the text's forms before the deadline."""
+    for form in forms:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        if compiled.search(form, timeout=left, concurrent=True):
+            return True
+    return False
 
 
 def check_texts(rules: list[FilterRow], texts: Iterable[tuple[str, str | None]]) -> None:
@@ -197,23 +210,26 @@ def check_texts(rules: list[FilterRow], texts: Iterable[tuple[str, str | None]])
             raise PromptRefused(rule.pattern, rule.is_regex, field)
 
 
-async def check_prompt(store: CommunityStore, guild_id: int | None,
+async def check_prompt(checks: FilterChecks, store: CommunityStore, guild_id: int | None,
                        texts: Iterable[tuple[str, str | None]]) -> None:
     """Refuse (`PromptRefused`, `FilterTooSlow`) a request whose texts break one of the
-    server's rules; the matching runs in a worker thread, off the event loop."""
+    server's rules; the matching runs on the filter pool in the server's turn, off the event
+    loop."""
     if guild_id is None:
         return
     rules = await store.prompt_filters(guild_id)
     if rules:
-        await asyncio.to_thread(check_texts, rules, list(texts))
+        await checks.run(guild_id, check_texts, rules, list(texts))
 
 
 class PromptFilters:
     """A server's filters: added and removed by moderators (audited), read before every
     reservation."""
 
-    def __init__(self, store: CommunityStore, moderation: Moderation, clock: Clock) -> None:
+    def __init__(self, store: CommunityStore, moderation: Moderation, clock: Clock,
+                 checks: FilterChecks) -> None:
         self.store = store
+        self.checks = checks
         self.moderation = moderation
         self.clock = clock
 
@@ -225,7 +241,7 @@ class PromptFilters:
                   ) -> AuditEntry:
         """Check and add a rule, and audit it. Raises `FilterError` for an unusable pattern, a full
         list (`RULES_LIMIT`) or a rule already there."""
-        kept = check_rule(pattern, is_regex)
+        kept = await self.checks.run(guild_id, check_rule, pattern, is_regex)
         if len(await self.rules(guild_id)) >= RULES_LIMIT:
             raise FilterError("filter.too_many", {"limit": RULES_LIMIT})
         if not await self.store.add_prompt_filter(

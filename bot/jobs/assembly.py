@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.community.filter_checks import FilterChecks
 from bot.config import Settings
 from bot.jobs.delivery import Delivery
 from bot.jobs.dispatcher import Dispatcher
@@ -63,7 +64,8 @@ class _Ending:
 
 def assemble_jobs(*, store: Store, kling: KlingClient, notifier: JobNotifier,
                   publisher: Publisher, settings: Settings, capabilities: CapabilityTable,
-                  costs: CostTable, quota: QuotaBook, limits: Limits, clock: Clock) -> JobPieces:
+                  costs: CostTable, quota: QuotaBook, limits: Limits, clock: Clock,
+                  filter_checks: FilterChecks) -> JobPieces:
     """Build the job life's pieces, each given what it uses, in the one order that works (no
     piece calls back into the one holding it)."""
     supervisor = Supervisor()
@@ -97,7 +99,8 @@ def assemble_jobs(*, store: Store, kling: KlingClient, notifier: JobNotifier,
     reservations = Reservations(
         store=store, policy=policy, capabilities=capabilities, costs=costs, quota=quota,
         balance=balance, failures=ending.failures, slot_freed=slot_freed,
-        queue_timeout_seconds=settings.queue_timeout_seconds, clock=clock)
+        queue_timeout_seconds=settings.queue_timeout_seconds, clock=clock,
+        filter_checks=filter_checks)
     service = JobService(
         store=store, reservations=reservations,
         placements=placements,

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from bot import metrics
 from bot.clock import Clock
+from bot.community.filter_checks import FilterChecks
 from bot.community.filters import check_prompt
 from bot.errors import DomainError
 from bot.guild_settings import GuildSettings, load_guild_settings
@@ -176,8 +177,10 @@ class Reservations:
     def __init__(self, *, store: ReservationStore, policy: ServerPolicy,
                  capabilities: CapabilityTable, costs: CostTable, quota: QuotaBook,
                  balance: BalancePause, failures: Failures, slot_freed: Callable[[], object],
-                 queue_timeout_seconds: float, clock: Clock) -> None:
+                 queue_timeout_seconds: float, clock: Clock, filter_checks: FilterChecks
+                 ) -> None:
         self.store = store
+        self.filter_checks = filter_checks
         self.policy = policy
         self.capabilities = capabilities
         self.costs = costs
@@ -222,7 +225,7 @@ class Reservations:
                                           request.parent_channel_id, request.options, settings)
         # The server's prompt filters, before anything is spent (a story's shots are its prompt).
         prompt = options.story.text() if options.story is not None else options.prompt
-        await check_prompt(self.store, request.guild_id,
+        await check_prompt(self.filter_checks, self.store, request.guild_id,
                            (("prompt", prompt),
                             ("negative_prompt", options.negative_prompt)))
         if self.balance.reason is not None:

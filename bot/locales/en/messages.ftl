@@ -290,6 +290,7 @@ filter-regex_long = A filter pattern may have 1 to { $limit } { $limit ->
     }.
 filter-regex_invalid = This is not a valid regular expression: { $error }
 filter-regex_unsafe = This pattern could make checking prompts very slow (a repeat inside a repeat, alternatives under a repeat, or a backreference). Please write it more simply.
+filter-regex_slow = This pattern is too slow: checking a long prompt with it takes too long (repeats side by side, such as `\w+\w+\d`, try every way to split a long word). Please write it more simply.
 filter-too_many = This server has { $limit } prompt filters already, the most it may have.
 filter-exists = The filter “{ $rule }” exists already.
 filter-unknown = There is no filter “{ $rule }”.

@@ -264,6 +264,7 @@ filter-word_long = 필터 단어는 1~{ $limit }자여야 합니다.
 filter-regex_long = 필터 패턴은 1~{ $limit }자여야 합니다.
 filter-regex_invalid = 올바른 정규식이 아닙니다: { $error }
 filter-regex_unsafe = 이 패턴은 프롬프트 검사를 매우 느리게 만들 수 있습니다(반복 안의 반복, 반복 안의 선택지, 역참조). 더 단순하게 적어 주세요.
+filter-regex_slow = 이 패턴은 너무 느립니다: 긴 프롬프트를 이 패턴으로 검사하면 시간이 너무 오래 걸립니다(`\w+\w+\d`처럼 나란히 놓인 반복은 긴 단어를 나누는 모든 방법을 시도합니다). 더 단순하게 적어 주세요.
 filter-too_many = 이 서버에는 이미 프롬프트 필터가 최대 개수인 { $limit }개 있습니다.
 filter-exists = “{ $rule }” 필터가 이미 있습니다.
 filter-unknown = “{ $rule }” 필터가 없습니다.

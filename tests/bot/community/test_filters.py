@@ -96,3 +96,51 @@ def test_a_check_out_of_time_refuses_the_prompt() -> None:
     with pytest.raises(FilterTooSlow):
         broken_rule(rules, "a" * 2500, budget=0.0)
     assert broken_rule([rule("dog")], "a dog", budget=0.0) == rule("dog")
+
+
+# -- invisible characters and look-alikes -------------------------------------------------------
+
+@pytest.mark.parametrize(("rules", "text"), [
+    ([rule("fox")], "a fo\u200bx in the snow"),  # zero-width space
+    ([rule("fox")], "a f\u00adox"),  # soft hyphen
+    ([rule("fox")], "a fo\u2060x"),  # word joiner
+    ([rule("fox")], "a f\u200do\u200cx\ufe0f"),  # ZWJ, ZWNJ, a variation selector
+    ([rule("fox")], "\ufeffa fox"),  # a byte-order mark
+    ([rule("fox")], "a f\u043ex"),  # Cyrillic о for the Latin o
+    ([rule("fox")], "a ｆ\u043e\u200bx"),  # full width, look-alike and invisible together
+    ([rule("고양이")], "고\u200b양이가 걷는다"),
+    ([rule("고양이")], "고\u00ad양\u2060이를 보았다"),
+    ([rule("f\u200b\u043ex")], "a fox"),  # the rule is read the same way
+    ([rule("fox", True)], "a fo\u200bx"),
+    ([rule("fox", True)], "a f\u00adox"),
+    ([rule("fox", True)], "a fo\u2060x"),
+    ([rule("fox", True)], "a f\u043ex"),
+    ([rule(r"\bfox\b", True)], "a f\u043e\u200bx runs"),
+    ([rule("고양이", True)], "고\u200b양이가"),
+    ([rule("f\u200box", True)], "a fox"),
+])
+def test_invisible_characters_and_look_alikes_do_not_dodge_a_rule(
+        rules: list[FilterRow], text: str) -> None:
+    with pytest.raises(PromptRefused):
+        check_texts(rules, [("prompt", text)])
+
+
+@pytest.mark.parametrize(("word", "text"), [
+    ("fox", "foxglove flowers"),  # whole words still
+    ("고양이", "고양 이"),  # a space is not invisible
+    ("cat", "concatenate"),
+    ("rn", "a modern tale"),  # whole words: look-alike folding does not invent a word
+])
+def test_folding_keeps_the_matching_rules(word: str, text: str) -> None:
+    assert broken_rule([rule(word)], text) is None
+
+
+def test_a_rule_measured_slow_on_a_long_prompt_is_refused() -> None:
+    """Shape alone lets `\\w+\\w+\\w+\\w+\\d` through (each repeat of a plain class); on a long
+    run of letters it takes seconds: measured when added, it is refused."""
+    with pytest.raises(FilterError) as slow:
+        check_rule(r"\w+\w+\w+\w+\d", True)
+    assert slow.value.code == "filter.regex_slow"
+    with pytest.raises(FilterError) as slow:
+        check_rule(r"[a-z]+[a-z]+[a-z]+[0-9]", True)
+    assert slow.value.code == "filter.regex_slow"

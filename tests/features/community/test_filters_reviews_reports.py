@@ -110,6 +110,38 @@ async def test_unsafe_or_broken_patterns_are_refused_when_added(world: World) ->
     assert await audit_actions(world, bot) == []
 
 
+async def test_invisible_characters_and_look_alikes_are_refused_and_cost_nothing(
+        world: World) -> None:
+    bot = await world.start_bot()
+    mod, alice = world.moderator, world.alice
+    for word in ("fox", "고양이"):
+        assert "Done" in await command(world, mod, "klingbot", ["filter", "add"],
+                                       {"word": word})
+    assert "Done" in await command(world, mod, "klingbot", ["filter", "add"],
+                                   {"word": r"sn[o0]w\s*man", "regex": True})
+    for prompt, rule in (("a fo\u200bx in the forest", "“fox”"),  # zero-width space
+                         ("고\u200b양이가 눈 위를 걷는다", "고양이"),
+                         ("a f\u043ex at dusk", "“fox”"),  # Cyrillic о
+                         ("a sn\u043e\u2060w man", r"/sn[o0]w\s*man/")):  # and a word joiner
+        refused = await world.wait_private_reply(await world.video(
+            alice, options={"prompt": prompt}))
+        assert rule in refused and "nothing was charged" in refused, prompt
+    assert world.kling.create_count == 0
+    assert await bot.engine.store.credits_spent(world.discord.guild_id, alice.user.id, 0) == 0
+
+
+async def test_a_pattern_slow_on_a_long_prompt_is_refused_when_added(world: World) -> None:
+    """The shape check alone accepts `\\w+\\w+\\w+\\w+\\d`; measured on a long prompt, it is
+    refused, and the moderator is told why."""
+    bot = await world.start_bot()
+    refused = await command(world, world.moderator, "klingbot", ["filter", "add"],
+                            {"word": r"\w+\w+\w+\w+\d", "regex": True})
+    assert "too slow" in refused and "long prompt" in refused
+    assert "no prompt filters" in await command(world, world.moderator, "klingbot",
+                                                ["filter", "list"])
+    assert await audit_actions(world, bot) == []
+
+
 # -- review mode -------------------------------------------------------------------------------
 
 async def held_job(world: World, bot: Any, member: Member, prompt: str) -> tuple[Any, dict]:
