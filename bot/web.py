@@ -97,7 +97,7 @@ class WebServer(Listener):
 
     def __init__(self, receiver: CallbackReceiver, *, host: str, port: int) -> None:
         super().__init__(web.Application(client_max_size=MAX_CALLBACK_BYTES * 2),
-                         host=host, port=port, name="Callback server")
+                         host=host, port=port, name="HTTP server")
         self.receiver = receiver
         self.app.router.add_post("/kling/callback/{token}", self.callback)
 
