@@ -18,12 +18,17 @@ RUN pip install --no-cache-dir .
 ENV DATABASE_URL=sqlite:////data/klingcord.db \
     WEB_HOST=0.0.0.0 \
     WEB_PORT=8080 \
+    METRICS_HOST=127.0.0.1 \
+    METRICS_PORT=9464 \
     PYTHONUNBUFFERED=1
 VOLUME /data
+# 8080: Kling callbacks (public). The operator address (9464) is loopback unless set otherwise.
 EXPOSE 8080
 USER klingcord
 
+# The health check asks the operator address from inside the container (loopback), with the
+# bearer token when METRICS_TOKEN is set; the public port answers only Kling's callbacks.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=40s --retries=3 \
-    CMD python -c "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=4).status != 200)"
+    CMD python -c "import os, sys, urllib.request as u; t = os.environ.get('METRICS_TOKEN'); r = u.Request('http://127.0.0.1:%s/healthz' % os.environ.get('METRICS_PORT', '9464'), headers={'Authorization': 'Bearer ' + t} if t else {}); sys.exit(u.urlopen(r, timeout=4).status != 200)"
 
 CMD ["python", "-m", "bot"]

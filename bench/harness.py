@@ -207,6 +207,9 @@ def bot_env(fx: Fakes, db_url: str, *, callbacks: bool = True,
         "DATABASE_URL": db_url,
         "WEB_HOST": "127.0.0.1",
         "WEB_PORT": str(port),
+        "METRICS_PORT": str(free_port()),
+        # The scenarios wait on the job counts read from /metrics: kept only briefly here.
+        "METRICS_REFRESH_SECONDS": "0.05",
         "DEV_GUILD_ID": str(fx.discord.guild_id),
         "DEFAULT_CREDITS_PER_DAY": "1000",
         "INSTANCE_ID": "bench",
@@ -232,9 +235,9 @@ class BotProcess(testkit.processes.BotProcess):
         return self.proc.pid
 
     @property
-    def web_base(self) -> str:
-        """The base URL of the bot's web server (health endpoint and Kling callbacks)."""
-        return f"http://127.0.0.1:{self.env['WEB_PORT']}"
+    def operator_base(self) -> str:
+        """The base URL of the bot's operator address (/healthz, /metrics)."""
+        return f"http://127.0.0.1:{self.env['METRICS_PORT']}"
 
     async def wait_ready(self, fx: Fakes, limit: float = READY_TIMEOUT) -> float:
         """Wait until the fake Discord has a live session for the bot (it sent READY and
@@ -246,7 +249,7 @@ class BotProcess(testkit.processes.BotProcess):
                 if any(s.live for s in fx.discord.sessions) and \
                         fx.discord.commands.get(fx.discord.guild_id) is not None:
                     with contextlib.suppress(aiohttp.ClientError, TimeoutError):
-                        async with http.get(f"{self.web_base}/healthz") as resp:
+                        async with http.get(f"{self.operator_base}/healthz") as resp:
                             if resp.status == 200:
                                 return time.monotonic() - self.started_at
                 await asyncio.sleep(0.02)
@@ -256,7 +259,7 @@ class BotProcess(testkit.processes.BotProcess):
         """Jobs by state, from the bot's own /metrics."""
         counts: dict[str, int] = {}
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http, \
-                http.get(f"{self.web_base}/metrics") as resp:
+                http.get(f"{self.operator_base}/metrics") as resp:
             for line in (await resp.text()).splitlines():
                 if line.startswith("klingcord_jobs{"):
                     state = line.split('"')[1]

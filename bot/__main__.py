@@ -71,8 +71,8 @@ def main(early: EarlyStop | None = None) -> int:
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, [settings.discord_token, settings.kling_api_token],
-                  settings.log_format)
+    setup_logging(settings.log_level, [settings.discord_token, settings.kling_api_token,
+                                       settings.metrics_token or ""], settings.log_format)
     try:
         asyncio.run(run(settings, early))
     except LoginRefused:

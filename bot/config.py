@@ -53,6 +53,14 @@ class Settings:
     public_base_url: str | None = None
     web_host: str = "0.0.0.0"
     web_port: int = 8080
+    # The operator address: /healthz and /metrics, never on the public port. Loopback by
+    # default; a token (kept out of repr) guards a bind that others can reach.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = 9464
+    metrics_token: str | None = field(default=None, repr=False)
+    # The longest the job counts behind /metrics and /klingbot status are kept before a reader
+    # counts the jobs table again.
+    metrics_refresh_seconds: float = 15.0
     default_credits_per_day: int = 10
     credit_reset_hour_utc: int = 0
     dev_guild_id: int | None = None
@@ -294,6 +302,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         public_base_url=reader.url("PUBLIC_BASE_URL", None, ("https", "http")),
         web_host=reader.raw("WEB_HOST") or Settings.web_host,
         web_port=reader.count("WEB_PORT", Settings.web_port, low=0, high=65535),
+        metrics_host=reader.raw("METRICS_HOST") or Settings.metrics_host,
+        metrics_port=reader.count("METRICS_PORT", Settings.metrics_port, low=0, high=65535),
+        metrics_token=reader.raw("METRICS_TOKEN"),
+        metrics_refresh_seconds=reader.number("METRICS_REFRESH_SECONDS",
+                                              Settings.metrics_refresh_seconds),
         default_credits_per_day=reader.count("DEFAULT_CREDITS_PER_DAY",
                                              Settings.default_credits_per_day, low=0),
         credit_reset_hour_utc=reader.count("CREDIT_RESET_HOUR_UTC",

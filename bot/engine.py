@@ -1,11 +1,13 @@
 """The core assembled: store, Kling client, the job life's pieces, callback receiver, poller and
-web server, started and stopped as one; and `status()`, the one account of how it is doing
-(for /healthz and /klingbot status). The Discord client builds one in `setup_hook` with its
-notifier; tests build one with a notifier of their own; nothing here imports discord.py."""
+web servers (the public callback one and the operator one), started and stopped as one; and
+`status()`/`health()`, the one account of how it is doing (for /klingbot status and /healthz).
+The Discord client builds one in `setup_hook` with its notifier; tests build one with a notifier
+of their own; nothing here imports discord.py."""
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import tempfile
 import time
@@ -22,6 +24,7 @@ from bot.community.reports import Reports
 from bot.community.rewards import Rewards
 from bot.config import Settings
 from bot.download import VideoFetcher, video_directory
+from bot.job_counts import JobCounts
 from bot.jobs import Chains, JobNotifier, Limits, assemble_jobs
 from bot.jobs.join_turns import JoinTurns
 from bot.jobs.review import Reviews
@@ -30,6 +33,7 @@ from bot.kling.client import KlingClient, RetryPolicy
 from bot.kling.simulated import SimulatedKling
 from bot.media import FFmpeg, VideoTools, ffmpeg_executable
 from bot.moderation import AuditSink, Moderation
+from bot.operator_web import MetricsSources, OperatorServer
 from bot.publishing import Publisher
 from bot.quotas import QuotaBook, load_costs
 from bot.references import PendingReferences
@@ -37,7 +41,7 @@ from bot.settings_changes import SettingsChanges
 from bot.status import EngineStatus
 from bot.store import Store, make_store
 from bot.tracker import CallbackReceiver, Poller
-from bot.web import MetricsSources, WebServer
+from bot.web import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -142,22 +146,43 @@ class Engine:
                              failures=pieces.failures, maintenance=pieces.maintenance,
                              clock=clock, interval=settings.poll_interval_seconds,
                              callbacks_enabled=settings.callbacks_enabled)
-        kling, poller = self.kling, self.poller
-        self.web = WebServer(self.receiver, status=self.status, metrics=MetricsSources(
-            job_counts=self.store.count_by_state, kling_calls=lambda: kling.calls,
-            poller_ticks=lambda: poller.stats.ticks),
-            host=settings.web_host, port=settings.web_port)
+        kling, poller, receiver = self.kling, self.poller, self.receiver
+        self.web = WebServer(self.receiver, host=settings.web_host, port=settings.web_port)
+        # /metrics reads kept counts: a scrape never scans the jobs table on its own.
+        self.job_counts = JobCounts(self.store.count_by_state, clock=time.monotonic,
+                                    max_age=settings.metrics_refresh_seconds)
+        self.operator = OperatorServer(
+            health=self.health, sources=MetricsSources(
+                job_counts=self.job_counts.get, callbacks=lambda: receiver.counts,
+                kling_calls=lambda: kling.calls, poller_ticks=lambda: poller.stats.ticks),
+            host=settings.metrics_host, port=settings.metrics_port,
+            token=settings.metrics_token)
         self._poller_task: asyncio.Task[None] | None = None
 
     async def status(self) -> EngineStatus:
-        """How the engine is doing now: the store answers, the poller ticks, Kling takes jobs,
-        and the edge's own readiness checks (e.g. the Discord gateway)."""
+        """How the engine is doing now, with the jobs counted by state (a moderator's
+        /klingbot status, rare enough to count afresh): see `health` for the checks."""
         try:
             counts = await self.store.count_by_state()
             reachable = True
         except Exception:
-            log.exception("Health check: store unavailable")
+            log.exception("Status: store unavailable")
             counts, reachable = {}, False
+        return self._status(counts, reachable)
+
+    async def health(self) -> EngineStatus:
+        """The checks alone, in constant time whatever the store holds (/healthz, asked every few
+        seconds): the store answers a trivial query, the poller ticks, Kling takes jobs, and the
+        edge's own readiness checks (e.g. the Discord gateway). No job is counted."""
+        try:
+            await self.store.ping()
+            reachable = True
+        except Exception:
+            log.exception("Health check: store unavailable")
+            reachable = False
+        return self._status({}, reachable)
+
+    def _status(self, counts: dict[str, int], reachable: bool) -> EngineStatus:
         return EngineStatus(
             job_counts=counts, store_reachable=reachable,
             poller_last_tick=self.poller.stats.last_tick_at,
@@ -181,12 +206,18 @@ class Engine:
                                "Check DATABASE_URL and that the database is running.") from None
         if self.simulator is not None:
             await self.simulator.start()
-        try:
-            await self.web.start()
-        except OSError as exc:
-            raise StartupError(f"cannot listen on {self.settings.web_host}:"
-                               f"{self.settings.web_port} ({exc.strerror}). Set WEB_PORT to a "
-                               "free port.") from None
+        settings = self.settings
+        for server, variable in ((self.web, "WEB_PORT"), (self.operator, "METRICS_PORT")):
+            try:
+                await server.start()
+            except OSError as exc:
+                await self.web.close()
+                raise StartupError(f"cannot listen on {server.host}:{server.port} "
+                                   f"({exc.strerror}). Set {variable} to a free port.") from None
+        if not settings.metrics_token and not _loopback(settings.metrics_host):
+            log.warning("METRICS_HOST %s is reachable from other hosts and METRICS_TOKEN is "
+                        "not set: anyone who reaches it reads the health and metrics",
+                        settings.metrics_host)
         single_process = self.settings.database_url.startswith("sqlite")
         await self.chains.release_dead_claims(single_process=single_process)
         await self.recovery.recover(single_process=single_process)
@@ -203,6 +234,7 @@ class Engine:
                 pass
             self._poller_task = None
         await self.web.close()
+        await self.operator.close()
         if self.simulator is not None:
             await self.simulator.close()
         await self.jobs.close()
@@ -211,3 +243,13 @@ class Engine:
         if self._owns_session:
             await self.session.close()
         await self.store.close()
+
+
+def _loopback(host: str) -> bool:
+    """Whether `host` is reachable from this machine only (loopback)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

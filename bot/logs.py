@@ -116,6 +116,21 @@ LEVEL_COLOURS = {logging.DEBUG: "\x1b[40;1m", logging.INFO: "\x1b[34;1m",
                  logging.CRITICAL: "\x1b[41m"}
 
 
+class ScrubbingFormatter(logging.Formatter):
+    """A text formatter whose whole output is scrubbed: the filter cleans the message and its
+    arguments, but the traceback (an exception's message, a frame's source line) is only
+    written by the formatter, so the finished line is scrubbed as the JSON format does."""
+
+    def __init__(self, inner: logging.Formatter, scrubber: SecretFilter) -> None:
+        super().__init__()
+        self.inner = inner
+        self.scrubber = scrubber
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The inner formatter's line, traceback included, with every secret replaced."""
+        return self.scrubber.scrub(self.inner.format(record))
+
+
 class ColourFormatter(logging.Formatter):
     """The plain format with the level coloured, for a person at a terminal."""
 
@@ -136,7 +151,8 @@ def make_handler(secrets: Iterable[str], log_format: str = "text",
         handler.setFormatter(JsonFormatter(scrubber))
     else:
         formatter_class = ColourFormatter if handler.stream.isatty() else logging.Formatter
-        handler.setFormatter(formatter_class(LOG_FORMAT, DATE_FORMAT, style="{"))
+        handler.setFormatter(ScrubbingFormatter(
+            formatter_class(LOG_FORMAT, DATE_FORMAT, style="{"), scrubber))
     handler.addFilter(scrubber)
     return handler
 

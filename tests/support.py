@@ -45,6 +45,8 @@ def make_settings(tmp_path: Path, kling_base: str, *, callbacks: bool = True,
         "public_base_url": f"http://127.0.0.1:{port}" if callbacks else None,
         "web_host": "127.0.0.1",
         "web_port": port,
+        # The operator address (health, metrics): a port the OS picks, `engine.operator.port`.
+        "metrics_port": 0,
         "poll_interval_seconds": 0.1,
         "default_credits_per_day": 100,
         # The fake Kling serves its videos from 127.0.0.1, which is not a public address.

@@ -119,9 +119,12 @@ class JobStore(Protocol):
     async def jobs_due_for_delivery(self, now: float, *, limit: int = 100) -> list[Job]:
         """SUCCEEDED jobs whose delivery lease or retry time has passed."""
 
+    async def ping(self) -> None:
+        """A trivial query, for the health check: raises when the store cannot be read."""
+
     async def count_by_state(self) -> dict[str, int]:
-        """How many jobs are in each state (the start-up log and the health report); states with
-        no job are absent."""
+        """How many jobs are in each state (the start-up log, /klingbot status and, kept for an
+        interval, /metrics); states with no job are absent. It reads the whole jobs table."""
 
     async def member_job_counts(self, guild_id: int, user_id: int) -> dict[str, int]:
         """The member's unfinished jobs by state."""

@@ -251,6 +251,11 @@ class SqlStore(ClaimQueries, QuotaQueries, ReferenceQueries, StoryQueries, Commu
             "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY created_at LIMIT ?",
             (now, limit))
 
+    async def ping(self) -> None:
+        """See `JobStore.ping`."""
+        async with self._read() as tx:
+            await tx.fetch("SELECT 1 AS one")
+
     async def count_by_state(self) -> dict[str, int]:
         """See `JobStore.count_by_state`."""
         async with self._read() as tx:

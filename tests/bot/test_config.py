@@ -103,7 +103,8 @@ async def test_unreachable_database_is_a_clear_message(tmp_path: Path,
     in to a local Discord, failing at the database)."""
     env = {"DISCORD_TOKEN": fake_discord.bot_token, "KLING_API_TOKEN": "k" * 30,
            "DATABASE_URL": "postgresql://nobody:secretpw@127.0.0.1:9/nowhere",
-           "WEB_PORT": "0", "KLINGCORD_TEST_DISCORD_API": fake_discord.api_base,
+           "WEB_PORT": "0", "METRICS_PORT": "0",
+           "KLINGCORD_TEST_DISCORD_API": fake_discord.api_base,
            "KLINGCORD_TEST_DISCORD_GATEWAY": fake_discord.gateway_url}
     base = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
     proc = await asyncio.create_subprocess_exec(

@@ -112,3 +112,29 @@ async def test_no_secret_reaches_a_log_line(
         assert secret not in text
     assert job.callback_token not in repr(job)
     assert KLING_TOKEN not in repr(engine.settings)
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_an_exception_never_shows_a_secret_in_either_format(log_format: str) -> None:
+    """An operator's log, text or JSON, never shows a token: not in the message, not in the
+    arguments, not in the exception's message nor in the traceback's source lines."""
+    metrics_token = "metrics-token-0123456789"
+    callback = "https://bot.example/kling/callback/cb-token-abcdefgh1234"
+    stream = io.StringIO()
+    logger = logging.getLogger(f"test.logs.scrub.{log_format}")
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    handler = make_handler([TOKEN, KLING_TOKEN, metrics_token], log_format, stream)
+    logger.addHandler(handler)
+    try:
+        try:
+            raise RuntimeError(f"refused {TOKEN} {KLING_TOKEN} {metrics_token} {callback}")
+        except RuntimeError:
+            logger.exception("Failed with %s and %s at %s", TOKEN, metrics_token, callback)
+    finally:
+        logger.removeHandler(handler)
+    text = stream.getvalue()
+    assert "Traceback" in text and "RuntimeError" in text
+    for secret in (TOKEN, KLING_TOKEN, metrics_token, "cb-token-abcdefgh1234"):
+        assert secret not in text, secret
+    assert "<secret>" in text and "/kling/callback/<token>" in text

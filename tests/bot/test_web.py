@@ -1,10 +1,10 @@
-"""The bot's web server (`bot.web`): the Kling callback, /healthz and /metrics.
+"""The bot's public web server (`bot.web`): the Kling callback (health and metrics are on the
+operator address, tests/bot/test_operator_web.py).
 
 A forged, malformed, oversized or misdirected callback changes nothing. Behind proxies and on
 real networks a callback body comes chunked (Transfer-Encoding: chunked) or split across TCP
 segments (sent here over a raw socket): the bot must read it whole whatever its framing, and
-refuse one that passes 1 MiB as soon as it does, without waiting for the rest. /healthz says
-whether the store and the poller answer; /metrics counts and times the job's life.
+refuse one that passes 1 MiB as soon as it does, without waiting for the rest.
 """
 
 from __future__ import annotations
@@ -154,46 +154,3 @@ async def test_forged_bad_and_oversized_callbacks_change_nothing(
     assert stored is not None and stored.state is JobState.SUBMITTED
     assert notifier.delivered == [] and notifier.failures == []
     assert await ledger_entry(engine.store, job.id) == (job.cost, LedgerStatus.HELD)
-
-
-async def test_health_and_metrics(make_engine: EngineFactory, fake_kling: FakeKling) -> None:
-    from bot.metrics import REGISTRY
-
-    def sample(name: str, **labels: str) -> float:
-        return REGISTRY.get_sample_value(name, labels) or 0.0
-
-    before = {name: sample(name, **labels) for name, labels in (
-        ("klingcord_end_to_end_seconds_count", {}), ("klingcord_queue_wait_seconds_count", {}),
-        ("klingcord_kling_seconds_count", {}), ("klingcord_delivery_seconds_count", {}),
-        ("klingcord_jobs_finished_total", {"outcome": "delivered"}))}
-    held = sample("klingcord_credits_total", kind="held")
-    spent = sample("klingcord_credits_total", kind="spent")
-    engine, notifier = await make_engine()
-    await engine.jobs.request(text_job())
-    await eventually(lambda: notifier.delivered)
-    await engine.jobs.idle()
-    base = engine.settings.public_base_url
-    async with aiohttp.ClientSession() as http:
-        async with http.get(f"{base}/healthz") as resp:
-            body = await resp.json()
-            assert resp.status == 200 and body["status"] == "ok"
-            assert body["checks"] == {"store": True, "poller": True}
-        async with http.get(f"{base}/metrics") as resp:
-            text = await resp.text()
-    assert 'klingcord_jobs{state="delivered"} 1.0' in text
-    assert 'klingcord_jobs{state="queued"} 0.0' in text and "klingcord_queue_length 0.0" in text
-    # The job's life, timed and counted: one more of each.
-    for name, count in before.items():
-        labels = {"outcome": "delivered"} if name.startswith("klingcord_jobs_") else {}
-        assert sample(name, **labels) == count + 1, name
-        assert name.removesuffix("_count").removesuffix("_total") in text
-    job = (await engine.store.jobs_in_state((JobState.DELIVERED,)))[0]
-    assert sample("klingcord_credits_total", kind="held") == held + job.cost
-    assert sample("klingcord_credits_total", kind="spent") == spent + job.cost
-    assert all(line.startswith(("# ", "klingcord_")) for line in text.splitlines() if line)
-    assert 'klingcord_callbacks_total{status="200"} 1' in text
-    # A store that is gone makes the process unhealthy (so an orchestrator restarts it).
-    await engine.store.close()
-    async with aiohttp.ClientSession() as http, http.get(f"{base}/healthz") as resp:
-        assert resp.status == 503
-        assert (await resp.json())["checks"]["store"] is False

@@ -85,7 +85,7 @@ async def two_processes(tmp_path: Path) -> AsyncIterator[TwoProcesses]:
                     "DISCORD_TOKEN": fake.bot_token, "KLING_API_TOKEN": KLING_TOKEN,
                     "KLING_API_BASE": kling.base_url, "DATABASE_URL": database_url,
                     "TRUSTED_VIDEO_HOSTS": "127.0.0.1", "TMPDIR": str(tmp_path),
-                    "WEB_HOST": "127.0.0.1", "SHARD_COUNT": "2",
+                    "WEB_HOST": "127.0.0.1", "METRICS_PORT": "0", "SHARD_COUNT": "2",
                     "POLL_INTERVAL_SECONDS": "0.25", "LOG_LEVEL": "INFO",
                     "KLINGCORD_TEST_DISCORD_API": fake.api_base,
                     "KLINGCORD_TEST_DISCORD_GATEWAY": fake.gateway_url}

@@ -43,6 +43,7 @@ async def process_env(tmp_path: Path, fake_discord: FakeDiscord
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "WEB_HOST": "127.0.0.1",
             "WEB_PORT": str(port),
+            "METRICS_PORT": str(free_port()),
             "DEV_GUILD_ID": str(fake_discord.guild_id),
             "POLL_INTERVAL_SECONDS": "0.2",
             "LOG_LEVEL": "DEBUG",
@@ -199,7 +200,7 @@ async def test_logs_are_plain_quiet_and_keep_health_checks_at_debug(
     try:
         await _wait_for_line(log, "Commands synced", bot)
         for _ in range(3):
-            await _healthz(env["WEB_PORT"])
+            await _healthz(env["METRICS_PORT"])
         await asyncio.sleep(0.2)
     finally:
         await bot.stop()

@@ -65,7 +65,7 @@ async def test_two_processes_one_database_every_job_once(tmp_path: Path) -> None
                     # A create cut off by the kill before it reached Kling can only end at
                     # the deadline (it is never sent twice): keep the wait short here.
                     "JOB_DEADLINE_SECONDS": "40",
-                    "LOG_LEVEL": "INFO",
+                    "LOG_LEVEL": "INFO", "METRICS_PORT": "0",
                     "KLINGCORD_TEST_DISCORD_API": fake.api_base,
                     "KLINGCORD_TEST_DISCORD_GATEWAY": fake.gateway_url}
             for shard in (0, 1):

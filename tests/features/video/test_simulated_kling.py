@@ -166,6 +166,7 @@ async def test_the_bot_process_runs_with_only_a_discord_token(
         "DISCORD_TOKEN": fake_discord.bot_token, "KLING_API_BASE": "simulated",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}", "TMPDIR": str(tmp_path),
         "WEB_HOST": "127.0.0.1", "WEB_PORT": str(free_port()),
+        "METRICS_PORT": "0",
         "KLINGCORD_TEST_DISCORD_API": fake_discord.api_base,
         "KLINGCORD_TEST_DISCORD_GATEWAY": fake_discord.gateway_url,
     }
