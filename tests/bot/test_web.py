@@ -71,6 +71,7 @@ async def send_in_pieces(engine: Engine, head: bytes, pieces: list[bytes]) -> in
 async def assert_recorded_by_callback(engine: Engine, notifier: RecordingNotifier,
                                       fake_kling: FakeKling, job: Job) -> None:
     await eventually(lambda: notifier.delivered)
+    await engine.jobs.idle()  # the delivery records itself just after posting
     stored = await engine.store.get_job(job.id)
     assert stored is not None and stored.state is JobState.DELIVERED
     assert stored.video_id == fake_kling.tasks[job.task_id or ""].video_id
