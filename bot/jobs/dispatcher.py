@@ -19,7 +19,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.jobs.notifier import JobNotifier, show_progress
 from bot.jobs.pause import DispatchPause
-from bot.jobs.queue_plan import Limits, plan_dispatch
+from bot.jobs.queue_plan import PLACES_SHOWN, Limits, line_depth, plan_dispatch
 from bot.jobs.submitter import Submitter
 from bot.jobs.supervisor import Supervisor
 from bot.store import Job, JobState, JobStore
@@ -82,7 +82,7 @@ class Dispatcher:
         async with self.store.dispatch_guard() as ours:
             if not ours:
                 return
-            queued = await self.store.jobs_in_state((JobState.QUEUED,), limit=2000)
+            queued = await self.store.queue_lines(line_depth(self.limits), near=PLACES_SHOWN)
             if not queued:
                 return
             plan = plan_dispatch(queued, await self.store.in_flight(),

@@ -4,6 +4,12 @@ Pure and synchronous so it can be reasoned about and tested alone. Slots are lim
 per server and in total (the API plan's concurrency). Among members with a job waiting and a
 free slot, the one served longest ago goes first (round-robin), so one member's ten jobs never
 hold back another member's one.
+
+A pass never reads the whole queue: only the head of each member's line (`line_depth` jobs), so
+its work grows with the members waiting, not with one server's backlog. Every member's next
+jobs are in that head, so anyone with a free slot can start. Places are told exactly up to
+`PLACES_SHOWN`; a job further back is told it is beyond that (`PLACES_SHOWN + 1`), which stays
+true while it is outside its line's head, so its card is not edited on every pass.
 """
 
 from __future__ import annotations
@@ -17,6 +23,9 @@ from bot.config import Settings
 from bot.store import InFlight, Job
 
 MemberKey = tuple[int, int]
+
+# Places told exactly; a job further back is told it waits beyond this one.
+PLACES_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -33,7 +42,15 @@ class DispatchPlan:
     """One pass's outcome: the jobs to start now, and each waiting job's place in the queue."""
 
     start: list[Job]
-    positions: dict[str, int]  # job id -> 1-based place in the queue, for those that wait
+    # job id -> 1-based place in the queue, for those that wait (PLACES_SHOWN + 1: beyond)
+    positions: dict[str, int]
+
+
+def line_depth(limits: Limits) -> int:
+    """How many of each member's oldest queued jobs a pass reads. A member starts at most
+    `per_member` jobs in a pass, and a job's place is at least its rank in its own line, so
+    every job starting now or placed within `PLACES_SHOWN` is among them."""
+    return limits.per_member + PLACES_SHOWN
 
 
 def _key(job: Job) -> MemberKey:
@@ -84,7 +101,7 @@ def plan_dispatch(queued: list[Job], in_flight: InFlight,
     while heap:
         _, _, index, key = heapq.heappop(heap)
         line = lines[key]
-        positions[line.popleft().id] = len(positions) + 1
+        positions[line.popleft().id] = min(len(positions) + 1, PLACES_SHOWN + 1)
         if line:
             heapq.heappush(heap, (turn, line[0].created_at, index, key))
         turn += 1.0

@@ -98,6 +98,12 @@ class JobStore(Protocol):
         """Jobs in any of `states`, oldest first, at most `limit` (recovery, dispatch and
         sweeps)."""
 
+    async def queue_lines(self, depth: int, *, near: int) -> list[Job]:
+        """The QUEUED jobs a dispatch pass reads, oldest first: each member's `depth` oldest,
+        any other with no place stored yet (read once, to be told its place), and any other
+        whose stored place is `near` or nearer (it is further back now and must be told). A
+        pass then reads in proportion to the members waiting, not to the queue's length."""
+
     async def claim_due_for_poll(self, now: float, until: float, *, limit: int) -> list[Job]:
         """Take up to `limit` SUBMITTED jobs due for a poll and push their next poll to `until`
         in one statement, skipping rows another process holds: no two processes poll the same

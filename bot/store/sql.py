@@ -165,8 +165,11 @@ class SqlStore(ClaimQueries, QuotaQueries, ReferenceQueries, StoryQueries, Commu
     # -- helpers -----------------------------------------------------------------------------
 
     async def _jobs(self, sql: str, params: Sequence[Any] = ()) -> list[Job]:
+        return [row_to_job(row) for row in await self._rows(sql, params)]
+
+    async def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         async with self._read() as tx:
-            return [row_to_job(row) for row in await tx.fetch(sql, params)]
+            return await tx.fetch(sql, params)
 
     # -- jobs --------------------------------------------------------------------------------
 
@@ -292,6 +295,19 @@ class SqlStore(ClaimQueries, QuotaQueries, ReferenceQueries, StoryQueries, Commu
             by_guild[guild] = by_guild.get(guild, 0) + count
             by_member[(guild, user)] = count
         return InFlight(sum(by_member.values()), by_guild, by_member)
+
+    async def queue_lines(self, depth: int, *, near: int) -> list[Job]:
+        """See `JobStore.queue_lines`."""
+        # ROW_NUMBER ranks each member's queued jobs in the database, so only the heads of
+        # the lines (and the few jobs whose place needs telling) become Python objects.
+        rows = await self._rows(
+            "SELECT * FROM (SELECT jobs.*, ROW_NUMBER() OVER (PARTITION BY guild_id, user_id "
+            "ORDER BY created_at, id) AS line_rank FROM jobs WHERE state = 'queued') AS line "
+            "WHERE line_rank <= ? OR queue_position IS NULL OR queue_position <= ? "
+            "ORDER BY created_at, id", (depth, near))
+        for row in rows:
+            del row["line_rank"]
+        return [row_to_job(row) for row in rows]
 
     async def last_dispatch_times(self) -> dict[tuple[int, int], float]:
         """See `JobStore.last_dispatch_times`."""
