@@ -29,6 +29,7 @@ from bot.store.models import (
     LedgerStatus,
     MemberPreferences,
     PendingReference,
+    QueuedJob,
     Report,
     Reservation,
 )
@@ -98,7 +99,11 @@ class JobStore(Protocol):
         """Jobs in any of `states`, oldest first, at most `limit` (recovery, dispatch and
         sweeps)."""
 
-    async def queue_lines(self, depth: int, *, near: int) -> list[Job]:
+    async def queue_line_lengths(self) -> list[int]:
+        """How many QUEUED jobs each member with any has (one number per member, in no
+        order): how deep a dispatch pass must read their lines."""
+
+    async def queue_lines(self, depth: int, *, near: int) -> list[QueuedJob]:
         """The QUEUED jobs a dispatch pass reads, oldest first: each member's `depth` oldest,
         any other with no place stored yet (read once, to be told its place), and any other
         whose stored place is `near` or nearer (it is further back now and must be told). A

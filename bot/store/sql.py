@@ -25,6 +25,7 @@ from bot.store.models import (
     Job,
     JobState,
     LedgerStatus,
+    QueuedJob,
     Reservation,
 )
 from bot.store.sql_base import JSON_COLUMNS, MEMBER_SPENT, SERVER_SPENT, Tx, marks, row_to_job
@@ -165,11 +166,8 @@ class SqlStore(ClaimQueries, QuotaQueries, ReferenceQueries, StoryQueries, Commu
     # -- helpers -----------------------------------------------------------------------------
 
     async def _jobs(self, sql: str, params: Sequence[Any] = ()) -> list[Job]:
-        return [row_to_job(row) for row in await self._rows(sql, params)]
-
-    async def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         async with self._read() as tx:
-            return await tx.fetch(sql, params)
+            return [row_to_job(row) for row in await tx.fetch(sql, params)]
 
     # -- jobs --------------------------------------------------------------------------------
 
@@ -296,18 +294,27 @@ class SqlStore(ClaimQueries, QuotaQueries, ReferenceQueries, StoryQueries, Commu
             by_member[(guild, user)] = count
         return InFlight(sum(by_member.values()), by_guild, by_member)
 
-    async def queue_lines(self, depth: int, *, near: int) -> list[Job]:
+    async def queue_line_lengths(self) -> list[int]:
+        """See `JobStore.queue_line_lengths`."""
+        async with self._read() as tx:
+            rows = await tx.fetch("SELECT COUNT(*) AS n FROM jobs WHERE state = 'queued' "
+                                  "GROUP BY guild_id, user_id")
+        return [int(row["n"]) for row in rows]
+
+    async def queue_lines(self, depth: int, *, near: int) -> list[QueuedJob]:
         """See `JobStore.queue_lines`."""
-        # ROW_NUMBER ranks each member's queued jobs in the database, so only the heads of
-        # the lines (and the few jobs whose place needs telling) become Python objects.
-        rows = await self._rows(
-            "SELECT * FROM (SELECT jobs.*, ROW_NUMBER() OVER (PARTITION BY guild_id, user_id "
-            "ORDER BY created_at, id) AS line_rank FROM jobs WHERE state = 'queued') AS line "
-            "WHERE line_rank <= ? OR queue_position IS NULL OR queue_position <= ? "
-            "ORDER BY created_at, id", (depth, near))
-        for row in rows:
-            del row["line_rank"]
-        return [row_to_job(row) for row in rows]
+        # ROW_NUMBER ranks each member's queued jobs inside the database; only the heads of
+        # the lines (and the few jobs whose place needs telling) come out, five columns each.
+        async with self._read() as tx:
+            rows = await tx.fetch(
+                "SELECT id, guild_id, user_id, created_at, queue_position FROM (SELECT id, "
+                "guild_id, user_id, created_at, queue_position, ROW_NUMBER() OVER (PARTITION "
+                "BY guild_id, user_id ORDER BY created_at, id) AS line_rank FROM jobs "
+                "WHERE state = 'queued') AS line WHERE line_rank <= ? "
+                "OR queue_position IS NULL OR queue_position <= ? ORDER BY created_at, id",
+                (depth, near))
+        return [QueuedJob(str(row["id"]), row["guild_id"], int(row["user_id"]),
+                          float(row["created_at"]), row["queue_position"]) for row in rows]
 
     async def last_dispatch_times(self) -> dict[tuple[int, int], float]:
         """See `JobStore.last_dispatch_times`."""

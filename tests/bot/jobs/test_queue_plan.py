@@ -113,7 +113,8 @@ def test_the_head_of_every_line_plans_as_the_whole_queue_does() -> None:
     limits = Limits(per_member=2, per_server=5, total=10)
     running = InFlight(5, {1: 5}, {(1, ALICE): 2, (1, BOB): 2, (1, 90): 1})
     served = {(1, ALICE): 3.0, (1, BOB): 4.0}
-    depth = queue_plan.line_depth(limits)
+    depth = queue_plan.line_depth(limits, [300, 40, 1])
+    assert depth == 2 + 10  # ten rounds of the two long lines place the first twenty
     heads = [j for j in busy if int(j.id[1:]) < depth] + [quiet]
     whole = started([*busy, quiet], running, served, limits)
     assert started(heads, running, served, limits) == (

@@ -28,7 +28,8 @@ async def test_a_quiet_servers_job_starts_in_the_first_pass_behind_a_long_backlo
     for job_id in backlog[:5]:
         assert await store.claim_for_submit(job_id, now, "bot-a") is not None
 
-    lines = await store.queue_lines(line_depth(LIMITS), near=PLACES_SHOWN)
+    lines = await store.queue_lines(line_depth(LIMITS, await store.queue_line_lengths()),
+                                    near=PLACES_SHOWN)
     plan = plan_dispatch(lines, await store.in_flight(), await store.last_dispatch_times(),
                          LIMITS)
     assert [job.id for job in plan.start] == [quiet.id]
@@ -40,15 +41,18 @@ async def test_a_quiet_servers_job_starts_in_the_first_pass_behind_a_long_backlo
         if job.id in plan.positions:
             assert await store.update(job.id, (JobState.QUEUED,),
                                       queue_position=plan.positions[job.id]) is not None
-    again = await store.queue_lines(line_depth(LIMITS), near=PLACES_SHOWN)
-    assert len(again) == 3 * line_depth(LIMITS)
-    assert {job.id for job in again} == set(backlog[5:5 + 3 * line_depth(LIMITS)])
+    assert sorted(await store.queue_line_lengths()) == [865, 865, 865]
+    depth = line_depth(LIMITS, [865, 865, 865])
+    assert depth == LIMITS.per_member + 7  # seven rounds of three place the first twenty
+    again = await store.queue_lines(depth, near=PLACES_SHOWN)
+    assert len(again) == 3 * depth
+    assert {job.id for job in again} == set(backlog[5:5 + 3 * depth])
 
 
 async def test_a_pass_rereads_a_job_pushed_out_of_its_line_head_with_a_near_place(
         open_store: StoreFactory) -> None:
     store = await open_store()
-    depth = line_depth(LIMITS)
+    depth = line_depth(LIMITS, [40])
     backlog = await queue_backlog(store, depth + 1, guild_id=BUSY, created_from=1000.0)
     for job_id in backlog:
         await store.update(job_id, (JobState.QUEUED,), queue_position=PLACES_SHOWN + 1)
