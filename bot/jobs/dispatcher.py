@@ -22,7 +22,7 @@ from bot.jobs.pause import DispatchPause
 from bot.jobs.queue_plan import PLACES_SHOWN, Limits, line_depth, plan_dispatch
 from bot.jobs.submitter import Submitter
 from bot.jobs.supervisor import Supervisor
-from bot.store import JobState, JobStore, QueuedJob
+from bot.store import JobStore, QueuedJob
 
 log = logging.getLogger(__name__)
 
@@ -112,11 +112,9 @@ class Dispatcher:
     async def _renumber(self, queued: list[QueuedJob], positions: dict[str, int]) -> None:
         """Store each waiting job's new place; its card is edited in the background (the
         notifier paces and coalesces edits per job), so the pass never waits for Discord."""
-        for job in queued:
-            position = positions.get(job.id)
-            if position is not None and position != job.queue_position:
-                moved = await self.store.update(job.id, (JobState.QUEUED,),
-                                                queue_position=position)
-                if moved is not None:
-                    self.supervisor.spawn(show_progress(self.notifier, moved),
-                                          name=f"card-{job.id}")
+        changed = {job.id: positions[job.id] for job in queued
+                   if job.id in positions and positions[job.id] != job.queue_position}
+        if not changed:
+            return
+        for moved in await self.store.place_in_queue(changed):
+            self.supervisor.spawn(show_progress(self.notifier, moved), name=f"card-{moved.id}")

@@ -109,6 +109,11 @@ class JobStore(Protocol):
         whose stored place is `near` or nearer (it is further back now and must be told). A
         pass then reads in proportion to the members waiting, not to the queue's length."""
 
+    async def place_in_queue(self, places: dict[str, int]) -> list[Job]:
+        """Store each job's place in the queue (job id -> place), on jobs still QUEUED only;
+        the jobs now told a new place, for their cards. Done in bulk: a long backlog's
+        first pass tells thousands of jobs the same place."""
+
     async def claim_due_for_poll(self, now: float, until: float, *, limit: int) -> list[Job]:
         """Take up to `limit` SUBMITTED jobs due for a poll and push their next poll to `until`
         in one statement, skipping rows another process holds: no two processes poll the same

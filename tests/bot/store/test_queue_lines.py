@@ -63,3 +63,19 @@ async def test_a_pass_rereads_a_job_pushed_out_of_its_line_head_with_a_near_plac
     await store.update(backlog[-1], (JobState.QUEUED,), queue_position=1)
     lines = await store.queue_lines(depth, near=PLACES_SHOWN)
     assert [job.id for job in lines] == backlog
+
+
+async def test_places_are_stored_in_bulk_on_queued_jobs_only(open_store: StoreFactory) -> None:
+    store = await open_store()
+    backlog = await queue_backlog(store, 1_200, guild_id=BUSY, created_from=1000.0)
+    started = backlog[0]
+    assert await store.claim_for_submit(started, 1000.0, "bot-a") is not None
+    places = {job_id: min(place, PLACES_SHOWN + 1) for place, job_id in enumerate(backlog)}
+    placed = await store.place_in_queue(places)
+    # Every queued job is told its place (the card edits follow); the started one is not.
+    assert sorted(job.id for job in placed) == sorted(backlog[1:])
+    assert all(job.queue_position == places[job.id] for job in placed)
+    started_job = await store.get_job(started)
+    assert started_job is not None and started_job.queue_position is None
+    assert not [job for job in await store.queue_lines(3, near=PLACES_SHOWN)
+                if job.queue_position is None]
