@@ -1,13 +1,13 @@
 """The fair queue's pass: read the queue, plan (`queue_plan`), claim the jobs that may start,
 hand them to the submitter, and store the others' new places.
 
-Callers share passes. Each pass reads and ranks the whole queue, so a burst of N commands
-queueing one pass each behind the lock is O(N^2) work that stalls the event loop (and every
-interaction waiting for its acknowledgement). A caller joins the pass that has not started yet,
-or schedules one; either way the pass it waits for starts after its call, so it sees the
-caller's job. The pass runs in a task of its own, so a cancelled caller never cancels it for
-the others. A pass only reads, plans and claims: the creates it starts and the card edits it
-causes run in the background, so a pass is short whatever Kling and Discord are doing.
+Callers share passes. Each pass reads and ranks the heads of the members' lines, so a burst of
+N commands queueing one pass each behind the lock is O(N^2) work that stalls the event loop
+(and every interaction waiting for its acknowledgement). A caller joins the pass that has not
+started yet, or schedules one; either way the pass it waits for starts after its call, so it
+sees the caller's job. The pass runs in a task of its own, so a cancelled caller never cancels
+it for the others. A pass only reads, plans and claims: the creates it starts and the card
+edits it causes run in the background, so a pass is short whatever Kling and Discord are doing.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from typing import Any
 from bot.clock import Clock
 from bot.jobs.notifier import JobNotifier, show_progress
 from bot.jobs.pause import DispatchPause
-from bot.jobs.queue_plan import Limits, plan_dispatch
+from bot.jobs.queue_plan import PLACES_SHOWN, Limits, line_depth, plan_dispatch
 from bot.jobs.submitter import Submitter
 from bot.jobs.supervisor import Supervisor
-from bot.store import Job, JobState, JobStore
+from bot.store import JobStore, QueuedJob
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +82,11 @@ class Dispatcher:
         async with self.store.dispatch_guard() as ours:
             if not ours:
                 return
-            queued = await self.store.jobs_in_state((JobState.QUEUED,), limit=2000)
-            if not queued:
+            lengths = await self.store.queue_line_lengths()
+            if not lengths:
                 return
+            queued = await self.store.queue_lines(line_depth(self.limits, lengths),
+                                                  near=PLACES_SHOWN)
             plan = plan_dispatch(queued, await self.store.in_flight(),
                                  await self.store.last_dispatch_times(), self.limits,
                                  paused=self.pause.active)
@@ -107,14 +109,12 @@ class Dispatcher:
         if self._creates.get(job_id) is task:  # not a later create of the same requeued job
             del self._creates[job_id]
 
-    async def _renumber(self, queued: list[Job], positions: dict[str, int]) -> None:
+    async def _renumber(self, queued: list[QueuedJob], positions: dict[str, int]) -> None:
         """Store each waiting job's new place; its card is edited in the background (the
         notifier paces and coalesces edits per job), so the pass never waits for Discord."""
-        for job in queued:
-            position = positions.get(job.id)
-            if position is not None and position != job.queue_position:
-                moved = await self.store.update(job.id, (JobState.QUEUED,),
-                                                queue_position=position)
-                if moved is not None:
-                    self.supervisor.spawn(show_progress(self.notifier, moved),
-                                          name=f"card-{job.id}")
+        changed = {job.id: positions[job.id] for job in queued
+                   if job.id in positions and positions[job.id] != job.queue_position}
+        if not changed:
+            return
+        for moved in await self.store.place_in_queue(changed):
+            self.supervisor.spawn(show_progress(self.notifier, moved), name=f"card-{moved.id}")

@@ -4,6 +4,13 @@ Pure and synchronous so it can be reasoned about and tested alone. Slots are lim
 per server and in total (the API plan's concurrency). Among members with a job waiting and a
 free slot, the one served longest ago goes first (round-robin), so one member's ten jobs never
 hold back another member's one.
+
+A pass never reads the whole queue: only the head of each member's line (`line_depth` jobs,
+from the lines' lengths), so its work grows with the members waiting, not with one server's
+backlog. Every member's next jobs are in that head, so anyone with a free slot can start.
+Places are told exactly up to `PLACES_SHOWN`; a job further back is told it is beyond that
+(`PLACES_SHOWN + 1`), which stays true while it is outside its line's head, so its card is not
+edited on every pass.
 """
 
 from __future__ import annotations
@@ -11,12 +18,37 @@ from __future__ import annotations
 import heapq
 import math
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.config import Settings
-from bot.store import InFlight, Job
+from bot.store import InFlight
 
 MemberKey = tuple[int, int]
+
+# Places told exactly; a job further back is told it waits beyond this one.
+PLACES_SHOWN = 20
+
+
+class Waiting(Protocol):
+    """What the rule reads of a queued job (a `QueuedJob` from the store, or a whole `Job`)."""
+
+    @property
+    def id(self) -> str:
+        """The job's id."""
+
+    @property
+    def guild_id(self) -> int | None:
+        """Its server (None: a direct message)."""
+
+    @property
+    def user_id(self) -> int:
+        """Its member."""
+
+    @property
+    def created_at(self) -> float:
+        """When it was queued: a line is served oldest first."""
 
 
 @dataclass(frozen=True)
@@ -32,20 +64,38 @@ class Limits:
 class DispatchPlan:
     """One pass's outcome: the jobs to start now, and each waiting job's place in the queue."""
 
-    start: list[Job]
-    positions: dict[str, int]  # job id -> 1-based place in the queue, for those that wait
+    start: list[Waiting]
+    # job id -> 1-based place in the queue, for those that wait (PLACES_SHOWN + 1: beyond)
+    positions: dict[str, int]
 
 
-def _key(job: Job) -> MemberKey:
+def line_depth(limits: Limits, line_lengths: Iterable[int]) -> int:
+    """How many of each member's oldest queued jobs a pass reads, given how many each member
+    has queued. A member starts at most `per_member` jobs in a pass; the rest take turns, one a
+    round, so the places up to `PLACES_SHOWN` fall in the first rounds: read those rounds and
+    every job starting now or placed within `PLACES_SHOWN` is read."""
+    # Jobs left in each line however many start (at least this many), longest first.
+    waiting = sorted((n - limits.per_member for n in line_lengths if n > limits.per_member),
+                     reverse=True)
+    placed, rounds, lines = 0, 0, len(waiting)
+    while placed < PLACES_SHOWN and lines:
+        rounds += 1
+        while lines and waiting[lines - 1] < rounds:  # that line has run out
+            lines -= 1
+        placed += lines
+    return limits.per_member + rounds
+
+
+def _key(job: Waiting) -> MemberKey:
     return (job.guild_id or 0, job.user_id)
 
 
-def plan_dispatch(queued: list[Job], in_flight: InFlight,
+def plan_dispatch(queued: Iterable[Waiting], in_flight: InFlight,
                   last_served: dict[MemberKey, float], limits: Limits, *,
                   paused: bool = False) -> DispatchPlan:
     """The fair queue's rule: round-robin over members, the one served longest ago first,
     within the per-member, per-server and total limits (none start while `paused`)."""
-    lines: dict[MemberKey, deque[Job]] = {}
+    lines: dict[MemberKey, deque[Waiting]] = {}
     for job in sorted(queued, key=lambda j: j.created_at):
         lines.setdefault(_key(job), deque()).append(job)
     served = dict(last_served)
@@ -57,7 +107,7 @@ def plan_dispatch(queued: list[Job], in_flight: InFlight,
     def pick(candidates: list[MemberKey]) -> MemberKey:
         return min(candidates, key=lambda k: (served.get(k, -math.inf), lines[k][0].created_at))
 
-    start: list[Job] = []
+    start: list[Waiting] = []
     while not paused and total < limits.total:
         free = [k for k, line in lines.items() if line
                 and member_load.get(k, 0) < limits.per_member
@@ -84,7 +134,7 @@ def plan_dispatch(queued: list[Job], in_flight: InFlight,
     while heap:
         _, _, index, key = heapq.heappop(heap)
         line = lines[key]
-        positions[line.popleft().id] = len(positions) + 1
+        positions[line.popleft().id] = min(len(positions) + 1, PLACES_SHOWN + 1)
         if line:
             heapq.heappush(heap, (turn, line[0].created_at, index, key))
         turn += 1.0

@@ -19,6 +19,7 @@ from bot.store.models import (
     LedgerStatus,
     MemberPreferences,
     PendingReference,
+    QueuedJob,
     Report,
     Reservation,
 )
@@ -35,8 +36,8 @@ from bot.store.sqlite import SQLiteStore, sqlite_path
 
 __all__ = ["IN_FLIGHT", "UNFINISHED", "AuditEntry", "Block", "ChainStore", "CommunityStore",
            "FilterRow", "GiftOutcome", "InFlight", "Job", "JobState", "JobStore", "JoinedStory",
-           "LedgerStatus", "LedgerStore", "MemberPreferences", "PendingReference", "ReferenceStore",
-           "Report", "Reservation", "SettingsStore", "Store", "make_store"]
+           "LedgerStatus", "LedgerStore", "MemberPreferences", "PendingReference", "QueuedJob",
+           "ReferenceStore", "Report", "Reservation", "SettingsStore", "Store", "make_store"]
 
 
 def make_store(database_url: str) -> Store:

@@ -225,6 +225,18 @@ class InFlight:
 
 
 @dataclass(frozen=True)
+class QueuedJob:
+    """A queued job as the fair queue reads it: who waits, since when, and the place it was
+    last told. Only these, so a pass over a long queue builds no full jobs."""
+
+    id: str
+    guild_id: int | None
+    user_id: int
+    created_at: float
+    queue_position: int | None
+
+
+@dataclass(frozen=True)
 class PendingReference:
     """An image a member set aside with "Use as reference" for their next /video omni."""
 

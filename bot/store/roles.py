@@ -29,6 +29,7 @@ from bot.store.models import (
     LedgerStatus,
     MemberPreferences,
     PendingReference,
+    QueuedJob,
     Report,
     Reservation,
 )
@@ -97,6 +98,21 @@ class JobStore(Protocol):
                             ) -> list[Job]:
         """Jobs in any of `states`, oldest first, at most `limit` (recovery, dispatch and
         sweeps)."""
+
+    async def queue_line_lengths(self) -> list[int]:
+        """How many QUEUED jobs each member with any has (one number per member, in no
+        order): how deep a dispatch pass must read their lines."""
+
+    async def queue_lines(self, depth: int, *, near: int) -> list[QueuedJob]:
+        """The QUEUED jobs a dispatch pass reads, oldest first: each member's `depth` oldest,
+        any other with no place stored yet (read once, to be told its place), and any other
+        whose stored place is `near` or nearer (it is further back now and must be told). A
+        pass then reads in proportion to the members waiting, not to the queue's length."""
+
+    async def place_in_queue(self, places: dict[str, int]) -> list[Job]:
+        """Store each job's place in the queue (job id -> place), on jobs still QUEUED only;
+        the jobs now told a new place, for their cards. Done in bulk: a long backlog's
+        first pass tells thousands of jobs the same place."""
 
     async def claim_due_for_poll(self, now: float, until: float, *, limit: int) -> list[Job]:
         """Take up to `limit` SUBMITTED jobs due for a poll and push their next poll to `until`

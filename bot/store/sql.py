@@ -1,6 +1,6 @@
-"""Every query the bot makes, written once in portable SQL for both backends: the schema and
-the jobs here, their claims and leases in `sql_claims`, credits and staff in `sql_quotas`,
-shared primitives in `sql_base`.
+"""Every query the bot makes, written once in portable SQL for both backends: the schema and the
+jobs here, their claims and leases in `sql_claims`, the fair queue's in `sql_queue`, credits and
+staff in `sql_quotas`, shared primitives in `sql_base`.
 
 A backend supplies a few primitives (run a statement, fetch rows, open a transaction, take a
 lock on a member's spending) and SQL with `?` placeholders; these classes supply the meaning.
@@ -17,11 +17,9 @@ from importlib import resources
 from typing import Any
 
 from bot.store.models import (
-    IN_FLIGHT,
     JOB_COLUMNS,
     MUTABLE_FIELDS,
     UNFINISHED,
-    InFlight,
     Job,
     JobState,
     LedgerStatus,
@@ -32,6 +30,7 @@ from bot.store.sql_chains import StoryQueries
 from bot.store.sql_claims import ClaimQueries
 from bot.store.sql_community import CommunityQueries
 from bot.store.sql_placement import PlacementQueries
+from bot.store.sql_queue import QueueQueries
 from bot.store.sql_quotas import QuotaQueries
 from bot.store.sql_references import ReferenceQueries
 
@@ -39,7 +38,6 @@ log = logging.getLogger(__name__)
 
 # The job states of models.py, as SQL parameters.
 UNFINISHED_VALUES = tuple(state.value for state in UNFINISHED)
-IN_FLIGHT_VALUES = tuple(state.value for state in IN_FLIGHT)
 
 
 def load_migrations() -> list[tuple[int, str]]:
@@ -132,12 +130,12 @@ def reservation_writes(job: Job) -> list[tuple[str, Sequence[Any]]]:
     ]
 
 
-class SqlStore(ClaimQueries, QuotaQueries, ReferenceQueries, StoryQueries, CommunityQueries,
-               PlacementQueries):
-    """The job queries and the schema; the claims and leases come from `ClaimQueries`, the
-    threads' placement from `PlacementQueries`, the credit and staff queries from
-    `QuotaQueries`, community moderation's from `CommunityQueries`, and subclasses (the
-    backends) provide `_tx`, `_read` and `_lock_spender`."""
+class SqlStore(ClaimQueries, QueueQueries, QuotaQueries, ReferenceQueries, StoryQueries,
+               CommunityQueries, PlacementQueries):
+    """The job queries and the schema; the claims and leases come from `ClaimQueries`, the fair
+    queue's from `QueueQueries`, the threads' placement from `PlacementQueries`, the credit
+    and staff queries from `QuotaQueries`, community moderation's from `CommunityQueries`,
+    and subclasses (the backends) provide `_tx`, `_read` and `_lock_spender`."""
 
     # -- schema ------------------------------------------------------------------------------
 
@@ -276,34 +274,3 @@ class SqlStore(ClaimQueries, QuotaQueries, ReferenceQueries, StoryQueries, Commu
         return await self._jobs(
             "SELECT * FROM jobs WHERE guild_id = ? AND user_id = ? "
             "ORDER BY created_at DESC, id DESC LIMIT ?", (guild_id, user_id, limit))
-
-    # -- the fair queue ----------------------------------------------------------------------
-
-    async def in_flight(self) -> InFlight:
-        """See `JobStore.in_flight`."""
-        async with self._read() as tx:
-            # An unconfirmed job (SUBMITTED with no task id: its create was cut off) holds no
-            # slot: it may never have reached Kling, and it can wait for its deadline for a
-            # long time; counting it would block its member's queue that long.
-            rows = await tx.fetch(
-                f"SELECT guild_id, user_id, COUNT(*) AS n FROM jobs "
-                f"WHERE state IN ({marks(IN_FLIGHT_VALUES)}) "
-                f"AND NOT (state = 'submitted' AND task_id IS NULL) "
-                f"GROUP BY guild_id, user_id", IN_FLIGHT_VALUES)
-        by_guild: dict[int, int] = {}
-        by_member: dict[tuple[int, int], int] = {}
-        for row in rows:
-            guild, user, count = int(row["guild_id"] or 0), int(row["user_id"]), int(row["n"])
-            by_guild[guild] = by_guild.get(guild, 0) + count
-            by_member[(guild, user)] = count
-        return InFlight(sum(by_member.values()), by_guild, by_member)
-
-    async def last_dispatch_times(self) -> dict[tuple[int, int], float]:
-        """See `JobStore.last_dispatch_times`."""
-        async with self._read() as tx:
-            rows = await tx.fetch(
-                "SELECT guild_id, user_id, MAX(dispatched_at) AS t FROM jobs "
-                "WHERE dispatched_at IS NOT NULL AND (guild_id, user_id) IN "
-                "(SELECT guild_id, user_id FROM jobs WHERE state = 'queued') "
-                "GROUP BY guild_id, user_id")
-        return {(int(r["guild_id"] or 0), int(r["user_id"])): float(r["t"]) for r in rows}

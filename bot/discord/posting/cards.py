@@ -20,6 +20,7 @@ from bot.discord.i18n.limits import (
 )
 from bot.discord.i18n.render import failure_reason, job_notes, shown_prompt
 from bot.discord.i18n.texts import clip, text
+from bot.jobs.queue_plan import PLACES_SHOWN
 from bot.moderation import REASON_LIMIT
 from bot.store import AuditEntry, Job, JobState
 
@@ -73,6 +74,9 @@ def state_line(job: Job, result_link: str | None = None) -> str:
     if job.state is JobState.REVIEW:
         return text("card.state.review")
     if job.state is JobState.QUEUED:
+        if job.queue_position and job.queue_position > PLACES_SHOWN:
+            # The fair queue tells places this far only; further back reads as beyond.
+            return text("card.state.queued_beyond", position=PLACES_SHOWN)
         if job.queue_position:
             return text("card.state.queued", position=job.queue_position)
         return text("card.state.queued_first")

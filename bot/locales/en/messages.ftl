@@ -83,6 +83,7 @@ card-credits_left =
     } left this period
 card-state-queued = ⏳ Queued: position { $position }.
 card-state-queued_first = ⏳ Queued: starting soon.
+card-state-queued_beyond = ⏳ Queued: further back than position { $position }.
 card-state-reserved = ⏳ Sending to Kling…
 card-state-submitted = 🎬 Generating since <t:{ $since }:R>; usually ready <t:{ $eta }:R>.
 card-state-unconfirmed = 🎬 Sent to Kling; waiting for its answer.

@@ -76,6 +76,7 @@ card-settings = { $model } · { $mode } · { $duration }초 · 크레딧 { $cost
 card-credits_left = 이번 기간 남은 크레딧 { $left }개
 card-state-queued = ⏳ 대기열 { $position }번째예요.
 card-state-queued_first = ⏳ 대기 중: 곧 시작해요.
+card-state-queued_beyond = ⏳ 대기열 { $position }번째보다 뒤에 있어요.
 card-state-reserved = ⏳ Kling에 보내는 중…
 card-state-submitted = 🎬 <t:{ $since }:R>부터 만드는 중이에요. 보통 <t:{ $eta }:R> 완성돼요.
 card-state-unconfirmed = 🎬 Kling에 보냈어요. 응답을 기다리는 중이에요.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.jobs import queue_plan
 from bot.jobs.queue_plan import Limits, MemberKey, plan_dispatch
 from bot.store import InFlight, Job
 from tests.builders import job
@@ -94,3 +95,32 @@ def test_places_take_turns_and_match_the_order_jobs_would_start_in() -> None:
 
 def test_an_empty_queue_plans_nothing() -> None:
     assert started([]) == ([], {})
+
+
+def test_places_further_back_than_the_shown_ones_read_as_beyond_them() -> None:
+    shown = queue_plan.PLACES_SHOWN
+    queued = [job(f"a{n}", 1, ALICE, float(n)) for n in range(shown + 5)]
+    _, positions = started(queued, paused=True)
+    assert [positions[f"a{n}"] for n in range(shown + 5)] == [
+        *range(1, shown + 1), *[shown + 1] * 5]
+
+
+def test_the_head_of_every_line_plans_as_the_whole_queue_does() -> None:
+    # One busy server: two members with long lines; a quiet server's one job, made last.
+    busy = [job(f"a{n}", 1, ALICE, float(n)) for n in range(300)]
+    busy += [job(f"b{n}", 1, BOB, 0.5 + n) for n in range(40)]
+    quiet = job("c0", 2, CAROL, 1000.0)
+    limits = Limits(per_member=2, per_server=5, total=10)
+    running = InFlight(5, {1: 5}, {(1, ALICE): 2, (1, BOB): 2, (1, 90): 1})
+    served = {(1, ALICE): 3.0, (1, BOB): 4.0}
+    depth = queue_plan.line_depth(limits, [300, 40, 1])
+    assert depth == 2 + 10  # ten rounds of the two long lines place the first twenty
+    heads = [j for j in busy if int(j.id[1:]) < depth] + [quiet]
+    whole = started([*busy, quiet], running, served, limits)
+    assert started(heads, running, served, limits) == (
+        whole[0], {key: place for key, place in whole[1].items()
+                   if key in {j.id for j in heads}})
+    assert whole[0] == ["c0"]
+    paused = started([*busy, quiet], running, served, limits, paused=True)
+    assert started(heads, running, served, limits, paused=True)[1] == {
+        key: place for key, place in paused[1].items() if key in {j.id for j in heads}}

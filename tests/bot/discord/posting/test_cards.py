@@ -31,6 +31,7 @@ from bot.discord.posting.cards import (
     status_card,
     thread_name,
 )
+from bot.jobs.queue_plan import PLACES_SHOWN
 from bot.store import AuditEntry, Job, JobState
 from tests.builders import job
 
@@ -50,6 +51,9 @@ def state_of(card: discord.Embed) -> str:
 
 STATES = [
     (a_job(queue_position=3), text("card.state.queued", position=3)),
+    (a_job(queue_position=PLACES_SHOWN), text("card.state.queued", position=PLACES_SHOWN)),
+    (a_job(queue_position=PLACES_SHOWN + 1),
+     text("card.state.queued_beyond", position=PLACES_SHOWN)),
     (a_job(), text("card.state.queued_first")),
     (a_job(state=JobState.RESERVED), text("card.state.reserved")),
     (a_job(state=JobState.SUBMITTED), text("card.state.unconfirmed")),
