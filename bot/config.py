@@ -26,6 +26,8 @@ SIMULATED_KLING = "simulated"
 DEFAULT_DATABASE_URL = "sqlite:///data/klingcord.db"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 LOG_FORMATS = ("text", "json")  # json: one object per line, with job_id (bot.logs)
+# The shortest operator bearer token accepted (never shown: the value is not echoed).
+METRICS_TOKEN_MIN = 16
 
 
 class ConfigError(Exception):
@@ -291,6 +293,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         reader.problems.append(f"LOG_FORMAT must be text or json, got {log_format!r}")
         log_format = Settings.log_format
     shard_count = reader.integer("SHARD_COUNT", None, low=1)
+    metrics_token = reader.raw("METRICS_TOKEN")
+    if metrics_token is not None and len(metrics_token) < METRICS_TOKEN_MIN:
+        # A short token is easy to guess, and too short for the log scrubber to hide safely.
+        reader.problems.append(f"METRICS_TOKEN must be at least {METRICS_TOKEN_MIN} "
+                               f"characters long (it has {len(metrics_token)})")
     # Each default is the one `Settings` declares, read from the class: written once.
     settings = Settings(
         discord_token=discord_token,
@@ -304,7 +311,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         web_port=reader.count("WEB_PORT", Settings.web_port, low=0, high=65535),
         metrics_host=reader.raw("METRICS_HOST") or Settings.metrics_host,
         metrics_port=reader.count("METRICS_PORT", Settings.metrics_port, low=0, high=65535),
-        metrics_token=reader.raw("METRICS_TOKEN"),
+        metrics_token=metrics_token,
         metrics_refresh_seconds=reader.number("METRICS_REFRESH_SECONDS",
                                               Settings.metrics_refresh_seconds),
         default_credits_per_day=reader.count("DEFAULT_CREDITS_PER_DAY",

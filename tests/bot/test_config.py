@@ -139,3 +139,15 @@ def test_simulated_kling_needs_no_kling_token() -> None:
     assert not real.kling_simulated
     with pytest.raises(ConfigError, match="KLING_API_BASE=simulated to try the bot"):
         load_settings({"DISCORD_TOKEN": "d"})
+
+
+def test_a_short_operator_token_is_refused_without_showing_it() -> None:
+    """A bearer token for /metrics and /healthz that is easy to guess is refused at start, and
+    the error names the setting, never the value."""
+    with pytest.raises(ConfigError) as raised:
+        load_settings({"DISCORD_TOKEN": "d", "KLING_API_TOKEN": "k",
+                       "METRICS_TOKEN": "hunter2"})
+    assert "METRICS_TOKEN" in str(raised.value) and "hunter2" not in str(raised.value)
+    accepted = load_settings({"DISCORD_TOKEN": "d", "KLING_API_TOKEN": "k",
+                              "METRICS_TOKEN": "a-long-enough-operator-token"})
+    assert accepted.metrics_token == "a-long-enough-operator-token"
