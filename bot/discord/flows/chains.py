@@ -28,6 +28,7 @@ from bot.jobs import JobRequest
 from bot.kling.multishot import last_shot
 from bot.kling.options import VideoOptions
 from bot.media import CannotFit
+from bot.publishing import RemovedPart
 from bot.store import Job
 
 log = logging.getLogger(__name__)
@@ -129,6 +130,13 @@ async def join_story(interaction: discord.Interaction, newest: Job) -> None:
         await chains.abandon(newest.id)
         raise
     await chains.posted(newest.id, posted.channel_id, posted.message_id)
+    try:
+        # A part removed while the story was being posted: Remove could not know of the story
+        # until now it is recorded, so the Join takes it down itself.
+        await chains.chain(newest.id)
+    except RemovedPart:
+        await services.notifier.withdraw(posted, newest.guild_id)
+        raise
     await send_ephemeral(interaction, text(
         "ack.story_posted", link=jump_url(newest.guild_id, posted.channel_id,
                                           posted.message_id)))

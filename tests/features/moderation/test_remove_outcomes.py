@@ -180,3 +180,29 @@ async def test_a_removed_video_recovered_after_a_restart_is_not_posted_nor_sent_
     await asyncio.sleep(0.3)
     assert world.discord.dm_messages(world.alice.user.id) == []
     assert len(world.discord.messages) == before, "nothing posted"
+
+
+async def test_a_part_removed_while_its_story_is_being_joined_takes_the_story_down(
+        world: World, videos: dict[str, Path]) -> None:
+    """Remove lands while Join is posting the story (its message is made, its record not yet
+    written, so Remove cannot know of it): the Join sees the removal once it records the
+    story and takes it down; the member is told, and the removed part is not left on show."""
+    world.kling.queue_video_files(videos["3s"], videos["4s"])
+    bot = await world.start_bot()
+    channel = await log_channel(world)
+    thread_id, first_job, first, child, second = await a_continued_video(world, bot)
+    report = await reported(world, channel.id, first, first_job.id, "removed mid-join")
+    held = world.discord.hold_response(
+        lambda r: r.method == "POST" and any("story" in f.filename for f in r.files))
+    join = await world.discord.click(world.alice.user.id, int(second["id"]),
+                                     f"kling:join:{child.id}")
+    [story] = await world.discord.wait_until(
+        lambda: files_in(world, thread_id, f"story-{child.id}.mp4") or None, 60,
+        "the story posted")
+    assert "Done" in await press_remove(world, report)
+    held.release()
+    answer = await world.wait_private_reply(join, timeout=30)
+    assert "The story is joined" not in answer and "moderator removed" in answer
+    await world.discord.wait_until(lambda: int(story["id"]) not in world.discord.messages, 10,
+                                   "the story taken down")
+    assert files_in(world, thread_id, f"story-{child.id}.mp4") == []
