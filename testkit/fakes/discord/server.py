@@ -131,6 +131,7 @@ class FakeDiscord:
         heartbeat_interval_ms: int = 41250,
         shards: int = 1,
         enabled_privileged_intents: int = 0,
+        profile: str = "default",
     ) -> None:
         self.state = state = FakeState(
             application_id=application_id,
@@ -143,6 +144,10 @@ class FakeDiscord:
             shards=shards,
             enabled_privileged_intents=enabled_privileged_intents,
         )
+        if profile not in ("default", "strict"):
+            raise ValueError(f"unknown profile {profile!r}: 'default' or 'strict'")
+        state.strict.enabled = profile == "strict"
+        self.strict = state.strict
         self._compose(state)
         self._runner: web.AppRunner | None = None
 

@@ -30,6 +30,7 @@ from testkit.fakes.discord.models import (
 )
 from testkit.fakes.discord.records import Interaction, InteractionCallback, RecordedRequest
 from testkit.fakes.discord.sessions import GatewaySession
+from testkit.fakes.discord.strict import StrictProfile
 
 API_PREFIX = "/api/v10"
 
@@ -63,6 +64,8 @@ class FakeState:
         self.recommended_shards = shards
         self.enabled_privileged_intents = enabled_privileged_intents
         self.nonce_window = 5 * 60.0
+        # Discord's unpublished limits, off unless a test asks (`FakeDiscord(profile="strict")`).
+        self.strict = StrictProfile()
         self.attachment_url_lifetime = 24 * 3600.0
         self.port = 0
 

@@ -53,6 +53,9 @@ class WebhookRoutes:
         channel = state.channels[inter.channel_id]
         check_upload(req.files, state.filesize_limit_for(channel))
         validate_message(body, req.files, creating=True)
+        refusal = state.strict.followup(channel.id)
+        if refusal is not None:
+            return refusal
         original = state.messages.get(inter.original_message_id or 0)
         if original is not None and original["flags"] & MESSAGE_FLAG_LOADING and \
                 inter.responses[0].type == 5:
