@@ -47,23 +47,25 @@ class StrictLimits:
 @dataclass
 class _SharedWindow:
     """A fixed window shared by every caller of one resource; once spent, refused until
-    `reset_at` (pushed to the penalty, when the limit has one)."""
+    `reset_at`, or (when the limit has a penalty) for the penalty from the first refusal."""
 
     limit: int
     window: float
     penalty: float | None
     remaining: int = 0
     reset_at: float = 0.0
+    penalised: bool = False
 
     def take(self, now: float) -> float | None:
         """None when allowed; else how long to wait."""
         if now >= self.reset_at:
             self.reset_at, self.remaining = now + self.window, self.limit
+            self.penalised = False
         if self.remaining > 0:
             self.remaining -= 1
             return None
-        if self.penalty is not None and self.reset_at - now < self.penalty:
-            self.reset_at = now + self.penalty
+        if self.penalty is not None and not self.penalised:
+            self.reset_at, self.penalised = now + self.penalty, True
         return self.reset_at - now
 
 

@@ -73,3 +73,64 @@ async def test_follow_ups_share_one_bucket_per_channel_and_discord_py_sleeps_thr
     assert posts[4].received_at - posts[0].received_at >= 0.9  # waited for the next window
     assert [m["content"] for m in fake.interaction_messages(inter)] == ["queued", "the card"]
     assert fake.strict.refusals == [f"followups:{fake.channel_id}"]
+
+
+async def test_thread_creation_has_a_long_shared_cooldown(fake: FakeDiscord) -> None:
+    """Five threads in a channel, then a shared-scope 429 asking for 150 s: discord.py with
+    `max_ratelimit_timeout` raises `RateLimited` instead of sleeping; another channel of the
+    guild is refused too once the guild's budget is spent."""
+    fake.strict.configure(threads_per_guild=6)
+    other = await fake.add_channel(fake.guild_id, "other")
+    bot = strict_bot()
+    async with running(bot, fake):
+        channel = bot.get_channel(fake.channel_id)
+        elsewhere = bot.get_channel(other.id)
+        assert isinstance(channel, discord.TextChannel)
+        assert isinstance(elsewhere, discord.TextChannel)
+        for i in range(5):
+            await channel.create_thread(name=f"job {i}", type=discord.ChannelType.public_thread)
+        with pytest.raises(discord.RateLimited) as limited:
+            await channel.create_thread(name="job 5", type=discord.ChannelType.public_thread)
+        assert limited.value.retry_after == pytest.approx(150, abs=1)
+        await elsewhere.create_thread(name="job 6", type=discord.ChannelType.public_thread)
+        with pytest.raises(discord.RateLimited):
+            await elsewhere.create_thread(name="job 7", type=discord.ChannelType.public_thread)
+    refused = fake.requests_to("POST", r"/threads$")[-1]
+    assert refused.status == 429 and refused.response is not None
+    assert refused.response["global"] is False
+    assert fake.strict.refusals == [f"threads:channel:{fake.channel_id}",
+                                    f"threads:guild:{fake.guild_id}"]
+    assert sum(1 for c in fake.state.channels.values() if c.is_thread) == 6
+
+
+async def test_the_active_thread_cap_answers_160006(fake: FakeDiscord) -> None:
+    fake.strict.configure(active_threads_per_guild=2)
+    bot = strict_bot()
+    async with running(bot, fake):
+        channel = bot.get_channel(fake.channel_id)
+        assert isinstance(channel, discord.TextChannel)
+        for i in range(2):
+            await channel.create_thread(name=f"job {i}", type=discord.ChannelType.public_thread)
+        with pytest.raises(discord.HTTPException) as refused:
+            await channel.create_thread(name="job 2", type=discord.ChannelType.public_thread)
+    assert (refused.value.status, refused.value.code) == (400, 160006)
+    assert "Maximum number of active threads reached" in refused.value.text
+
+
+async def test_a_thread_from_an_older_message_leaves_a_thread_created_message(
+        fake: FakeDiscord) -> None:
+    """From the newest message a thread starts quietly; from an older one Discord leaves a
+    type-18 message naming the thread in the channel."""
+    fake.strict.enabled = True
+    bot = strict_bot()
+    async with running(bot, fake):
+        channel = bot.get_channel(fake.channel_id)
+        assert isinstance(channel, discord.TextChannel)
+        older = await channel.send("card one")
+        newest = await channel.send("card two")
+        await newest.create_thread(name="quiet")
+        await older.create_thread(name="announced")
+        notice = await fake.wait_for_message(fake.channel_id, lambda m: m["type"] == 18)
+    assert notice["content"] == "announced"
+    assert notice["message_reference"]["channel_id"] == str(older.id)
+    assert [m["type"] for m in fake.messages_in(fake.channel_id)] == [0, 0, 18]

@@ -46,13 +46,29 @@ class ChannelRoutes:
         self._permissions.require(channel.id, Permission.CREATE_PUBLIC_THREADS)
         if int(msg["id"]) in self._state.channels:
             raise DiscordError(400, 160004, "A thread has already been created for this message")
+        refusal = self._state.strict.thread_creation(channel.id, channel.guild_id)
+        if refusal is not None:
+            return refusal
         body: JSON = req.json or {}
+        newest = max(int(m["id"]) for m in self._state.messages_in(channel.id))
         thread = self._open_thread(channel, body, 10 if channel.type == 5 else 11,
                                    thread_id=int(msg["id"]))
         msg["flags"] |= MESSAGE_FLAG_HAS_THREAD
         msg["thread"] = thread.payload()
         await self._events.thread_created(thread)
+        if self._state.strict.enabled and int(msg["id"]) != newest:
+            await self._announce_thread(channel, thread)
         return json_response(thread.payload(), 201)
+
+    async def _announce_thread(self, channel: Channel, thread: Channel) -> None:
+        """Discord's type-18 "started a thread" message, left in the channel when the
+        thread's message is no longer the newest one there (members would not see it start)."""
+        state = self._state
+        notice = self._store.create(channel, state.bot_user, {"content": thread.name}, [],
+                                    msg_type=18)
+        notice["message_reference"] = {"type": 0, "channel_id": str(thread.id),
+                                       "guild_id": str(channel.guild_id)}
+        await self._events.message("MESSAGE_CREATE", notice)
 
     async def _thread_without_message(self, req: Req) -> web.Response:
         channel = self._lookup.channel(req)
@@ -65,6 +81,9 @@ class ChannelRoutes:
         need = Permission.CREATE_PUBLIC_THREADS if type_ in (10, 11) \
             else Permission.CREATE_PRIVATE_THREADS
         self._permissions.require(channel.id, need)
+        refusal = self._state.strict.thread_creation(channel.id, channel.guild_id)
+        if refusal is not None:
+            return refusal
         thread = self._open_thread(channel, body, type_)
         await self._events.thread_created(thread)
         return json_response(thread.payload(), 201)
@@ -73,6 +92,9 @@ class ChannelRoutes:
         """A forum post is a thread plus its first message (which has the thread's id)."""
         body: JSON = req.json or {}
         self._permissions.require(forum.id, Permission.SEND_MESSAGES)
+        refusal = self._state.strict.thread_creation(forum.id, forum.guild_id)
+        if refusal is not None:
+            return refusal
         thread = self._open_thread(forum, body, 11)
         first = self._store.create(thread, self._state.bot_user, body.get("message") or {},
                                    req.files, message_id=thread.id)
@@ -88,6 +110,11 @@ class ChannelRoutes:
                                "Must be between 1 and 100 in length.")
         state = self._state
         guild = state.guilds[parent.guild_id] if parent.guild_id else None
+        if state.strict.enabled and guild is not None:
+            active = sum(1 for c in state.channels.values()
+                         if c.is_thread and c.guild_id == guild.id and not c.archived)
+            if active >= state.strict.limits.active_threads_per_guild:
+                raise DiscordError(400, 160006, "Maximum number of active threads reached")
         thread = state.new_channel(guild, name, type_, parent_id=parent.id, channel_id=thread_id)
         thread.owner_id = state.bot_user.id
         thread.auto_archive_duration = int(body.get("auto_archive_duration") or 1440)
