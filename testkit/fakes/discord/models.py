@@ -190,6 +190,7 @@ class Channel:
     # thread-only
     owner_id: int | None = None
     archived: bool = False
+    locked: bool = False
     auto_archive_duration: int = 1440
     created_at: str = field(default_factory=iso_now)
     message_count: int = 0
@@ -225,7 +226,7 @@ class Channel:
                     "archived": self.archived,
                     "auto_archive_duration": self.auto_archive_duration,
                     "archive_timestamp": self.created_at,
-                    "locked": False,
+                    "locked": self.locked,
                     "create_timestamp": self.created_at,
                     **({"invitable": True} if self.type == 12 else {}),
                 },

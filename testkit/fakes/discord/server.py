@@ -91,6 +91,7 @@ class FakeDiscord:
     set_role_permissions = forward_method("world", WorldBuilder.set_role_permissions)
     set_bot_permissions = forward_method("world", WorldBuilder.set_bot_permissions)
     set_overwrite = forward_method("world", WorldBuilder.set_overwrite)
+    archive_thread = forward_method("world", WorldBuilder.archive_thread)
     open_dm = forward_method("world", WorldBuilder.open_dm)
     close_dms = forward_method("world", WorldBuilder.close_dms)
     dm_messages = forward_method("world", WorldBuilder.dm_messages)

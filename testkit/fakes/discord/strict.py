@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from testkit.fakes.discord.wire import json_response
+from testkit.fakes.discord.models import JSON, Channel
+from testkit.fakes.discord.wire import DiscordError, json_response
 
 
 @dataclass
@@ -107,6 +108,30 @@ class StrictProfile:
             refusal = self._take(f"threads:guild:{guild_id}", lim.threads_per_guild,
                                  lim.thread_window, lim.thread_retry_after)
         return refusal
+
+    def open_thread_for(self, channel: Channel, *, editing: bool) -> bool:
+        """400 50083 for a post or an edit in a locked thread, or an edit in an archived one;
+        True when this post unarchives the thread (the caller announces THREAD_UPDATE)."""
+        if not self.enabled or not channel.is_thread or not (channel.archived or channel.locked):
+            return False
+        if channel.locked or editing:
+            raise DiscordError(400, 50083, "Thread is archived")
+        channel.archived = False
+        return True
+
+    def embeds_allowed(self, body: JSON, *, may_embed: bool, creating: bool,
+                       has_files: bool) -> JSON:
+        """Without Embed Links a new message of embeds only is refused (403 50013); otherwise
+        its embeds (and an edit's) are dropped without a word, as Discord does."""
+        if not self.enabled or may_embed or not body.get("embeds"):
+            return body
+        kept = {k: v for k, v in body.items() if k != "embeds"}
+        if creating and not (body.get("content") or has_files or body.get("components")
+                             or body.get("sticker_ids") or body.get("poll")):
+            raise DiscordError(403, 50013, "Missing Permissions")
+        if not creating:
+            kept["embeds"] = []
+        return kept
 
     def _take(self, key: str, limit: int, window: float, penalty: float | None
               ) -> web.Response | None:

@@ -117,6 +117,14 @@ class WorldBuilder:
         assert role_id is not None
         await self.set_role_permissions(guild_id, role_id, permissions)
 
+    async def archive_thread(self, thread_id: int, *, archived: bool = True,
+                             locked: bool = False) -> None:
+        """A moderator (or Discord's auto-archive) archives or locks a thread; THREAD_UPDATE."""
+        thread = self._state.channels[thread_id]
+        thread.archived, thread.locked = archived, locked
+        await self._events.to_guild("THREAD_UPDATE", thread.payload(), thread.guild_id)
+        self._state.changed()
+
     async def set_overwrite(self, channel_id: int, target_id: int, *, allow: int = 0,
                             deny: int = 0) -> None:
         """Set a channel permission overwrite for a role or member; dispatch CHANNEL_UPDATE."""

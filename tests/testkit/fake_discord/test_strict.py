@@ -14,6 +14,7 @@ import pytest
 from discord.ext import commands
 
 from testkit.fakes.discord import FakeDiscord
+from testkit.fakes.discord.flags import Permission
 from tests.testkit.fake_discord.bots import running
 
 pytestmark = pytest.mark.timeout(30)
@@ -134,3 +135,50 @@ async def test_a_thread_from_an_older_message_leaves_a_thread_created_message(
     assert notice["content"] == "announced"
     assert notice["message_reference"]["channel_id"] == str(older.id)
     assert [m["type"] for m in fake.messages_in(fake.channel_id)] == [0, 0, 18]
+
+
+async def test_locked_and_archived_threads_refuse_with_50083(fake: FakeDiscord) -> None:
+    """A post reopens an archived thread; an edit there, and anything in a locked thread, is
+    refused with 400 code 50083, as discord.py's HTTPException shows it."""
+    fake.strict.enabled = True
+    bot = strict_bot()
+    async with running(bot, fake):
+        channel = bot.get_channel(fake.channel_id)
+        assert isinstance(channel, discord.TextChannel)
+        thread = await channel.create_thread(name="job", type=discord.ChannelType.public_thread)
+        first = await thread.send("started")
+        await fake.archive_thread(thread.id)
+        with pytest.raises(discord.HTTPException) as edit_refused:
+            await first.edit(content="edited")
+        await thread.send("result")  # a post unarchives it
+        assert not fake.state.channels[thread.id].archived
+        await fake.archive_thread(thread.id, locked=True)
+        with pytest.raises(discord.HTTPException) as post_refused:
+            await thread.send("too late")
+    for refused in (edit_refused.value, post_refused.value):
+        assert (refused.status, refused.code) == (400, 50083)
+        assert "Thread is archived" in refused.text
+    assert [m["content"] for m in fake.messages_in(thread.id)] == ["started", "result"]
+
+
+async def test_without_embed_links_embeds_are_refused_or_dropped(fake: FakeDiscord) -> None:
+    """An embed-only message is refused (403 50013); with text the embed is dropped; an edit
+    silently loses its embed (200, the message without it)."""
+    fake.strict.enabled = True
+    bot = strict_bot()
+    card = discord.Embed(title="Your video", description="ready")
+    async with running(bot, fake):
+        channel = bot.get_channel(fake.channel_id)
+        assert isinstance(channel, discord.TextChannel)
+        posted = await channel.send(embed=card)
+        role_id = fake.state.guilds[fake.guild_id].bot_role_id
+        assert role_id is not None
+        await fake.set_overwrite(fake.channel_id, role_id, deny=Permission.EMBED_LINKS)
+        with pytest.raises(discord.Forbidden) as refused:
+            await channel.send(embed=card)
+        with_text = await channel.send("the card", embed=card)
+        edited = await posted.edit(embed=discord.Embed(title="Your video", description="again"))
+    assert (refused.value.status, refused.value.code) == (403, 50013)
+    assert with_text.embeds == [] and with_text.content == "the card"
+    assert edited.embeds == []
+    assert fake.state.messages[posted.id]["embeds"] == []

@@ -83,6 +83,10 @@ class MessageRoutes:
                     seen[1] in state.messages:
                 return state.messages[seen[1]]
         validate_message(body, req.files, creating=True)
+        body = state.strict.embeds_allowed(body, may_embed=self._may_embed(channel),
+                                           creating=True, has_files=bool(req.files))
+        if state.strict.open_thread_for(channel, editing=False):
+            await self._events.to_guild("THREAD_UPDATE", channel.payload(), channel.guild_id)
         msg = self._store.create(channel, state.bot_user, body, req.files)
         if nonce is not None:
             self._nonces[key] = (time.monotonic(), int(msg["id"]))
@@ -107,9 +111,17 @@ class MessageRoutes:
         body: JSON = req.json or {}
         check_upload(req.files, self._state.filesize_limit_for(channel))
         validate_message(body, req.files, creating=False)
+        strict = self._state.strict
+        strict.open_thread_for(channel, editing=True)
+        body = strict.embeds_allowed(body, may_embed=self._may_embed(channel), creating=False,
+                                     has_files=bool(req.files))
         self._store.apply_edit(msg, body, req.files)
         await self._events.message("MESSAGE_UPDATE", msg)
         return msg
+
+    def _may_embed(self, channel: Channel) -> bool:
+        perms = self._permissions.channel_permissions(channel.id, self._state.bot_user.id)
+        return bool(perms & Permission.EMBED_LINKS)
 
     async def _delete_message(self, req: Req) -> None:
         channel = self._lookup.channel(req)
