@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from testkit.fakes.discord.models import JSON, Channel
-from testkit.fakes.discord.wire import DiscordError, json_response
+from testkit.fakes.discord.wire import DiscordError, invalid_form, json_response
 
 
 @dataclass
@@ -133,6 +133,15 @@ class StrictProfile:
             kept["embeds"] = []
         return kept
 
+    def check_command_size(self, body: JSON, where: str) -> None:
+        """400 50035 naming the command when its text, counted as Discord counts it, is over
+        the limit."""
+        size = command_size(body)
+        if self.enabled and size > self.limits.command_characters:
+            raise invalid_form(where or "_root", "APPLICATION_COMMAND_TOO_LARGE",
+                               f"Command {body.get('name')!r} exceeds maximum size "
+                               f"({self.limits.command_characters}): {size} characters")
+
     def _take(self, key: str, limit: int, window: float, penalty: float | None
               ) -> web.Response | None:
         bucket = self._windows.get(key)
@@ -155,3 +164,19 @@ def shared_refusal(retry_after: float) -> web.Response:
         429,
         {"Retry-After": str(max(1, int(retry_after + 0.999))), "X-RateLimit-Scope": "shared",
          "Via": "1.1 google"})
+
+
+def _longest(entry: JSON, field_name: str) -> int:
+    """A string's length for the size limit: its longest version, localisations included."""
+    versions = [str(entry.get(field_name) or ""),
+                *(str(v) for v in (entry.get(f"{field_name}_localizations") or {}).values())]
+    return max(len(v) for v in versions)
+
+
+def command_size(entry: JSON) -> int:
+    """A command's (or an option's) characters: names, descriptions, choice names and values,
+    each counted by its longest localisation, over every nested option."""
+    size = _longest(entry, "name") + _longest(entry, "description")
+    for choice in entry.get("choices") or []:
+        size += _longest(choice, "name") + len(str(choice.get("value", "")))
+    return size + sum(command_size(option) for option in entry.get("options") or [])

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import discord
 import pytest
+from discord import app_commands
 from discord.ext import commands
 
 from testkit.fakes.discord import FakeDiscord
@@ -182,3 +183,35 @@ async def test_without_embed_links_embeds_are_refused_or_dropped(fake: FakeDisco
     assert with_text.embeds == [] and with_text.content == "the card"
     assert edited.embeds == []
     assert fake.state.messages[posted.id]["embeds"] == []
+
+
+async def test_a_command_over_8000_characters_is_refused_at_sync(fake: FakeDiscord) -> None:
+    """Names, descriptions, choices and the longest localisation of each count; the sync
+    fails with 50035 naming the command, and nothing is registered."""
+    fake.strict.enabled = True
+    bot = strict_bot()
+    long = "d" * 100
+    choices = [app_commands.Choice(name=f"{i:02d}" + "n" * 98, value=f"{i:02d}" + "v" * 98)
+               for i in range(25)]
+
+    @bot.tree.command(name="small", description="Fits")
+    async def small(interaction: discord.Interaction) -> None:
+        """Never run."""
+
+    group = app_commands.Group(name="video", description=long)
+    for g in range(2):
+        @group.command(name=f"text{g}", description=long)
+        @app_commands.choices(style=choices)
+        async def text(interaction: discord.Interaction, style: str) -> None:
+            """Never run."""
+
+    bot.tree.add_command(group)
+    async with running(bot, fake):
+        with pytest.raises(discord.HTTPException) as refused:
+            await bot.tree.sync()
+        assert fake.state.commands.get(None) is None
+        bot.tree.remove_command("video")
+        await bot.tree.sync()
+    assert (refused.value.status, refused.value.code) == (400, 50035)
+    assert "'video' exceeds maximum size (8000)" in refused.value.text
+    assert [c["name"] for c in fake.state.commands[None]] == ["small"]

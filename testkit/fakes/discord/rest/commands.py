@@ -86,6 +86,7 @@ class CommandRoutes:
         prefix = f"{where}." if where else ""
         type_ = int(body.get("type", 1))
         validate_command(body, type_, prefix)
+        state.strict.check_command_size(body, where)
         previous = old.get((body["name"], type_))
         cmd: JSON = {
             "id": previous["id"] if previous else str(state.ids.next()),
