@@ -254,3 +254,37 @@ async def test_autocomplete_reaches_the_callback_and_its_choices_are_checked(
         f"Ignoring exception in autocomplete for 'clip make' (Guild: {fake.guild_id}, "
         f"User: {user.user.id})"]
     error_logs.records.clear()
+
+
+async def test_a_response_type_the_interaction_cannot_take_is_an_invalid_form(
+        fake: FakeDiscord) -> None:
+    """A message answering an autocomplete is refused as Discord refuses it (400 50035, "In
+    type: Value must be one of {8}."), not with 40004, which is Discord's "Send messages has
+    been temporarily disabled"; the choices can still answer it."""
+    bot = make_bot()
+    refusals: list[discord.HTTPException] = []
+
+    @bot.tree.command(name="pick", description="Pick a model")
+    async def pick(interaction: discord.Interaction, model: str) -> None:
+        await interaction.response.send_message(model)
+
+    @pick.autocomplete("model")
+    async def offer(interaction: discord.Interaction, current: str
+                    ) -> list[app_commands.Choice[str]]:
+        try:
+            await interaction.response.send_message("not here")
+        except discord.HTTPException as exc:
+            refusals.append(exc)
+        return [app_commands.Choice(name="v3", value="v3")]
+
+    bot.tree.copy_global_to(guild=discord.Object(fake.guild_id))
+    user = await fake.add_member(fake.guild_id, name="alice")
+    async with running(bot, fake):
+        await bot.tree.sync(guild=discord.Object(fake.guild_id))
+        inter = await fake.autocomplete(fake.guild_id, fake.channel_id, user.user.id, "pick",
+                                        [], {}, focused="model", typed="v")
+        answer = await fake.wait_for_response(inter)
+    assert answer.type == 8
+    (refused,) = refusals
+    assert (refused.status, refused.code) == (400, 50035)
+    assert "Value must be one of {8}." in refused.text

@@ -44,6 +44,14 @@ def _focused_type(data: JSON) -> int:
     raise ValueError("an autocomplete interaction without a focused option")
 
 
+# Interaction type -> the callback types it may be answered with: a command: a message, a
+# deferral or a modal; a component: those and (deferred) updates of its message; autocomplete:
+# choices only; a modal submit: no modal.
+ALLOWED_CALLBACKS: dict[int, set[int]] = {2: {4, 5, 9}, 3: {4, 5, 6, 7, 9}, 4: {8},
+                                          5: {4, 5, 6, 7}}
+KNOWN_CALLBACKS = {4, 5, 6, 7, 8, 9}
+
+
 class InteractionRoutes:
     """The interaction callback; its messages are made by the message store."""
 
@@ -93,8 +101,12 @@ class InteractionRoutes:
         """Carry out one callback type: the message it made or changed (if any), and the
         callback data as recorded."""
         store, bot_user = self._store, self._state.bot_user
-        if (cb_type == 8) != (inter.type == 4):  # autocomplete is answered by choices only
-            raise DiscordError(400, 40004, "Interaction response type not allowed here")
+        allowed = ALLOWED_CALLBACKS.get(inter.type, set())
+        if cb_type not in allowed and cb_type in KNOWN_CALLBACKS:
+            # Discord answers a type the interaction cannot take as an invalid form field
+            # (40004 would be "Send messages has been temporarily disabled").
+            choices = ", ".join(str(t) for t in sorted(allowed))
+            raise invalid_form("type", "BASE_TYPE_CHOICES", f"Value must be one of {{{choices}}}.")
         if cb_type == 4:
             validate_message(data, files, creating=True)
             msg = store.create(channel, bot_user, data, files,
@@ -110,11 +122,6 @@ class InteractionRoutes:
         if cb_type in (6, 7):
             return self._update_message(inter, cb_type, data, files), data
         if cb_type == 9:
-            if inter.type == 5:
-                raise DiscordError(400, 50035, "Invalid Form Body",
-                                   {"type": {"_errors": [{"code": "INTERACTION_RESPONSE_TYPE",
-                                                          "message": "A modal can't answer a "
-                                                                     "modal submit"}]}})
             validate_modal(data)
             return None, {**data, "components": number_components(data.get("components") or [])}
         if cb_type == 8 and inter.type == 4:
@@ -127,7 +134,7 @@ class InteractionRoutes:
         """Types 6 (deferred update) and 7 (update): the message the component was on."""
         messages = self._state.messages
         if inter.message_id is None or inter.message_id not in messages:
-            raise DiscordError(400, 40004, "Interaction response type not allowed here")
+            raise invalid_form("type", "BASE_TYPE_CHOICES", "Value must be one of {4, 5, 9}.")
         msg = messages[inter.message_id]
         inter.original_message_id = inter.message_id
         if cb_type == 7:
