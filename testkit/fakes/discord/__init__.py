@@ -23,6 +23,9 @@ The parts, each given the state and the few collaborators it needs (`server` wir
 - `models`, `flags`, `records`: the world as data, Discord's bit fields, what was recorded.
 - `state`: the world and the fake's memory, plus waiting (``wait_until``) and inspection.
 - `permissions`: Discord's permission algorithm. `limits`: Discord's validation (50035...).
+- `strict`: the limits Discord applies without publishing them (shared follow-up and thread
+  buckets, locked threads, Embed Links, the active-thread cap, command size); off unless a
+  fake is made with ``profile="strict"`` or a test calls ``fake.strict.configure(...)``.
 - `events`: who hears which gateway event. `gateway`: the websocket protocol.
 - `message_store`, `attachments`, `components`: how messages are made, edited and stored.
 - `rest`: the REST routes, one module per resource, behind a recording router.
