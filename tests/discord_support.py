@@ -18,7 +18,7 @@ import pytest
 
 from bot.discord.client import KlingBot
 from bot.store import JobState
-from testkit.fakes.discord import FakeDiscord, Member
+from testkit.fakes.discord import Channel, FakeDiscord, Member
 from testkit.fakes.kling import FakeKling
 from tests.support import make_settings
 
@@ -224,3 +224,19 @@ def custom_ids(message: dict[str, Any]) -> list[str]:
 
 
 Predicate = Callable[[dict[str, Any]], bool]
+
+
+async def command(world: World, member: Member, name: str, path: list[str],
+                  options: dict[str, Any] | None = None) -> str:
+    """`member` runs `/name path...` with `options` in the main channel; their private reply."""
+    inter = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
+                                      member.user.id, name, path, options or {})
+    return await world.wait_private_reply(inter)
+
+
+async def log_channel(world: World) -> Channel:
+    """A `mod-log` channel, set by the moderator as the server's log channel."""
+    channel = await world.discord.add_channel(world.discord.guild_id, "mod-log")
+    await command(world, world.moderator, "klingbot", ["settings", "channels"],
+                  {"log_channel": channel.id})
+    return channel

@@ -14,24 +14,10 @@ from bot.jobs.review import ReviewDecided
 from bot.store import JobState, LedgerStatus
 from testkit.fakes.discord import Channel, Member
 from testkit.store_reads import ledger_entry, reaction_votes
-from tests.discord_support import World, custom_ids
+from tests.discord_support import World, command, custom_ids, log_channel
 from tests.support import eventually
 
 pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("no_bot_errors")]
-
-
-async def command(world: World, member: Member, name: str, path: list[str],
-                  options: dict[str, Any] | None = None) -> str:
-    inter = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
-                                      member.user.id, name, path, options or {})
-    return await world.wait_private_reply(inter)
-
-
-async def log_channel(world: World) -> Channel:
-    channel = await world.discord.add_channel(world.discord.guild_id, "mod-log")
-    await command(world, world.moderator, "klingbot", ["settings", "channels"],
-                  {"log_channel": channel.id})
-    return channel
 
 
 def modal_of(world: World, opened: Any) -> tuple[str, str]:

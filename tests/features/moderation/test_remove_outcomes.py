@@ -15,11 +15,10 @@ from typing import Any
 import pytest
 
 from bot.store import Job, JobState, make_store
-from tests.discord_support import World, custom_ids
+from tests.discord_support import World, custom_ids, log_channel
 from tests.features.moderation.test_removed_videos_and_spoilers import (
     a_continued_video,
     files_in,
-    log_channel,
     submit,
 )
 from tests.support import eventually

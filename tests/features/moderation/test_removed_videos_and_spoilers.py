@@ -13,7 +13,7 @@ import pytest
 
 from bot.store import Job
 from testkit.fakes.discord import Channel, Member
-from tests.discord_support import World, custom_ids
+from tests.discord_support import World, custom_ids, log_channel
 from tests.videos import make_video
 
 pytestmark = [pytest.mark.timeout(90), pytest.mark.usefixtures("no_bot_errors")]
@@ -24,20 +24,6 @@ def videos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("facts")
     return {"3s": make_video(folder / "3s.mp4", seconds=3, size="640x360"),
             "4s": make_video(folder / "4s.mp4", seconds=4, size="640x360", pattern="testsrc")}
-
-
-async def command(world: World, member: Member, name: str, path: list[str],
-                  options: dict[str, Any] | None = None) -> str:
-    inter = await world.discord.slash(world.discord.guild_id, world.discord.channel_id,
-                                      member.user.id, name, path, options or {})
-    return await world.wait_private_reply(inter)
-
-
-async def log_channel(world: World) -> Channel:
-    channel = await world.discord.add_channel(world.discord.guild_id, "mod-log")
-    await command(world, world.moderator, "klingbot", ["settings", "channels"],
-                  {"log_channel": channel.id})
-    return channel
 
 
 async def submit(world: World, member: Member, opened: Any, value: str) -> Any:
