@@ -37,19 +37,8 @@ class ReferenceCog(FeatureCog):
     def __init__(self, bot: KlingBot) -> None:
         super().__init__(bot)
         self.services: Services = bot.services
-        self.menu = app_commands.guild_only(app_commands.ContextMenu(
-            name="Use as reference", callback=self.use_as_reference))
-
-    async def cog_load(self) -> None:
-        """Register the buttons and commands, then the message menu (not a cog member, so added
-        here)."""
-        await super().cog_load()
-        self.bot.tree.add_command(self.menu)
-
-    async def cog_unload(self) -> None:
-        """Remove the buttons and commands, then the message menu."""
-        await super().cog_unload()
-        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+        self.menus = [app_commands.guild_only(app_commands.ContextMenu(
+            name="Use as reference", callback=self.use_as_reference))]
 
     async def use_as_reference(self, interaction: discord.Interaction,
                                message: discord.Message) -> None:

@@ -105,20 +105,8 @@ class VideoCog(FeatureCog):
     def __init__(self, bot: KlingBot) -> None:
         super().__init__(bot)
         self.services: Services = bot.services
-        # A context menu cannot be a cog member: it is added and removed with the cog.
-        self.menu = app_commands.guild_only(app_commands.ContextMenu(
-            name="Animate with Kling", callback=self.animate_message))
-
-    async def cog_load(self) -> None:
-        """Register the buttons and commands, then the message menu (not a cog member, so added
-        here)."""
-        await super().cog_load()
-        self.bot.tree.add_command(self.menu)
-
-    async def cog_unload(self) -> None:
-        """Remove the buttons and commands, then the message menu."""
-        await super().cog_unload()
-        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+        self.menus = [app_commands.guild_only(app_commands.ContextMenu(
+            name="Animate with Kling", callback=self.animate_message))]
 
     async def start_video(self, interaction: discord.Interaction, options: VideoOptions,
                           spoiler: bool | None = None) -> None:

@@ -71,11 +71,16 @@ class FeatureCog(commands.Cog):
     def __init__(self, bot: commands.Bot | commands.AutoShardedBot) -> None:
         self.bot = bot
         self.moved: list[AnyCommand] = []
+        # The feature's message menus: a context menu cannot be a cog member, so the cog adds
+        # and removes it with itself.
+        self.menus: list[app_commands.ContextMenu] = []
 
     async def cog_load(self) -> None:
         """Register the items; move the commands into the shared group (before discord.py
-        would add them to the tree as top-level commands)."""
+        would add them to the tree as top-level commands); add the message menus."""
         self.bot.add_dynamic_items(*self.items)
+        for menu in self.menus:
+            self.bot.tree.add_command(menu)
         if self.group is None:
             return
         group = shared_group(self.bot.tree, self.group)
@@ -89,6 +94,8 @@ class FeatureCog(commands.Cog):
         """Remove the items and this cog's commands from the shared group, and the group itself once
         no cog uses it, so reloading the cog leaves the tree as it was."""
         self.bot.remove_dynamic_items(*self.items)
+        for menu in self.menus:
+            self.bot.tree.remove_command(menu.name, type=menu.type)
         if self.group is None:
             return
         group = shared_group(self.bot.tree, self.group)
