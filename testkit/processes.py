@@ -4,6 +4,7 @@ run their own entry point through the same class."""
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 import time
@@ -47,3 +48,27 @@ class BotProcess:
                 await asyncio.wait_for(self.proc.wait(), self.stop_grace)
             except TimeoutError:
                 await self.kill()
+
+
+def children_running(pid: int, marker: bytes) -> list[int]:
+    """The child processes of `pid` whose command line contains `marker` (Linux `/proc`): to
+    find the FFmpeg a bot runs, apart from the version check its lookup runs."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    found = []
+    for child in (path.read_text().split() if path.exists() else []):
+        try:
+            if marker in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(int(child))
+        except OSError:
+            pass
+    return found
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` is running: a zombie (exited, not reaped yet by its new parent) is not."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "State:\tZ" not in status.read_text()

@@ -9,11 +9,10 @@ import os
 import signal
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from testkit.processes import ROOT
+from testkit.processes import ROOT, children_running, running
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -31,28 +30,8 @@ asyncio.run(main())
 """
 
 
-def _encodes(pid: int) -> list[int]:
-    """The long encode among `pid`'s children (not the version check FFmpeg's lookup runs)."""
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    children = [int(p) for p in path.read_text().split()] if path.exists() else []
-    found = []
-    for child in children:
-        try:
-            if b"testsrc" in Path(f"/proc/{child}/cmdline").read_bytes():
-                found.append(child)
-        except OSError:
-            pass
-    return found
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie (exited, not yet reaped by its new parent) is not running either.
-    status = Path(f"/proc/{pid}/status")
-    return status.exists() and "State:\tZ" not in status.read_text()
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -61,19 +40,19 @@ async def test_sigkill_of_the_bot_ends_its_running_ffmpeg() -> None:
         sys.executable, "-c", ENCODER, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
         deadline = time.monotonic() + 30
-        while not (children := _encodes(proc.pid)):
+        while not (children := children_running(proc.pid, b"testsrc")):
             assert proc.returncode is None, "the encoder process died early"
             assert time.monotonic() < deadline, "FFmpeg never started"
             await asyncio.sleep(0.05)
         [ffmpeg] = children
         await asyncio.sleep(0.5)
-        assert _alive(ffmpeg)
+        assert running(ffmpeg)
         proc.send_signal(signal.SIGKILL)
         await proc.wait()
         deadline = time.monotonic() + 2
-        while _alive(ffmpeg) and time.monotonic() < deadline:
+        while running(ffmpeg) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
-        still_running = _alive(ffmpeg)
+        still_running = running(ffmpeg)
         if still_running:
             os.kill(ffmpeg, signal.SIGKILL)  # leave nothing behind for the other tests
         assert not still_running, "FFmpeg kept running after the bot was killed"

@@ -18,7 +18,7 @@ import pytest
 from bot.media import ffmpeg_executable
 from testkit.fakes.discord import FakeDiscord
 from testkit.fakes.kling import FakeKling
-from testkit.processes import BotProcess
+from testkit.processes import BotProcess, children_running, running
 from tests.discord_support import custom_ids
 from tests.features.process.test_join_after_a_crash import _rows
 from tests.features.process.test_restart import (  # noqa: F401  (process_env is a fixture)
@@ -47,26 +47,8 @@ exec {real} "$@"
 """
 
 
-def _joins_of(pid: int) -> list[int]:
-    """`pid`'s children that are FFmpeg joining a story."""
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    found = []
-    for child in (path.read_text().split() if path.exists() else []):
-        try:
-            if b"-filter_complex" in Path(f"/proc/{child}/cmdline").read_bytes():
-                found.append(int(child))
-        except OSError:
-            pass
-    return found
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    status = Path(f"/proc/{pid}/status")
-    return status.exists() and "State:\tZ" not in status.read_text()
 
 
 async def test_sigkill_of_the_bot_while_ffmpeg_joins_a_story_ends_ffmpeg_too(
@@ -101,15 +83,15 @@ async def test_sigkill_of_the_bot_while_ffmpeg_joins_a_story_ends_ffmpeg_too(
         await fake_discord.click(member.user.id, int(second["id"]), join)
         assert bot.proc is not None
         pid = bot.proc.pid
-        [ffmpeg] = await eventually(lambda: _joins_of(pid), 30)
+        [ffmpeg] = await eventually(lambda: children_running(pid, b"-filter_complex"), 30)
         await asyncio.sleep(0.5)
-        assert _alive(ffmpeg)
+        assert running(ffmpeg)
         await bot.kill()
         deadline = time.monotonic() + 2
-        while _alive(ffmpeg) and time.monotonic() < deadline:
+        while running(ffmpeg) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
-        assert not _alive(ffmpeg), "FFmpeg kept running after the bot was killed"
+        assert not running(ffmpeg), "FFmpeg kept running after the bot was killed"
     finally:
-        if ffmpeg and _alive(ffmpeg):
+        if ffmpeg and running(ffmpeg):
             os.kill(ffmpeg, signal.SIGKILL)  # leave nothing behind for the other tests
         await bot.stop()
